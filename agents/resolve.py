@@ -1,0 +1,112 @@
+"""Resolve stage: turn task references ("the second one", "milk", "it") into task ids."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+from agents.types import Intent, Resolution, TaskRef, Understanding
+
+# Below this similarity a title match is a guess, and guesses never change data.
+MATCH_THRESHOLD = 0.72
+# Two candidates closer than this are ambiguous: ask instead of picking.
+AMBIGUITY_MARGIN = 0.08
+
+_NEEDS_TARGETS = {Intent.COMPLETE, Intent.REOPEN, Intent.DELETE, Intent.UPDATE}
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _score(query: str, title: str) -> float:
+    query, title = _norm(query), _norm(title)
+    if query == title:
+        return 1.0
+    if query and (f" {query} " in f" {title} "):
+        return 0.9 + 0.09 * len(query) / max(len(title), 1)
+    return difflib.SequenceMatcher(None, query, title).ratio()
+
+
+def match_title(query: str, tasks: Sequence[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """(matches, suggestions): the best-matching task ids, several when ambiguous.
+
+    With no match above the threshold, `matches` is empty and `suggestions` holds the
+    closest titles.
+    """
+    scored = sorted(
+        ((_score(query, task["title"]), task) for task in tasks),
+        key=lambda pair: pair[0],
+        reverse=True,
+    )
+    if not scored or scored[0][0] < MATCH_THRESHOLD:
+        return [], [task["title"] for score, task in scored[:3] if score > 0.3]
+    best = scored[0][0]
+    if best == 1.0:
+        exact = [task["id"] for score, task in scored if score == 1.0]
+        return exact, []
+    close = [task["id"] for score, task in scored if best - score < AMBIGUITY_MARGIN
+             and score >= MATCH_THRESHOLD]
+    return close, []
+
+
+def resolve(
+    understanding: Understanding,
+    *,
+    tasks: Sequence[dict[str, Any]],
+    last_list: Sequence[str],
+    last_task: str | None,
+) -> Resolution:
+    """Map each reference to exactly one task id, or report it missing / ambiguous.
+
+    `tasks` are the user's tasks (task shape), `last_list` the ids of the last list shown
+    in this thread, `last_task` the task last mentioned.
+    """
+    resolution = Resolution(understanding=understanding)
+    if understanding.intent not in _NEEDS_TARGETS:
+        return resolution
+    known = {task["id"] for task in tasks}
+    for ref in understanding.refs:
+        _resolve_one(ref, resolution, tasks, known, last_list, last_task)
+    if not understanding.refs:
+        resolution.missing.append("which task")
+    return resolution
+
+
+def _resolve_one(
+    ref: TaskRef,
+    resolution: Resolution,
+    tasks: Sequence[dict[str, Any]],
+    known: set[str],
+    last_list: Sequence[str],
+    last_task: str | None,
+) -> None:
+    if ref.task_id is not None:
+        if ref.task_id in known:
+            resolution.targets.append(ref.task_id)
+        else:
+            resolution.missing.append("that task")
+        return
+    if ref.pronoun:
+        if last_task in known:
+            resolution.targets.append(last_task)  # type: ignore[arg-type]
+        else:
+            resolution.missing.append("it")
+        return
+    if ref.position is not None:
+        index = ref.position - 1 if ref.position > 0 else len(last_list) + ref.position
+        if 0 <= index < len(last_list) and last_list[index] in known:
+            resolution.targets.append(last_list[index])
+        else:
+            resolution.missing.append(f"number {ref.position}")
+        return
+    query = ref.title or ""
+    matches, suggestions = match_title(query, tasks)
+    if len(matches) == 1:
+        resolution.targets.append(matches[0])
+    elif matches:
+        resolution.ambiguous.extend(matches)
+    else:
+        resolution.missing.append(query)
+        resolution.suggestions.extend(suggestions)

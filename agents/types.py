@@ -1,0 +1,167 @@
+"""Typed values passed between the pipeline stages (understand → resolve → act → render).
+
+Every stage is a plain function over these structs, so each can be tested alone and the
+clock / time zone are always passed in, never read deep inside.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Literal
+
+import msgspec
+
+
+class Intent(str, enum.Enum):
+    """What the person wants done."""
+
+    ADD = "add"
+    LIST = "list"
+    COMPLETE = "complete"
+    REOPEN = "reopen"
+    DELETE = "delete"
+    UPDATE = "update"
+    CLEAR_COMPLETED = "clear_completed"
+    DELETE_ALL = "delete_all"
+    UNDO = "undo"
+    HELP = "help"
+    GREETING = "greeting"
+    THANKS = "thanks"
+    UNKNOWN = "unknown"
+
+
+Priority = Literal["low", "medium", "high", "urgent"]
+
+
+class TaskDraft(msgspec.Struct, frozen=True, kw_only=True):
+    """A task to create, as parsed from the text.
+
+    `due` is an ISO 8601 date ("2026-11-27") or a date-time with offset
+    ("2026-11-27T17:00:00+01:00") in the user's time zone; `recurrence` an RRULE string
+    ("FREQ=WEEKLY;BYDAY=MO").
+    """
+
+    title: str
+    due: str | None = None
+    priority: Priority | None = None
+    tags: tuple[str, ...] = ()
+    recurrence: str | None = None
+
+
+class TaskRef(msgspec.Struct, frozen=True, kw_only=True):
+    """How the text points at an existing task.
+
+    Exactly one of the fields is meaningful: `position` (1-based, in the last list shown
+    in the thread: "the second one", "#2"), `title` (free text to match fuzzily against
+    task titles), or `pronoun` ("it", "that one": the task last mentioned).
+    """
+
+    position: int | None = None
+    title: str | None = None
+    pronoun: bool = False
+    # Set only by widget actions, which name the task exactly (never by parsed text).
+    task_id: str | None = None
+
+
+DueFilter = Literal["today", "tomorrow", "this_week", "overdue", "no_date"]
+StatusFilter = Literal["open", "completed", "all"]
+
+
+class ListFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """Which tasks a list/show request asks for. Defaults: every open task."""
+
+    status: StatusFilter = "open"
+    due: DueFilter | None = None
+    priority: Priority | None = None
+    tag: str | None = None
+    text: str | None = None
+
+
+class TaskChanges(msgspec.Struct, frozen=True, kw_only=True):
+    """Field changes for an update. None means "leave as is"."""
+
+    title: str | None = None
+    due: str | None = None
+    clear_due: bool = False
+    priority: Priority | None = None
+    clear_priority: bool = False
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    recurrence: str | None = None
+    clear_recurrence: bool = False
+
+
+class Understanding(msgspec.Struct, frozen=True, kw_only=True):
+    """The output of the understand stage: an intent and its entities.
+
+    - ADD: `drafts` holds one or more tasks.
+    - LIST: `filter`.
+    - COMPLETE / REOPEN / DELETE: `refs` (one or more references).
+    - UPDATE: `refs` (usually one) and `changes`.
+    - the others carry nothing.
+    """
+
+    intent: Intent
+    drafts: tuple[TaskDraft, ...] = ()
+    refs: tuple[TaskRef, ...] = ()
+    filter: ListFilter | None = None
+    changes: TaskChanges | None = None
+
+
+class ActionRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """A widget action (button click) as stored on a turn."""
+
+    type: str
+    widget_id: str | None = None
+    payload: dict[str, Any] = {}
+
+
+class Resolution(msgspec.Struct, kw_only=True):
+    """The resolve stage's output: the understanding plus the tasks it points at.
+
+    `targets` are task ids, in the order referenced. When a reference could not be
+    resolved safely, `missing` names it (with `suggestions`: closest titles), or
+    `ambiguous` lists the candidate task ids to ask about. The act stage changes nothing
+    unless every reference resolved.
+    """
+
+    understanding: Understanding
+    targets: list[str] = []
+    missing: list[str] = []
+    suggestions: list[str] = []
+    ambiguous: list[str] = []
+
+
+OutcomeKind = Literal[
+    "added",
+    "listed",
+    "completed",
+    "reopened",
+    "deleted",
+    "updated",
+    "cleared",
+    "not_found",
+    "ambiguous",
+    "help",
+    "greeting",
+    "thanks",
+    "unknown",
+    "nothing_to_do",
+]
+
+
+class Outcome(msgspec.Struct, kw_only=True):
+    """The act stage's output: what happened, with the affected tasks in the task shape."""
+
+    kind: OutcomeKind
+    tasks: list[dict[str, Any]] = []
+    heading: str | None = None
+    message: str | None = None
+    names: list[str] = []
+
+
+class TurnResult(msgspec.Struct, kw_only=True):
+    """What a turn produces: a short plain-text answer and widget trees (plain dicts)."""
+
+    text: str
+    widgets: list[dict[str, Any]]

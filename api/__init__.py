@@ -1,0 +1,1 @@
+"""HTTP: the app factory, routes, auth, errors. Only the command line imports this package."""

@@ -1,0 +1,106 @@
+"""Wire types of the chat endpoints (validated once, at the edge)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+ThreadId = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
+        description="Client-chosen thread id: letters, digits, `_ . : -`; at most 128 chars.",
+        examples=["thread_abc123"],
+    ),
+]
+Metadata = Annotated[
+    dict[str, Any],
+    msgspec.Meta(
+        max_properties=32,
+        description="Free-form client metadata (small). `timezone` (IANA name) sets the "
+        "user's time zone for dates.",
+    ),
+]
+
+
+class RespondRequest(msgspec.Struct, kw_only=True):
+    """`POST /api/chatkit/respond`."""
+
+    thread_id: ThreadId
+    input: Annotated[str, msgspec.Meta(description="The user's message.",
+                                       examples=["add buy milk tomorrow p2 #home"])]
+    metadata: Metadata = {}
+
+
+class ActionBody(msgspec.Struct, kw_only=True):
+    """What the client clicked: the button's action `type`, its `widget_id` and `payload`."""
+
+    type: Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["task_complete"])]
+    widget_id: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    payload: dict[str, Any] = {}
+
+
+class ActionRequest(msgspec.Struct, kw_only=True):
+    """`POST /api/chatkit/action`."""
+
+    thread_id: ThreadId
+    action: ActionBody
+    metadata: Metadata = {}
+
+
+class RespondAccepted(msgspec.Struct):
+    status: Literal["success"]
+    thread_id: str
+    response_id: str
+
+
+class ActionAccepted(msgspec.Struct):
+    status: Literal["success"]
+    thread_id: str
+    action_id: str
+
+
+class ErrorBody(msgspec.Struct):
+    type: str
+    message: str
+    code: int
+
+
+class ErrorEnvelope(msgspec.Struct):
+    """Every non-2xx response."""
+
+    error: ErrorBody
+
+
+TurnStatusName = Literal["queued", "running", "completed", "failed"]
+
+
+class ResponseResult(msgspec.Struct):
+    """`GET /api/chatkit/responses/{response_id}`."""
+
+    response_id: str
+    thread_id: str
+    status: TurnStatusName
+    input: str
+    text: str | None
+    widgets: list[dict[str, Any]]
+    error: dict[str, Any] | None
+    created_at: str
+    completed_at: str | None
+
+
+class ActionResult(msgspec.Struct):
+    """`GET /api/chatkit/actions/{action_id}`."""
+
+    action_id: str
+    thread_id: str
+    status: TurnStatusName
+    action: dict[str, Any]
+    text: str | None
+    widgets: list[dict[str, Any]]
+    error: dict[str, Any] | None
+    created_at: str
+    completed_at: str | None

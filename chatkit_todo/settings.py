@@ -1,0 +1,117 @@
+"""One typed settings object, read from `CHATKIT_*` environment variables once.
+
+Importable by the API and the workers without importing Litestar or Celery.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Defaults give the embedded, no-servers mode."""
+
+    model_config = SettingsConfigDict(env_prefix="CHATKIT_", extra="ignore", frozen=True)
+
+    # Where state lives.
+    data_dir: Path = Path(".chatkit")
+    database_url: str | None = None
+    redis_url: str | None = None
+
+    # HTTP.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
+
+    # Authentication.
+    jwt_secret: str | None = None
+    jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_algorithms: Annotated[list[str] | None, NoDecode] = None
+
+    # Limits.
+    rate_limit_per_minute: int = Field(100, ge=1)
+    max_concurrent: int = Field(10, ge=1)
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    max_input_chars: int = Field(4000, ge=1)
+
+    # Workers.
+    worker_concurrency: int = Field(2, ge=1)
+    turn_lease_seconds: float = Field(60.0, gt=0)
+    sweep_interval_seconds: float = Field(30.0, gt=0)
+    celery_queue: str = "chatkit"
+
+    log_level: str = "INFO"
+
+    @field_validator("cors_origins", "jwt_algorithms", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @property
+    def embedded(self) -> bool:
+        """True when no Redis is configured: in-memory broker, limits and pub/sub."""
+        return not self.redis_url
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'chatkit.db').as_posix()}"
+
+    def resolved_jwt_secret(self) -> str | None:
+        """The HS256 secret: configured, or (embedded dev mode only) a random one kept on disk.
+
+        A JWKS-only deployment has no secret at all. In embedded mode without any auth
+        configured, `serve` and `token` must agree, so the secret is generated once and
+        stored in `<data_dir>/jwt-secret` (git-ignored, mode 0600).
+        """
+        if self.jwt_secret:
+            return self.jwt_secret
+        if self.jwks_url:
+            return None
+        return _local_dev_secret(self.data_dir)
+
+    @property
+    def dev_auth(self) -> bool:
+        """True when tokens are signed with the generated local secret (no real auth set up)."""
+        return not self.jwt_secret and not self.jwks_url
+
+
+def _local_dev_secret(data_dir: Path) -> str:
+    path = data_dir / "jwt-secret"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once agree on whichever file was written first.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()

@@ -1,0 +1,118 @@
+"""The tables: threads (owned by one user), turns (messages and actions), tasks (todos)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class TurnStatus(str, enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class Thread(Base):
+    """A conversation. Its id is chosen by the client; the first user to use it owns it."""
+
+    __tablename__ = "threads"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(255), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    next_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Agent memory between turns (last list shown, last task mentioned, undo log...).
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Lease lock: the worker draining this thread, and until when its claim holds.
+    lock_owner: Mapped[str | None] = mapped_column(String(64))
+    lock_until: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class Turn(Base):
+    """One user message or widget action, its processing status and its result."""
+
+    __tablename__ = "turns"
+    __table_args__ = (
+        UniqueConstraint("thread_id", "seq", name="uq_turns_thread_seq"),
+        Index("ix_turns_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    thread_id: Mapped[str] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(255))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # "message" | "action"
+    input: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=TurnStatus.QUEUED.value)
+    text: Mapped[str | None] = mapped_column(Text)
+    widgets: Mapped[list[Any] | None] = mapped_column(JSON)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    completed_at: Mapped[dt.datetime | None]
+
+
+class Task(Base):
+    """A todo item of one user."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_user_completed_due", "user_id", "completed", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(500))
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    completed_at: Mapped[dt.datetime | None]
+    # `due` as given (ISO date or date-time with offset); `due_at` the UTC instant for sorting.
+    due: Mapped[str | None] = mapped_column(String(40))
+    due_at: Mapped[dt.datetime | None]
+    priority: Mapped[str | None] = mapped_column(String(8))
+    tags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    recurrence: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]

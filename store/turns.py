@@ -1,0 +1,158 @@
+"""Turns and threads: storing a turn (API side, async) and draining a thread (worker side, sync)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from store.models import Thread, Turn, TurnStatus
+
+PENDING = (TurnStatus.QUEUED.value, TurnStatus.RUNNING.value)
+
+
+class ThreadForbidden(Exception):
+    """The thread exists and belongs to another user."""
+
+
+def _insert_thread_if_absent(dialect: str, values: dict[str, Any]) -> Any:
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(Thread).values(**values).on_conflict_do_nothing(index_elements=["id"])
+
+
+async def create_turn(
+    session: AsyncSession,
+    *,
+    turn_id: str,
+    thread_id: str,
+    user_id: str,
+    kind: str,
+    input: str | None,
+    action: dict[str, Any] | None,
+    metadata: dict[str, Any],
+    now: dt.datetime,
+) -> Turn:
+    """Store a queued turn with the thread's next sequence number, creating the thread.
+
+    Raises ThreadForbidden when the thread belongs to someone else. Commits.
+    """
+    title = (input or "").strip()[:80] or None
+    await session.execute(
+        _insert_thread_if_absent(
+            session.get_bind().dialect.name,
+            {
+                "id": thread_id,
+                "user_id": user_id,
+                "title": title,
+                "next_seq": 0,
+                "context": {},
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+    )
+    # One statement checks the owner and takes the next number; the row lock it holds
+    # serializes concurrent turns of one thread so numbers are gap-free and ordered.
+    seq = (
+        await session.execute(
+            update(Thread)
+            .where(Thread.id == thread_id, Thread.user_id == user_id)
+            .values(next_seq=Thread.next_seq + 1, updated_at=now)
+            .returning(Thread.next_seq)
+        )
+    ).scalar_one_or_none()
+    if seq is None:
+        await session.rollback()
+        raise ThreadForbidden(thread_id)
+    turn = Turn(
+        id=turn_id,
+        thread_id=thread_id,
+        user_id=user_id,
+        seq=seq,
+        kind=kind,
+        input=input,
+        action=action,
+        meta=metadata,
+        status=TurnStatus.QUEUED.value,
+        attempts=0,
+        created_at=now,
+    )
+    session.add(turn)
+    await session.commit()
+    return turn
+
+
+async def get_turn_for_user(
+    session: AsyncSession, turn_id: str, user_id: str, kind: str
+) -> Turn | None:
+    """The turn if it exists, is of this kind and belongs to this user; else None."""
+    turn = await session.get(Turn, turn_id)
+    if turn is None or turn.user_id != user_id or turn.kind != kind:
+        return None
+    return turn
+
+
+# ---- worker side -------------------------------------------------------------------------
+
+
+def try_lock_thread(
+    session: Session, thread_id: str, owner: str, now: dt.datetime, lease: dt.timedelta
+) -> bool:
+    """Take (or renew) the thread's lease lock for `owner`. Commits; True when held."""
+    result = session.execute(
+        update(Thread)
+        .where(
+            Thread.id == thread_id,
+            or_(Thread.lock_until.is_(None), Thread.lock_until < now, Thread.lock_owner == owner),
+        )
+        .values(lock_owner=owner, lock_until=now + lease)
+    )
+    session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def renew_lock(
+    session: Session, thread_id: str, owner: str, now: dt.datetime, lease: dt.timedelta
+) -> bool:
+    """Extend the lease inside the caller's transaction; False when another worker took it."""
+    result = session.execute(
+        update(Thread)
+        .where(Thread.id == thread_id, Thread.lock_owner == owner)
+        .values(lock_until=now + lease)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release_thread(session: Session, thread_id: str, owner: str) -> None:
+    """Give the lease lock back. Commits."""
+    session.execute(
+        update(Thread)
+        .where(Thread.id == thread_id, Thread.lock_owner == owner)
+        .values(lock_owner=None, lock_until=None)
+    )
+    session.commit()
+
+
+def next_pending_turn(session: Session, thread_id: str) -> Turn | None:
+    """The thread's lowest-numbered turn not yet finished (queued, or running under a dead lock)."""
+    return session.scalars(
+        select(Turn)
+        .where(Turn.thread_id == thread_id, Turn.status.in_(PENDING))
+        .order_by(Turn.seq)
+        .limit(1)
+    ).first()
+
+
+def threads_with_stale_turns(session: Session, older_than: dt.datetime, limit: int = 500) -> list[str]:
+    """Threads holding a turn still pending since before `older_than` (for the sweep)."""
+    rows = session.execute(
+        select(Turn.thread_id)
+        .where(Turn.status.in_(PENDING), Turn.created_at < older_than)
+        .group_by(Turn.thread_id)
+        .limit(limit)
+    )
+    return [row[0] for row in rows]

@@ -1,0 +1,174 @@
+"""Draining a thread: take its lease lock, process queued turns in sequence order, release.
+
+The database is the source of truth; a Celery message only says "look at this thread".
+Each turn's todo changes, result and `completed` status commit in one transaction, so a
+worker killed half-way leaves nothing behind and a redelivered kick finds the turn still
+pending (and redoes it) or already finished (and does nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, sessionmaker
+
+from agents import run_turn
+from agents.render import render_failure
+from store.models import Thread, Turn, TurnStatus
+from store.turns import next_pending_turn, release_thread, renew_lock, try_lock_thread
+
+log = logging.getLogger("chatkit.workers")
+
+# Called after each status change with (thread_id, turn_id, status); used for live events.
+Notify = Callable[[str, str, str], None]
+
+# A turn that killed its worker this many times is failed instead of retried forever.
+MAX_ATTEMPTS = 5
+
+
+class LostLease(RuntimeError):
+    """Another worker took over the thread (our lease expired): our work must not commit."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """Connection trouble worth a retry, as opposed to a bug or bad data."""
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(
+        error, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError
+        | ConnectionError | LostLease
+    )
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _zone(name: Any) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(name)) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+class ThreadProcessor:
+    """Processes the pending turns of threads, one thread at a time per call."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        lease_seconds: float = 60.0,
+        notify: Notify | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.lease = dt.timedelta(seconds=lease_seconds)
+        self.notify = notify or (lambda thread_id, turn_id, status: None)
+        self.clock = clock
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    def drain(self, thread_id: str) -> int:
+        """Process every pending turn of the thread in order; returns how many were processed.
+
+        Returns 0 at once when another worker holds the thread: that worker re-checks for
+        new turns after releasing, so nothing is stranded.
+        """
+        processed = 0
+        while True:
+            with self.sessions() as session:
+                if not try_lock_thread(session, thread_id, self.owner, self.clock(), self.lease):
+                    return processed
+            try:
+                while True:
+                    with self.sessions() as session:
+                        turn = next_pending_turn(session, thread_id)
+                        turn_id = turn.id if turn else None
+                    if turn_id is None:
+                        break
+                    self.process_turn(thread_id, turn_id)
+                    processed += 1
+            finally:
+                with self.sessions() as session:
+                    release_thread(session, thread_id, self.owner)
+            # A turn stored while we held the lock had its kick dropped: look once more.
+            with self.sessions() as session:
+                if next_pending_turn(session, thread_id) is None:
+                    return processed
+
+    def process_turn(self, thread_id: str, turn_id: str) -> None:
+        """Run one turn and commit its effects and result together."""
+        with self.sessions() as session:
+            turn = session.get(Turn, turn_id)
+            if turn is None or turn.status not in (TurnStatus.QUEUED, TurnStatus.RUNNING):
+                return
+            turn.status = TurnStatus.RUNNING.value
+            turn.started_at = self.clock()
+            turn.attempts += 1
+            attempts = turn.attempts
+            if not renew_lock(session, thread_id, self.owner, self.clock(), self.lease):
+                session.rollback()
+                raise LostLease(thread_id)
+            session.commit()
+        self.notify(thread_id, turn_id, TurnStatus.RUNNING.value)
+        if attempts > MAX_ATTEMPTS:
+            self._fail(thread_id, turn_id, "This message could not be processed.")
+            return
+        try:
+            self._run(thread_id, turn_id)
+        except Exception as error:
+            if is_transient(error):
+                raise
+            log.exception("turn %s failed", turn_id)
+            self._fail(thread_id, turn_id, "Something went wrong while handling this message.")
+            return
+        self.notify(thread_id, turn_id, TurnStatus.COMPLETED.value)
+
+    def _run(self, thread_id: str, turn_id: str) -> None:
+        with self.sessions() as session:
+            turn = session.get(Turn, turn_id)
+            thread = session.get(Thread, thread_id)
+            assert turn is not None and thread is not None
+            memory = dict(thread.context or {})
+            result = run_turn(
+                session,
+                user_id=turn.user_id,
+                turn_id=turn.id,
+                now=turn.created_at,
+                tz=_zone((turn.meta or {}).get("timezone")),
+                memory=memory,
+                text=turn.input if turn.kind == "message" else None,
+                action=turn.action if turn.kind == "action" else None,
+            )
+            if not renew_lock(session, thread_id, self.owner, self.clock(), self.lease):
+                session.rollback()
+                raise LostLease(thread_id)
+            turn.status = TurnStatus.COMPLETED.value
+            turn.text = result.text
+            turn.widgets = result.widgets
+            turn.error = None
+            turn.completed_at = self.clock()
+            thread.context = memory
+            session.commit()
+
+    def _fail(self, thread_id: str, turn_id: str, message: str) -> None:
+        result = render_failure(message, turn_id=turn_id)
+        with self.sessions() as session:
+            turn = session.get(Turn, turn_id)
+            if turn is None:
+                return
+            turn.status = TurnStatus.FAILED.value
+            turn.text = result.text
+            turn.widgets = result.widgets
+            turn.error = {"error": {"type": "PROCESSING_ERROR", "message": message, "code": 500}}
+            turn.completed_at = self.clock()
+            session.commit()
+        self.notify(thread_id, turn_id, TurnStatus.FAILED.value)
