@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -52,7 +53,7 @@ def create_app(
     settings = settings or get_settings()
     database = database or Database(settings.resolved_database_url)
     verifier = verifier or TokenVerifier(auth_config(settings))
-    kick = kick or celery_kick(settings.redis_url or "memory://", settings.celery_queue)
+    kick = kick or celery_kick(settings.redis_url or "memory://localhost/", settings.celery_queue)
     server = ChatKitServer(
         database.async_sessions(), kick, max_input_chars=settings.max_input_chars
     )
@@ -95,7 +96,7 @@ def create_app(
             }),
         ),
         request_max_body_size=settings.max_body_bytes,
-        state={"server": server, "verifier": verifier, "database": database,
-               "settings": settings},
+        state=State({"server": server, "verifier": verifier, "database": database,
+                     "settings": settings}),
         lifespan=[lifespan],
     )

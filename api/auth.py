@@ -91,7 +91,8 @@ class Principal:
     """An authenticated caller: the user id plus the verified claims."""
 
     user_id: str
-    claims: dict[str, Any] = field(hash=False, compare=False)
+    # hash=False: a dict is unhashable, but Principal should still be usable as a key.
+    claims: dict[str, Any] = field(hash=False)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,11 @@ def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Resp
     return error_response(code, kind, str(exc.detail), headers)
 
 
+def handle_recursion(_: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    # msgspec refuses absurdly deep JSON by raising RecursionError: the client's fault.
+    return error_response(422, VALIDATION_ERROR, "invalid request: JSON is nested too deeply")
+
+
 def handle_unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error", exc_info=exc)
     return error_response(500, PROCESSING_ERROR, "internal error while processing the request")
@@ -84,5 +89,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ChatKitError: handle_chatkit_error,
     ValidationException: handle_validation_error,
     HTTPException: handle_http_exception,
+    RecursionError: handle_recursion,
     Exception: handle_unexpected,
 }

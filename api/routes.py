@@ -6,8 +6,9 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from api.schemas import (
     ActionAccepted,
@@ -48,7 +49,8 @@ class ChatKitController(Controller):
     @post("/respond", status_code=202, operation_id="respond", responses=_ERRORS,
           summary="Send a user message; answers at once with its response_id")
     async def respond(
-        self, request: Request[str, Any, State], data: RespondRequest, server: ChatKitServer
+        self, request: Request[str, Any, State], data: JSONBody[RespondRequest],
+        server: NamedDependency[ChatKitServer],
     ) -> Response[RespondAccepted]:
         body = await server.respond(data.thread_id, data.input, request.user, data.metadata)
         return Response(
@@ -60,7 +62,8 @@ class ChatKitController(Controller):
     @post("/action", status_code=202, operation_id="action", responses=_ERRORS,
           summary="Send a widget action (button click); answers at once with its action_id")
     async def action(
-        self, request: Request[str, Any, State], data: ActionRequest, server: ChatKitServer
+        self, request: Request[str, Any, State], data: JSONBody[ActionRequest],
+        server: NamedDependency[ChatKitServer],
     ) -> Response[ActionAccepted]:
         action = {"type": data.action.type, "widget_id": data.action.widget_id,
                   "payload": data.action.payload}
@@ -76,7 +79,7 @@ class ChatKitController(Controller):
     async def get_response(
         self,
         request: Request[str, Any, State],
-        server: ChatKitServer,
+        server: NamedDependency[ChatKitServer],
         response_id: str = Parameter(max_length=64),
     ) -> ResponseResult:
         return ResponseResult(**await server.result(response_id, request.user, kind="message"))
@@ -86,7 +89,7 @@ class ChatKitController(Controller):
     async def get_action(
         self,
         request: Request[str, Any, State],
-        server: ChatKitServer,
+        server: NamedDependency[ChatKitServer],
         action_id: str = Parameter(max_length=64),
     ) -> ActionResult:
         return ActionResult(**await server.result(action_id, request.user, kind="action"))

@@ -19,7 +19,7 @@ ThreadId = Annotated[
 Metadata = Annotated[
     dict[str, Any],
     msgspec.Meta(
-        max_properties=32,
+        max_length=32,
         description="Free-form client metadata (small). `timezone` (IANA name) sets the "
         "user's time zone for dates.",
     ),

@@ -97,6 +97,51 @@ class Turn(Base):
     completed_at: Mapped[dt.datetime | None]
 
 
+class ThreadEvent(Base):
+    """One state change of a turn (queued, running, completed, failed), in thread order.
+
+    Written in the same transaction as the change itself, so a client resuming a live
+    stream with `Last-Event-ID` reads exactly what it missed from here.
+    """
+
+    __tablename__ = "thread_events"
+    __table_args__ = (Index("ix_thread_events_thread_id_id", "thread_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    thread_id: Mapped[str] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    turn_id: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(32))  # turn.queued | turn.running | …
+    created_at: Mapped[dt.datetime]
+
+
+class OfferedAction(Base):
+    """A button rendered in a thread: the only actions the server will honour there."""
+
+    __tablename__ = "offered_actions"
+
+    thread_id: Mapped[str] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True
+    )
+    widget_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    turn_id: Mapped[str] = mapped_column(String(64))
+    card_id: Mapped[str | None] = mapped_column(String(200))
+    action_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime]
+
+
+class IdempotencyKey(Base):
+    """`Idempotency-Key` of a respond/action request: a repeat returns the same turn."""
+
+    __tablename__ = "idempotency_keys"
+
+    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    turn_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
 class Task(Base):
     """A todo item of one user."""
 

@@ -10,9 +10,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from store.models import Thread, Turn, TurnStatus
+from store.models import Thread, ThreadEvent, Turn, TurnStatus
 
 PENDING = (TurnStatus.QUEUED.value, TurnStatus.RUNNING.value)
+
+
+def record_event(thread_id: str, turn_id: str, status: str, now: dt.datetime) -> ThreadEvent:
+    """The event row for a turn's status change; add it in the change's own transaction."""
+    return ThreadEvent(thread_id=thread_id, turn_id=turn_id, type=f"turn.{status}",
+                       created_at=now)
 
 
 class ThreadForbidden(Exception):
@@ -82,6 +88,7 @@ async def create_turn(
         created_at=now,
     )
     session.add(turn)
+    session.add(record_event(thread_id, turn_id, TurnStatus.QUEUED.value, now))
     await session.commit()
     return turn
 

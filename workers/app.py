@@ -27,7 +27,8 @@ SWEEP = "chatkit.sweep"
 
 def create_celery(settings: Settings) -> Celery:
     """A Celery app for these settings: Redis broker when configured, else in-memory."""
-    app = Celery("chatkit", broker=settings.redis_url or "memory://", set_as_current=False)
+    app = Celery("chatkit", broker=settings.redis_url or "memory://localhost/",
+                 set_as_current=False)
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -39,7 +40,9 @@ def create_celery(settings: Settings) -> Celery:
         accept_content=["json"],
         task_default_queue=settings.celery_queue,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": 3600},
+        # visibility_timeout: an unacked kick (worker died) is redelivered after this long
+        # (Redis); polling_interval: how often the in-memory transport looks for kicks.
+        broker_transport_options={"visibility_timeout": 3600, "polling_interval": 0.01},
         worker_hijack_root_logger=False,
         beat_schedule={
             "chatkit-sweep": {"task": SWEEP, "schedule": settings.sweep_interval_seconds},

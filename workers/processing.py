@@ -23,11 +23,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from agents import run_turn
 from agents.render import render_failure
 from store.models import Thread, Turn, TurnStatus
-from store.turns import next_pending_turn, release_thread, renew_lock, try_lock_thread
+from store.turns import (
+    next_pending_turn,
+    record_event,
+    release_thread,
+    renew_lock,
+    try_lock_thread,
+)
 
 log = logging.getLogger("chatkit.workers")
 
-# Called after each status change with (thread_id, turn_id, status); used for live events.
+# Called after each committed status change with (thread_id, turn_id, status): live events.
 Notify = Callable[[str, str, str], None]
 
 # A turn that killed its worker this many times is failed instead of retried forever.
@@ -114,6 +120,7 @@ class ThreadProcessor:
             turn.started_at = self.clock()
             turn.attempts += 1
             attempts = turn.attempts
+            session.add(record_event(thread_id, turn_id, TurnStatus.RUNNING.value, self.clock()))
             if not renew_lock(session, thread_id, self.owner, self.clock(), self.lease):
                 session.rollback()
                 raise LostLease(thread_id)
@@ -157,6 +164,8 @@ class ThreadProcessor:
             turn.error = None
             turn.completed_at = self.clock()
             thread.context = memory
+            session.add(record_event(thread_id, turn_id, TurnStatus.COMPLETED.value,
+                                     turn.completed_at))
             session.commit()
 
     def _fail(self, thread_id: str, turn_id: str, message: str) -> None:
@@ -170,5 +179,7 @@ class ThreadProcessor:
             turn.widgets = result.widgets
             turn.error = {"error": {"type": "PROCESSING_ERROR", "message": message, "code": 500}}
             turn.completed_at = self.clock()
+            session.add(record_event(thread_id, turn_id, TurnStatus.FAILED.value,
+                                     turn.completed_at))
             session.commit()
         self.notify(thread_id, turn_id, TurnStatus.FAILED.value)

@@ -71,7 +71,8 @@ async def reject(v: TokenVerifier, token: str, message: str) -> None:
 async def test_hs256_happy_path_via_header() -> None:
     v = verifier(issuer=ISS, audience=AUD)
     p = await v.verify_header("Bearer " + hs(claims()))
-    assert p == Principal(user_id="user-1", claims={})  # claims excluded from equality
+    assert p == Principal(user_id="user-1", claims=p.claims)
+    assert hash(p) == hash(Principal(user_id="user-1", claims={}))
     assert p.user_id == "user-1"
     assert p.claims["iss"] == ISS
     # scheme is case-insensitive

@@ -57,6 +57,40 @@ def upgrade() -> None:
     )
     op.create_index("ix_turns_status_created", "turns", ["status", "created_at"])
     op.create_table(
+        "thread_events",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column(
+            "thread_id", sa.String(128), sa.ForeignKey("threads.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("turn_id", sa.String(64), nullable=False),
+        sa.Column("type", sa.String(32), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+    )
+    op.create_index("ix_thread_events_thread_id_id", "thread_events", ["thread_id", "id"])
+    op.create_table(
+        "offered_actions",
+        sa.Column(
+            "thread_id", sa.String(128), sa.ForeignKey("threads.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("widget_id", sa.String(200), primary_key=True),
+        sa.Column("turn_id", sa.String(64), nullable=False),
+        sa.Column("card_id", sa.String(200)),
+        sa.Column("action_type", sa.String(64), nullable=False),
+        sa.Column("payload", sa.JSON, nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+    )
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("user_id", sa.String(255), primary_key=True),
+        sa.Column("key", sa.String(255), primary_key=True),
+        sa.Column("request_hash", sa.String(64), nullable=False),
+        sa.Column("turn_id", sa.String(64), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+    )
+    op.create_index("ix_idempotency_keys_created_at", "idempotency_keys", ["created_at"])
+    op.create_table(
         "tasks",
         sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("user_id", sa.String(255), nullable=False),
@@ -76,5 +110,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("tasks")
+    op.drop_table("idempotency_keys")
+    op.drop_table("offered_actions")
+    op.drop_table("thread_events")
     op.drop_table("turns")
     op.drop_table("threads")
