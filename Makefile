@@ -9,7 +9,8 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) -m pip install --quiet --no-deps 'openai-chatkit>=1.4'
 	touch $(STAMP)
 
 ## Serve the API with an in-process worker on http://127.0.0.1:8000 (SQLite, no servers).
@@ -26,6 +27,15 @@ test-unit: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+## Benchmarks on the production stack (the machine's PostgreSQL and Redis), each figure beside
+## a baseline from the same run: writes bench/results/latest.json and docs/BENCHMARKS.md.
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+## A short version of `make bench` (under 2 minutes): a sanity check, not figures to quote.
+bench-quick: $(STAMP)
+	$(PY) bench/run.py --quick
 
 clean:
 	rm -rf $(VENV) .chatkit

@@ -1,41 +1,115 @@
-"""Widget actions (button clicks) as understandings: the click names its task exactly."""
+"""Widget actions (button clicks): what each offered action type asks the pipeline to do.
+
+The API has already checked that the click matches a button this thread rendered, so a
+payload here names its task, change, cursor or confirmation exactly.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from agents.types import Intent, TaskRef, Understanding
+import msgspec
 
-# Action type → intent. `button_click` is the contract's generic form, whose
-# `payload.action` says what the button does.
+from agents.types import Intent, TaskChanges, TaskRef, Understanding
+from widgets import ACTION_SPECS
+
+# Action type → intent for the task buttons. `button_click` is the contract's generic
+# form, whose `payload.action` says what the button does.
 ACTION_INTENTS: dict[str, Intent] = {
     "task_complete": Intent.COMPLETE,
     "task_reopen": Intent.REOPEN,
     "task_delete": Intent.DELETE,
 }
-BUTTON_CLICK_ACTIONS: dict[str, Intent] = {
-    "complete": Intent.COMPLETE,
-    "reopen": Intent.REOPEN,
-    "delete": Intent.DELETE,
+BUTTON_CLICK_ACTIONS: dict[str, str] = {
+    "complete": "task_complete",
+    "reopen": "task_reopen",
+    "delete": "task_delete",
 }
-ACTION_TYPES = (*ACTION_INTENTS, "button_click")
+CHOOSABLE = {Intent.COMPLETE, Intent.REOPEN, Intent.DELETE, Intent.UPDATE}
+ACTION_TYPES: tuple[str, ...] = tuple(ACTION_SPECS)
+
+PlanKind = Literal["understanding", "undo", "list_page", "confirm", "cancel", "suggestion"]
 
 
 class UnknownAction(ValueError):
     """The action's type or payload names nothing this server offers."""
 
 
-def understand_action(action: dict[str, Any]) -> Understanding:
-    """The understanding equivalent to a click. Raises UnknownAction for what can't be done."""
-    kind = action.get("type")
-    payload = action.get("payload") or {}
+class ActionPlan(msgspec.Struct, frozen=True, kw_only=True):
+    """What a click asks for: an understanding (task buttons, `choose`) or one of the
+    widget-only operations, with the one value each needs."""
+
+    kind: PlanKind
+    understanding: Understanding | None = None
+    change_id: str | None = None
+    cursor: str | None = None
+    confirmation_id: str | None = None
+    operation: str | None = None
+    text: str | None = None
+
+
+def canonical_action(kind: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The offered (type, payload) a click stands for: `button_click` maps to its task
+    action (`{"action": "complete", "task_id": X}` → `task_complete {"task_id": X}`)."""
     if kind == "button_click":
-        intent = BUTTON_CLICK_ACTIONS.get(str(payload.get("action", "")))
-    else:
-        intent = ACTION_INTENTS.get(str(kind))
-    if intent is None:
-        raise UnknownAction(f"unknown action {kind!r}")
-    task_id = payload.get("task_id")
-    if not isinstance(task_id, str) or not task_id:
-        raise UnknownAction("payload.task_id must be a task id")
-    return Understanding(intent=intent, refs=(TaskRef(task_id=task_id),))
+        mapped = BUTTON_CLICK_ACTIONS.get(str(payload.get("action", "")))
+        if mapped is None:
+            raise UnknownAction("payload.action must be one of " + ", ".join(BUTTON_CLICK_ACTIONS))
+        return mapped, {key: value for key, value in payload.items() if key != "action"}
+    return kind, payload
+
+
+def _text(payload: dict[str, Any], key: str) -> str:
+    value = payload.get(key)
+    if not isinstance(value, str) or not value:
+        raise UnknownAction(f"payload.{key} must be a non-empty string")
+    return value
+
+
+def interpret_action(action: dict[str, Any]) -> ActionPlan:
+    """The plan for a click. Raises UnknownAction for what can't be done."""
+    kind, payload = canonical_action(str(action.get("type")), action.get("payload") or {})
+    if kind in ACTION_INTENTS:
+        ref = TaskRef(task_id=_text(payload, "task_id"))
+        return ActionPlan(
+            kind="understanding",
+            understanding=Understanding(intent=ACTION_INTENTS[kind], refs=(ref,)),
+        )
+    if kind == "choose":
+        try:
+            intent = Intent(_text(payload, "intent"))
+        except ValueError:
+            raise UnknownAction("payload.intent is not an intent") from None
+        if intent not in CHOOSABLE:
+            raise UnknownAction(f"cannot choose a task to {intent.value}")
+        try:
+            changes = msgspec.convert(payload.get("changes") or {}, TaskChanges)
+        except msgspec.ValidationError as error:
+            raise UnknownAction(f"payload.changes: {error}") from None
+        understanding = Understanding(
+            intent=intent,
+            refs=(TaskRef(task_id=_text(payload, "task_id")),),
+            changes=changes if intent is Intent.UPDATE else None,
+        )
+        return ActionPlan(kind="understanding", understanding=understanding)
+    if kind == "undo":
+        return ActionPlan(kind="undo", change_id=_text(payload, "change_id"))
+    if kind == "list_page":
+        return ActionPlan(kind="list_page", cursor=_text(payload, "cursor"))
+    if kind in ("confirm", "cancel"):
+        return ActionPlan(
+            kind="confirm" if kind == "confirm" else "cancel",
+            confirmation_id=_text(payload, "confirmation_id"),
+            operation=_text(payload, "operation"),
+        )
+    if kind == "suggestion":
+        return ActionPlan(kind="suggestion", text=_text(payload, "text"))
+    raise UnknownAction(f"unknown action {kind!r}")
+
+
+def understand_action(action: dict[str, Any]) -> Understanding:
+    """The understanding equivalent to a task button click (complete, reopen, delete, choose)."""
+    plan = interpret_action(action)
+    if plan.understanding is None:
+        raise UnknownAction(f"action {action.get('type')!r} is not about one task")
+    return plan.understanding

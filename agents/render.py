@@ -1,62 +1,191 @@
-"""Render stage: choose the widget trees and plain-text answer for an outcome."""
+"""Render stage: choose the widget trees and plain-text answer for an outcome.
+
+Every tree is validated here before it can be stored; a tree that breaks the schema is a
+bug and raises `WidgetError` (the turn fails with WIDGET_ERROR, nothing is sent).
+"""
 
 from __future__ import annotations
 
-from agents.types import Outcome, TurnResult
-from widgets import Widget, message_card, task_list_card, tasks_changed_card, to_builtins, to_text
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
 
-HELP_TEXT = (
-    "I keep your todo list. Try: \u201cadd buy milk tomorrow p2 #home\u201d, "
-    "\u201cshow my tasks\u201d, \u201ccomplete buy milk\u201d, \u201cdelete buy milk\u201d."
+from agents.act import is_overdue
+from agents.types import Outcome, TurnResult
+from widgets import (
+    Widget,
+    WidgetError,
+    choose_task_card,
+    confirm_card,
+    error_card,
+    help_card,
+    message_card,
+    task_list_card,
+    tasks_changed_card,
+    to_builtins,
+    to_text,
+    validate,
 )
 
+__all__ = ["WidgetError", "finish", "render", "render_failure"]
 
-def _quoted(names: list[str]) -> str:
+_UTC = ZoneInfo("UTC")
+_VERBS = {
+    "added": "Added",
+    "completed": "Completed",
+    "reopened": "Reopened",
+    "deleted": "Deleted",
+    "updated": "Updated",
+}
+
+
+def _quoted(names: Sequence[str]) -> str:
     return ", ".join(f"\u201c{name}\u201d" for name in names)
 
 
-def render(outcome: Outcome, *, turn_id: str) -> TurnResult:
-    """Widget trees (plain dicts) and a short text for the outcome of one turn."""
-    card: Widget
+def due_label(due: str, now: dt.datetime, tz: ZoneInfo) -> str:
+    """A short human date relative to today: "today", "tomorrow 17:00", "Fri", "Dec 5"."""
+    if "T" in due:
+        moment = dt.datetime.fromisoformat(due).astimezone(tz)
+        day, clock = moment.date(), f" {moment:%H:%M}"
+    else:
+        day, clock = dt.date.fromisoformat(due), ""
+    today = now.astimezone(tz).date()
+    delta = (day - today).days
+    if delta == 0:
+        name = "today"
+    elif delta == 1:
+        name = "tomorrow"
+    elif delta == -1:
+        name = "yesterday"
+    elif 1 < delta < 7:
+        name = f"{day:%a}"
+    elif day.year == today.year:
+        name = f"{day:%b} {day.day}"
+    else:
+        name = f"{day:%b} {day.day}, {day.year}"
+    return name + clock
+
+
+def decorate(
+    tasks: Sequence[dict[str, Any]], now: dt.datetime | None, tz: ZoneInfo
+) -> list[dict[str, Any]]:
+    """Tasks with the `overdue` flag and `due_label` the builders show (needs the clock)."""
+    if now is None:
+        return [dict(task) for task in tasks]
+    return [
+        {
+            **task,
+            "overdue": is_overdue(task, now, tz),
+            **({"due_label": due_label(task["due"], now, tz)} if task.get("due") else {}),
+        }
+        for task in tasks
+    ]
+
+
+def summary(outcome: Outcome) -> str:
+    """One sentence saying what the outcome did ("Completed “milk”.")."""
+    verb = _VERBS.get(outcome.kind)
+    if verb:
+        line = f"{verb}: {_quoted([task['title'] for task in outcome.tasks])}."
+        return f"{line} {outcome.detail}" if outcome.detail else line
+    return outcome.message or ""
+
+
+def finish(
+    cards: Sequence[Widget], text: str | None = None, replaces: str | None = None
+) -> TurnResult:
+    """Validate the trees and package them with their plain text (derived when not given)."""
+    for card in cards:
+        validate(card)
+    if text is None:
+        text = "\n\n".join(to_text(card) for card in cards)
+    return TurnResult(text=text, widgets=[to_builtins(card) for card in cards], replaces=replaces)
+
+
+def list_card(
+    outcome: Outcome,
+    *,
+    now: dt.datetime | None,
+    tz: ZoneInfo,
+    notice: str | None = None,
+    notice_change_id: str | None = None,
+) -> Widget:
+    """The task list card of a `listed` outcome, optionally carrying a notice and Undo."""
+    return task_list_card(
+        decorate(outcome.tasks, now, tz),
+        heading=outcome.heading or "Your Tasks",
+        total=outcome.total,
+        offset=outcome.offset,
+        next_cursor=outcome.next_cursor,
+        notice=notice,
+        notice_change_id=notice_change_id,
+    )
+
+
+def render(
+    outcome: Outcome,
+    *,
+    turn_id: str,
+    now: dt.datetime | None = None,
+    tz: ZoneInfo = _UTC,
+    replaces: str | None = None,
+) -> TurnResult:
+    """Widget trees (plain dicts, validated) and a short text for the outcome of one turn."""
     kind = outcome.kind
+    card: Widget
     if kind == "listed":
-        card = task_list_card(outcome.tasks, heading=outcome.heading or "Your Tasks")
-        count = len(outcome.tasks)
-        text = f"{outcome.heading or 'Your Tasks'}: {count} task{'s' if count != 1 else ''}."
-        if count:
-            text += "\n" + "\n".join(
-                f"{i}. {task['title']}" + (" (done)" if task["completed"] else "")
-                for i, task in enumerate(outcome.tasks, 1)
-            )
-        return TurnResult(text=text, widgets=[to_builtins(card)])
-    if kind in ("added", "completed", "reopened", "deleted", "updated"):
-        verb = kind.capitalize()
-        card = tasks_changed_card(verb, outcome.tasks, turn_id=turn_id)
-        return TurnResult(text=to_text(card).split("\n")[0] + ".", widgets=[to_builtins(card)])
+        return finish([list_card(outcome, now=now, tz=tz)], replaces=replaces)
+    if kind in _VERBS:
+        card = tasks_changed_card(
+            _VERBS[kind],
+            decorate(outcome.tasks, now, tz),
+            turn_id=turn_id,
+            change_id=outcome.change_id,
+            detail=outcome.detail,
+        )
+        return finish([card], summary(outcome), replaces)
+    if kind == "ambiguous":
+        card = choose_task_card(
+            decorate(outcome.tasks, now, tz),
+            turn_id=turn_id,
+            intent=outcome.intent or "complete",
+            changes=outcome.changes,
+        )
+        text = "Which one did you mean? " + _quoted([t["title"] for t in outcome.tasks])
+        return finish([card], text, replaces)
+    if kind == "confirm":
+        card = confirm_card(
+            confirmation_id=outcome.confirmation_id or turn_id,
+            operation=outcome.operation or "delete_all",
+            tasks=outcome.tasks,
+        )
+        return finish([card], replaces=replaces)
+    if kind in ("help", "greeting", "unknown"):
+        intro = {
+            "help": None,
+            "greeting": "Hi! Here's what I can do",
+            "unknown": "Sorry, I didn't understand that. Here's what I can do",
+        }[kind]
+        return finish([help_card(card_id=f"{kind}_card_{turn_id}", intro=intro)], replaces=replaces)
+    suggestions: tuple[str, ...] = ()
     if kind == "not_found":
         text = f"I couldn't find {_quoted(outcome.names) or 'that task'}."
         if outcome.message:
             text += f" Did you mean: {outcome.message}?"
-    elif kind == "ambiguous":
-        text = "Which one did you mean? " + _quoted([t["title"] for t in outcome.tasks])
-    elif kind == "cleared":
-        text = outcome.message or "Done."
-    elif kind == "greeting":
-        text = "Hi! " + HELP_TEXT
+        suggestions = ("show my tasks",)
     elif kind == "thanks":
         text = "You're welcome!"
-    elif kind == "help":
-        text = HELP_TEXT
-    elif kind == "nothing_to_do":
-        text = outcome.message or "Nothing to do."
-    else:
-        text = "Sorry, I didn't understand that. " + HELP_TEXT
-    card = message_card(text, card_id=f"{kind}_card_{turn_id}")
-    return TurnResult(text=text, widgets=[to_builtins(card)])
+    else:  # cleared, cancelled, undone, nothing_to_undo, stale, nothing_to_do
+        text = outcome.message or "Done."
+    card = message_card(
+        text, card_id=f"{kind}_card_{turn_id}", change_id=outcome.change_id, suggestions=suggestions
+    )
+    return finish([card], text, replaces)
 
 
 def render_failure(message: str, *, turn_id: str) -> TurnResult:
     """The answer for a turn that failed: the reason, and that later messages still work."""
     text = f"{message} Your other messages are not affected; please try again."
-    card = message_card(text, card_id=f"error_card_{turn_id}")
-    return TurnResult(text=text, widgets=[to_builtins(card)])
+    return finish([error_card(text, turn_id=turn_id)], text)

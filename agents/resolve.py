@@ -90,7 +90,7 @@ def _resolve_one(
         return
     if ref.pronoun:
         if last_task in known:
-            resolution.targets.append(last_task)  # type: ignore[arg-type]
+            resolution.targets.append(last_task)
         else:
             resolution.missing.append("it")
         return

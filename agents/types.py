@@ -147,6 +147,11 @@ OutcomeKind = Literal[
     "thanks",
     "unknown",
     "nothing_to_do",
+    "confirm",  # a bulk deletion waits for Confirm
+    "cancelled",
+    "undone",
+    "nothing_to_undo",
+    "stale",  # a button whose moment has passed (already confirmed, cancelled or undone)
 ]
 
 
@@ -158,6 +163,20 @@ class Outcome(msgspec.Struct, kw_only=True):
     heading: str | None = None
     message: str | None = None
     names: list[str] = []
+    # The undo log entry of the change this outcome made (None: nothing to undo).
+    change_id: str | None = None
+    # A second line for confirmations, e.g. the next occurrence of a recurring task.
+    detail: str | None = None
+    # Listing: `tasks` is one page starting at `offset` of `total`; `next_cursor` pages on.
+    total: int = 0
+    offset: int = 0
+    next_cursor: str | None = None
+    # Confirm: the pending bulk operation ("clear_completed" | "delete_all") and its id.
+    operation: str | None = None
+    confirmation_id: str | None = None
+    # Ambiguous: what to do with the chosen candidate (intent value, TaskChanges builtins).
+    intent: str | None = None
+    changes: dict[str, Any] | None = None
 
 
 class TurnResult(msgspec.Struct, kw_only=True):
@@ -165,3 +184,5 @@ class TurnResult(msgspec.Struct, kw_only=True):
 
     text: str
     widgets: list[dict[str, Any]]
+    # For an action: the widget id (the card clicked) these trees replace in place.
+    replaces: str | None = None

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
+from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import Message, Scope
 
 log = logging.getLogger("chatkit.api")
 
@@ -18,6 +22,11 @@ NOT_FOUND = "NOT_FOUND"
 RATE_LIMIT_ERROR = "RATE_LIMIT_ERROR"
 
 _TYPE_BY_STATUS = {401: AUTH_ERROR, 403: AUTH_ERROR, 404: NOT_FOUND, 429: RATE_LIMIT_ERROR}
+
+
+def error_type(code: int) -> str:
+    """The envelope type for an HTTP status when nothing more specific is known."""
+    return _TYPE_BY_STATUS.get(code, PROCESSING_ERROR if code >= 500 else VALIDATION_ERROR)
 
 
 class ChatKitError(Exception):
@@ -66,13 +75,20 @@ def handle_validation_error(_: Request[Any, Any, Any], exc: ValidationException)
     return error_response(422, VALIDATION_ERROR, _validation_message(exc))
 
 
-def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     code = exc.status_code
+    message = str(exc.detail)
     if code >= 500:
         log.error("HTTP %s: %s", code, exc.detail)
-    kind = _TYPE_BY_STATUS.get(code, PROCESSING_ERROR if code >= 500 else VALIDATION_ERROR)
+    elif code == 400:
+        # Litestar's 400s are bodies it could not decode; the contract answers every
+        # invalid request format with 422.
+        code, message = 422, f"invalid request: body: {message}"
+    elif code == 413:
+        limit = request.route_handler.resolve_request_max_body_size()
+        message = f"request body too large: at most {limit} bytes"
     headers = dict(exc.headers or {})
-    return error_response(code, kind, str(exc.detail), headers)
+    return error_response(code, error_type(code), message, headers)
 
 
 def handle_recursion(_: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
@@ -80,15 +96,50 @@ def handle_recursion(_: Request[Any, Any, Any], exc: RecursionError) -> Response
     return error_response(422, VALIDATION_ERROR, "invalid request: JSON is nested too deeply")
 
 
+def handle_bad_encoding(_: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Any]:
+    # Litestar decodes the body as UTF-8 before parsing it: bad bytes are the client's fault.
+    return error_response(422, VALIDATION_ERROR, "invalid request: body: not valid UTF-8")
+
+
 def handle_unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error", exc_info=exc)
     return error_response(500, PROCESSING_ERROR, "internal error while processing the request")
 
+
+async def envelope_plain_errors(message: Message, scope: Scope) -> None:
+    """`before_send` hook: an error answered outside our handlers gets the envelope too.
+
+    Litestar's CORS middleware answers a refused preflight with a `text/plain` 400; this
+    rewrites any non-JSON error that way, so every non-2xx has the contract's body.
+    """
+    state = scope.setdefault("state", {})
+    if message["type"] == "http.response.start":
+        status = message["status"]
+        headers = MutableScopeHeaders.from_message(message)
+        if status >= 400 and not headers.get("content-type", "").startswith("application/json"):
+            state[_PLAIN_ERROR] = status
+            headers["content-type"] = "application/json"
+            del headers["content-length"]  # the new body's length differs; let it be chunked
+    elif message["type"] == "http.response.body" and _PLAIN_ERROR in state:
+        status = state[_PLAIN_ERROR]
+        if status:
+            text = bytes(message.get("body", b"")).decode("utf-8", "replace").strip()
+            body = envelope(status, error_type(status), text or HTTPStatus(status).phrase)
+            message["body"] = msgspec.json.encode(body)
+            state[_PLAIN_ERROR] = 0  # later chunks of the original text are dropped
+        else:
+            message["body"] = b""
+        if not message.get("more_body", False):
+            del state[_PLAIN_ERROR]
+
+
+_PLAIN_ERROR = "chatkit.plain_error_status"
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     ChatKitError: handle_chatkit_error,
     ValidationException: handle_validation_error,
     HTTPException: handle_http_exception,
     RecursionError: handle_recursion,
+    UnicodeDecodeError: handle_bad_encoding,
     Exception: handle_unexpected,
 }

@@ -85,6 +85,10 @@ class RateLimiter(Protocol):
         """Raise if the backend is unavailable."""
         ...
 
+    async def aclose(self) -> None:
+        """Release the backend connection, if this limiter owns one."""
+        ...
+
 
 def _check_limits(per_minute: int, max_concurrent: int, window_s: float, ttl_s: float) -> None:
     if per_minute < 1 or max_concurrent < 1:
@@ -209,6 +213,9 @@ class MemoryRateLimiter(RateLimiter):
     async def ping(self) -> None:
         """Always healthy: there is no external backend."""
 
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
 
 # -- Redis --------------------------------------------------------------------------------
 
@@ -284,7 +291,7 @@ class RedisRateLimiter(RateLimiter):
 
     Construct ``redis`` with short socket timeouts (see :func:`redis_client`: connect and
     read timeouts of about 1 s) so an outage yields :class:`RateLimitBackendError` quickly.
-    The client is owned by the caller, who closes it.
+    The client is owned by the caller, who closes it, unless ``owns_client`` is set.
     """
 
     def __init__(
@@ -296,10 +303,15 @@ class RedisRateLimiter(RateLimiter):
         max_concurrent: int = 10,
         window_s: float = 60.0,
         inflight_ttl_s: float = 60.0,
+        owns_client: bool = False,
     ) -> None:
-        """Register the Lua script on ``redis``; keys are namespaced by ``prefix``."""
+        """Register the Lua script on ``redis``; keys are namespaced by ``prefix``.
+
+        With ``owns_client``, :meth:`aclose` closes ``redis``.
+        """
         _check_limits(per_minute, max_concurrent, window_s, inflight_ttl_s)
         self._redis = redis
+        self._owns_client = owns_client
         self.prefix = prefix
         self.per_minute = per_minute
         self.max_concurrent = max_concurrent
@@ -362,3 +374,8 @@ class RedisRateLimiter(RateLimiter):
             await self._redis.ping()
         except _BACKEND_ERRORS as exc:
             raise RateLimitBackendError(f"rate limiter backend failed: {exc}") from exc
+
+    async def aclose(self) -> None:
+        """Close the Redis client when this limiter owns it."""
+        if self._owns_client:
+            await self._redis.aclose()

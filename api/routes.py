@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import logging
+from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
+from litestar import Controller, Litestar, Request, Response, get, post
+from litestar.datastructures import ResponseHeader, State
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody, Parameter
+from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
 
+from api.errors import PROCESSING_ERROR, ChatKitError
+from api.events import wait_for_result
 from api.schemas import (
+    ERROR_DESCRIPTIONS,
     ActionAccepted,
     ActionRequest,
     ActionResult,
@@ -19,19 +25,73 @@ from api.schemas import (
     RespondRequest,
     ResponseResult,
 )
+from api.security import UNLIMITED_PATHS, is_public_route
 from api.server import ChatKitServer
+from widgets import from_builtins, to_chatkit
 
-_ERRORS = {
-    status: ResponseSpec(data_container=ErrorEnvelope, description=description)
-    for status, description in {
-        401: "Invalid or missing authentication (`AUTH_ERROR`)",
-        403: "User not authorized for this thread (`AUTH_ERROR`)",
-        422: "Invalid request format (`VALIDATION_ERROR`)",
-        500: "Server processing error (`PROCESSING_ERROR`)",
-    }.items()
-}
-_NOT_FOUND = {404: ResponseSpec(data_container=ErrorEnvelope,
-                                description="No such result for this user (`NOT_FOUND`)")}
+log = logging.getLogger("chatkit.api")
+
+
+def error_responses(*codes: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for these error statuses, each with the envelope as its body."""
+    return {code: ResponseSpec(data_container=ErrorEnvelope,
+                               description=ERROR_DESCRIPTIONS[code]) for code in codes}
+
+
+def document_common_errors(app: Litestar) -> None:
+    """Add to every operation's OpenAPI the errors any route can answer.
+
+    Admission answers 401/429/503, the body guard 413/415, validation 422, and any handler
+    500; routes keep their own entries (403, 404, ...).
+    """
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if not isinstance(handler, HTTPRouteHandler) or not handler.include_in_schema:
+                continue
+            codes = [422, 500, 503]
+            if route.path not in UNLIMITED_PATHS:
+                codes.append(429)
+            if not is_public_route(route.path, handler):
+                codes.append(401)
+            if handler.http_methods & {"POST", "PUT", "PATCH"}:
+                codes += [413, 415]
+            handler.responses = {**error_responses(*sorted(codes)), **(handler.responses or {})}
+
+
+# Every authenticated route can answer these; POST bodies add 413/415, thread routes 403.
+_COMMON = (401, 422, 429, 500, 503)
+_ERRORS = error_responses(*_COMMON, 403, 413, 415)
+RATE_LIMIT_HEADERS = [
+    ResponseHeader(name="X-RateLimit-Limit", documentation_only=True,
+                   description="Requests allowed per user in any 60 s window"),
+    ResponseHeader(name="X-RateLimit-Remaining", documentation_only=True,
+                   description="Requests left in the current window"),
+    ResponseHeader(name="X-RateLimit-Reset", documentation_only=True,
+                   description="Unix time (seconds) when the oldest counted request "
+                   "leaves the window"),
+]
+IdempotencyKeyHeader = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", required=False,
+    description="Optional: 1 to 255 visible ASCII characters (a UUID is a good key). A "
+    "repeat with the same key from the same user within 24 h returns the first request's id "
+    "and stores nothing new; the same key with a different body is a 422.")]
+_WAIT_DOC = ("Long-poll: answer as soon as the turn completes or fails, or after "
+             "this many seconds (max 30) with its current status")
+_NOT_FOUND = error_responses(*_COMMON, 404)
+
+
+WidgetFormat = Annotated[str, QueryParameter(
+    query="format", pattern=r"^(contract|chatkit)$",
+    description="`contract` (default): the contract's widget schema; `chatkit`: OpenAI "
+    "ChatKit's widget format (Card, Title, ListViewItem, Badge, Button, …)")]
+
+
+def export_widgets(view: dict[str, Any], widget_format: str) -> dict[str, Any]:
+    """The result with its widget trees in the requested format."""
+    if widget_format == "chatkit":
+        view = {**view, "widgets": [to_chatkit(from_builtins(tree))
+                                    for tree in view["widgets"]]}
+    return view
 
 
 def provide_server(state: State) -> ChatKitServer:
@@ -45,14 +105,17 @@ class ChatKitController(Controller):
     path = "/api/chatkit"
     tags = ["chatkit"]
     security = [{"BearerToken": []}]
+    response_headers = RATE_LIMIT_HEADERS
 
     @post("/respond", status_code=202, operation_id="respond", responses=_ERRORS,
           summary="Send a user message; answers at once with its response_id")
     async def respond(
         self, request: Request[str, Any, State], data: JSONBody[RespondRequest],
         server: NamedDependency[ChatKitServer],
+        idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[RespondAccepted]:
-        body = await server.respond(data.thread_id, data.input, request.user, data.metadata)
+        body = await server.respond(data.thread_id, data.input, request.user, data.metadata,
+                                    idempotency_key=idempotency_key)
         return Response(
             RespondAccepted(**body),
             status_code=202,
@@ -64,10 +127,12 @@ class ChatKitController(Controller):
     async def action(
         self, request: Request[str, Any, State], data: JSONBody[ActionRequest],
         server: NamedDependency[ChatKitServer],
+        idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[ActionAccepted]:
         action = {"type": data.action.type, "widget_id": data.action.widget_id,
                   "payload": data.action.payload}
-        body = await server.action(data.thread_id, action, request.user, data.metadata)
+        body = await server.action(data.thread_id, action, request.user, data.metadata,
+                                   idempotency_key=idempotency_key)
         return Response(
             ActionAccepted(**body),
             status_code=202,
@@ -75,26 +140,54 @@ class ChatKitController(Controller):
         )
 
     @get("/responses/{response_id:str}", operation_id="getResponse",
-         responses={**_ERRORS, **_NOT_FOUND}, summary="The result of a message")
+         responses=_NOT_FOUND, summary="The result of a message")
     async def get_response(
         self,
         request: Request[str, Any, State],
         server: NamedDependency[ChatKitServer],
         response_id: str = Parameter(max_length=64),
+        wait: float = Parameter(ge=0, le=30, default=0, description=_WAIT_DOC),
+        widget_format: WidgetFormat = "contract",
     ) -> ResponseResult:
-        return ResponseResult(**await server.result(response_id, request.user, kind="message"))
+        return ResponseResult(**export_widgets(await wait_for_result(
+            server, request.app.state.events, response_id, request.user, kind="message",
+            wait=wait), widget_format))
 
     @get("/actions/{action_id:str}", operation_id="getAction",
-         responses={**_ERRORS, **_NOT_FOUND}, summary="The result of an action")
+         responses=_NOT_FOUND, summary="The result of an action")
     async def get_action(
         self,
         request: Request[str, Any, State],
         server: NamedDependency[ChatKitServer],
         action_id: str = Parameter(max_length=64),
+        wait: float = Parameter(ge=0, le=30, default=0, description=_WAIT_DOC),
+        widget_format: WidgetFormat = "contract",
     ) -> ActionResult:
-        return ActionResult(**await server.result(action_id, request.user, kind="action"))
+        return ActionResult(**export_widgets(await wait_for_result(
+            server, request.app.state.events, action_id, request.user, kind="action",
+            wait=wait), widget_format))
 
 
 @get("/health", operation_id="health", tags=["ops"], summary="The process is alive")
 async def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+READY_TIMEOUT_S = 1.5  # the orchestrator hears "not ready" within 2 s, never a hang
+
+
+@get("/ready", operation_id="ready", tags=["ops"], responses=error_responses(429, 503),
+     summary="The database and the broker (Redis) are reachable")
+async def ready(state: State) -> dict[str, str]:
+    checks = {"database": state.database.ping(), "broker": state.limiter.ping()}
+    down = []
+    for name, check in checks.items():
+        try:
+            await asyncio.wait_for(check, READY_TIMEOUT_S)
+        except Exception:
+            log.warning("readiness: %s unreachable", name, exc_info=True)
+            down.append(name)
+    if down:
+        raise ChatKitError(503, PROCESSING_ERROR, f"not ready: {' and '.join(down)} "
+                           "unreachable", {"Retry-After": "2"})
+    return {"status": "ready", "database": "ok", "broker": "ok"}

@@ -20,8 +20,8 @@ Metadata = Annotated[
     dict[str, Any],
     msgspec.Meta(
         max_length=32,
-        description="Free-form client metadata (small). `timezone` (IANA name) sets the "
-        "user's time zone for dates.",
+        description="Free-form client metadata: at most 32 keys and 4 KiB of JSON. "
+        "`timezone` (IANA name) sets the user's time zone for dates.",
     ),
 ]
 
@@ -30,8 +30,11 @@ class RespondRequest(msgspec.Struct, kw_only=True):
     """`POST /api/chatkit/respond`."""
 
     thread_id: ThreadId
-    input: Annotated[str, msgspec.Meta(description="The user's message.",
-                                       examples=["add buy milk tomorrow p2 #home"])]
+    input: Annotated[str, msgspec.Meta(
+        min_length=1, pattern=r"\S",
+        description="The user's message: not blank, at most `CHATKIT_MAX_INPUT_CHARS` "
+        "characters (4,000 by default).",
+        examples=["add buy milk tomorrow p2 #home"])]
     metadata: Metadata = {}
 
 
@@ -40,7 +43,8 @@ class ActionBody(msgspec.Struct, kw_only=True):
 
     type: Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["task_complete"])]
     widget_id: Annotated[str, msgspec.Meta(max_length=200)] | None = None
-    payload: dict[str, Any] = {}
+    payload: Annotated[dict[str, Any], msgspec.Meta(
+        description="The button's payload, as rendered (at most 4 KiB of JSON).")] = {}
 
 
 class ActionRequest(msgspec.Struct, kw_only=True):
@@ -75,6 +79,19 @@ class ErrorEnvelope(msgspec.Struct):
     error: ErrorBody
 
 
+ERROR_DESCRIPTIONS = {
+    401: "Missing, malformed, expired or badly signed token (`AUTH_ERROR`)",
+    403: "The thread belongs to another user (`AUTH_ERROR`)",
+    404: "No such resource for this user (`NOT_FOUND`)",
+    413: "Request body larger than `CHATKIT_MAX_BODY_BYTES` (`VALIDATION_ERROR`)",
+    415: "Body is not `application/json` (`VALIDATION_ERROR`)",
+    422: "Invalid request; the message names the field (`VALIDATION_ERROR`)",
+    429: "Rate or concurrency limit reached; see `Retry-After` (`RATE_LIMIT_ERROR`)",
+    500: "Server processing error (`PROCESSING_ERROR`)",
+    503: "Database or Redis unreachable; see `Retry-After` (`PROCESSING_ERROR`)",
+}
+
+
 TurnStatusName = Literal["queued", "running", "completed", "failed"]
 
 
@@ -104,3 +121,7 @@ class ActionResult(msgspec.Struct):
     error: dict[str, Any] | None
     created_at: str
     completed_at: str | None
+    replaces: Annotated[str | None, msgspec.Meta(
+        description="The widget id (the card whose button was clicked) that `widgets` "
+        "replace in place; null: append them as a new answer.",
+        examples=["task_list_card"])] = None

@@ -7,17 +7,21 @@ through it without HTTP.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agents.actions import ACTION_TYPES
-from api.errors import AUTH_ERROR, NOT_FOUND, VALIDATION_ERROR, ChatKitError
-from store.models import Turn
+from agents.actions import ACTION_TYPES, UnknownAction, canonical_action
+from api.errors import AUTH_ERROR, NOT_FOUND, VALIDATION_ERROR, WIDGET_ERROR, ChatKitError
+from store.actions import find_offer, thread_owner
+from store.idempotency import find_key, purge_expired, request_fingerprint
+from store.models import IdempotencyKey, Turn
 from store.turns import ThreadForbidden, create_turn, get_turn_for_user
 
 log = logging.getLogger("chatkit.api")
@@ -25,6 +29,11 @@ log = logging.getLogger("chatkit.api")
 # Enqueue "look at this thread" (ids only). May raise when the broker is down: the turn is
 # already stored, and the worker-side sweep re-kicks it.
 Kick = Callable[[str], Awaitable[None]]
+
+# Small enough that a turn row stays small; the whole body is capped separately (413).
+MAX_METADATA_BYTES = 4096
+MAX_PAYLOAD_BYTES = 4096
+MAX_IDEMPOTENCY_KEY_CHARS = 255
 
 _THREAD_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-")
 
@@ -50,11 +59,26 @@ def validate_thread_id(thread_id: Any) -> str:
     return thread_id
 
 
+def _json_size(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def validate_idempotency_key(key: str) -> str:
+    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_CHARS or not all(
+        "!" <= char <= "~" for char in key
+    ):
+        raise _invalid(f"Idempotency-Key: 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII "
+                       "characters (a UUID is a good key)")
+    return key
+
+
 def validate_metadata(metadata: Any) -> dict[str, Any]:
     if metadata is None:
         return {}
     if not isinstance(metadata, dict):
         raise _invalid("metadata: must be an object")
+    if _json_size(metadata) > MAX_METADATA_BYTES:
+        raise _invalid(f"metadata: at most {MAX_METADATA_BYTES} bytes of JSON")
     timezone = metadata.get("timezone")
     if timezone is not None:
         try:
@@ -82,19 +106,28 @@ class ChatKitServer:
         self.clock = clock
 
     async def respond(
-        self, thread_id: str, input: str, user_id: str, metadata: dict[str, Any] | None = None
+        self,
+        thread_id: str,
+        input: str,
+        user_id: str,
+        metadata: dict[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        """Store a user message as a queued turn; returns the respond endpoint's body."""
+        """Store a user message as a queued turn; returns the respond endpoint's body.
+
+        With `idempotency_key`, a repeat of the same request by the same user within 24 h
+        returns the first turn's id and stores nothing (a different request: 422).
+        """
         validate_thread_id(thread_id)
         if not isinstance(input, str) or not input.strip():
             raise _invalid("input: must be a non-empty string")
         if len(input) > self.max_input_chars:
             raise _invalid(f"input: at most {self.max_input_chars} characters "
                            f"(got {len(input)})")
-        turn_id = f"resp_{secrets.token_hex(10)}"
-        await self._store_and_kick(
-            turn_id, thread_id, user_id, kind="message", input=input, action=None,
-            metadata=validate_metadata(metadata),
+        turn_id = await self._store_and_kick(
+            f"resp_{secrets.token_hex(10)}", thread_id, user_id, kind="message", input=input,
+            action=None, metadata=validate_metadata(metadata), idempotency_key=idempotency_key,
         )
         return {"status": "success", "thread_id": thread_id, "response_id": turn_id}
 
@@ -104,8 +137,13 @@ class ChatKitServer:
         action: dict[str, Any],
         user_id: str,
         metadata: dict[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        """Store a widget action as a queued turn; returns the action endpoint's body."""
+        """Store a widget action as a queued turn; returns the action endpoint's body.
+
+        `idempotency_key` works as for `respond`.
+        """
         validate_thread_id(thread_id)
         if not isinstance(action, dict):
             raise _invalid("action: must be an object")
@@ -116,15 +154,47 @@ class ChatKitServer:
         payload = action.get("payload", {})
         if not isinstance(payload, dict):
             raise _invalid("action.payload: must be an object")
-        if not isinstance(payload.get("task_id"), str) or not payload["task_id"]:
-            raise _invalid("action.payload.task_id: required for this action")
+        if _json_size(payload) > MAX_PAYLOAD_BYTES:
+            raise _invalid(f"action.payload: at most {MAX_PAYLOAD_BYTES} bytes of JSON")
+        await self.check_offered(thread_id, user_id, kind, action.get("widget_id"), payload)
         stored = {"type": kind, "widget_id": action.get("widget_id"), "payload": payload}
-        turn_id = f"action_{secrets.token_hex(10)}"
-        await self._store_and_kick(
-            turn_id, thread_id, user_id, kind="action", input=None, action=stored,
-            metadata=validate_metadata(metadata),
+        turn_id = await self._store_and_kick(
+            f"action_{secrets.token_hex(10)}", thread_id, user_id, kind="action", input=None,
+            action=stored, metadata=validate_metadata(metadata),
+            idempotency_key=idempotency_key,
         )
         return {"status": "success", "thread_id": thread_id, "action_id": turn_id}
+
+    async def check_offered(
+        self, thread_id: str, user_id: str, kind: str, widget_id: Any, payload: dict[str, Any]
+    ) -> None:
+        """422 WIDGET_ERROR unless `widget_id` is a button rendered in this thread whose
+        declared action has this type and payload (one primary-key lookup)."""
+        if not isinstance(widget_id, str) or not widget_id:
+            raise _widget_error("action.widget_id: required; send the id of the button "
+                                "that was clicked")
+        try:
+            expected_type, expected_payload = canonical_action(kind, payload)
+        except UnknownAction as error:
+            raise _widget_error(f"action.payload: {error}") from None
+        async with self.sessions() as session:
+            offer = await find_offer(session, thread_id, widget_id, user_id)
+            owner = None if offer is not None else await thread_owner(session, thread_id)
+        if offer is None:
+            if owner is not None and owner != user_id:
+                raise ChatKitError(403, AUTH_ERROR, "this thread belongs to another user")
+            raise _widget_error(f"action.widget_id: no button {widget_id!r} was rendered in "
+                                "this thread")
+        if offer.action_type != expected_type:
+            raise _widget_error(f"action.type: button {widget_id!r} offers "
+                                f"{offer.action_type!r}, not {kind!r}")
+        if offer.payload != expected_payload:
+            keys = sorted(set(offer.payload) | set(expected_payload))
+            wrong = [f"{key}: expected {offer.payload.get(key)!r}, got "
+                     f"{expected_payload.get(key)!r}"
+                     for key in keys if offer.payload.get(key) != expected_payload.get(key)]
+            raise _widget_error(f"action.payload: does not match what button {widget_id!r} "
+                                f"offered ({'; '.join(wrong)})")
 
     async def _store_and_kick(
         self,
@@ -136,23 +206,66 @@ class ChatKitServer:
         input: str | None,
         action: dict[str, Any] | None,
         metadata: dict[str, Any],
-    ) -> None:
+        idempotency_key: str | None = None,
+    ) -> str:
+        """Store the turn and kick its thread; returns the turn id (the first one on a repeat)."""
+        now = self.clock()
+        key_row: IdempotencyKey | None = None
+        if idempotency_key is not None:
+            validate_idempotency_key(idempotency_key)
+            fingerprint = request_fingerprint({"kind": kind, "thread_id": thread_id,
+                                               "input": input, "action": action,
+                                               "metadata": metadata})
+            replayed = await self._replay(user_id, idempotency_key, fingerprint, now)
+            if replayed is not None:
+                return replayed
+            key_row = IdempotencyKey(user_id=user_id, key=idempotency_key,
+                                     request_hash=fingerprint, turn_id=turn_id, created_at=now)
         async with self.sessions() as session:
             try:
                 await create_turn(
                     session, turn_id=turn_id, thread_id=thread_id, user_id=user_id, kind=kind,
-                    input=input, action=action, metadata=metadata, now=self.clock(),
+                    input=input, action=action, metadata=metadata, now=now,
+                    idempotency=key_row,
                 )
             except ThreadForbidden:
                 raise ChatKitError(
                     403, AUTH_ERROR, "this thread belongs to another user"
                 ) from None
+            except IntegrityError:
+                if key_row is None:
+                    raise
+                # A concurrent request with the same key won; answer with its turn.
+                await session.rollback()
+                replayed = await self._replay(user_id, key_row.key, key_row.request_hash, now)
+                if replayed is None:
+                    raise
+                return replayed
         try:
             await self.kick(thread_id)
         except Exception:
             # Stored is accepted: the sweep re-kicks turns whose kick never arrived.
             log.warning("could not enqueue thread %s; the sweep will pick it up", thread_id,
                         exc_info=True)
+        return turn_id
+
+    async def purge_idempotency_keys(self) -> int:
+        """Forget `Idempotency-Key`s older than 24 h; returns how many were deleted."""
+        async with self.sessions() as session:
+            return await purge_expired(session, self.clock())
+
+    async def _replay(
+        self, user_id: str, key: str, fingerprint: str, now: dt.datetime
+    ) -> str | None:
+        """The turn id an earlier request with this key created, or None if there was none."""
+        async with self.sessions() as session:
+            row = await find_key(session, user_id, key, now)
+        if row is None:
+            return None
+        if row.request_hash != fingerprint:
+            raise _invalid("Idempotency-Key: already used for a different request; "
+                           "use a new key for a new request")
+        return row.turn_id
 
     async def result(self, turn_id: str, user_id: str, *, kind: str) -> dict[str, Any]:
         """The stored result of one of the user's turns. 404 (never 403) for anyone else's."""
@@ -164,6 +277,10 @@ class ChatKitServer:
         return turn_view(turn)
 
 
+def _widget_error(message: str) -> ChatKitError:
+    return ChatKitError(422, WIDGET_ERROR, message)
+
+
 def turn_view(turn: Turn) -> dict[str, Any]:
     """A turn as the result endpoints show it."""
     view: dict[str, Any]
@@ -171,8 +288,9 @@ def turn_view(turn: Turn) -> dict[str, Any]:
         view = {"response_id": turn.id, "thread_id": turn.thread_id, "status": turn.status,
                 "input": turn.input}
     else:
+        # `replaces`: the widget id (the clicked card) these trees replace in place.
         view = {"action_id": turn.id, "thread_id": turn.thread_id, "status": turn.status,
-                "action": turn.action}
+                "action": turn.action, "replaces": turn.replaces}
     view.update(
         text=turn.text,
         widgets=turn.widgets or [],

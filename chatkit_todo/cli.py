@@ -1,4 +1,5 @@
-"""`chatkit-todo`: serve (all-in-one), api, worker, flower, token, migrate, sweep."""
+"""`chatkit-todo`: serve (all-in-one), api, worker, flower, token, migrate, sweep, replay,
+export."""
 
 from __future__ import annotations
 
@@ -77,7 +78,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
              settings.resolved_database_url)
     try:
         uvicorn.run(create_app(settings, database=Database(settings.resolved_database_url)),
-                    host=host, port=port, log_level=settings.log_level.lower())
+                    host=host, port=port, log_level=settings.log_level.lower(),
+                    # Open event streams would otherwise hold Ctrl-C until clients leave.
+                    timeout_graceful_shutdown=3)
     finally:
         stop.set()
         worker.stop()
@@ -90,7 +93,7 @@ def cmd_api(settings: Settings, args: argparse.Namespace) -> int:
 
     uvicorn.run("api.app:create_app", factory=True, host=args.host or settings.host,
                 port=args.port or settings.port, workers=args.workers,
-                log_level=settings.log_level.lower())
+                log_level=settings.log_level.lower(), timeout_graceful_shutdown=3)
     return 0
 
 
@@ -100,16 +103,23 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
     argv = ["worker", "-Q", settings.celery_queue, "-c", str(args.concurrency
             or settings.worker_concurrency), "-E", "--loglevel", settings.log_level,
-            *(["-B", "-s", args.schedule] if args.beat else []), *args.extra]
+            *(["-B", "-s", args.schedule] if args.beat else []),
+            *(["--without-sweep"] if args.without_sweep else []),
+            *(["-n", args.name] if args.name else []), *args.extra]
     celery_app.worker_main(argv)
     return 0
 
 
 def cmd_flower(settings: Settings, args: argparse.Namespace) -> int:
-    """Flower against the configured broker: `celery -A workers.app flower`."""
+    """Flower against the configured broker: `celery -A workers.app flower`.
+
+    Basic auth comes from --basic-auth or Flower's own FLOWER_BASIC_AUTH variable; without
+    either, Flower serves its dashboard openly and refuses its HTTP API.
+    """
     from workers.app import app as celery_app
 
     celery_app.start(["flower", f"--port={args.port}", f"--address={args.address}",
+                      *([f"--basic-auth={args.basic_auth}"] if args.basic_auth else []),
                       *args.extra])
     return 0
 
@@ -117,13 +127,26 @@ def cmd_flower(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_sweep(settings: Settings, args: argparse.Namespace) -> int:
     """Re-kick every thread with turns waiting longer than --older-than seconds, once."""
     from store import Database
-    from workers.app import process_thread, sweep_once
+    from workers.app import kick, sweep_once
 
-    kicked = sweep_once(Database(settings.resolved_database_url),
-                        lambda thread_id: process_thread.delay(thread_id),
+    kicked = sweep_once(Database(settings.resolved_database_url), kick,
                         older_than_s=args.older_than)
     print(f"re-kicked {len(kicked)} thread(s)")
     return 0
+
+
+def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:
+    """Replay threads from files and compare each turn with its expectation."""
+    from chatkit_todo.replay.command import run_replay
+
+    return run_replay(settings, args)
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Write a stored thread as one replay line."""
+    from chatkit_todo.replay.command import run_export
+
+    return run_export(settings, args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,7 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="a Celery worker (production)")
     worker.add_argument("--concurrency", type=int)
     worker.add_argument("--beat", action="store_true",
-                        help="also run the periodic sweep schedule (one worker is enough)")
+                        help="also run celery beat (not needed for the sweep: every worker "
+                             "runs its own sweep loop)")
+    worker.add_argument("--name", help="node name, unique per worker on a host (w1@%%h)")
+    worker.add_argument("--without-sweep", action="store_true",
+                        help="do not run the sweep loop that re-kicks turns whose kick was lost")
     worker.add_argument("--schedule", default="/tmp/chatkit-beat-schedule")
     worker.add_argument("extra", nargs=argparse.REMAINDER, help="more celery worker options")
     worker.set_defaults(func=cmd_worker)
@@ -152,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     flower = sub.add_parser("flower", help="Flower, the Celery dashboard")
     flower.add_argument("--port", type=int, default=5555)
     flower.add_argument("--address", default="127.0.0.1")
+    flower.add_argument("--basic-auth", help="user:password[,user:password…]")
     flower.add_argument("extra", nargs=argparse.REMAINDER, help="more flower options")
     flower.set_defaults(func=cmd_flower)
 
@@ -166,6 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = sub.add_parser("sweep", help="re-kick turns whose kick was lost, once")
     sweep.add_argument("--older-than", type=float, default=30.0)
     sweep.set_defaults(func=cmd_sweep)
+
+    from chatkit_todo.replay.command import add_export_arguments, add_replay_arguments
+
+    replay = sub.add_parser("replay", help="replay threads from files and diff the results")
+    add_replay_arguments(replay)
+    replay.set_defaults(func=cmd_replay)
+
+    export = sub.add_parser("export", help="write a stored thread as one replay line")
+    add_export_arguments(export)
+    export.set_defaults(func=cmd_export)
     return parser
 
 

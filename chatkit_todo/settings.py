@@ -42,12 +42,18 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_algorithms: Annotated[list[str] | None, NoDecode] = None
+    # Clock skew tolerated on exp/nbf/iat, and the least time between two JWKS fetches
+    # caused by unknown `kid`s (a flood of random kids costs one fetch per interval).
+    jwt_leeway_seconds: int = Field(30, ge=0, le=300)
+    jwks_refetch_interval_seconds: float = Field(10.0, gt=0)
 
     # Limits.
     rate_limit_per_minute: int = Field(100, ge=1)
     max_concurrent: int = Field(10, ge=1)
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     max_input_chars: int = Field(4000, ge=1)
+    # Namespace of the rate-limit keys in Redis (tests and tenants sharing a Redis differ).
+    rate_limit_prefix: str = "chatkit:rl:"
 
     # Workers.
     worker_concurrency: int = Field(2, ge=1)

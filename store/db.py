@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -67,8 +72,8 @@ class Database:
         if self._async_engine is None:
             options = _engine_options(self.url)
             if not self.is_sqlite:
-                # asyncpg: fail fast when the server is unreachable instead of hanging.
-                options["connect_args"] = {"timeout": 2, "command_timeout": 10}
+                # asyncpg: fail fast when the server is unreachable (a 503 within 2 s, not a hang).
+                options["connect_args"] = {"timeout": 1.5, "command_timeout": 10}
             engine = create_async_engine(async_url(self.url), **options)
             if self.is_sqlite:
                 event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -92,6 +97,11 @@ class Database:
 
     def sync_sessions(self) -> sessionmaker[Session]:
         return sessionmaker(self.sync_engine, expire_on_commit=False)
+
+    async def ping(self) -> None:
+        """Run `SELECT 1` on the async engine; raises when the database is unreachable."""
+        async with self.async_engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
     async def aclose(self) -> None:
         if self._async_engine is not None:

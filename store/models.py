@@ -77,6 +77,7 @@ class Turn(Base):
     __table_args__ = (
         UniqueConstraint("thread_id", "seq", name="uq_turns_thread_seq"),
         Index("ix_turns_status_created", "status", "created_at"),
+        Index("ix_turns_thread_status_seq", "thread_id", "status", "seq"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -91,6 +92,8 @@ class Turn(Base):
     text: Mapped[str | None] = mapped_column(Text)
     widgets: Mapped[list[Any] | None] = mapped_column(JSON)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # An action's result replaces this widget (the card clicked) in place; None: append.
+    replaces: Mapped[str | None] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime]
     started_at: Mapped[dt.datetime | None]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import String, and_, case, cast, delete, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from store.models import Task
@@ -141,3 +143,123 @@ class TaskRepository:
             delete(Task).where(Task.user_id == self.user_id, Task.completed.is_(True))
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def restore(self, snapshot: dict[str, Any]) -> Task:
+        """Put a task back exactly as `snapshot` (the task shape) says, recreating it if gone.
+
+        Used by undo; the snapshot is what `task_to_dict` returned before the change.
+        """
+        task = self.get(snapshot["id"])
+        if task is None:
+            task = Task(id=snapshot["id"], user_id=self.user_id)
+            self.session.add(task)
+        task.title = snapshot["title"]
+        task.completed = bool(snapshot["completed"])
+        task.completed_at = _parse(snapshot.get("completed_at"))
+        task.due = snapshot.get("due")
+        task.due_at = due_instant(task.due)
+        task.priority = snapshot.get("priority")
+        task.tags = list(snapshot.get("tags") or [])
+        task.recurrence = snapshot.get("recurrence")
+        task.created_at = _parse(snapshot["created_at"])  # type: ignore[assignment]
+        task.updated_at = _parse(snapshot["updated_at"])  # type: ignore[assignment]
+        self.session.flush()
+        return task
+
+    def delete_ids(self, task_ids: Sequence[str]) -> int:
+        """Delete the user's tasks among these ids; returns how many went."""
+        if not task_ids:
+            return 0
+        result = self.session.execute(
+            delete(Task).where(Task.user_id == self.user_id, Task.id.in_(list(task_ids)))
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _parse(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+# ---- listing for the tasks API (filters, sorting, keyset pagination) ------------------------
+
+PRIORITY_RANK = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
+TASK_SORTS = ("created_at", "-created_at", "updated_at", "-updated_at", "due", "-due",
+              "priority", "-priority", "title", "-title")
+# Tasks without a due date sort after every dated one.
+_NO_DUE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    """What `GET /api/tasks` asks for; `after` is the previous page's last sort key and id."""
+
+    status: str = "all"  # open | completed | all
+    due_before: dt.datetime | None = None  # due_at < due_before
+    due_after: dt.datetime | None = None  # due_at >= due_after
+    tag: str | None = None
+    priority: str | None = None
+    q: str | None = None
+    sort: str = "created_at"
+    after: tuple[Any, str] | None = None
+    limit: int = 50
+
+
+def _sort_expression(sort: str) -> Any:
+    field = sort.lstrip("-")
+    if field == "due":
+        return func.coalesce(Task.due_at, literal(_NO_DUE, Task.due_at.type))
+    if field == "priority":
+        return case(PRIORITY_RANK, value=Task.priority, else_=len(PRIORITY_RANK))
+    return {"created_at": Task.created_at, "updated_at": Task.updated_at,
+            "title": Task.title}[field]
+
+
+def task_sort_value(task: Task, sort: str) -> Any:
+    """The value `sort` orders this task by, as stored in a cursor (JSON-friendly)."""
+    field = sort.lstrip("-")
+    if field == "due":
+        return (task.due_at or _NO_DUE).isoformat()
+    if field == "priority":
+        return PRIORITY_RANK.get(task.priority or "", len(PRIORITY_RANK))
+    value = getattr(task, field)
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+def _cursor_value(sort: str, value: Any) -> Any:
+    if sort.lstrip("-") in ("due", "created_at", "updated_at"):
+        return dt.datetime.fromisoformat(str(value))
+    if sort.lstrip("-") == "priority":
+        return int(value)
+    return str(value)
+
+
+def query_tasks(session: Session, user_id: str, query: TaskQuery) -> tuple[list[Task], bool]:
+    """One page of the user's tasks matching `query`, and whether more follow."""
+    stmt = select(Task).where(Task.user_id == user_id)
+    if query.status == "open":
+        stmt = stmt.where(Task.completed.is_(False))
+    elif query.status == "completed":
+        stmt = stmt.where(Task.completed.is_(True))
+    if query.due_before is not None:
+        stmt = stmt.where(Task.due_at < query.due_before)
+    if query.due_after is not None:
+        stmt = stmt.where(Task.due_at >= query.due_after)
+    if query.priority is not None:
+        stmt = stmt.where(Task.priority == query.priority)
+    if query.tag is not None:
+        # Portable across SQLite and PostgreSQL JSON: match the JSON-encoded string itself.
+        stmt = stmt.where(cast(Task.tags, String).contains(json.dumps(query.tag),
+                                                           autoescape=True))
+    if query.q:
+        stmt = stmt.where(func.lower(Task.title).contains(query.q.lower(), autoescape=True))
+    key = _sort_expression(query.sort)
+    descending = query.sort.startswith("-")
+    if query.after is not None:
+        value, last_id = _cursor_value(query.sort, query.after[0]), query.after[1]
+        if descending:
+            stmt = stmt.where(or_(key < value, and_(key == value, Task.id < last_id)))
+        else:
+            stmt = stmt.where(or_(key > value, and_(key == value, Task.id > last_id)))
+    order = (key.desc(), Task.id.desc()) if descending else (key.asc(), Task.id.asc())
+    rows = list(session.scalars(stmt.order_by(*order).limit(query.limit + 1)))
+    return rows[: query.limit], len(rows) > query.limit

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from store.models import Thread, ThreadEvent, Turn, TurnStatus
+from store.models import IdempotencyKey, Thread, ThreadEvent, Turn, TurnStatus
 
 PENDING = (TurnStatus.QUEUED.value, TurnStatus.RUNNING.value)
 
@@ -41,10 +41,13 @@ async def create_turn(
     action: dict[str, Any] | None,
     metadata: dict[str, Any],
     now: dt.datetime,
+    idempotency: IdempotencyKey | None = None,
 ) -> Turn:
     """Store a queued turn with the thread's next sequence number, creating the thread.
 
-    Raises ThreadForbidden when the thread belongs to someone else. Commits.
+    `idempotency`, the request's key row, commits with the turn (a duplicate key raises
+    IntegrityError and stores nothing). Raises ThreadForbidden when the thread belongs to
+    someone else. Commits.
     """
     title = (input or "").strip()[:80] or None
     await session.execute(
@@ -89,6 +92,8 @@ async def create_turn(
     )
     session.add(turn)
     session.add(record_event(thread_id, turn_id, TurnStatus.QUEUED.value, now))
+    if idempotency is not None:
+        session.add(idempotency)
     await session.commit()
     return turn
 
@@ -154,12 +159,21 @@ def next_pending_turn(session: Session, thread_id: str) -> Turn | None:
     ).first()
 
 
-def threads_with_stale_turns(session: Session, older_than: dt.datetime, limit: int = 500) -> list[str]:
-    """Threads holding a turn still pending since before `older_than` (for the sweep)."""
-    rows = session.execute(
+def threads_with_stale_turns(
+    session: Session, older_than: dt.datetime, limit: int = 500, *, now: dt.datetime | None = None
+) -> list[str]:
+    """Threads holding a turn still pending since before `older_than` (for the sweep).
+
+    With `now`, threads whose lease is still live are left out: their holder drains them
+    (it re-checks after releasing), and a dead holder's lease runs out by itself.
+    """
+    query = (
         select(Turn.thread_id)
         .where(Turn.status.in_(PENDING), Turn.created_at < older_than)
         .group_by(Turn.thread_id)
         .limit(limit)
     )
-    return [row[0] for row in rows]
+    if now is not None:
+        live = select(Thread.id).where(Thread.lock_until.is_not(None), Thread.lock_until >= now)
+        query = query.where(Turn.thread_id.not_in(live))
+    return [row[0] for row in session.execute(query)]

@@ -6,18 +6,22 @@ only: no tokens, no user text, so Flower's dashboard leaks nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery, Task, bootsteps
 from celery.signals import worker_process_init
+from click import Option
 
+from chatkit_todo.pubsub import publisher
 from chatkit_todo.settings import Settings, get_settings
 from store import Database
-from store.turns import threads_with_stale_turns
-from workers.processing import ThreadProcessor, is_transient, utcnow
+from workers.processing import ThreadProcessor, is_transient
+from workers.sweeper import RedisClaim, SweepLoop, sweep_once
+
+__all__ = ["PROCESS_THREAD", "SWEEP", "Runtime", "app", "create_celery", "kick",
+           "process_thread", "sweep", "sweep_once"]
 
 log = logging.getLogger("chatkit.workers")
 
@@ -40,6 +44,9 @@ def create_celery(settings: Settings) -> Celery:
         accept_content=["json"],
         task_default_queue=settings.celery_queue,
         broker_connection_retry_on_startup=True,
+        # Reconnect for as long as the broker is away (the default gives up after 100
+        # tries and the worker exits): turns accepted meanwhile are waiting in the database.
+        broker_connection_max_retries=None,
         # visibility_timeout: an unacked kick (worker died) is redelivered after this long
         # (Redis); polling_interval: how often the in-memory transport looks for kicks.
         broker_transport_options={"visibility_timeout": 3600, "polling_interval": 0.01},
@@ -61,7 +68,8 @@ class Runtime:
         self.settings = settings
         self.database = Database(settings.resolved_database_url)
         self.processor = ThreadProcessor(
-            self.database.sync_sessions(), lease_seconds=settings.turn_lease_seconds
+            self.database.sync_sessions(), lease_seconds=settings.turn_lease_seconds,
+            notify=publisher(settings),
         )
 
     @classmethod
@@ -87,42 +95,82 @@ def _fresh_runtime_after_fork(**_: Any) -> None:
 app = create_celery(get_settings())
 
 
+# Re-kicks from the sweep must not hang the loop while the broker is away.
+KICK_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
+                     "interval_max": 1}
+
+
+def kick(thread_id: str) -> None:
+    """Publish `chatkit.process_thread(thread_id)` (bounded retries)."""
+    process_thread.apply_async(args=[thread_id], retry=True, retry_policy=KICK_RETRY_POLICY)
+
+
 @app.task(name=PROCESS_THREAD, bind=True, max_retries=None)
-def process_thread(self: Task, thread_id: str) -> int:
-    """Drain the thread's pending turns in order. Safe to run twice: it looks at the rows."""
-    if not isinstance(thread_id, str) or not thread_id:
-        log.warning("dropping malformed kick: %r", thread_id)
+def process_thread(
+    self: Task, thread_id: Any = None, *extra: Any, lease: Any = None, **unexpected: Any
+) -> int:
+    """Drain the thread's pending turns in order. Safe to run twice: it looks at the rows.
+
+    `lease` is set on retries only: the lease owner of the drain that failed, so the retry
+    resumes a lock the outage kept it from releasing instead of waiting for it to expire.
+    """
+    # A poison kick (missing or extra arguments, not an id) is logged and dropped: raising
+    # would only fill the logs with tracebacks for a message no retry can fix.
+    if (not isinstance(thread_id, str) or not thread_id or extra or unexpected
+            or not isinstance(lease, str | None)):
+        log.warning("dropping malformed kick: args=%r kwargs=%r",
+                    (thread_id, *extra), sorted(unexpected))
         return 0
+    processor = Runtime.get().processor
+    owner = lease or processor.new_owner()
     try:
-        return Runtime.get().processor.drain(thread_id)
+        return processor.drain(thread_id, owner=owner)
     except Exception as error:
         if is_transient(error):
             countdown = min(2 ** min(self.request.retries, 5), 30)
             log.warning("transient error on thread %s, retrying in %ss: %s",
                         thread_id, countdown, error)
-            raise self.retry(exc=error, countdown=countdown) from error
+            raise self.retry(exc=error, countdown=countdown,
+                             kwargs={"lease": owner}) from error
         raise
-
-
-def sweep_once(database: Database, kick: Any, *, older_than_s: float) -> list[str]:
-    """Re-kick threads whose turns wait longer than `older_than_s` (lost kicks, dead workers)."""
-    cutoff = utcnow() - dt.timedelta(seconds=older_than_s)
-    with database.sync_sessions()() as session:
-        thread_ids = threads_with_stale_turns(session, cutoff)
-    for thread_id in thread_ids:
-        kick(thread_id)
-    return thread_ids
 
 
 @app.task(name=SWEEP)
 def sweep() -> int:
-    """Periodic: re-kick threads with turns pending for longer than the sweep interval."""
+    """Re-kick threads with turns pending for longer than the sweep interval (for beat)."""
     runtime = Runtime.get()
-    kicked = sweep_once(
-        runtime.database,
-        lambda thread_id: process_thread.delay(thread_id),
-        older_than_s=runtime.settings.sweep_interval_seconds,
-    )
+    kicked = sweep_once(runtime.database, kick,
+                        older_than_s=runtime.settings.sweep_interval_seconds)
     if kicked:
         log.info("sweep re-kicked %d thread(s)", len(kicked))
     return len(kicked)
+
+
+class SweepStep(bootsteps.StartStopStep):
+    """Every worker's main process runs the sweep loop; `--without-sweep` turns it off."""
+
+    def __init__(self, parent: Any, without_sweep: bool = False, **kwargs: Any) -> None:
+        super().__init__(parent, **kwargs)
+        self.enabled = not without_sweep
+        self.loop: SweepLoop | None = None
+
+    def start(self, parent: Any) -> None:
+        settings = get_settings()
+        interval = settings.sweep_interval_seconds
+        claim = None
+        if settings.redis_url:
+            claim = RedisClaim(settings.redis_url, f"chatkit:sweep:{settings.celery_queue}",
+                               hold_s=interval * 0.9)
+        self.loop = SweepLoop(Database(settings.resolved_database_url), kick,
+                              interval_s=interval, claim=claim)
+        self.loop.start()
+
+    def stop(self, parent: Any) -> None:
+        if self.loop is not None:
+            self.loop.stop()
+
+
+app.user_options["worker"].add(Option(
+    ["--without-sweep"], is_flag=True, default=False,
+    help="Do not run the sweep loop that re-kicks turns whose kick was lost."))
+app.steps["worker"].add(SweepStep)

@@ -27,6 +27,8 @@ class EmbeddedWorker:
             without_mingle=True,
             without_gossip=True,
             hostname="embedded@localhost",
+            # `chatkit-todo serve` runs its own sweep loop beside the API.
+            without_sweep=True,
         )
         self.thread = threading.Thread(target=self._run, name="chatkit-embedded-worker",
                                        daemon=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -13,6 +12,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from jwks_testing import b64u, raw_token
 
 from api.auth import (
     AuthConfig,
@@ -28,20 +28,6 @@ ISS = "https://auth.example.test"
 AUD = "https://auth.example.test"
 # Never contacted: every test here must be decided before any JWKS fetch.
 DEAD_JWKS = "http://127.0.0.1:1/api/auth/jwks"
-
-
-def b64u(data: bytes) -> str:
-    """Base64url without padding, as JWS uses."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def raw_token(header: dict[str, Any], claims: dict[str, Any], key: bytes | None) -> str:
-    """Build a compact JWS by hand (HS256 when key is given, empty signature otherwise)."""
-    signing_input = f"{b64u(json.dumps(header).encode())}.{b64u(json.dumps(claims).encode())}"
-    sig = b""
-    if key is not None:
-        sig = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
-    return f"{signing_input}.{b64u(sig)}"
 
 
 def claims(**overrides: Any) -> dict[str, Any]:

@@ -23,10 +23,11 @@ def test_list_card_matches_the_contract_example_shape() -> None:
     assert listview["type"] == "listview"
     first = listview["children"][0]
     assert first["type"] == "row" and first["id"] == "task_item_task_a"
-    title, button = first["children"]
+    title, button, delete = first["children"]
     assert title == {"id": "task_title_task_a", "type": "text", "children": [],
                      "props": {"text": "Buy groceries", "completed": False}, "metadata": {}}
     assert button["id"] == "complete_task_btn_task_a"
+    assert delete["props"]["action"] == {"type": "task_delete", "payload": {"task_id": "task_a"}}
     assert button["props"]["action"] == {"type": "task_complete",
                                          "payload": {"task_id": "task_a"}}
 
@@ -34,7 +35,8 @@ def test_list_card_matches_the_contract_example_shape() -> None:
 def test_completed_task_offers_reopen() -> None:
     card = to_builtins(task_list_card(TASKS))
     buttons = find_widget(card, lambda node: node["type"] == "button")
-    assert [b["props"]["action"]["type"] for b in buttons] == ["task_complete", "task_reopen"]
+    assert [b["props"]["action"]["type"] for b in buttons] == [
+        "task_complete", "task_delete", "task_reopen", "task_delete"]
 
 
 def test_ids_are_deterministic_and_unique() -> None:

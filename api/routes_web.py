@@ -1,0 +1,63 @@
+"""The bundled web client (`GET /`, `/static/*`) and, in dev mode only, `POST /api/dev/token`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.datastructures import State
+from litestar.response import File
+from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
+
+from api.auth import mint_token
+from api.errors import VALIDATION_ERROR, ChatKitError
+from chatkit_todo.settings import Settings
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+DEV_TOKEN_TTL_SECONDS = 12 * 3600
+_PUBLIC = {"exclude_from_auth": True}
+
+
+class DevTokenRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    user: Annotated[str, msgspec.Meta(min_length=1, max_length=64,
+                                      pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")] = "dev-user"
+
+
+class DevToken(msgspec.Struct):
+    token: str
+    user: str
+    expires_in: int
+
+
+@get("/", operation_id="webClient", tags=["web"], include_in_schema=False, opt=_PUBLIC)
+async def index() -> File:
+    """The single-page web client."""
+    return File(STATIC_DIR / "index.html", content_disposition_type="inline",
+                media_type="text/html; charset=utf-8")
+
+
+@post("/api/dev/token", operation_id="devToken", tags=["web"], status_code=201, opt=_PUBLIC,
+      summary="Dev mode only: a token for any user name (absent when real auth is set up)")
+async def dev_token(request: Request[Any, Any, State], data: DevTokenRequest) -> DevToken:
+    settings: Settings = request.app.state.settings
+    secret = settings.resolved_jwt_secret()
+    if not secret or not settings.dev_auth:  # registered only in dev mode; belt and braces
+        raise ChatKitError(404, VALIDATION_ERROR, "dev sign-in is disabled")
+    token = mint_token(secret, data.user, ttl_s=DEV_TOKEN_TTL_SECONDS,
+                       issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    return DevToken(token=token, user=data.user, expires_in=DEV_TOKEN_TTL_SECONDS)
+
+
+def web_routes(settings: Settings) -> list[ControllerRouterHandler]:
+    """The page, its assets, and the dev token endpoint when no real auth is configured."""
+    routes: list[ControllerRouterHandler] = [
+        index,
+        create_static_files_router(path="/static", directories=[STATIC_DIR], opt=_PUBLIC,
+                                   include_in_schema=False),
+    ]
+    if settings.dev_auth:
+        routes.append(dev_token)
+    return routes

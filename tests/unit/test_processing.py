@@ -1,0 +1,262 @@
+"""The worker's drain on SQLite: order, exactly-once, leases, failures, poison kicks, sweep."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import secrets
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+import workers.processing as processing
+from chatkit_todo.settings import Settings
+from store import Database
+from store.models import Task, Thread, ThreadEvent, Turn
+from store.turns import create_turn, try_lock_thread
+from workers.app import Runtime, process_thread
+from workers.processing import MAX_ATTEMPTS, LostLease, ThreadProcessor
+from workers.sweeper import sweep_once
+
+T0 = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
+
+
+def store(database: Database, thread_id: str, *texts: str, user: str = "alice",
+          now: dt.datetime = T0) -> list[str]:
+    """Store message turns the way the API does; returns their ids."""
+    async def go() -> list[str]:
+        db = Database(database.url)
+        ids = []
+        async with db.async_sessions()() as session:
+            for number, text in enumerate(texts):
+                turn_id = f"{thread_id}-{number}-{secrets.token_hex(4)}"
+                await create_turn(session, turn_id=turn_id, thread_id=thread_id, user_id=user,
+                                  kind="message", input=text, action=None, metadata={},
+                                  now=now)
+                ids.append(turn_id)
+        await db.aclose()
+        return ids
+    return asyncio.run(go())
+
+
+def turns(database: Database, thread_id: str) -> list[Turn]:
+    with database.sync_sessions()() as session:
+        return list(session.scalars(
+            select(Turn).where(Turn.thread_id == thread_id).order_by(Turn.seq)))
+
+
+def titles(database: Database, user: str = "alice") -> list[tuple[str, bool]]:
+    with database.sync_sessions()() as session:
+        rows = session.execute(select(Task.title, Task.completed).where(Task.user_id == user))
+        return sorted((title, completed) for title, completed in rows)
+
+
+def completed_events(database: Database, turn_id: str) -> int:
+    with database.sync_sessions()() as session:
+        return int(session.scalar(select(func.count()).where(
+            ThreadEvent.turn_id == turn_id, ThreadEvent.type == "turn.completed")) or 0)
+
+
+@pytest.fixture
+def processor(database: Database) -> ThreadProcessor:
+    return ThreadProcessor(database.sync_sessions(), lease_seconds=30)
+
+
+def patch_run_turn(monkeypatch: pytest.MonkeyPatch,
+                   before: Callable[[dict[str, Any]], None]) -> None:
+    """Call `before(kwargs)` ahead of the real pipeline for every turn the worker runs."""
+    real = processing.run_turn
+
+    def wrapped(session: Any, **kwargs: Any) -> Any:
+        before(kwargs)
+        return real(session, **kwargs)
+    monkeypatch.setattr(processing, "run_turn", wrapped)
+
+
+def test_turns_run_in_order_and_a_repeated_kick_changes_nothing(
+    database: Database, processor: ThreadProcessor
+) -> None:
+    ids = store(database, "t1", "add buy milk", "show my tasks", "complete buy milk")
+    assert processor.drain("t1") == 3
+    done = turns(database, "t1")
+    assert [t.status for t in done] == ["completed"] * 3
+    assert "buy milk" in (done[1].text or "")  # the list sent after the add shows it
+
+    assert processor.drain("t1") == 0  # the redelivered kick
+    assert titles(database) == [("buy milk", True)]
+    assert [completed_events(database, turn_id) for turn_id in ids] == [1, 1, 1]
+
+
+def test_a_turn_stored_while_another_drain_holds_the_thread_is_not_stranded(
+    database: Database, processor: ThreadProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = ThreadProcessor(database.sync_sessions(), lease_seconds=30)
+    store(database, "t1", "add buy milk")
+    dropped: list[int] = []
+
+    def meanwhile(kwargs: dict[str, Any]) -> None:
+        if kwargs["text"] == "add buy milk":
+            # A second message arrives; its kick reaches another worker, which finds the
+            # thread locked and returns without processing it.
+            store(database, "t1", "add call mom")
+            dropped.append(other.drain("t1"))
+    patch_run_turn(monkeypatch, meanwhile)
+
+    assert processor.drain("t1") == 2
+    assert dropped == [0]
+    assert [t.status for t in turns(database, "t1")] == ["completed", "completed"]
+    assert titles(database) == [("buy milk", False), ("call mom", False)]
+
+
+def test_two_drains_in_one_process_never_run_one_thread_at_once(
+    database: Database, processor: ThreadProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store(database, "t1", "add buy milk", "add call mom")
+    nested: list[int] = []
+
+    def meanwhile(kwargs: dict[str, Any]) -> None:
+        if not nested:
+            # The same processor (a thread pool shares it) is kicked again mid-drain.
+            box: list[int] = []
+            worker = threading.Thread(target=lambda: box.append(processor.drain("t1")))
+            worker.start()
+            worker.join()
+            nested.extend(box)
+    patch_run_turn(monkeypatch, meanwhile)
+
+    assert processor.drain("t1") == 2
+    assert nested == [0]
+
+
+def test_a_dead_workers_lease_is_taken_over_and_the_dead_worker_commits_nothing(
+    database: Database
+) -> None:
+    now = [T0]
+    dead = ThreadProcessor(database.sync_sessions(), lease_seconds=30, clock=lambda: now[0])
+    alive = ThreadProcessor(database.sync_sessions(), lease_seconds=30, clock=lambda: now[0])
+    store(database, "t1", "add buy milk")
+    owner = dead.new_owner()
+    with database.sync_sessions()() as session:
+        assert try_lock_thread(session, "t1", owner, now[0], dead.lease)
+
+    assert alive.drain("t1") == 0  # the lease still holds
+    now[0] += dt.timedelta(seconds=31)
+    assert alive.drain("t1") == 1
+    [turn] = turns(database, "t1")
+    assert turn.status == "completed"
+
+    # The dead worker wakes up with a turn in hand: its lease is gone, so it must not commit.
+    [late] = store(database, "t1", "add walk the dog")
+    with pytest.raises(LostLease):
+        dead.process_turn("t1", late, owner=owner)
+    assert turns(database, "t1")[1].status == "queued"
+    assert titles(database) == [("buy milk", False)]
+
+
+def test_a_bug_fails_the_turn_with_an_envelope_and_the_thread_goes_on(
+    database: Database, processor: ThreadProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(kwargs: dict[str, Any]) -> None:
+        if kwargs["text"] == "add boom":
+            raise ValueError("a bug")
+    patch_run_turn(monkeypatch, explode)
+    store(database, "t1", "add boom", "add buy milk")
+
+    assert processor.drain("t1") == 2
+    failed, later = turns(database, "t1")
+    assert failed.status == "failed"
+    assert failed.error is not None and failed.error["error"]["type"] == "PROCESSING_ERROR"
+    assert failed.text and "went wrong" in failed.text and failed.widgets
+    assert later.status == "completed"
+    assert titles(database) == [("buy milk", False)]  # the failed turn left nothing behind
+
+
+def test_a_transient_error_keeps_the_turn_for_the_retry_which_resumes_its_lease(
+    database: Database, processor: ThreadProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outage = [True]
+
+    def flaky(kwargs: dict[str, Any]) -> None:
+        if outage[0]:
+            raise OperationalError("SELECT 1", {}, ConnectionError("server closed"))
+    patch_run_turn(monkeypatch, flaky)
+    store(database, "t1", "add buy milk")
+    owner = processor.new_owner()
+
+    with pytest.raises(OperationalError):
+        processor.drain("t1", owner=owner)
+    assert turns(database, "t1")[0].status in ("queued", "running")
+    assert titles(database) == []
+
+    outage[0] = False
+    with database.sync_sessions()() as session:  # as if the release had failed too
+        assert try_lock_thread(session, "t1", owner, processing.utcnow(), processor.lease)
+    assert processor.drain("t1", owner=owner) == 1
+    assert titles(database) == [("buy milk", False)]
+
+
+def test_a_turn_that_keeps_killing_its_worker_is_failed_not_retried_forever(
+    database: Database, processor: ThreadProcessor
+) -> None:
+    [poison, _] = store(database, "t1", "add buy milk", "add call mom")
+    with database.sync_sessions()() as session:
+        turn = session.get(Turn, poison)
+        assert turn is not None
+        turn.attempts, turn.status = MAX_ATTEMPTS, "running"
+        session.commit()
+
+    assert processor.drain("t1") == 2
+    assert [t.status for t in turns(database, "t1")] == ["failed", "completed"]
+    assert titles(database) == [("call mom", False)]
+
+
+def test_a_failing_live_event_publisher_does_not_fail_the_turn(database: Database) -> None:
+    def broken(thread_id: str, turn_id: str, status: str) -> None:
+        raise ConnectionError("redis is down")
+    processor = ThreadProcessor(database.sync_sessions(), notify=broken)
+    store(database, "t1", "add buy milk")
+    assert processor.drain("t1") == 1
+    assert turns(database, "t1")[0].status == "completed"
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    ((), {}),
+    ((42,), {}),
+    (("t1", "extra"), {}),
+    (("t1",), {"token": "secret"}),
+    (("no-such-thread",), {}),
+])
+def test_poison_kicks_are_dropped_without_raising(
+    settings: Settings, database: Database, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    Runtime.install(Runtime(settings))
+    try:
+        store(database, "t1", "add buy milk")
+        assert process_thread(*args, **kwargs) == 0
+        assert turns(database, "t1")[0].status == "queued"  # no kick for t1 was valid
+    finally:
+        Runtime.install(None)
+
+
+def test_the_sweep_kicks_old_unlocked_threads_only(database: Database) -> None:
+    now = processing.utcnow()
+    store(database, "old", "add buy milk", now=now - dt.timedelta(seconds=60))
+    store(database, "fresh", "add call mom", now=now)
+    store(database, "held", "add walk the dog", now=now - dt.timedelta(seconds=60))
+    with database.sync_sessions()() as session:
+        assert try_lock_thread(session, "held", "a-live-worker", now,
+                               dt.timedelta(seconds=30))
+    kicked: list[str] = []
+    assert sweep_once(database, kicked.append, older_than_s=30) == ["old"]
+    assert kicked == ["old"]
+
+    with database.sync_sessions()() as session:  # the holder died: its lease runs out
+        thread = session.get(Thread, "held")
+        assert thread is not None
+        thread.lock_until = now - dt.timedelta(seconds=1)
+        session.commit()
+    assert sorted(sweep_once(database, lambda _: None, older_than_s=30)) == ["held", "old"]
