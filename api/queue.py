@@ -10,6 +10,7 @@ import socket
 import time
 import uuid
 import weakref
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -27,7 +28,7 @@ class BrokerUnavailable(ConnectionError):
     """The last publish failed moments ago; this kick was not attempted."""
 
 
-def celery_kick(broker_url: str, queue: str):  # type: ignore[no-untyped-def]
+def celery_kick(broker_url: str, queue: str) -> Callable[[str], Awaitable[None]]:
     """A `Kick` that publishes `chatkit.process_thread(thread_id)` off the event loop.
 
     A kick that raises leaves its turn stored: the workers' sweep re-kicks it. With
@@ -94,7 +95,7 @@ def kick_message(thread_id: str, queue: str, origin: str) -> bytes:
     }).encode()
 
 
-def redis_kick(broker_url: str, queue: str):  # type: ignore[no-untyped-def]
+def redis_kick(broker_url: str, queue: str) -> Callable[[str], Awaitable[None]]:
     """A `Kick` that LPUSHes the Celery message with the asyncio Redis client, on the loop.
 
     Why not `send_task`: it is synchronous, so each kick cost a hop to a worker thread plus

@@ -19,7 +19,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import AuthError, AuthUnavailable, TokenVerifier
+from api.auth import MSG_MISSING, AuthError, AuthUnavailable, TokenVerifier
 from api.errors import (
     AUTH_ERROR,
     PROCESSING_ERROR,
@@ -99,7 +99,7 @@ class AdmissionMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         """Admit the request (or raise 401/429/503) and pass it on with the rate headers."""
-        if scope["method"] == "OPTIONS":  # CORS preflights and `Allow` answers carry no token
+        if scope.get("method") == "OPTIONS":  # CORS preflights and `Allow` answers carry no token
             await next_app(scope, receive, send)
             return
         state = scope["litestar_app"].state
@@ -118,8 +118,10 @@ class AdmissionMiddleware(ASGIMiddleware):
             decision = await self._acquire(limiter, f"addr:{client_address(scope)}", False)
             if not decision.allowed:
                 raise _too_many(decision, "this address") from None
+            # RFC 6750: no error code when no credentials were sent at all.
+            challenge = "Bearer" if error.message == MSG_MISSING else 'Bearer error="invalid_token"'
             raise ChatKitError(401, AUTH_ERROR, error.message,
-                               {"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+                               {"WWW-Authenticate": challenge}) from None
         except AuthUnavailable:
             raise _unavailable("authentication keys are unavailable; retry shortly") from None
 

@@ -11,6 +11,7 @@ import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -89,6 +90,15 @@ def validate_metadata(metadata: Any) -> dict[str, Any]:
     return metadata
 
 
+@dataclass(frozen=True)
+class IdempotentRequest:
+    """A request sent with an `Idempotency-Key`: the turn it already made, if a repeat."""
+
+    key: str
+    fingerprint: str
+    earlier_turn_id: str | None
+
+
 class ChatKitServer:
     """Accepts turns for the authenticated user and answers at once with their ids."""
 
@@ -125,10 +135,16 @@ class ChatKitServer:
         if len(input) > self.max_input_chars:
             raise _invalid(f"input: at most {self.max_input_chars} characters "
                            f"(got {len(input)})")
-        turn_id = await self._store_and_kick(
-            f"resp_{secrets.token_hex(10)}", thread_id, user_id, kind="message", input=input,
-            action=None, metadata=validate_metadata(metadata), idempotency_key=idempotency_key,
-        )
+        metadata = validate_metadata(metadata)
+        repeat = await self._idempotent(user_id, idempotency_key, kind="message",
+                                        thread_id=thread_id, input=input, action=None,
+                                        metadata=metadata)
+        turn_id = repeat.earlier_turn_id if repeat else None
+        if turn_id is None:
+            turn_id = await self._store_and_kick(
+                f"resp_{secrets.token_hex(10)}", thread_id, user_id, kind="message",
+                input=input, action=None, metadata=metadata, idempotent=repeat,
+            )
         return {"status": "success", "thread_id": thread_id, "response_id": turn_id}
 
     async def action(
@@ -156,13 +172,19 @@ class ChatKitServer:
             raise _invalid("action.payload: must be an object")
         if _json_size(payload) > MAX_PAYLOAD_BYTES:
             raise _invalid(f"action.payload: at most {MAX_PAYLOAD_BYTES} bytes of JSON")
-        await self.check_offered(thread_id, user_id, kind, action.get("widget_id"), payload)
         stored = {"type": kind, "widget_id": action.get("widget_id"), "payload": payload}
-        turn_id = await self._store_and_kick(
-            f"action_{secrets.token_hex(10)}", thread_id, user_id, kind="action", input=None,
-            action=stored, metadata=validate_metadata(metadata),
-            idempotency_key=idempotency_key,
-        )
+        metadata = validate_metadata(metadata)
+        # A repeat answers with the first id even if its button has since been replaced.
+        repeat = await self._idempotent(user_id, idempotency_key, kind="action",
+                                        thread_id=thread_id, input=None, action=stored,
+                                        metadata=metadata)
+        turn_id = repeat.earlier_turn_id if repeat else None
+        if turn_id is None:
+            await self.check_offered(thread_id, user_id, kind, action.get("widget_id"), payload)
+            turn_id = await self._store_and_kick(
+                f"action_{secrets.token_hex(10)}", thread_id, user_id, kind="action",
+                input=None, action=stored, metadata=metadata, idempotent=repeat,
+            )
         return {"status": "success", "thread_id": thread_id, "action_id": turn_id}
 
     async def check_offered(
@@ -206,21 +228,16 @@ class ChatKitServer:
         input: str | None,
         action: dict[str, Any] | None,
         metadata: dict[str, Any],
-        idempotency_key: str | None = None,
+        idempotent: IdempotentRequest | None = None,
     ) -> str:
-        """Store the turn and kick its thread; returns the turn id (the first one on a repeat)."""
+        """Store the turn and kick its thread; returns its id (or, when a concurrent request
+        with the same `Idempotency-Key` won, that request's)."""
         now = self.clock()
         key_row: IdempotencyKey | None = None
-        if idempotency_key is not None:
-            validate_idempotency_key(idempotency_key)
-            fingerprint = request_fingerprint({"kind": kind, "thread_id": thread_id,
-                                               "input": input, "action": action,
-                                               "metadata": metadata})
-            replayed = await self._replay(user_id, idempotency_key, fingerprint, now)
-            if replayed is not None:
-                return replayed
-            key_row = IdempotencyKey(user_id=user_id, key=idempotency_key,
-                                     request_hash=fingerprint, turn_id=turn_id, created_at=now)
+        if idempotent is not None:
+            key_row = IdempotencyKey(user_id=user_id, key=idempotent.key,
+                                     request_hash=idempotent.fingerprint, turn_id=turn_id,
+                                     created_at=now)
         async with self.sessions() as session:
             try:
                 await create_turn(
@@ -237,10 +254,10 @@ class ChatKitServer:
                     raise
                 # A concurrent request with the same key won; answer with its turn.
                 await session.rollback()
-                replayed = await self._replay(user_id, key_row.key, key_row.request_hash, now)
-                if replayed is None:
+                winner = await self._idempotent_turn(user_id, key_row.key, key_row.request_hash)
+                if winner is None:
                     raise
-                return replayed
+                return winner
         try:
             await self.kick(thread_id)
         except Exception:
@@ -254,12 +271,22 @@ class ChatKitServer:
         async with self.sessions() as session:
             return await purge_expired(session, self.clock())
 
-    async def _replay(
-        self, user_id: str, key: str, fingerprint: str, now: dt.datetime
-    ) -> str | None:
-        """The turn id an earlier request with this key created, or None if there was none."""
+    async def _idempotent(
+        self, user_id: str, key: str | None, **request: Any
+    ) -> IdempotentRequest | None:
+        """None without a key; else the key, the request's fingerprint and, for a repeat
+        within 24 h, the turn the first request created (422 if the request differs)."""
+        if key is None:
+            return None
+        validate_idempotency_key(key)
+        fingerprint = request_fingerprint(request)
+        return IdempotentRequest(key, fingerprint,
+                                 await self._idempotent_turn(user_id, key, fingerprint))
+
+    async def _idempotent_turn(self, user_id: str, key: str, fingerprint: str) -> str | None:
+        """The turn an earlier request with this key created, or None if there was none."""
         async with self.sessions() as session:
-            row = await find_key(session, user_id, key, now)
+            row = await find_key(session, user_id, key, self.clock())
         if row is None:
             return None
         if row.request_hash != fingerprint:

@@ -162,12 +162,14 @@ def run(
             baseline = open_loop(base, requests, 50, duration, "none")
             out["post_only_50"] = _brief(baseline)
             _wait_drained(queue)
+            held_so_far = True
             for rate in sorted(set(rates + ramp)):
+                if rate not in rates and not held_so_far:
+                    continue  # the ramp already found its ceiling; only the keyed rates run
                 result = open_loop(base, requests, rate, duration, follow)
                 out["rates"][f"{rate:g}"] = _brief(result) | {"sustained": sustained(result)}
+                held_so_far = held_so_far and sustained(result)
                 _wait_drained(queue)
-                if rate > max(rates) and not sustained(result):
-                    break  # the ramp found its ceiling
         finally:
             for proc in workers:
                 proc.stop()

@@ -130,25 +130,25 @@ def run(*, quick: bool = False, servers: list[str] | None = None) -> dict[str, A
                     "bare_cpu_ms_per_request": bare["server_cpu_ms_per_request"],
                     "errors": product["errors"] + bare["errors"]}
             # The load generator's own ceiling: the same bare run driven by httpx.
-            bare = serve_and_measure(candidates[0], "bench.bare_app:create_bare_app", env,
-                                     requests, [64], compare_duration, engine="httpx")[64]
-            out["loadgen_httpx_bare_rps"] = bare["rps"]
+            out["loadgen_httpx_bare_rps"] = serve_and_measure(
+                candidates[0], "bench.bare_app:create_bare_app", env, requests, [64],
+                compare_duration, engine="httpx")[64]["rps"]
             chosen = max(comparison, key=lambda name: comparison[name]["product_rps"] or 0)
         else:
             chosen = candidates[0]
         out["server_comparison"] = comparison
         out["server"] = chosen
-        product = serve_and_measure(chosen, "api.app:create_app", env, requests, concurrencies,
-                                    duration)
-        bare = serve_and_measure(chosen, "bench.bare_app:create_bare_app", env, requests,
-                                 concurrencies, duration)
+        products = serve_and_measure(chosen, "api.app:create_app", env, requests,
+                                     concurrencies, duration)
+        bares = serve_and_measure(chosen, "bench.bare_app:create_bare_app", env, requests,
+                                  concurrencies, duration)
         out["queued_kicks"] = stack.queue_length(queue)
     for c in concurrencies:
         out["ingest"][str(c)] = {
-            "product": _brief(product[c]), "bare": _brief(bare[c]),
-            "ratio": stack.ratio(product[c]["rps"], bare[c]["rps"]),
-            "cpu_ratio": stack.ratio(bare[c]["server_cpu_ms_per_request"],
-                                     product[c]["server_cpu_ms_per_request"]),
+            "product": _brief(products[c]), "bare": _brief(bares[c]),
+            "ratio": stack.ratio(products[c]["rps"], bares[c]["rps"]),
+            "cpu_ratio": stack.ratio(bares[c]["server_cpu_ms_per_request"],
+                                     products[c]["server_cpu_ms_per_request"]),
         }
     top = out["ingest"]["64"]
     out["keys"] = {

@@ -51,7 +51,7 @@ def seed_tasks(database: Any, user_id: str, count: int) -> None:
     from store.models import Task
 
     now = _now()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": f"task_{user_id}_{i}",
             "user_id": user_id,
@@ -96,7 +96,7 @@ def seed_thread(database: Any, thread_id: str, user_id: str, history: int) -> No
                 }
             ],
         )
-        turns = [
+        turns: list[dict[str, Any]] = [
             {
                 "id": f"hist_{thread_id}_{i}",
                 "thread_id": thread_id,
@@ -251,6 +251,10 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     )
     # 1000x more tasks: linear growth would be x1000; sub-linear is well below that.
     out["task_growth"] = stack.ratio(keys["turn_ms_tasks_10000"], keys["turn_ms_tasks_10"])
+    # Per kind: a kind that scans every task grows with the task count, whatever the mean.
+    out["growth_by_kind"] = {kind: stack.ratio(tasks["10000"][f"{kind}_ms"],
+                                               tasks["10"][f"{kind}_ms"]) for kind in TURN_MIX}
+    out["worst_kind_growth"] = max(out["growth_by_kind"].values())
     return out
 
 

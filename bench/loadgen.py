@@ -97,20 +97,22 @@ class RawConnection:
                 chunked = True
             elif name == b"connection" and b"close" in value.lower():
                 close = True
+        reader = self.reader
+        assert reader is not None
         if chunked:
             body = bytearray()
             while True:
-                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
                 if size == 0:
-                    await self.reader.readuntil(b"\r\n")
+                    await reader.readuntil(b"\r\n")
                     break
-                body += await self.reader.readexactly(size + 2)
+                body += await reader.readexactly(size + 2)
                 del body[-2:]
             data = bytes(body)
         elif length >= 0:
-            data = await self.reader.readexactly(length)
+            data = await reader.readexactly(length)
         else:
-            data = await self.reader.read()
+            data = await reader.read()
             close = True
         if close:
             self.close()

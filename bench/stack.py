@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,7 +107,10 @@ def bench_queue() -> Iterator[str]:
         yield queue
     finally:
         client = redis.Redis.from_url(REDIS_URL)
-        keys = [queue, f"_kombu.binding.{queue}", *client.scan_iter(match=f"{queue}\x06*")]
+        keys = [queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}",
+                *client.scan_iter(match=f"{queue}\x06*"),
+                # rate limits, stream slots, pub/sub: everything under this run's prefix
+                *client.scan_iter(match=f"chatkit:{queue}:*")]
         client.delete(*keys)
         client.close()
 
@@ -117,7 +120,7 @@ def queue_length(queue: str) -> int:
 
     client = redis.Redis.from_url(REDIS_URL)
     try:
-        return int(client.llen(queue))  # type: ignore[arg-type]
+        return int(client.llen(queue))
     finally:
         client.close()
 
@@ -131,6 +134,7 @@ def product_env(database_url: str, queue: str, **extra: str) -> dict[str, str]:
         CHATKIT_JWT_SECRET=JWT_SECRET,
         CHATKIT_CELERY_QUEUE=queue,
         CHATKIT_LOG_LEVEL="WARNING",
+        CHATKIT_RATE_LIMIT_PREFIX=f"chatkit:{queue}:rl:",
         # Many users are used so the bench measures throughput, not the per-user limiter;
         # the limiter's own cost (a Redis round trip) stays in the measurement.
         PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]),
@@ -154,7 +158,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _preexec(cpus: Sequence[int]):  # type: ignore[no-untyped-def]
+def _preexec(cpus: Sequence[int]) -> Callable[[], None]:
     def run() -> None:
         os.setsid()  # own process group: stopping it stops its children too
         if cpus:

@@ -44,8 +44,8 @@ class Settings(BaseSettings):
     jwt_algorithms: Annotated[list[str] | None, NoDecode] = None
     # Clock skew tolerated on exp/nbf/iat, and the least time between two JWKS fetches
     # caused by unknown `kid`s (a flood of random kids costs one fetch per interval).
-    jwt_leeway_seconds: int = Field(30, ge=0, le=300)
-    jwks_refetch_interval_seconds: float = Field(10.0, gt=0)
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    jwks_refetch_interval_seconds: float = Field(default=10.0, gt=0)
 
     # Limits.
     rate_limit_per_minute: int = Field(100, ge=1)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, exc, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -51,8 +52,45 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _engine_options(url: str) -> dict[str, Any]:
     if make_url(url).get_backend_name() == "sqlite":
         return {}
-    # pre-ping: a connection cut by a database restart is replaced, not handed out.
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "pool_timeout": 5}
+    # No `pool_pre_ping`: `_ping_idle_connections` pings only connections that sat idle.
+    return {"pool_size": 10, "max_overflow": 10, "pool_timeout": 5}
+
+
+# A connection checked in less than this long ago was working a moment ago: handing it
+# out without a ping saves a round trip per checkout (pre-ping was ~10 % of the API's
+# CPU per message and ~7 of a worker turn's ~20 round trips, docs/BENCHMARKS.md). One
+# that sat longer (where a database restart would have cut it) is pinged first.
+IDLE_PING_SECONDS = 1.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Pre-ping, but only for connections idle longer than `IDLE_PING_SECONDS`.
+
+    A dead connection invalidates the whole pool (as `pool_pre_ping` does), so every
+    other connection opened before the outage is replaced too. A connection used in the
+    last second before a restart can still fail once: that surfaces as the usual
+    transient error (the API's 503, the worker's retry), and that error invalidates the
+    pool the same way.
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in_at = record.info.get("checked_in_at")  # absent: a fresh connection
+        if checked_in_at is None or time.monotonic() - checked_in_at < IDLE_PING_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if not dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            alive = False
+        if not alive:
+            raise exc.InvalidatePoolError("connection found dead on checkout")
 
 
 @dataclass
@@ -77,6 +115,8 @@ class Database:
             engine = create_async_engine(async_url(self.url), **options)
             if self.is_sqlite:
                 event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            else:
+                _ping_idle_connections(engine.sync_engine)
             self._async_engine = engine
         return self._async_engine
 
@@ -89,6 +129,8 @@ class Database:
             engine = create_engine(sync_url(self.url), **options)
             if self.is_sqlite:
                 event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                _ping_idle_connections(engine)
             self._sync_engine = engine
         return self._sync_engine
 

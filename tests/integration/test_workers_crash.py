@@ -28,12 +28,13 @@ KILLS = 5
 
 
 def _draining_process(pg_url: str, pids: list[int], timeout: float = 5) -> int | None:
-    """The first of `pids` seen holding a thread's lease (owners are `host:pid:token`)."""
+    """The first of `pids` seen running a turn (lease owners are `host:pid:token`)."""
     deadline = time.monotonic() + timeout
     with pg(pg_url) as conn:
         while time.monotonic() < deadline:
             for (owner,) in conn.execute(
-                    "SELECT lock_owner FROM threads WHERE lock_owner IS NOT NULL").fetchall():
+                    "SELECT th.lock_owner FROM threads th JOIN turns tu ON tu.thread_id = th.id"
+                    " WHERE tu.status = 'running' AND th.lock_owner IS NOT NULL").fetchall():
                 pid = int(owner.split(":")[1])
                 if pid in pids:
                     return pid
@@ -63,8 +64,7 @@ def test_100_turns_survive_5_sigkills(
                 victim = workers[kill % 2].wait_ready()
                 sending = background.submit(submit_batch,
                                             SCRIPT[kill * batch:(kill + 1) * batch])
-                # Strike while one of the victim's processes holds a thread's lease, i.e.
-                # in the middle of draining it.
+                # Strike while one of the victim's processes is in the middle of a turn.
                 pid = _draining_process(pg_url, victim.children()) or rng.choice(
                     victim.children())
                 if kill % 2 == 0:

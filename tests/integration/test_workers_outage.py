@@ -139,7 +139,8 @@ def _submit_rows(submitter: Submitter, rows: tuple[str, ...], prefix: str) -> li
     for text in rows:
         for number in range(THREADS):
             with contextlib.suppress(Exception):  # refused: the client was told, not accepted
-                accepted.append(submitter.submit(f"{prefix}-{number}", f"user-{number}", text))
+                accepted.append(submitter.submit(f"{prefix}-{number}", f"{prefix}-user-{number}",
+                                                    text))
     return accepted
 
 
@@ -156,10 +157,11 @@ def test_every_accepted_turn_completes_across_a_redis_restart(
         accepted = _submit_rows(submitter, SCRIPT[:3], "redis")
         # Stopped with kicks still queued in it: they are gone for good (no persistence).
         redis_server.stop()
-        during = _submit_rows(submitter, SCRIPT[3:6], "redis")
+        # Threads of their own: no later kick comes for them, only the sweep's.
+        during = _submit_rows(submitter, SCRIPT[:3], "outage")
         redis_server.start()
         time.sleep(1)  # past the publisher's cool-down after its failures
-        accepted += during + _submit_rows(submitter, SCRIPT[6:], "redis")
+        accepted += during + _submit_rows(submitter, SCRIPT[3:], "redis")
     finally:
         submitter.close()
     assert len(during) == 3 * THREADS  # stored while Redis was away: accepted all the same
@@ -167,7 +169,7 @@ def test_every_accepted_turn_completes_across_a_redis_restart(
     wait_all_final(pg_url, workers)
     threads = assert_exactly_once_in_order(pg_url, tmp_path)
     stored = {turn["id"] for turns in threads.values() for turn in turns}
-    assert set(accepted) == stored and len(stored) == THREADS * len(SCRIPT)
+    assert set(accepted) == stored and len(stored) == THREADS * (len(SCRIPT) + 3)
     for worker in workers:  # they reconnected by themselves: never restarted
         assert worker.starts == 1 and worker.proc is not None and worker.proc.poll() is None
 
