@@ -151,12 +151,18 @@ def release_thread(session: Session, thread_id: str, owner: str) -> None:
 
 def next_pending_turn(session: Session, thread_id: str) -> Turn | None:
     """The thread's lowest-numbered turn not yet finished (queued, or running under a dead lock)."""
-    return session.scalars(
-        select(Turn)
-        .where(Turn.thread_id == thread_id, Turn.status.in_(PENDING))
-        .order_by(Turn.seq)
-        .limit(1)
-    ).first()
+    # One indexed probe per status (ix_turns_thread_status_seq): with `status IN (…)` SQLite's
+    # planner walks the thread's whole history, so a long thread got slower to drain.
+    found = [
+        session.scalars(
+            select(Turn)
+            .where(Turn.thread_id == thread_id, Turn.status == status)
+            .order_by(Turn.seq)
+            .limit(1)
+        ).first()
+        for status in PENDING
+    ]
+    return min((turn for turn in found if turn is not None), key=lambda t: t.seq, default=None)
 
 
 def threads_with_stale_turns(
