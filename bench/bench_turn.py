@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agents import run_turn  # noqa: E402
-from store import Database  # noqa: E402
-from store.migrate import upgrade  # noqa: E402
-from store.tasks import TaskRepository  # noqa: E402
+from agents import run_turn
+from store import Database
+from store.migrate import upgrade
+from store.tasks import TaskRepository
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 MESSAGES = [

@@ -116,7 +116,7 @@ def _skip_restore_on_a_closed_transport() -> None:
         return original(qos, client)
 
     restore_unacked.chatkit_guard = True  # type: ignore[attr-defined]
-    kombu_redis.QoS.restore_unacked = restore_unacked
+    kombu_redis.QoS.restore_unacked = restore_unacked  # type: ignore[method-assign]
 
 
 _skip_restore_on_a_closed_transport()

@@ -23,7 +23,8 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connectable = create_engine(str(config.get_main_option("sqlalchemy.url")), poolclass=pool.NullPool)
+    url = str(config.get_main_option("sqlalchemy.url"))
+    connectable = create_engine(url, poolclass=pool.NullPool)
     with connectable.connect() as connection:
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=True

@@ -1,6 +1,6 @@
 """`chatkit-todo serve` as a newcomer runs it: a subprocess on a free port, real HTTP.
 
-Steps 3–7 of the README's walkthrough: respond, fetch the result, list, click Complete,
+Steps 3-7 of the README's walkthrough: respond, fetch the result, list, click Complete,
 another user's 403, no token's 401, a malformed body's 422.
 """
 

@@ -24,7 +24,7 @@ class Conversation:
         self.memory: dict[str, Any] = {}
         self.count = 0
 
-    def say(self, text: str | None = None, action: dict[str, Any] | None = None):  # noqa: ANN201
+    def say(self, text: str | None = None, action: dict[str, Any] | None = None):
         self.count += 1
         with self.sessions() as session:
             result = run_turn(session, user_id=self.user_id, turn_id=f"t{self.count}", now=NOW,
