@@ -18,6 +18,13 @@ REPO = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-please-change-0123456789abcdef"
 
 
+def auth(user: str = "alice") -> dict[str, str]:
+    """An Authorization header with a fresh HS256 token for `user` (signed with TEST_SECRET)."""
+    from api.auth import mint_token
+
+    return {"Authorization": f"Bearer {mint_token(TEST_SECRET, user)}"}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -5,38 +5,19 @@ each click. Forged actions get 422 WIDGET_ERROR and change nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import anyio
 import pytest
-from chatkit_testing import TEST_SECRET, find_widget
+from chatkit_testing import auth, find_widget
 from litestar.testing import AsyncTestClient
 
-from api.app import create_app
-from api.auth import mint_token
-from chatkit_todo.settings import Settings
 from store import Database
 from store.tasks import TaskRepository, task_to_dict
-from workers.processing import ThreadProcessor
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 
 
-def auth(user: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(TEST_SECRET, user)}"}
-
-
-@pytest.fixture
-async def client(settings: Settings, database: Database) -> AsyncIterator[AsyncTestClient[Any]]:
-    processor = ThreadProcessor(database.sync_sessions())
-
-    async def kick(thread_id: str) -> None:
-        await anyio.to_thread.run_sync(processor.drain, thread_id)
-
-    app = create_app(settings, database=database, kick=kick)
-    async with AsyncTestClient(app) as test_client:
-        yield test_client
 
 
 class Tasks:

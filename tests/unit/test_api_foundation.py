@@ -2,35 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import anyio
 import pytest
-from chatkit_testing import TEST_SECRET, find_widget
+from chatkit_testing import auth, find_widget
 from litestar.testing import AsyncTestClient
-
-from api.app import create_app
-from api.auth import mint_token
-from chatkit_todo.settings import Settings
-from store import Database
-from workers.processing import ThreadProcessor
-
-
-def auth(user: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(TEST_SECRET, user)}"}
-
-
-@pytest.fixture
-async def client(settings: Settings, database: Database) -> AsyncIterator[AsyncTestClient[Any]]:
-    processor = ThreadProcessor(database.sync_sessions())
-
-    async def kick(thread_id: str) -> None:
-        await anyio.to_thread.run_sync(processor.drain, thread_id)
-
-    app = create_app(settings, database=database, kick=kick)
-    async with AsyncTestClient(app) as test_client:
-        yield test_client
 
 
 async def send(client: AsyncTestClient[Any], text: str, user: str = "alice",

@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import anyio
 import pytest
-from chatkit_testing import TEST_SECRET
+from chatkit_testing import auth
 from litestar.testing import AsyncTestClient
-
-from api.app import create_app
-from api.auth import mint_token
-from chatkit_todo.settings import Settings
-from store import Database
-from workers.processing import ThreadProcessor
 
 TASK_FIELDS = {"id", "title", "completed", "completed_at", "due", "priority", "tags",
                "recurrence", "created_at", "updated_at"}
 
 
-def auth(user: str = "alice") -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(TEST_SECRET, user)}"}
-
-
-@pytest.fixture
-async def client(settings: Settings, database: Database) -> AsyncIterator[AsyncTestClient[Any]]:
-    processor = ThreadProcessor(database.sync_sessions())
-
-    async def kick(thread_id: str) -> None:
-        await anyio.to_thread.run_sync(processor.drain, thread_id)
-
-    async with AsyncTestClient(create_app(settings, database=database, kick=kick)) as test:
-        yield test
 
 
 async def create(client: AsyncTestClient[Any], user: str = "alice", **fields: Any
