@@ -81,7 +81,7 @@ _NOT_FOUND = error_responses(*_COMMON, 404)
 
 
 WidgetFormat = Annotated[str, QueryParameter(
-    query="format", pattern=r"^(contract|chatkit)$",
+    name="format", pattern=r"^(contract|chatkit)$",
     description="`contract` (default): the contract's widget schema; `chatkit`: OpenAI "
     "ChatKit's widget format (Card, Title, ListViewItem, Badge, Button, …)")]
 
