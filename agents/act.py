@@ -14,6 +14,7 @@ from dateutil.rrule import rrulestr
 
 from agents.types import Intent, ListFilter, Outcome, OutcomeKind, Resolution, TaskChanges
 from agents.undo import add_pending, pop_pending, record_change, undo_change
+from store.models import MAX_TITLE_LENGTH
 from store.tasks import TaskRepository, task_to_dict
 
 PAGE_SIZE = 20
@@ -271,6 +272,9 @@ def act(
             )
 
     if intent is Intent.ADD:
+        if any(len(draft.title) > MAX_TITLE_LENGTH for draft in understanding.drafts):
+            return Outcome(kind="nothing_to_do", message=f"That title is too long: a task's "
+                           f"title has at most {MAX_TITLE_LENGTH} characters.")
         # A microsecond apart: tasks added together keep their typed order in every list
         # (lists sort by creation last, and ids are random).
         created = [
@@ -320,6 +324,9 @@ def act(
 
     if intent is Intent.UPDATE:
         changes = understanding.changes or TaskChanges()
+        if changes.title and len(changes.title) > MAX_TITLE_LENGTH:
+            return Outcome(kind="nothing_to_do", message=f"That title is too long: a task's "
+                           f"title has at most {MAX_TITLE_LENGTH} characters.")
         before, updated = [], []
         for task in repo.get_many(resolution.targets):
             fields = planned_changes(task_to_dict(task), changes)

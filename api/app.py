@@ -47,6 +47,9 @@ log = logging.getLogger("chatkit.api")
 
 def auth_config(settings: Settings) -> AuthConfig:
     """Token verification settings: HS256 secret and/or Better Auth JWKS."""
+    problem = settings.auth_problem()
+    if problem:
+        raise RuntimeError(problem)
     algorithms = tuple(settings.jwt_algorithms) if settings.jwt_algorithms else None
     return AuthConfig(
         secret=settings.resolved_jwt_secret(),

@@ -72,6 +72,10 @@ MSG_ALG_NOT_ALLOWED = "algorithm not allowed"
 MSG_TOO_LARGE = "token too large"
 MSG_NO_USER = "token has no user id"
 MSG_NO_EXP = "token has no exp claim"
+MSG_BAD_USER = "token's user id is too long or contains control characters"
+
+# Stored as String(255) next to every thread, turn and task of the user.
+MAX_USER_ID_LENGTH = 255
 
 
 class AuthError(Exception):
@@ -289,6 +293,8 @@ class TokenVerifier:
             user_id = claims.get("sub")
         if not isinstance(user_id, str) or not user_id:
             raise AuthError(MSG_NO_USER)
+        if len(user_id) > MAX_USER_ID_LENGTH or not user_id.isprintable():
+            raise AuthError(MSG_BAD_USER)
         return Principal(user_id=user_id, claims=claims)
 
     async def aclose(self) -> None:

@@ -25,11 +25,12 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.errors import AUTH_ERROR, RATE_LIMIT_ERROR, ChatKitError
-from api.server import ChatKitServer, turn_view
+from api.server import ChatKitServer
 from chatkit_todo.pubsub import EventHub, event_hub
 from chatkit_todo.settings import Settings
 from store.history import events_after
 from store.models import ThreadEvent, Turn
+from store.turns import turn_view
 
 FINAL_STATUSES = ("completed", "failed")
 HEARTBEAT_SECONDS = 15.0  # below the 30-60 s idle timeouts of common proxies

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from api.errors import NOT_FOUND, VALIDATION_ERROR, ChatKitError
 from api.schemas import ErrorEnvelope
+from api.server import reject_nul
 from store.history import BadCursor, decode_cursor, encode_cursor
+from store.models import MAX_TITLE_LENGTH
 from store.tasks import (
     PRIORITY_RANK,
     TASK_SORTS,
@@ -37,7 +39,7 @@ _ERRORS = {
 }
 PRIORITIES = tuple(PRIORITY_RANK)
 _TAG = re.compile(r"^[a-z0-9][a-z0-9_\-/.]{0,49}$")
-MAX_TITLE = 500
+MAX_TITLE = MAX_TITLE_LENGTH
 MAX_TAGS = 20
 
 
@@ -93,7 +95,7 @@ def clean_title(value: str) -> str:
         raise _invalid("title: must not be empty")
     if len(title) > MAX_TITLE:
         raise _invalid(f"title: at most {MAX_TITLE} characters")
-    return title
+    return reject_nul(title, "title")
 
 
 def clean_due(value: str | None) -> str | None:
@@ -109,6 +111,10 @@ def clean_due(value: str | None) -> str | None:
                        "(2026-11-27T09:00:00+01:00)") from None
     if parsed.tzinfo is None:
         raise _invalid("due: a date-time needs its UTC offset (e.g. +01:00 or Z)")
+    try:
+        parsed.astimezone(dt.UTC)  # stored as a UTC instant too: it must exist in UTC
+    except OverflowError:
+        raise _invalid("due: out of range") from None
     return parsed.isoformat()
 
 
@@ -158,7 +164,7 @@ def _instant(value: str | None, name: str) -> dt.datetime | None:
                 raise ValueError(value)
             return parsed.astimezone(dt.UTC)
         return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), tzinfo=dt.UTC)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise _invalid(f"{name}: use an ISO date or a date-time with offset") from None
 
 
@@ -228,14 +234,15 @@ class TasksController(Controller):
             status=status, due_before=_instant(due_before, "due_before"),
             due_after=_instant(due_after, "due_after"),
             tag=clean_tags([tag])[0] if tag is not None else None,
-            priority=clean_priority(priority), q=q, sort=sort, after=cursor, limit=limit,
+            priority=clean_priority(priority), q=reject_nul(q, "q") if q else q, sort=sort,
+            after=cursor, limit=limit,
         )
         user_id = request.user
 
         def work(session: Session) -> TaskPage:
             try:
                 tasks, more = query_tasks(session, user_id, query)
-            except (ValueError, TypeError):  # a tampered cursor value
+            except (ValueError, TypeError, OverflowError):  # a tampered cursor value
                 raise _invalid("after: not a cursor from this server") from None
             next_cursor = (encode_cursor(sort, task_sort_value(tasks[-1], sort), tasks[-1].id)
                            if more and tasks else None)

@@ -80,7 +80,7 @@ def _summary(thread: Thread, status: str | None) -> ThreadSummaryView:
 def _seq_cursor(value: str | None, name: str) -> int | None:
     if value is None or value == "":
         return None
-    if not value.isdigit() or len(value) > 12:
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
         raise ChatKitError(422, VALIDATION_ERROR, f"{name}: not a cursor from this server")
     return int(value)
 
@@ -101,10 +101,9 @@ async def _stream_user(request: Request[Any, Any, State], thread_id: str,
                        stream_token: str | None, access_token: str | None) -> str:
     """Who is streaming: the Authorization header, a stream token, or an access token."""
     verifier: TokenVerifier = request.app.state.verifier
-    header = request.headers.get("authorization")
+    if request.scope.get("user"):  # a bearer header, verified by the admission middleware
+        return str(request.scope["user"])
     try:
-        if header:
-            return (await verifier.verify_header(header)).user_id
         if stream_token:
             user_id: str = request.app.state.stream_tokens.verify(stream_token, thread_id)
             return user_id
@@ -195,7 +194,8 @@ class ThreadsController(Controller):
         self, request: Request[Any, Any, State], thread_id: ThreadIdParam,
         last_event_id_header: Annotated[str | None, HeaderParameter(name="Last-Event-ID",
                                                                     max_length=20)] = None,
-        after: Annotated[int | None, Parameter(ge=0, description="Start after this event id "
+        after: Annotated[int | None, Parameter(ge=0, le=2**62, description="Start after this "
+                                               "event id "
                                                "(first connection)")] = None,
         stream_token: Annotated[str | None, Parameter(max_length=1000)] = None,
         access_token: Annotated[str | None, Parameter(
@@ -206,9 +206,11 @@ class ThreadsController(Controller):
         await _owned_thread(request.app.state, thread_id, user_id)
         start = after or 0
         if last_event_id_header:
-            if not last_event_id_header.strip().isdigit():
+            event_id = last_event_id_header.strip()
+            # ASCII digits only ("²".isdigit() is true) and small enough for a BIGINT column.
+            if not (event_id.isascii() and event_id.isdigit()) or len(event_id) > 18:
                 raise ChatKitError(422, VALIDATION_ERROR, "Last-Event-ID: must be an event id")
-            start = int(last_event_id_header)
+            start = int(event_id)
         state = request.app.state
         limiter = state.stream_limiter
         stream_id = await limiter.acquire(user_id)

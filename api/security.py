@@ -77,6 +77,12 @@ def is_public_route(path: str, handler: BaseRouteHandler | None) -> bool:
     return bool(handler is not None and handler.opt.get(OPT_PUBLIC))
 
 
+def _marked_public_only(scope: Scope) -> bool:
+    """Public through its route's `exclude_from_auth`, not through a public path."""
+    path = scope["path"]
+    return not (path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES))
+
+
 def is_public(scope: Scope) -> bool:
     """Whether this request's route needs no token."""
     return is_public_route(scope["path"], scope.get("route_handler"))
@@ -104,7 +110,11 @@ class AdmissionMiddleware(ASGIMiddleware):
             return
         state = scope["litestar_app"].state
         limiter: RateLimiter = state.limiter
-        if is_public(scope):
+        # A route marked public that can also take a bearer header (event streams accept
+        # query tokens too) is admitted per user when the header is there: counted in the
+        # user's window, with the rate headers, like any authenticated request.
+        if is_public(scope) and not (_marked_public_only(scope)
+                                     and _header(scope, b"authorization") is not None):
             if scope["path"] not in UNLIMITED_PATHS:
                 await self._limit_public(limiter, scope)
             await next_app(scope, receive, send)

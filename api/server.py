@@ -22,8 +22,8 @@ from agents.actions import ACTION_TYPES, UnknownAction, canonical_action
 from api.errors import AUTH_ERROR, NOT_FOUND, VALIDATION_ERROR, WIDGET_ERROR, ChatKitError
 from store.actions import find_offer, thread_owner
 from store.idempotency import find_key, purge_expired, request_fingerprint
-from store.models import IdempotencyKey, Turn
-from store.turns import ThreadForbidden, create_turn, get_turn_for_user
+from store.models import IdempotencyKey
+from store.turns import ThreadForbidden, create_turn, get_turn_for_user, turn_view
 
 log = logging.getLogger("chatkit.api")
 
@@ -49,6 +49,13 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 def _invalid(message: str) -> ChatKitError:
     return ChatKitError(422, VALIDATION_ERROR, message)
+
+
+def reject_nul(value: str, field: str) -> str:
+    """422 for text holding NUL characters, which PostgreSQL cannot store in a text column."""
+    if "\x00" in value:
+        raise _invalid(f"{field}: must not contain NUL (\\u0000) characters")
+    return value
 
 
 def validate_thread_id(thread_id: Any) -> str:
@@ -132,6 +139,7 @@ class ChatKitServer:
         validate_thread_id(thread_id)
         if not isinstance(input, str) or not input.strip():
             raise _invalid("input: must be a non-empty string")
+        reject_nul(input, "input")
         if len(input) > self.max_input_chars:
             raise _invalid(f"input: at most {self.max_input_chars} characters "
                            f"(got {len(input)})")
@@ -306,23 +314,3 @@ class ChatKitServer:
 
 def _widget_error(message: str) -> ChatKitError:
     return ChatKitError(422, WIDGET_ERROR, message)
-
-
-def turn_view(turn: Turn) -> dict[str, Any]:
-    """A turn as the result endpoints show it."""
-    view: dict[str, Any]
-    if turn.kind == "message":
-        view = {"response_id": turn.id, "thread_id": turn.thread_id, "status": turn.status,
-                "input": turn.input}
-    else:
-        # `replaces`: the widget id (the clicked card) these trees replace in place.
-        view = {"action_id": turn.id, "thread_id": turn.thread_id, "status": turn.status,
-                "action": turn.action, "replaces": turn.replaces}
-    view.update(
-        text=turn.text,
-        widgets=turn.widgets or [],
-        error=turn.error,
-        created_at=_iso(turn.created_at),
-        completed_at=_iso(turn.completed_at),
-    )
-    return view

@@ -207,10 +207,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_SERVING_COMMANDS = {"serve", "api"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = get_settings()
     _configure_logging(settings)
+    if args.command in _SERVING_COMMANDS and (problem := settings.auth_problem()):
+        print(f"chatkit-todo {args.command}: {problem}", file=sys.stderr)
+        return 2
     return int(args.func(settings, args) or 0)
 
 

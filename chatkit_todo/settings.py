@@ -63,6 +63,13 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    @field_validator("database_url", "redis_url", "jwt_secret", "jwks_url", "jwt_issuer",
+                     "jwt_audience", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `FOO=` in a shell or `${FOO:-}` in compose means "not set", not "the empty string".
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("cors_origins", "jwt_algorithms", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
@@ -89,14 +96,26 @@ class Settings(BaseSettings):
         """
         if self.jwt_secret:
             return self.jwt_secret
-        if self.jwks_url:
-            return None
-        return _local_dev_secret(self.data_dir)
+        if self.dev_auth:
+            return _local_dev_secret(self.data_dir)
+        return None
 
     @property
     def dev_auth(self) -> bool:
-        """True when tokens are signed with the generated local secret (no real auth set up)."""
-        return not self.jwt_secret and not self.jwks_url
+        """True when tokens are signed with the generated local secret (no real auth set up).
+
+        Only the embedded mode may do this: a deployment with Redis is reachable by others
+        and must be given a secret or a JWKS.
+        """
+        return not self.jwt_secret and not self.jwks_url and self.embedded
+
+    def auth_problem(self) -> str | None:
+        """Why the API cannot authenticate anyone with these settings, or None."""
+        if self.jwt_secret or self.jwks_url or self.dev_auth:
+            return None
+        return ("no authentication configured: set CHATKIT_JWT_SECRET (HS256) or "
+                "CHATKIT_JWKS_URL (Better Auth); the generated development secret is only used "
+                "in embedded mode, without CHATKIT_REDIS_URL")
 
 
 def _local_dev_secret(data_dir: Path) -> str:

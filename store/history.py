@@ -69,7 +69,9 @@ async def list_threads(
         stamp, thread_id = decode_cursor(after, 2)
         try:
             when = dt.datetime.fromisoformat(str(stamp))
-        except ValueError as error:
+            if when.tzinfo is None:
+                raise ValueError(stamp)
+        except (ValueError, OverflowError) as error:
             raise BadCursor(after) from error
         query = query.where(
             or_(Thread.updated_at < when,

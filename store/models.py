@@ -41,6 +41,10 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+# Longest task title the tasks table holds (PostgreSQL enforces it; SQLite would not).
+MAX_TITLE_LENGTH = 500
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
 
@@ -153,7 +157,7 @@ class Task(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(255))
-    title: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(MAX_TITLE_LENGTH))
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     completed_at: Mapped[dt.datetime | None]
     # `due` as given (ISO date or date-time with offset); `due_at` the UTC instant for sorting.

@@ -226,11 +226,19 @@ def task_sort_value(task: Task, sort: str) -> Any:
 
 
 def _cursor_value(sort: str, value: Any) -> Any:
+    """The typed sort value a cursor carries; ValueError when it was tampered with."""
     if sort.lstrip("-") in ("due", "created_at", "updated_at"):
-        return dt.datetime.fromisoformat(str(value))
+        when = dt.datetime.fromisoformat(str(value))
+        if when.tzinfo is None:
+            raise ValueError("cursor date-time without offset")
+        return when
     if sort.lstrip("-") == "priority":
-        return int(value)
-    return str(value)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 100:
+            raise ValueError("cursor priority rank")
+        return value
+    if not isinstance(value, str) or "\x00" in value:
+        raise ValueError("cursor text")
+    return value
 
 
 def query_tasks(session: Session, user_id: str, query: TaskQuery) -> tuple[list[Task], bool]:

@@ -183,3 +183,27 @@ def threads_with_stale_turns(
         live = select(Thread.id).where(Thread.lock_until.is_not(None), Thread.lock_until >= now)
         query = query.where(Turn.thread_id.not_in(live))
     return [row[0] for row in session.execute(query)]
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def turn_view(turn: Turn) -> dict[str, Any]:
+    """A turn as the result endpoints show it."""
+    view: dict[str, Any]
+    if turn.kind == "message":
+        view = {"response_id": turn.id, "thread_id": turn.thread_id, "status": turn.status,
+                "input": turn.input}
+    else:
+        # `replaces`: the widget id (the clicked card) these trees replace in place.
+        view = {"action_id": turn.id, "thread_id": turn.thread_id, "status": turn.status,
+                "action": turn.action, "replaces": turn.replaces}
+    view.update(
+        text=turn.text,
+        widgets=turn.widgets or [],
+        error=turn.error,
+        created_at=_iso(turn.created_at),
+        completed_at=_iso(turn.completed_at),
+    )
+    return view

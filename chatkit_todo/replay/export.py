@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.server import turn_view
 from chatkit_todo.replay.format import Clock, Expectation, RawAction, ReplayThread, ReplayTurn
 from chatkit_todo.replay.normalize import IdMap, expectation_fields
 from chatkit_todo.replay.runner import walk
 from store.models import Thread, Turn
+from store.turns import turn_view
 
 FINISHED = ("completed", "failed")
 

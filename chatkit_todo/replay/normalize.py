@@ -111,7 +111,7 @@ _ANSWER_FIELDS = ("status", "text", "widgets", "error")
 
 
 def expectation_fields(view: Mapping[str, Any], ids: IdMap) -> dict[str, Any]:
-    """A result view (api.server.turn_view's shape) as normalized expectation fields."""
+    """A result view (store.turns.turn_view's shape) as normalized expectation fields."""
     fields = {"status": view.get("status"), "text": view.get("text"),
               "widgets": view.get("widgets") or [], "error": view.get("error")}
     other = {key: value for key, value in view.items()

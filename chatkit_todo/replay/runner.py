@@ -59,7 +59,7 @@ class ThreadSession(Protocol):
         """Send an action; returns its turn id. Raises Rejected on a 4xx."""
 
     async def result(self, turn_id: str, kind: str) -> dict[str, Any]:
-        """The turn's final result view (api.server.turn_view's shape)."""
+        """The turn's final result view (store.turns.turn_view's shape)."""
 
 
 class Driver(Protocol):

@@ -261,3 +261,13 @@ def test_open_streams_do_not_use_up_the_in_flight_limit(settings: Settings,
             assert next(first).event == next(second).event == "turn.queued"
             response = httpx.get(f"{live.base}/api/tasks", headers=auth())
             assert response.status_code == 200, response.text
+
+
+def test_a_bearer_stream_counts_against_the_users_window(live: Live) -> None:
+    say(live, "add buy milk")
+    with httpx.Client(base_url=live.base, timeout=httpx.Timeout(10.0)) as client, \
+            client.stream("GET", "/api/chatkit/threads/t1/events", headers=auth()) as response:
+        assert response.status_code == 200
+        assert response.headers["x-ratelimit-limit"] == "100"
+        # The message above and this stream: two requests of alice's window are used.
+        assert response.headers["x-ratelimit-remaining"] == "98"
