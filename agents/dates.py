@@ -81,7 +81,7 @@ _NUM_ALT = (
 # matched backwards from a phrase found by the cheaper core patterns below: an optional
 # leading group would make every pattern try all of them at every position.
 _PRE_WORDS = (
-    r"(?:\b(?:due(?:\s+(?:on|by|at|in))?|on|by|before|for|from|starting(?:\s+on)?|"
+    r"(?:\b(?:due(?:\s+(?:on|by|at|in))?|on|by|before|b4|for|from|starting(?:\s+on)?|"
     r"beginning|until|till|til|scheduled\s+(?:for|on)|no\s+later\s+than|this\s+coming|"
     r"sometime|later)\s+)+"
 )
@@ -104,9 +104,9 @@ _RE_TIME_AHEAD = re.compile(
 )
 _RE_WEEKDAY = re.compile(
     r"(?=[tncfmws])"
-    r"\b(?:(?P<mod>this\s+coming|this|next|coming|the\s+following|following)\s+)?"
-    r"(?P<wd>" + _WD_ALT + r")\.?" + _TAIL + r"(?:\s+(?P<wk>next\s+week|this\s+week|"
-    r"after\s+next|of\s+next\s+week|of\s+this\s+week))?",
+    r"\b(?:(?P<mod>this\s+coming|this|ne?xt|coming|the\s+following|following)\s+)?"
+    r"(?P<wd>" + _WD_ALT + r")\.?" + _TAIL + r"(?:\s+(?P<wk>ne?xt\s+week|this\s+week|"
+    r"after\s+next|of\s+ne?xt\s+week|of\s+this\s+week))?",
     _FLAGS,
 )
 _RE_OFFSET = re.compile(
@@ -114,15 +114,16 @@ _RE_OFFSET = re.compile(
     r"\b(?:in|within|after)\s+(?:(?P<n>" + _NUM_ALT + r")\s+)?(?P<unit>minutes?|mins?|"
     r"hours?|hrs?|days?|weeks?|wks?|months?|years?|fortnight)\b(?:\s+time)?"
     r"|\b(?P<n2>" + _NUM_ALT + r")\s+(?P<unit2>minutes?|mins?|hours?|hrs?|days?|weeks?|"
-    r"months?|years?)\s+from\s+(?:now|today)\b",
+    r"months?|years?)\s+from\s+(?:now|today)\b"
+    r"|\b(?:in|within)\s+(?P<half>half\s+an?\s+hour|a\s+half[\s-]+hour|half[\s-]+hour)\b",
     _FLAGS,
 )
 _RE_PERIOD = re.compile(
     r"(?=[ntolebsw])"
-    r"\b(?P<p>next\s+week(?:end)?|next\s+month|next\s+year|this\s+week(?:end)?|"
+    r"\b(?P<p>ne?xt\s+week(?:end)?|ne?xt\s+month|ne?xt\s+year|this\s+week(?:end)?|"
     r"(?:the|this|over\s+the)\s+weekend|later\s+this\s+week|early\s+next\s+week|"
     r"(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:week|month|year)|"
-    r"(?:the\s+)?end\s+of\s+next\s+(?:week|month)|eow|eom|"
+    r"(?:the\s+)?end\s+of\s+ne?xt\s+(?:week|month)|eow|eom|"
     r"(?:the\s+)?last\s+day\s+of\s+(?:the\s+|this\s+)?month|"
     r"(?:the\s+)?(?:beginning|start)\s+of\s+(?:the\s+)?next\s+(?:week|month))" + _TAIL,
     _FLAGS,
@@ -185,10 +186,10 @@ _RE_PART = re.compile(
 _WDP = r"(?:" + _WD_ALT + r")"
 _RE_REC_WD = re.compile(
     r"(?=[eormtwfs])"
-    r"(?P<pre>\b(?:every|each|on|repeat(?:s|ing)?\s+on)\s+)?(?:(?P<other>other)\s+)?"
+    r"(?P<pre>\b(?:every|each|on|repeat(?:s|ing)?\s+on)\s+)?(?:(?P<other>other|second|2nd|alternate)\s+)?"
     r"(?P<wds>"
     + _WDP
-    + r"(?:\s*(?:,|and|&|\+|/|or)\s*(?:and\s+)?"
+    + r"(?:(?:\s*(?:,|and|&|\+|/|or)\s*(?:and\s+)?|\s+)"
     + _WDP
     + r")*)"
     + _TAIL
@@ -222,7 +223,8 @@ _RE_REC_MONTHDAY = re.compile(
     r"(?=[ote])"
     r"(?:\bon\s+)?\bthe\s+(?:(?P<md>\d{1,2})(?:st|nd|rd|th)?|(?P<mdw>" + _ORD_WORDS + r"))\s+"
     r"(?:day\s+)?of\s+(?:every|each)\s+month\b"
-    r"|\bevery\s+(?P<md2>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|every)\s+month)?\b",
+    r"|\bevery\s+(?P<md2>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|every)\s+month)?\b"
+    r"(?!\s+" + _WDP + _TAIL + r")",
     _FLAGS,
 )
 
@@ -311,12 +313,37 @@ def _tok_relday(m: re.Match[str], today: date, now: datetime, pre: bool) -> Toke
     return Token(m.start(), m.end(), day=today + timedelta(days=1))
 
 
+# An ambiguous short weekday ("sat", "wed", "sun") also counts after "to" ("move X to sat"),
+# or at the very end of the text after an ordinary word ("mow lawn sat"), but not after an
+# article or a pronoun ("sit in the sun", "where we sat").
+_RE_WD_THE = re.compile(r"\bthe\s+$", _FLAGS)
+_RE_WD_TO = re.compile(r"\b(?:to|til|till|until)\s+$", _FLAGS)
+_RE_WD_END = re.compile(r"\s*[.!?]*\s*(?:(?:[#@][\w-]+|p[1-4])\s*)*$", _FLAGS)
+_RE_WD_WORD_BEFORE = re.compile(
+    r"(?<![#@\w])(?!(?:a|an|my|your|his|her|our|their|this|that|i|we|you|he|she|they|it|who|"
+    r"just|had|have|has|was|were|is|in|on|the|of)\s)[^\W\d_][\w'-]*\s+$",
+    _FLAGS,
+)
+
+
 def _tok_weekday(m: re.Match[str], today: date, now: datetime, pre: bool) -> Token | None:
     name = m["wd"].lower()
     wd = _WD_INDEX[name]
-    mod = (m["mod"] or "").lower()
-    wk = (m["wk"] or "").lower()
-    if name in _WD_AMBIGUOUS and not (mod or pre or _RE_TIME_AHEAD.match(m.string, m.end())):
+    mod = (m["mod"] or "").lower().replace("nxt", "next")
+    wk = (m["wk"] or "").lower().replace("nxt", "next")
+    before = m.string[max(0, m.start() - 40) : m.start()]
+    if (
+        not (mod or pre)
+        and _RE_WD_THE.search(before)
+        and not _RE_TIME_AHEAD.match(m.string, m.end())
+    ):
+        return None  # "the sunday league", "the friday meeting": a noun, not a date
+    if (
+        name in _WD_AMBIGUOUS
+        and not (mod or pre or _RE_TIME_AHEAD.match(m.string, m.end()))
+        and not _RE_WD_TO.search(before)
+        and not (_RE_WD_END.match(m.string, m.end()) and _RE_WD_WORD_BEFORE.search(before))
+    ):
         return None
     if name.endswith("s") and name not in ("tues", "thurs", "weds") and not mod:
         return None  # plural weekdays are recurrences
@@ -335,6 +362,11 @@ def _tok_weekday(m: re.Match[str], today: date, now: datetime, pre: bool) -> Tok
 
 
 def _tok_offset(m: re.Match[str], today: date, now: datetime, pre: bool) -> Token | None:
+    if m["half"]:  # "in half an hour"
+        base = now.replace(second=0, microsecond=0).astimezone(UTC)
+        return Token(
+            m.start(), m.end(), exact=(base + timedelta(minutes=30)).astimezone(now.tzinfo)
+        )
     unit = (m["unit"] or m["unit2"]).lower()
     n = _num(m["n"] or m["n2"])
     if n > 999:
@@ -359,7 +391,7 @@ def _tok_offset(m: re.Match[str], today: date, now: datetime, pre: bool) -> Toke
 
 
 def _tok_period(m: re.Match[str], today: date, now: datetime, pre: bool) -> Token | None:
-    p = " ".join(m["p"].lower().split())
+    p = " ".join(m["p"].lower().split()).replace("nxt", "next")
     monday = today - timedelta(days=today.weekday())
     if p in ("next week", "early next week") or (
         p.startswith(("beginning", "start")) and (p.endswith("week"))

@@ -46,6 +46,7 @@ _QUOTES = str.maketrans(
         "\u00a0": " ",
         "\u2013": "-",
         "\u2014": "-",
+        "\u2192": "->",
     }
 )
 _RE_NEWLINES = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
@@ -73,11 +74,41 @@ _RE_TRAIL = re.compile(
 )
 
 
+# Phone keyboards drop apostrophes: "its due friday", "thats done" start with "it's"/"that's".
+_RE_TO_DO_LIST = re.compile(r"\bto\s+do\s+list\b", _F)
+_RE_LEAD_CONTRACTION = re.compile(r"^(it|that|this|there|what)s\b", _F)
+_RE_LEAD_I_CONTRACTION = re.compile(r"^(i)(m|ve)\b", _F)  # "im done", "ive finished"
+# A check mark at either end of a command means "done" ("call mom ✅", "✅ pay rent").
+_RE_CHECK_EDGE = re.compile(
+    r"^[\u2705\u2714\u2611\u2713]\ufe0f?\s*|\s*[\u2705\u2714\u2611\u2713]\ufe0f?$"
+)
+
+
 def _clean(text: str) -> str:
     s = text[:_MAX_CHARS].translate(_QUOTES)
     s = _RE_NEWLINES.sub("; ", s)  # one item per line in pasted lists
     s = _RE_CTRL.sub(" ", s)
-    return _RE_WS.sub(" ", s).strip()
+    s = _RE_WS.sub(" ", s).strip()
+    if " do list" in s.lower():
+        s = _RE_TO_DO_LIST.sub("todo list", s)  # "my to do list" = "my todo list"
+    if s[:1] in "iItTwW":
+        s = _RE_LEAD_CONTRACTION.sub(r"\1's", s, count=1)
+        s = _RE_LEAD_I_CONTRACTION.sub(r"\1'\2", s, count=1)
+    return s
+
+
+def _check_mark_as_done(s: str) -> str:
+    """ "call mom ✅" → "call mom done"; a lone check mark is left to _RE_DONE_ALONE."""
+    m = _RE_CHECK_EDGE.search(s)
+    if not m or m.end() - m.start() == len(s) or _RE_ADD.match(s):
+        return s
+    rest = (s[: m.start()] + " " + s[m.end() :]).strip()
+    if _RE_HAS_DONE.search(rest):
+        return rest  # "groceries done ✅"
+    return ("done " + rest) if m.start() == 0 else (rest + " done")
+
+
+_RE_HAS_DONE = re.compile(r"\b(?:done|finished|completed|complete)\b", _F)
 
 
 def _strip_polite(s: str) -> str:
@@ -93,7 +124,7 @@ def _strip_polite(s: str) -> str:
 # ---------------------------------------------------------------- small intents
 
 _RE_GREETING = re.compile(
-    r"^(?:[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F]\s*)*(?:(?:hi|hello|hey|heya|hiya|howdy|yo|sup|hola|hallo|greetings|hey\s+hey|helo|hello+|"
+    r"^(?:[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F]\s*)*(?:(?:hi+|he+y+a?|hel+o+|hiya|howdy|yo|sup|hola|hallo|greetings|hey\s+hey|helo|hello+|"
     r"good\s+(?:morning|afternoon|evening|day)|morning|evening|what'?s\s+up|wh?assup|wazzup|"
     r"how\s+are\s+(?:you|u)(?:\s+doing)?(?:\s+today)?|how'?s\s+it\s+going|how\s+are\s+things|"
     r"nice\s+to\s+meet\s+you|\U0001F44B)"
@@ -130,9 +161,10 @@ _RE_HELP = re.compile(
 )
 _RE_UNDO = re.compile(
     r"^(?:un-?do|revert|undo\s+undo|ctrl\s*\+?\s*z|roll\s*back|rollback|go\s+back|"
+    r"scratch\s+that(?=[\s!.]*$)|"
     r"take\s+(?:that|it)\s+back|reverse\s+(?:that|it)|put\s+it\s+back(?:\s+the\s+way\s+it\s+was)?)"
     r"(?:\s+(?:that|it|this|please|the\s+last\s+(?:one|change|action|thing|step|command)|"
-    r"last(?:\s+(?:one|change|action|step))?|my\s+last\s+(?:change|action|command|message)|"
+    r"last(?:\s+(?:one|change|action|step))?|(?:my|that)\s+last\s+(?:change|action|command|message|thing|step)|"
     r"what\s+(?:you|i)\s+just\s+did|the\s+previous\s+(?:change|action)|change|action|"
     r"again|everything\s+i\s+just\s+did|the\s+(?:delete|deletion|edit|rename|move|update|"
     r"change|last\s+\w+|previous\s+\w+)|that\s+last\s+one|last\s+one))?$",
@@ -145,7 +177,7 @@ _VERBS = (
     "add", "create", "show", "list", "display", "complete", "finish", "delete", "remove",
     "cancel", "rename", "change", "move", "postpone", "reschedule", "mark", "check",
     "uncheck", "reopen", "untag", "undo", "clear", "search", "update", "schedule", "remind",
-    "edit", "prioritize", "tag", "view", "find", "erase",
+    "edit", "prioritize", "tag", "view", "find", "erase", "finished", "completed",
 )  # fmt: skip
 _VERB_SET = frozenset(_VERBS)
 
@@ -699,7 +731,7 @@ _RE_REPEATS = re.compile(
     _F,
 )
 _RE_SIMPLE_VERB_ONLY = re.compile(
-    r"^(?P<verb>postpone|snooze|defer|delay|push(?:\s+back)?|put\s+off|prioriti[sz]e|"
+    r"^(?P<verb>postpone|snooze|defer|delay|push(?:\s+back)?|put\s+off|prioriti[sz]e|move|shift|"
     r"deprioriti[sz]e|de-prioriti[sz]e|star|flag|unstar|unflag|bump)\s+(?P<ref>.+?)"
     r"(?:\s+(?:back|out|off|forward|up))?(?:\s+(?:by\s+)?(?P<n>an?|one|two|three|four|five|\d{1,2})"
     r"\s+(?P<unit>days?|weeks?))?"
@@ -862,7 +894,7 @@ def _try_update(s: str, now_local: datetime) -> Understanding | None:
             ch = TaskChanges(priority="low")
         elif verb.startswith(("prior", "star", "flag")):
             ch = TaskChanges(priority="high")
-        elif verb == "bump" and not m["unit"]:
+        elif verb in ("bump", "move", "shift") and not m["unit"]:
             return None
         else:
             # Postponing without a date means "to tomorrow"; "by N days" counts from today
@@ -960,7 +992,7 @@ _RE_COMPLETE = re.compile(
     r"tick(?:\s+off)?|cross(?:\s+off|\s+out)?|strike(?:\s+(?:off|out|through))?|"
     r"mark(?:ed)?(?:\s+off)?|"
     r"done(?:\s+with)?|knock(?:ed)?\s+out|resolve|resolved|wrap(?:ped)?\s+up|"
-    r"(?:i|we)(?:\s+have|'ve|\s+ve)?\s+(?:just\s+|already\s+|finally\s+)?(?:finished|"
+    r"(?:i|we)(?:\s+have|'?ve|\s+ve)?\s+(?:just\s+|already\s+|finally\s+)?(?:finished|"
     r"completed|done|did|checked\s+off|ticked\s+off|crossed\s+off|wrapped\s+up|got\s+done))"
     r"\s*[:\-]?\s+(?P<ref>.+?)(?:\s+(?:off|as\s+done|as\s+complete(?:d)?|as\s+finished|done|already|"
     r"today|now|just\s+now|finally|off\s+(?:my|the)\s+list))*$",
@@ -992,8 +1024,15 @@ _RE_DELETE = re.compile(
     r"not\s+needed(?:\s+any\s*more)?|scrapped|obsolete|irrelevant)(?:\s+now)?$"
     r"|^(?:i\s+)?(?:don'?t|do\s+not|no\s+longer)\s+(?:need|have|want)\s+(?:to\s+(?:do\s+)?)?"
     r"(?P<ref3>.+?)\s+any\s*more$"
-    r"|^(?:i\s+)?no\s+longer\s+need\s+to\s+(?P<ref4>.+)$",
+    r"|^(?:i\s+)?no\s+longer\s+need\s+to\s+(?P<ref4>.+)$"
+    r"|^take\s+(?P<ref5>.+?)\s+off(?:\s+of)?\s+(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?|"
+    r"todo\s+list|task\s+list)$",
     _F,
+)
+_RE_POSSESSIVE_S = re.compile(r"^'?s\b", _F)  # "friday's meeting" minus "friday"
+_RE_TAKE_OUT = re.compile(r"^take\s+(?:off|out)\b", _F)
+_RE_FROM_MY_LIST = re.compile(
+    r"\s(?:from|off|of|on|in)\s+(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?)\b", _F
 )
 _RE_CHECK_LIST = re.compile(
     r"^check\s+(?:out|on|up\s+on|in|for|what|if|whether|your|all|everything|my\s+(?:tasks|list|"
@@ -1072,7 +1111,11 @@ def _try_status(s: str, now_local: datetime) -> Understanding | None:
         return Understanding(intent=Intent.COMPLETE, refs=(TaskRef(pronoun=True),))
     m = _RE_COMPLETE.match(s)
     if m and not _RE_CHECK_LIST.match(s) and not _RE_LIST_NOUN_ONLY.match(m["ref"]):
-        if _entities(m["ref"], now_local).any and not _RE_ALL_POSITIONS.match(m["ref"]):
+        if (
+            _entities(m["ref"], now_local).any
+            and not _RE_ALL_POSITIONS.match(m["ref"])
+            and not all(r.title is None for r in _refs(m["ref"]))
+        ):
             return None  # "finish tax return p1" is a new task, not a completion
         return _refs_intent(Intent.COMPLETE, m["ref"])
     m = _RE_DONE_STATE.match(s)
@@ -1090,11 +1133,24 @@ def _try_status(s: str, now_local: datetime) -> Understanding | None:
     m = _RE_DELETE.match(s)
     if m and m["ref"] and _RE_FIELD_FROM.match(m["ref"]):
         return _UNKNOWN  # "remove the tag from it": a field, not the task; never delete
+    if m and m["ref"] and _RE_TAKE_OUT.match(s):
+        refs = _refs(m["ref"])
+        if not (_RE_FROM_MY_LIST.search(s) or all(r.title is None for r in refs)):
+            return None  # "take out the trash": a chore; "take #2 off my list" is a delete
+    if m and m["ref"] and _entities(m["ref"], now_local).recurrence:
+        return None  # a recurrence describes a new task, never one to delete
     if m:
-        ref = m["ref"] or m["ref2"] or m["ref3"] or m["ref4"]
+        ref = m["ref"] or m["ref2"] or m["ref3"] or m["ref4"] or m["ref5"]
         if (ref and not re.match(r"^(?:it|that|about\s+it)$", ref, _F)) or (
             ref and not s.lower().startswith("forget")
         ):
+            if m["ref"] and not _RE_QUOTED.match(ref.strip()):
+                e = _entities(ref, now_local)
+                if e.due and not (e.priority or e.tags or e.recurrence):
+                    # titles are stored without their date phrase, so match without it
+                    bare = _RE_TITLE_TRIM.sub("", e.rest).strip()
+                    if bare and not _RE_PRONOUN.match(bare) and not _RE_POSSESSIVE_S.match(bare):
+                        ref = bare
             return _refs_intent(Intent.DELETE, ref)
     return None
 
@@ -1349,10 +1405,12 @@ _RE_ADD = re.compile(
     r"|(?P<verb>add|ad|create|insert|enter|jot(?:\s+down)?|write(?:\s+down)?|note(?:\s+down)?|"
     r"put(?:\s+down)?|schedule|new|make)"
     r"(?:\s+(?:a|an|the|another|one\s+more|new|more|some|these|this|following|few|couple\s+of|"
-    r"quick|few\s+more|\d{1,2}|two|three|four|five|six))*(?P<noun>\s+(?:tasks?|todos?|to-?dos?|items?|reminders?|entries|entry)|"
+    r"quick|few\s+more|(?:\d{1,2}|two|three|four|five|six)(?=\s+(?:more\s+|new\s+)?(?:tasks?|todos?|"
+    r"to-?dos?|items?|reminders?|things?|entries|entry|chores?|errands?|notes?)\b)))*(?P<noun>\s+(?:tasks?|todos?|to-?dos?|items?|reminders?|entries|entry)|"
     r"\s+(?:things?|notes?|chores?|errands?|ones?)(?=\s*:))?"
     r"(?:\s*(?:for\s+me\s+to|to|for|called|named|titled|saying|that\s+says|about|:|-|=)(?=\s|$))?"
-    r"|remind\s+me(?:\s+(?:to|about|that|of))?"
+    r"|remind\s+me(?:\s+(?:to|about|abt|that|of))?"
+    r"|(?:set|make|create)\s+(?:me\s+)?(?:a|an)\s+reminder(?:\s+(?:to|for|about|abt|that))?"
     r"|(?P<desire>i\s+(?:need|have|got)\s+2|i\s*(?:really\s+|still\s+|also\s+|just\s+)?(?:need|have|got|ought|want|plan|"
     r"intend|would\s+like|'d\s+like|'ll\s+need|will\s+need|'m\s+going|am\s+going|"
     r"'m\s+planning|am\s+planning|'ve\s+got|have\s+got|gotta|wanna|must\s+remember|"
@@ -1369,7 +1427,7 @@ _RE_ADD_LEAD_NOISE = re.compile(
     r"^(?:(?:to|on|onto|in|into)\s+(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?|"
     r"to-?dos?|to-?do\s+list|todo\s+list|task\s+list)\s*[:\-]?\s*|[:\-=]\s*|"
     r"(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?|to-?do\s+list|todo\s+list)\s*:\s*|"
-    r"(?:to\s*)?do\s*:\s*)",
+    r"(?:to\s*)?do\s*:\s*|(?:remember|not\s+forget)\s+to\s+)",
     _F,
 )
 _RE_ADD_TRAIL_NOISE = re.compile(
@@ -1465,6 +1523,17 @@ _NOUN_VERBS = frozenset({"make", "put"})
 
 def _try_add(s: str, now_local: datetime, depth: int) -> Understanding | None:
     m = _RE_ADD.match(s)
+    if (not m or m.end() == 0) and depth == 0:
+        lead = _RE_WHEN_FIRST.match(s)
+        if lead and lead.end() < len(s):
+            toks = dates.scan(lead.group(0), now_local)
+            if toks and toks[0].start == 0:
+                end = max(t.end for t in toks)
+                rest = s[end:].lstrip(" ,:-")
+                cmd = _RE_ADD.match(rest)
+                if cmd and cmd.end() > 0 and not cmd["desire"]:
+                    # "at 6pm remind me to cook dinner" = "remind me to cook dinner at 6pm"
+                    return _try_add(rest + " " + s[:end].strip(" ,"), now_local, depth + 1)
     if not m or m.end() == 0:
         return None
     verb = (m["verb"] or "").lower()
@@ -1481,6 +1550,8 @@ def _try_add(s: str, now_local: datetime, depth: int) -> Understanding | None:
     ):
         # "I want to see my tasks" is the command, not a task called "see my tasks"
         return _classify(body, now_local, depth + 1)
+    if m["desire"] and _RE_GOING_PLACE.match(m["desire"]) and _RE_PLACE_START.match(body):
+        return None  # "I'm going to the gym tomorrow": a plan to go somewhere, not a task
     body = _RE_ADD_LEAD_NOISE.sub("", body, count=1)
     if on_list:
         body = _RE_ON_MY_LIST.sub("", " " + body)
@@ -1494,6 +1565,16 @@ def _try_add(s: str, now_local: datetime, depth: int) -> Understanding | None:
 
 
 _RE_WANT = re.compile(r"want|like|wanna", _F)
+_RE_GOING_PLACE = re.compile(r".*\bgoing\s+to$", _F)
+_RE_PLACE_START = re.compile(
+    r"(?:the|a|an|my|his|her|their|our|bed|work|school|church|class|sleep|town|london|paris)\b", _F
+)
+# A message that opens with a date/time phrase ("at 6pm remind me to …", "tomorrow add …").
+_RE_WHEN_FIRST = re.compile(
+    r"^(?:(?:at|by|on|in|every|this|next|tomorrow|today|tonight|tmrw|\d)[^,:]{0,30}?)"
+    r"(?=[,:]?\s+(?:remind|add|create|put|new|note|todo|schedule)\b)",
+    _F,
+)
 # After "I want to" / "I'd like to" (not "I need to": "I need to cancel the gym" is a task).
 _RE_WANT_CMD = re.compile(
     r"^(?:delete|remove|complete|finish|cancel|start\s+(?:over|fresh)|clear|undo|uncheck|"
@@ -1515,14 +1596,15 @@ _RE_CHATTER = re.compile(
     _F,
 )
 _RE_COPULA_START = re.compile(r"^(?:is|are|was|were|will\s+be|'s)\b", _F)
+_RE_COPULA_END = re.compile(r"(?:\s(?:is|are|was|were|will\s+be)|'s)$", _F)
 
 
 def _try_bare_add(s: str, now_local: datetime) -> Understanding | None:
     if _RE_WH_START.match(s) or s.endswith("?") or len(s) > 300 or _RE_CHATTER.match(s):
         return None
     e = _entities(s, now_local)
-    if not e.any or _RE_COPULA_START.match(e.rest):
-        return None  # "Tomorrow is my birthday" is a statement, not a task
+    if not e.any or _RE_COPULA_START.match(e.rest) or _RE_COPULA_END.search(e.rest):
+        return None  # "Tomorrow is my birthday", "my flight is tomorrow": statements
     drafts = _drafts(_RE_HAVE_A.sub("", s, count=1), now_local)
     if not drafts:
         return None
@@ -1552,6 +1634,7 @@ def _classify(s: str, now_local: datetime, depth: int = 0) -> Understanding:
     # ("what's due today"), and the entity-only add last, as the most speculative reading.
     got = (
         _bulk(s)
+        or (_try_add(s, now_local, depth) if _RE_SET_REMINDER.match(s) else None)
         or _try_update(s, now_local)
         or _try_status(s, now_local)
         or _try_add(s, now_local, depth)
@@ -1562,6 +1645,8 @@ def _classify(s: str, now_local: datetime, depth: int = 0) -> Understanding:
     return got or _UNKNOWN
 
 
+# "set a reminder for X" creates a task (not an update of a task called "a reminder").
+_RE_SET_REMINDER = re.compile(r"^(?:set|make|create)\s+(?:me\s+)?an?\s+reminder\b", _F)
 _RE_NEGATED = re.compile(
     r"^(?:don'?t|dont|do\s+not|never|no\s+need\s+to)\b"
     r"(?!\s+(?:let\s+me\s+)?forget|\s+repeat|\s+need|\s+have\s+to|\s+want)",
@@ -1594,6 +1679,8 @@ def understand(text: str, *, now: datetime, tz: ZoneInfo) -> Understanding:
         for rx, intent in _SMALL:
             if rx.match(s):
                 return Understanding(intent=intent)
+        if "\u2705" in s or "\u2714" in s or "\u2611" in s or "\u2713" in s:
+            s = _check_mark_as_done(s)
         s0, s = s, _strip_polite(s)
         if not s:
             if _RE_DONE_ALONE.match(s0):  # "✅" alone

@@ -124,7 +124,7 @@ def _brief(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(
-    *, quick: bool = False, follow: str | None = None, server: str = "uvicorn-httptools-uvloop"
+    *, quick: bool = False, follow: str | None = None, server: str = stack.PRODUCT_SERVER
 ) -> dict[str, Any]:
     follow = follow or ("longpoll" if has_long_poll() else "poll")
     duration = 3.0 if quick else 15.0
@@ -200,7 +200,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--follow", choices=("longpoll", "poll"))
-    parser.add_argument("--server", default="uvicorn-httptools-uvloop", choices=stack.SERVERS)
+    parser.add_argument("--server", default=stack.PRODUCT_SERVER, choices=stack.SERVERS)
     args = parser.parse_args()
     result = run(quick=args.quick, follow=args.follow, server=args.server)
     print(json.dumps(result, indent=None if args.json else 2, default=str))

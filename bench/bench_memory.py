@@ -58,7 +58,7 @@ def _peaks(proc: stack.Proc) -> dict[str, float]:
     }
 
 
-def run(*, turns: int = 10000, server: str = "uvicorn-httptools-uvloop") -> dict[str, Any]:
+def run(*, turns: int = 10000, server: str = stack.PRODUCT_SERVER) -> dict[str, Any]:
     out: dict[str, Any] = {"turns": turns, "server": server}
     with (
         tempfile.TemporaryDirectory() as tmp,

@@ -186,7 +186,7 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     cpus = stack.pin(stack.SERVER_CPUS)
     if cpus:
         os.sched_setaffinity(0, cpus)
-    repeats = 5 if quick else 20
+    repeats = 3 if quick else 20
     sizes = [10, 1000, 10000]
     out: dict[str, Any] = {"tasks": {}, "history": {}}
     with stack.bench_database() as url:

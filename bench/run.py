@@ -277,18 +277,24 @@ def detail_tables(results: dict[str, dict[str, Any]]) -> str:
     ingest = results.get("ingest", {})
     if "server_comparison" in ingest:
         parts += [
-            "### ASGI server comparison (one process, c=64, same run)",
+            "### ASGI server comparison (one process, c=64, mean of 2 runs: A B C C B A)",
             "",
-            "| server | product req/s | product p99 ms | bare req/s | bare p99 ms |",
-            "| --- | ---: | ---: | ---: | ---: |",
+            "| server | product CPU ms/req | product req/s | product p99 ms | "
+            "bare CPU ms/req | bare req/s | bare p99 ms |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for name, row in ingest["server_comparison"].items():
             parts.append(
-                f"| {name} | {_fmt(row['product_rps'])} | "
-                f"{_fmt(row['product_p99_ms'])} | {_fmt(row['bare_rps'])} | "
-                f"{_fmt(row['bare_p99_ms'])} |"
+                f"| {name} | {_fmt(row.get('product_cpu_ms_per_request'))} | "
+                f"{_fmt(row.get('product_rps'))} | {_fmt(row.get('product_p99_ms'))} | "
+                f"{_fmt(row.get('bare_cpu_ms_per_request'))} | "
+                f"{_fmt(row.get('bare_rps'))} | {_fmt(row.get('bare_p99_ms'))} |"
             )
-        parts += ["", f"Chosen: **{ingest.get('server')}** (most product requests/s)."]
+        parts += [
+            "",
+            f"Measured on: **{ingest.get('server')}** (what `chatkit-todo api` runs); least "
+            f"CPU per product request in this run: **{ingest.get('cheapest_server', 'n/a')}**.",
+        ]
         if "loadgen_httpx_bare_rps" in ingest:
             parts.append(
                 f"The same bare run driven by an httpx client instead of the raw "

@@ -251,6 +251,9 @@ def wait_http(proc: Proc, url: str, timeout: float = 30.0) -> None:
 # ASGI servers the ingest bench compares. Each entry: argv to serve `app` (module:attr,
 # `factory` when it is a factory) on a port with N processes.
 SERVERS = ("uvicorn-h11-asyncio", "uvicorn-httptools-uvloop", "granian")
+# What `chatkit-todo api` runs (uvicorn picks httptools and uvloop when installed), chosen
+# by the comparison in docs/BENCHMARKS.md; every benchmark measures the product on it.
+PRODUCT_SERVER = "uvicorn-httptools-uvloop"
 
 
 def server_argv(server: str, app: str, *, factory: bool, port: int, workers: int) -> list[str]:

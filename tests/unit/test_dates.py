@@ -188,3 +188,36 @@ def test_more_time_and_recurrence_shapes() -> None:
 def test_hours_from_now_count_elapsed_time_across_dst() -> None:
     before_change = datetime(2027, 3, 14, 1, 30, tzinfo=NY)  # 02:00 jumps to 03:00
     assert due("in 2 hours", before_change, NY) == "2027-03-14T04:30:00-04:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("book flights nxt week", "2026-11-30"),
+        ("dentist nxt friday", "2026-12-04"),
+        ("call mom in half an hour", "2026-11-26T10:30:00+00:00"),
+        ("mow lawn sat", "2026-11-28"),  # an ambiguous short weekday at the very end
+        ("order contacts wed #home", "2026-12-02"),
+        ("move gym to sat", "2026-11-28"),
+        ("sit in the sun", None),
+        ("where we sat", None),
+        ("buy a sat nav", None),
+        ("call mike re: the sunday league", None),  # "the <weekday> <noun>" is a name
+        ("submit the form b4 friday", "2026-11-27"),
+    ],
+)
+def test_informal_dates(text: str, expected: str | None) -> None:
+    assert due(text) == expected
+
+
+def test_space_separated_weekdays_recur() -> None:
+    when = parse_when("go running every mon wed fri", THU, UTC)
+    assert when.recurrence == "FREQ=WEEKLY;BYDAY=MO,WE,FR"
+    assert when.due == "2026-11-27"
+
+
+def test_every_second_weekday_is_every_other_week() -> None:
+    assert parse_when("call mom every 2nd sunday", THU, UTC).recurrence == (
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU"
+    )
+    assert parse_when("pay rent every 1st", THU, UTC).recurrence == "FREQ=MONTHLY;BYMONTHDAY=1"

@@ -191,3 +191,58 @@ def test_naive_now_is_taken_as_local() -> None:
 )  # fmt: skip
 def test_never_guesses_a_change(text: str) -> None:
     assert u(text).intent is Intent.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # phone typing: missing apostrophes, check marks, stretched greetings
+        ("its due friday", Understanding(intent=Intent.UPDATE, refs=(TaskRef(pronoun=True),),
+                                         changes=TaskChanges(due="2026-11-27"))),
+        ("ive done the dishes",
+         Understanding(intent=Intent.COMPLETE, refs=(TaskRef(title="dishes"),))),
+        ("call mom \u2705",
+         Understanding(intent=Intent.COMPLETE, refs=(TaskRef(title="call mom"),))),
+        ("\u2705 pay rent",
+         Understanding(intent=Intent.COMPLETE, refs=(TaskRef(title="pay rent"),))),
+        ("finsihed the taxes",
+         Understanding(intent=Intent.COMPLETE, refs=(TaskRef(title="taxes"),))),
+        ("finished the 1st and 2nd",
+         Understanding(intent=Intent.COMPLETE, refs=(TaskRef(position=1), TaskRef(position=2)))),
+        ("heyy", Understanding(intent=Intent.GREETING)),
+        ("scratch that", Understanding(intent=Intent.UNDO)),
+        ("undo that last change", Understanding(intent=Intent.UNDO)),
+        # a date phrase before the command
+        ("at 6pm remind me to cook dinner", Understanding(intent=Intent.ADD, drafts=(
+            TaskDraft(title="cook dinner", due="2026-11-26T18:00:00+00:00"),))),
+        ("i need to remember to call the bank",
+         Understanding(intent=Intent.ADD, drafts=(TaskDraft(title="call the bank"),))),
+        ("add the report to my to do list",
+         Understanding(intent=Intent.ADD, drafts=(TaskDraft(title="report"),))),
+        # chores that start like commands
+        ("take out the trash every tues", Understanding(intent=Intent.ADD, drafts=(TaskDraft(
+            title="take out the trash", due="2026-12-01", recurrence="FREQ=WEEKLY;BYDAY=TU"),))),
+        ("take #2 off my list", Understanding(intent=Intent.DELETE, refs=(TaskRef(position=2),))),
+        # statements are not tasks
+        ("my flight is tomorrow", Understanding(intent=Intent.UNKNOWN)),
+        ("I'm going to the gym tomorrow", Understanding(intent=Intent.UNKNOWN)),
+        # a date in a delete only says which task; stored titles have no date phrase
+        ("cancel the dentist tomorrow",
+         Understanding(intent=Intent.DELETE, refs=(TaskRef(title="dentist"),))),
+        ("remove friday's meeting",
+         Understanding(intent=Intent.DELETE, refs=(TaskRef(title="friday's meeting"),))),
+        ("move milk back a week", Understanding(intent=Intent.UPDATE, refs=(TaskRef(title="milk"),),
+                                                changes=TaskChanges(due="2026-12-03"))),
+        ("add 30 min workout tomorrow", Understanding(intent=Intent.ADD, drafts=(
+            TaskDraft(title="30 min workout", due="2026-11-27"),))),  # a number is not a count
+        ("set a reminder to call the vet",
+         Understanding(intent=Intent.ADD, drafts=(TaskDraft(title="call the vet"),))),
+        ("remind me abt the vet",
+         Understanding(intent=Intent.ADD, drafts=(TaskDraft(title="the vet"),))),
+        ("rename call mom \u2192 call dad", Understanding(
+            intent=Intent.UPDATE, refs=(TaskRef(title="call mom"),),
+            changes=TaskChanges(title="call dad"))),
+    ],
+)  # fmt: skip
+def test_informal_phrasing(text: str, want: Understanding) -> None:
+    assert u(text) == want
