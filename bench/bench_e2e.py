@@ -11,9 +11,9 @@ follow-up polls every 5 ms, and the output says so.
 The baseline in the same run is the ingest half alone: the same open-loop rate, POST
 only (`post_p50_ms`), so "how much of the wait is the worker" reads off directly.
 
-`e2e_max_sustained_per_s`: the highest tested rate where every message completed, the
-generator kept its schedule, and the median latency of the last half of the run stayed
-within 2x (+20 ms) of the first half (a growing backlog fails that).
+`e2e_max_sustained_per_s`: the highest tested rate (10, 25, 50, 100, 200, …) where every
+message completed, the generator kept its schedule, and the median latency of the last
+half of the run stayed within 2x (+20 ms) of the first half (a growing backlog fails that).
 
     python bench/bench_e2e.py [--quick] [--json]
 """
@@ -129,7 +129,7 @@ def run(
     follow = follow or ("longpoll" if has_long_poll() else "poll")
     duration = 3.0 if quick else 15.0
     rates = [50.0] if quick else [50.0, 200.0]
-    ramp = [] if quick else [100.0, 300.0, 400.0, 600.0]
+    ramp = [] if quick else [10.0, 25.0, 100.0, 300.0, 400.0, 600.0]
     out: dict[str, Any] = {
         "follow": follow,
         "server": server,

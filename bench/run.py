@@ -173,8 +173,8 @@ ROWS: list[tuple[str, str, str, str, Check]] = [
         "Highest rate sustained",
         "e2e_max_sustained_per_s",
         "",
-        "≥ 200/s (tested 50…600)",
-        lambda k: _get(k, "e2e_max_sustained_per_s") >= 200,
+        "—",  # the issue asks for the figure, sets no target (tested 10…600/s)
+        lambda k: None,
     ),
     ("Worker turns/s (1 process)", "worker_turns_per_s", "celery_noop_per_s", "—", lambda k: None),
     (
@@ -380,7 +380,9 @@ def write_doc(report: dict[str, Any]) -> None:
         [
             BEGIN,
             f"Last run: {report['finished_at']} ({'quick' if report['quick'] else 'full'}, "
-            f"{report['seconds']:.0f} s).",
+            f"{report['seconds']:.0f} s"
+            + (f"; re-ran only {', '.join(report['only'])}, the rest from the previous run"
+               if report.get("only") else "") + ").",
             "",
             f"Machine: {machine.get('cpu')}, {machine.get('cores')} cores, "
             f"{machine.get('memory_gb')} GB RAM, Linux {machine.get('kernel')}, Python "
@@ -443,6 +445,7 @@ def main() -> int:
     report = {
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "quick": args.quick,
+        "only": args.only or None,
         "seconds": time.monotonic() - began,
         "machine": machine,
         "cpu_layout": {
