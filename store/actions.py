@@ -27,6 +27,21 @@ class Offer(NamedTuple):
     payload: dict[str, Any]
 
 
+def _upsert_offers(module: Any) -> Any:
+    statement = module.insert(OfferedAction)
+    return statement.on_conflict_do_update(
+        index_elements=["thread_id", "widget_id"],
+        set_={name: statement.excluded[name]
+              for name in ("turn_id", "card_id", "action_type", "payload", "created_at")},
+    )
+
+
+# Built once per dialect and run with executemany (one parameter dict per button): the
+# statement never changes, so SQLAlchemy compiles it once and reuses the cached form. (A
+# multi-row VALUES built per turn was recompiled every turn: a sixth of a worker's time.)
+_UPSERT_OFFERS = {"postgresql": _upsert_offers(postgresql), "sqlite": _upsert_offers(sqlite)}
+
+
 def record_offers(
     session: Session, *, thread_id: str, turn_id: str, offers: Sequence[Offer],
     now: dt.datetime,
@@ -38,19 +53,15 @@ def record_offers(
     """
     if not offers:
         return
+    # One row per widget id, the last rendering winning, as the multi-row insert needed
+    # (PostgreSQL refuses to upsert one row twice in a statement).
     rows = {offer.widget_id: {"thread_id": thread_id, "widget_id": offer.widget_id,
                               "turn_id": turn_id, "card_id": offer.card_id,
                               "action_type": offer.action_type, "payload": offer.payload,
                               "created_at": now}
             for offer in offers}
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = module.insert(OfferedAction).values(list(rows.values()))
-    statement = statement.on_conflict_do_update(
-        index_elements=["thread_id", "widget_id"],
-        set_={name: statement.excluded[name]
-              for name in ("turn_id", "card_id", "action_type", "payload", "created_at")},
-    )
-    session.execute(statement)
+    dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+    session.execute(_UPSERT_OFFERS[dialect], list(rows.values()))
 
 
 def get_offer(session: Session, thread_id: str, widget_id: str) -> OfferedAction | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -149,20 +150,125 @@ def release_thread(session: Session, thread_id: str, owner: str) -> None:
     session.commit()
 
 
-def next_pending_turn(session: Session, thread_id: str) -> Turn | None:
+@dataclass(frozen=True)
+class PendingTurn:
+    """What a worker needs of a pending turn to run it: plain values, no ORM row to refresh."""
+
+    id: str
+    seq: int
+    user_id: str
+    kind: str
+    input: str | None
+    action: dict[str, Any] | None
+    meta: dict[str, Any] | None
+    status: str
+    attempts: int
+    created_at: dt.datetime
+
+
+_PENDING_COLUMNS = (Turn.id, Turn.seq, Turn.user_id, Turn.kind, Turn.input, Turn.action,
+                    Turn.meta, Turn.status, Turn.attempts, Turn.created_at)
+
+
+def _pending_probe(status: str) -> Any:
+    return (select(*_PENDING_COLUMNS)
+            .where(Turn.thread_id == bindparam("thread_id"), Turn.status == status)
+            .order_by(Turn.seq).limit(1).subquery())
+
+
+# One indexed probe per status (ix_turns_thread_status_seq): with `status IN (…)` SQLite's
+# planner walks the thread's whole history, so a long thread got slower to drain. Both
+# probes go in one round trip, and the statement is built once so its compiled form is cached.
+_NEXT_PENDING = union_all(*(select(*_pending_probe(status).c) for status in PENDING))
+
+
+def next_pending(session: Session, thread_id: str) -> PendingTurn | None:
     """The thread's lowest-numbered turn not yet finished (queued, or running under a dead lock)."""
-    # One indexed probe per status (ix_turns_thread_status_seq): with `status IN (…)` SQLite's
-    # planner walks the thread's whole history, so a long thread got slower to drain.
-    found = [
-        session.scalars(
-            select(Turn)
-            .where(Turn.thread_id == thread_id, Turn.status == status)
-            .order_by(Turn.seq)
-            .limit(1)
-        ).first()
-        for status in PENDING
-    ]
-    return min((turn for turn in found if turn is not None), key=lambda t: t.seq, default=None)
+    rows = session.execute(_NEXT_PENDING, {"thread_id": thread_id}).all()
+    if not rows:
+        return None
+    return PendingTurn(*min(rows, key=lambda row: row.seq))
+
+
+def pending_turn(session: Session, turn_id: str) -> PendingTurn | None:
+    """The turn, as plain values, when it is still pending (queued or running)."""
+    row = session.execute(
+        select(*_PENDING_COLUMNS).where(Turn.id == turn_id, Turn.status.in_(PENDING))
+    ).first()
+    return PendingTurn(*row) if row is not None else None
+
+
+def take_lease(
+    session: Session, thread_id: str, owner: str, now: dt.datetime, lease: dt.timedelta
+) -> dict[str, Any] | None:
+    """Take (or renew) the lease inside the caller's transaction, reading the thread's memory.
+
+    Returns the thread's agent memory when `owner` holds the lease, None when another
+    live drain does. The caller commits (or rolls back: then the lease was never taken).
+    """
+    row = session.execute(
+        update(Thread)
+        .where(
+            Thread.id == thread_id,
+            or_(Thread.lock_until.is_(None), Thread.lock_until < now, Thread.lock_owner == owner),
+        )
+        .values(lock_owner=owner, lock_until=now + lease)
+        .returning(Thread.context)
+    ).first()
+    return None if row is None else dict(row[0] or {})
+
+
+def thread_memory(session: Session, thread_id: str) -> dict[str, Any]:
+    """The thread's agent memory as stored."""
+    return dict(session.scalar(select(Thread.context).where(Thread.id == thread_id)) or {})
+
+
+def keep_lease(
+    session: Session, thread_id: str, owner: str, *, memory: dict[str, Any] | None,
+    until: dt.datetime | None,
+) -> bool:
+    """The lease check of a completing transaction, with its writes to the thread row.
+
+    In one statement: only while `owner` still holds the lease, store `memory` (None:
+    leave it) and set the lease's end to `until`, or release the lease when `until` is
+    None. False when another worker took the thread over: nothing here may commit.
+    """
+    values: dict[str, Any] = {"lock_until": until}
+    if until is None:
+        values["lock_owner"] = None
+    if memory is not None:
+        values["context"] = memory
+    result = session.execute(
+        update(Thread).where(Thread.id == thread_id, Thread.lock_owner == owner).values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def start_turn(session: Session, turn_id: str, now: dt.datetime) -> bool:
+    """Mark a pending turn running (attempts + 1) in the caller's transaction.
+
+    False when the turn is no longer pending (a previous lease holder finished it).
+    """
+    result = session.execute(
+        update(Turn)
+        .where(Turn.id == turn_id, Turn.status.in_(PENDING))
+        .values(status=TurnStatus.RUNNING.value, started_at=now, attempts=Turn.attempts + 1)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def finish_turn(session: Session, turn_id: str, **values: Any) -> None:
+    """Store a turn's outcome (status, text, widgets, …) in the caller's transaction."""
+    session.execute(update(Turn).where(Turn.id == turn_id).values(**values))
+
+
+def add_events(session: Session, thread_id: str, now: dt.datetime,
+               changes: list[tuple[str, str]]) -> None:
+    """Insert the `thread_events` rows of (turn_id, status) changes in one executemany."""
+    session.execute(insert(ThreadEvent), [
+        {"thread_id": thread_id, "turn_id": turn_id, "type": f"turn.{status}", "created_at": now}
+        for turn_id, status in changes
+    ])
 
 
 def threads_with_stale_turns(
