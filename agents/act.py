@@ -15,7 +15,7 @@ from dateutil.rrule import rrulestr
 from agents.types import Intent, ListFilter, Outcome, OutcomeKind, Resolution, TaskChanges
 from agents.undo import add_pending, pop_pending, record_change, undo_change
 from store.models import MAX_TITLE_LENGTH
-from store.tasks import TaskRepository, task_to_dict
+from store.tasks import ListSpec, TaskRepository, list_page, supports_list_text, task_to_dict
 
 PAGE_SIZE = 20
 
@@ -185,19 +185,35 @@ def list_tasks(
     tz: ZoneInfo,
     memory: dict[str, Any],
 ) -> Outcome:
-    """One page of the filtered list; remembers it as the thread's list on screen."""
-    tasks = filter_tasks([task_to_dict(t) for t in repo.all()], flt, now, tz)
-    if offset >= len(tasks):
-        offset = 0
-    page = tasks[offset : offset + PAGE_SIZE]
-    memory["last_list"] = [task["id"] for task in tasks]
+    """One page of the filtered list; remembers it as the thread's list on screen.
+
+    Filtering, ordering, paging and counting run in SQL (`store.tasks.list_page`), so a
+    list costs the same for 10 tasks or 10,000. `last_list` holds the rows shown so far
+    (1 to the page's end), which positions ("the second one", "the last one") refer to.
+    """
+    spec = ListSpec(status=flt.status, due=flt.due, priority=flt.priority, tag=flt.tag,
+                    text=flt.text)
+    if supports_list_text(flt.text):
+        rows, shown_ids, total, offset = list_page(
+            repo.session, repo.user_id, spec, now=now, tz=tz, offset=offset, limit=PAGE_SIZE
+        )
+        page = [task_to_dict(task) for task in rows]
+    else:
+        # Non-ASCII title text: SQLite's lower() cannot fold it like Python does.
+        tasks = filter_tasks([task_to_dict(t) for t in repo.all()], flt, now, tz)
+        total = len(tasks)
+        if offset >= total:
+            offset = 0
+        page = tasks[offset : offset + PAGE_SIZE]
+        shown_ids = [task["id"] for task in tasks[: offset + PAGE_SIZE]]
+    memory["last_list"] = shown_ids
     memory["list_view"] = {"filter": msgspec.to_builtins(flt), "offset": offset}
-    more = offset + PAGE_SIZE < len(tasks)
+    more = offset + PAGE_SIZE < total
     return Outcome(
         kind="listed",
         tasks=page,
         heading=describe_filter(flt),
-        total=len(tasks),
+        total=total,
         offset=offset,
         next_cursor=encode_cursor(flt, offset + PAGE_SIZE) if more else None,
     )

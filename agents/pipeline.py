@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 from agents.act import act, cancel, confirm, decode_cursor, list_tasks, refresh_list, undo
 from agents.actions import ActionPlan, UnknownAction, interpret_action
 from agents.render import finish, list_card, render, summary
+from agents.resolve import NEEDS_TARGETS as _NEEDS_TARGETS
 from agents.resolve import resolve
-from agents.types import Intent, Outcome, TurnResult, Understanding
+from agents.types import Intent, Outcome, Resolution, TurnResult, Understanding
 from agents.understand import understand
 from store.actions import Offer, get_offer, record_offers
+from store.models import Task
 from store.tasks import TaskRepository, task_to_dict
 
 LIST_CARD_ID = "task_list_card"
@@ -49,27 +51,58 @@ class Turn:
 
     def carry_out(self, understanding: Understanding) -> Outcome:
         """Resolve and act on an understanding."""
-        pool: list[dict[str, Any]] = []
-        if understanding.refs:
-            everything = [task_to_dict(task) for task in self.repo.all()]
-            preferred = _TARGET_POOLS.get(understanding.intent)
-            pool = everything
-            if preferred is not None and understanding.refs[0].title is not None:
-                narrowed = [task for task in everything if task["completed"] is preferred]
-                pool = narrowed or everything
-        resolution = resolve(
-            understanding,
-            tasks=pool,
-            last_list=self.memory.get("last_list", []),
-            last_task=self.memory.get("last_task"),
-        )
         return act(
-            resolution,
+            self.resolve(understanding),
             repo=self.repo,
             now=self.now,
             tz=self.tz,
             memory=self.memory,
             turn_id=self.turn_id,
+        )
+
+    def resolve(self, understanding: Understanding) -> Resolution:
+        """Resolve the understanding's references, reading only the tasks they can mean.
+
+        Ids, pronouns and positions are checked by id; titles are matched against a
+        bounded candidate set found in SQL (see `TaskRepository.title_candidates`), so
+        resolving does not get slower as the user's task count grows.
+        """
+        last_list = self.memory.get("last_list", [])
+        last_task = self.memory.get("last_task")
+        refs = understanding.refs
+        if not refs or understanding.intent not in _NEEDS_TARGETS:
+            return resolve(understanding, tasks=[], last_list=last_list, last_task=last_task)
+        # Complete among open tasks first (reopen among completed ones), unless the user
+        # has none of those at all.
+        completed = _TARGET_POOLS.get(understanding.intent)
+        if completed is not None and (
+            refs[0].title is None or not self.repo.has_any(completed=completed)
+        ):
+            completed = None
+        pointed: list[str] = []
+        for ref in refs:
+            if ref.task_id is not None:
+                pointed.append(ref.task_id)
+            elif ref.pronoun and isinstance(last_task, str):
+                pointed.append(last_task)
+            elif ref.position is not None:
+                index = ref.position - 1 if ref.position > 0 else len(last_list) + ref.position
+                if 0 <= index < len(last_list):
+                    pointed.append(last_list[index])
+        candidates: dict[str, Task] = {}
+        for ref in refs:
+            if ref.task_id is None and not ref.pronoun and ref.position is None:
+                for task in self.repo.title_candidates(ref.title or "", completed=completed):
+                    candidates.setdefault(task.id, task)
+        # The order every list of the user's tasks has (creation): ties keep it.
+        tasks = [task_to_dict(task) for task in sorted(
+            candidates.values(), key=lambda task: (task.created_at, task.id))]
+        return resolve(
+            understanding,
+            tasks=tasks,
+            last_list=last_list,
+            last_task=last_task,
+            known=self.repo.existing_ids(pointed, completed=completed),
         )
 
     def render(self, outcome: Outcome, replaces: str | None = None) -> TurnResult:

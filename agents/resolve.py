@@ -13,7 +13,7 @@ MATCH_THRESHOLD = 0.72
 # Two candidates closer than this are ambiguous: ask instead of picking.
 AMBIGUITY_MARGIN = 0.08
 
-_NEEDS_TARGETS = {Intent.COMPLETE, Intent.REOPEN, Intent.DELETE, Intent.UPDATE}
+NEEDS_TARGETS = {Intent.COMPLETE, Intent.REOPEN, Intent.DELETE, Intent.UPDATE}
 
 
 def _norm(text: str) -> str:
@@ -57,16 +57,20 @@ def resolve(
     tasks: Sequence[dict[str, Any]],
     last_list: Sequence[str],
     last_task: str | None,
+    known: set[str] | None = None,
 ) -> Resolution:
     """Map each reference to exactly one task id, or report it missing / ambiguous.
 
-    `tasks` are the user's tasks (task shape), `last_list` the ids of the last list shown
-    in this thread, `last_task` the task last mentioned.
+    `tasks` are the tasks titles are matched against (task shape: the user's tasks, or a
+    bounded candidate set of them), `last_list` the ids of the last list shown in this
+    thread, `last_task` the task last mentioned. `known` are the ids a position, pronoun
+    or explicit id may point at (default: the ids of `tasks`).
     """
     resolution = Resolution(understanding=understanding)
-    if understanding.intent not in _NEEDS_TARGETS:
+    if understanding.intent not in NEEDS_TARGETS:
         return resolution
-    known = {task["id"] for task in tasks}
+    known = {task["id"] for task in tasks} if known is None else known | {
+        task["id"] for task in tasks}
     for ref in understanding.refs:
         _resolve_one(ref, resolution, tasks, known, last_list, last_task)
     if not understanding.refs:

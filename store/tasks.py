@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, case, cast, delete, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -120,6 +122,57 @@ class TaskRepository:
         if completed is not None:
             query = query.where(Task.completed.is_(completed))
         return int(self.session.scalar(query) or 0)
+
+    def has_any(self, *, completed: bool | None = None) -> bool:
+        """Whether the user has a task (optionally only open / only completed)."""
+        query = select(Task.id).where(Task.user_id == self.user_id)
+        if completed is not None:
+            query = query.where(Task.completed.is_(completed))
+        return self.session.scalar(query.limit(1)) is not None
+
+    def existing_ids(self, task_ids: Iterable[str], *, completed: bool | None = None) -> set[str]:
+        """Which of these ids are the user's tasks (optionally only open / only completed)."""
+        wanted = list(dict.fromkeys(task_ids))
+        if not wanted:
+            return set()
+        query = select(Task.id).where(Task.user_id == self.user_id, Task.id.in_(wanted))
+        if completed is not None:
+            query = query.where(Task.completed.is_(completed))
+        return set(self.session.scalars(query))
+
+    def title_candidates(
+        self, query: str, *, completed: bool | None = None, limit: int = 200
+    ) -> list[Task]:
+        """A bounded set of tasks worth fuzzy-matching against `query`, found in SQL.
+
+        The most recently created `limit` tasks; when there are more, also (up to `limit`
+        each) the titles containing the whole query and those containing one of its
+        words (3+ letters). The cost does not grow with the user's task count, a typo in
+        one word ("buy mlik") still finds its task through the other words, and a user
+        with fewer than `limit` tasks has every task considered (in one query).
+        """
+        base = select(Task).where(Task.user_id == self.user_id)
+        if completed is not None:
+            base = base.where(Task.completed.is_(completed))
+        recent = (Task.created_at.desc(), Task.id.desc())
+        text = " ".join(query.lower().split())
+        words = {word for word in text.split() if len(word) >= 3}
+        found = {task.id: task for task in
+                 self.session.scalars(base.order_by(*recent).limit(limit))}
+        if len(found) < limit:
+            return sorted(found.values(), key=lambda task: (task.created_at, task.id))
+        # More tasks than the recent ones: look for the title's text and words too.
+        lookups = []
+        if text:
+            lookups.append(base.where(func.lower(Task.title).contains(text, autoescape=True)))
+        if words:
+            lookups.append(base.where(or_(*(
+                func.lower(Task.title).contains(word, autoescape=True) for word in sorted(words)
+            ))))
+        for lookup in lookups:
+            for task in self.session.scalars(lookup.order_by(*recent).limit(limit)):
+                found.setdefault(task.id, task)
+        return sorted(found.values(), key=lambda task: (task.created_at, task.id))
 
     def set_completed(self, task: Task, completed: bool, now: dt.datetime) -> None:
         task.completed = completed
@@ -271,3 +324,219 @@ def query_tasks(session: Session, user_id: str, query: TaskQuery) -> tuple[list[
     order = (key.desc(), Task.id.desc()) if descending else (key.asc(), Task.id.asc())
     rows = list(session.scalars(stmt.order_by(*order).limit(query.limit + 1)))
     return rows[: query.limit], len(rows) > query.limit
+
+
+# ---- the agent's task list (filters, documented order and paging, all in SQL) -----------
+
+# `_midnight_offset_case` knows the exact offsets this many years either side of today; a
+# due date further away uses the offset at the edge (the order then may differ by DST's
+# hour around midnight, years from now).
+_OFFSET_YEARS = 3
+
+
+@functools.lru_cache(maxsize=256)
+def _offset_changes(zone: str, first_year: int, last_year: int) -> tuple[tuple[dt.datetime, int],
+                                                                       ...]:
+    """The zone's UTC offset (seconds) from each instant on, between two years (UTC).
+
+    The first entry holds from the start of `first_year`; each next one from the instant
+    the offset changed (found by scanning days, then bisecting to the second).
+    """
+    tz = ZoneInfo(zone)
+
+    def offset(at: dt.datetime) -> int:
+        return int(at.astimezone(tz).utcoffset().total_seconds())  # type: ignore[union-attr]
+
+    start = dt.datetime(first_year, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(last_year + 1, 1, 1, tzinfo=dt.UTC)
+    changes = [(start, offset(start))]
+    day, step = start, dt.timedelta(days=1)
+    while day < end:
+        later = day + step
+        if offset(later) != changes[-1][1]:
+            # Bisect whole seconds: offset(low) is the old offset, offset(high) the new one.
+            low, high = 0, int((later - day).total_seconds())
+            while high - low > 1:
+                middle = (low + high) // 2
+                moment = day + dt.timedelta(seconds=middle)
+                low, high = (middle, high) if offset(moment) == changes[-1][1] else (low, middle)
+            changes.append((day + dt.timedelta(seconds=high), offset(later)))
+        day = later
+    return tuple(changes)
+
+
+def _midnight_offset_case(tz: ZoneInfo, now: dt.datetime) -> Any:
+    """SQL: the zone's UTC offset (seconds) at local midnight of a bare-date row's day.
+
+    A bare date's `due_at` is 00:00 UTC of its date, i.e. its local midnight written as
+    if it were UTC; so it is compared with each change's local (wall) time under the
+    offset in force before it.
+    """
+    changes = _offset_changes(str(tz.key), now.year - _OFFSET_YEARS, now.year + _OFFSET_YEARS)
+    if len(changes) == 1:
+        return literal(changes[0][1])
+    whens = [
+        (Task.due_at < changes[i + 1][0] + dt.timedelta(seconds=changes[i][1]), changes[i][1])
+        for i in range(len(changes) - 1)
+    ]
+    return case(*whens, else_=changes[-1][1])
+
+
+def _epoch(column: Any, dialect: str) -> Any:
+    """SQL: seconds since 1970 of a UTC date-time column, on SQLite or PostgreSQL."""
+    if dialect == "sqlite":
+        # UTCDateTime stores naive UTC text there, which julianday() reads. Rounded to the
+        # millisecond: julianday's float error would otherwise split equal instants.
+        return func.round((func.julianday(column) - 2440587.5) * 86400.0, 3)
+    return func.extract("epoch", column)
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """What the agent's list asks for (the fields of `agents.types.ListFilter`)."""
+
+    status: str = "open"  # open | completed | all
+    due: str | None = None  # today | tomorrow | this_week | overdue | no_date
+    priority: str | None = None
+    tag: str | None = None
+    text: str | None = None
+
+
+def _date_only() -> Any:
+    """SQL: the task's due is a bare date ("2026-11-27"), not a date-time."""
+    return ~Task.due.contains("T")
+
+
+def _overdue(now: dt.datetime, tz: ZoneInfo) -> Any:
+    """SQL twin of `agents.act.is_overdue`: open and due before now (a date from tomorrow)."""
+    today = now.astimezone(tz).date()
+    today_midnight_utc = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
+    return and_(
+        Task.completed.is_(False),
+        Task.due_at.is_not(None),
+        case(
+            (_date_only(), Task.due_at < today_midnight_utc),
+            else_=Task.due_at < now,
+        ),
+    )
+
+
+def _local_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.UTC)
+
+
+def _utc_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def _on_days(first: dt.date | None, last: dt.date, tz: ZoneInfo) -> Any:
+    """SQL: due on a day in [first, last] of the user's calendar (first None: any day before).
+
+    A date-time counts on its local day; a bare date (stored at 00:00 UTC) on that date.
+    """
+    after_last = _local_midnight(last + dt.timedelta(days=1), tz)
+    timed = Task.due_at < after_last
+    dated = Task.due_at <= _utc_midnight(last)
+    if first is not None:
+        timed = and_(timed, Task.due_at >= _local_midnight(first, tz))
+        dated = and_(dated, Task.due_at >= _utc_midnight(first))
+    return and_(Task.due_at.is_not(None), case((_date_only(), dated), else_=timed))
+
+
+def _spec_conditions(spec: ListSpec, now: dt.datetime, tz: ZoneInfo) -> list[Any]:
+    """The WHERE of a list (mirrors `agents.act.filter_tasks`)."""
+    conditions: list[Any] = []
+    if spec.status == "open":
+        conditions.append(Task.completed.is_(False))
+    elif spec.status == "completed":
+        conditions.append(Task.completed.is_(True))
+    if spec.priority:
+        conditions.append(Task.priority == spec.priority)
+    if spec.tag:
+        # Tags are a JSON list of lower-case strings: match the JSON-encoded element.
+        conditions.append(cast(Task.tags, String).contains(json.dumps(spec.tag.lower()),
+                                                           autoescape=True))
+    if spec.text:
+        conditions.append(func.lower(Task.title).contains(spec.text.lower(), autoescape=True))
+    if spec.due:
+        today = now.astimezone(tz).date()
+        if spec.due == "no_date":
+            conditions.append(Task.due_at.is_(None))
+        elif spec.due == "today":
+            conditions.append(_on_days(today, today, tz))
+        elif spec.due == "tomorrow":
+            tomorrow = today + dt.timedelta(days=1)
+            conditions.append(_on_days(tomorrow, tomorrow, tz))
+        elif spec.due == "this_week":
+            # Up to Sunday, overdue ones included (as the Python filter always did).
+            conditions.append(_on_days(None, today + dt.timedelta(days=6 - today.weekday()), tz))
+        elif spec.due == "overdue":
+            conditions.append(_overdue(now, tz))
+        else:
+            conditions.append(Task.due_at.is_not(None))
+    return conditions
+
+
+def _list_order(dialect: str, now: dt.datetime, tz: ZoneInfo) -> list[Any]:
+    """ORDER BY of the documented list order (mirrors `agents.act.filter_tasks`' sort key).
+
+    Open before completed; overdue first; dated before undated; then by due day and time
+    (a bare date counts from local midnight of that date, so it comes before that day's
+    timed tasks); then priority (urgent first); then creation.
+    """
+    epoch = _epoch(Task.due_at, dialect)
+    # A bare date is stored at 00:00 UTC: move it to 00:00 in the user's zone.
+    # Undated rows are decided by the keys before (they come last) and after (priority,
+    # creation): the WHEN on due_at first spares them the LIKE and the DST arithmetic.
+    undated = Task.due_at.is_(None)
+    due_key = case(
+        (undated, None),
+        (_date_only(), epoch - _midnight_offset_case(tz, now)),
+        else_=epoch,
+    )
+    return [
+        Task.completed.asc(),
+        case((_overdue(now, tz), 0), else_=1),
+        case((undated, 1), else_=0),
+        due_key.asc(),
+        case((undated, 0), (_date_only(), 0), else_=1),
+        case(PRIORITY_RANK, value=Task.priority, else_=len(PRIORITY_RANK)),
+        Task.created_at.asc(),
+        Task.id.asc(),
+    ]
+
+
+def supports_list_text(text: str | None) -> bool:
+    """Whether SQL can match this title text exactly like Python's str.lower() does.
+
+    SQLite's lower() folds ASCII only, so non-ASCII text is matched in Python instead.
+    """
+    return text is None or text.isascii()
+
+
+def list_page(
+    session: Session,
+    user_id: str,
+    spec: ListSpec,
+    *,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    offset: int,
+    limit: int,
+) -> tuple[list[Task], list[str], int, int]:
+    """One page of the agent's list: (page rows, ids of every row up to the page's end,
+    total matching, offset used). An offset past the end starts over at 0.
+
+    Cost grows with the page and the offset, not with the user's task count (beyond what
+    the database's index scan and COUNT need).
+    """
+    conditions = [Task.user_id == user_id, *_spec_conditions(spec, now, tz)]
+    total = int(session.scalar(select(func.count()).select_from(Task).where(*conditions)) or 0)
+    if offset >= total:
+        offset = 0
+    dialect = session.get_bind().dialect.name
+    rows = list(session.scalars(
+        select(Task).where(*conditions).order_by(*_list_order(dialect, now, tz))
+        .limit(offset + limit)
+    ))
+    return rows[offset:], [task.id for task in rows], total, offset
