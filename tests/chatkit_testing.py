@@ -62,6 +62,40 @@ def running(*args: str, env: Mapping[str, str], log_path: Path, cwd: Path = REPO
         log.close()
 
 
+def production_env(pg_url: str, redis_url: str, workdir: Path, **extra: str) -> dict[str, str]:
+    """Settings for `chatkit-todo api`/`worker` on PostgreSQL and Redis, migrated, on a free
+    port (`CHATKIT_PORT`) with a Celery queue of its own, so no other test's worker takes
+    its kicks."""
+    import secrets
+
+    env = {
+        "CHATKIT_DATABASE_URL": pg_url,
+        "CHATKIT_REDIS_URL": redis_url,
+        "CHATKIT_JWT_SECRET": TEST_SECRET,
+        "CHATKIT_PORT": str(free_port()),
+        "CHATKIT_CELERY_QUEUE": f"chatkit-it-{secrets.token_hex(4)}",
+        "CHATKIT_DATA_DIR": str(workdir),
+        **extra,
+    }
+    cli("migrate", env=env)
+    return env
+
+
+@contextlib.contextmanager
+def production_stack(env: Mapping[str, str], workdir: Path, *, concurrency: int = 2
+                     ) -> Iterator[str]:
+    """`chatkit-todo api` and a `chatkit-todo worker` running with `env`; yields the API's
+    base URL once it answers."""
+    with (
+        running("api", env=env, log_path=workdir / "api.log") as api,
+        running("worker", "--concurrency", str(concurrency), env=env,
+                log_path=workdir / "worker.log"),
+    ):
+        base = f"http://127.0.0.1:{env['CHATKIT_PORT']}"
+        wait_http(f"{base}/health", api, workdir / "api.log")
+        yield base
+
+
 def wait_http(url: str, proc: subprocess.Popen[bytes], log_path: Path, timeout: float = 30
               ) -> None:
     """Wait until `url` answers, failing early (with the server's log) if the process died."""

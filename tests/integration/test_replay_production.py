@@ -4,13 +4,17 @@ worker on Redis and PostgreSQL, driven by `chatkit-todo replay --url` with minte
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import psycopg
-from chatkit_testing import REPO, TEST_SECRET, cli, free_port, running, wait_http
+from chatkit_testing import (
+    REPO,
+    TEST_SECRET,
+    production_env,
+    production_stack,
+)
 
 THREAD = "buttons-complete-reopen-delete"  # clicks Complete/Reopen/Delete; no relative dates
 
@@ -18,26 +22,13 @@ THREAD = "buttons-complete-reopen-delete"  # clicks Complete/Reopen/Delete; no r
 def test_a_recorded_thread_replays_through_api_worker_redis_and_postgres(
     pg_url: str, redis_url: str, tmp_path: Path
 ) -> None:
-    port = free_port()
-    env = {
-        "CHATKIT_DATABASE_URL": pg_url,
-        "CHATKIT_REDIS_URL": redis_url,
-        "CHATKIT_JWT_SECRET": TEST_SECRET,
-        "CHATKIT_PORT": str(port),
-        "CHATKIT_CELERY_QUEUE": f"chatkit-it-{secrets.token_hex(4)}",
-        "CHATKIT_DATA_DIR": str(tmp_path),
-    }
-    cli("migrate", env=env)
+    env = production_env(pg_url, redis_url, tmp_path)
     junit = tmp_path / "replay.xml"
-    with (
-        running("api", env=env, log_path=tmp_path / "api.log") as api,
-        running("worker", "--concurrency", "2", env=env, log_path=tmp_path / "worker.log"),
-    ):
-        wait_http(f"http://127.0.0.1:{port}/health", api, tmp_path / "api.log")
+    with production_stack(env, tmp_path) as base:
         run = subprocess.run(
             [sys.executable, "-m", "chatkit_todo.cli", "replay",
              str(REPO / "tests" / "data" / "replay" / "widgets.jsonl"), "--thread", THREAD,
-             "--url", f"http://127.0.0.1:{port}", "--jwt-secret", TEST_SECRET,
+             "--url", base, "--jwt-secret", TEST_SECRET,
              "--suffix", "it", "--junit", str(junit), "--quiet"],
             env={**os.environ, **env}, cwd=REPO, capture_output=True, text=True, timeout=120,
         )

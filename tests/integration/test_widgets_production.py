@@ -3,7 +3,6 @@ PostgreSQL. Clicks go through the offered-actions index and replace their card i
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,12 +11,10 @@ import httpx
 import psycopg
 from chatkit_testing import (
     TEST_SECRET,
-    cli,
     find_widget,
-    free_port,
     poll_result,
-    running,
-    wait_http,
+    production_env,
+    production_stack,
 )
 
 from api.auth import mint_token
@@ -58,55 +55,42 @@ def titles(tree: Mapping[str, Any]) -> list[str]:
 def test_clicking_through_cards_on_redis_and_postgres(
     pg_url: str, redis_url: str, tmp_path: Path
 ) -> None:
-    port = free_port()
-    env = {
-        "CHATKIT_DATABASE_URL": pg_url,
-        "CHATKIT_REDIS_URL": redis_url,
-        "CHATKIT_JWT_SECRET": TEST_SECRET,
-        "CHATKIT_PORT": str(port),
-        "CHATKIT_CELERY_QUEUE": f"chatkit-widgets-{secrets.token_hex(4)}",
-        "CHATKIT_DATA_DIR": str(tmp_path),
-    }
-    cli("migrate", env=env)
-    with (
-        running("api", env=env, log_path=tmp_path / "api.log") as api,
-        running("worker", "--concurrency", "2", env=env, log_path=tmp_path / "worker.log"),
-    ):
-        wait_http(f"http://127.0.0.1:{port}/health", api, tmp_path / "api.log")
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            say(client, "add buy milk")
-            say(client, "add call mom")
-            card = say(client, "show my tasks")["widgets"][0]
-            assert titles(card) == ["buy milk", "call mom"]
+    env = production_env(pg_url, redis_url, tmp_path)
+    with production_stack(env, tmp_path) as base, \
+            httpx.Client(base_url=base, timeout=10) as client:
+        say(client, "add buy milk")
+        say(client, "add call mom")
+        card = say(client, "show my tasks")["widgets"][0]
+        assert titles(card) == ["buy milk", "call mom"]
 
-            completed = click(client, by_prefix(card, "complete_task_btn_"))
-            assert completed["replaces"] == "task_list_card"
-            assert titles(completed["widgets"][0]) == ["call mom"]
+        completed = click(client, by_prefix(card, "complete_task_btn_"))
+        assert completed["replaces"] == "task_list_card"
+        assert titles(completed["widgets"][0]) == ["call mom"]
 
-            undone = click(client, by_prefix(completed["widgets"][0], "undo_btn_"))
-            assert undone["replaces"] == "task_list_card"
-            assert titles(undone["widgets"][0]) == ["buy milk", "call mom"]
+        undone = click(client, by_prefix(completed["widgets"][0], "undo_btn_"))
+        assert undone["replaces"] == "task_list_card"
+        assert titles(undone["widgets"][0]) == ["buy milk", "call mom"]
 
-            # A forged payload (another task id) is refused before anything is stored.
-            delete = find_widget(undone["widgets"][0],
-                                 lambda n: n["id"].startswith("delete_task_btn_"))
-            forged = client.post("/api/chatkit/action", headers=ALICE, json={
-                "thread_id": "prod-w1",
-                "action": {"type": "task_delete", "widget_id": delete[0]["id"],
-                           "payload": delete[1]["props"]["action"]["payload"]}})
-            assert forged.status_code == 422
-            assert forged.json()["error"]["type"] == "WIDGET_ERROR"
+        # A forged payload (another task id) is refused before anything is stored.
+        delete = find_widget(undone["widgets"][0],
+                             lambda n: n["id"].startswith("delete_task_btn_"))
+        forged = client.post("/api/chatkit/action", headers=ALICE, json={
+            "thread_id": "prod-w1",
+            "action": {"type": "task_delete", "widget_id": delete[0]["id"],
+                       "payload": delete[1]["props"]["action"]["payload"]}})
+        assert forged.status_code == 422
+        assert forged.json()["error"]["type"] == "WIDGET_ERROR"
 
-            deleted = click(client, delete[1])
-            assert titles(deleted["widgets"][0]) == ["buy milk"]
+        deleted = click(client, delete[1])
+        assert titles(deleted["widgets"][0]) == ["buy milk"]
 
-            asked = say(client, "delete all tasks")
-            cancelled = click(client, by_prefix(asked["widgets"][0], "cancel_btn_"))
-            assert cancelled["replaces"] == asked["widgets"][0]["id"]
+        asked = say(client, "delete all tasks")
+        cancelled = click(client, by_prefix(asked["widgets"][0], "cancel_btn_"))
+        assert cancelled["replaces"] == asked["widgets"][0]["id"]
 
-            exported = client.get(f"/api/chatkit/actions/{deleted['action_id']}?format=chatkit",
-                                  headers=ALICE).json()
-            assert exported["widgets"][0]["type"] == "Card"
+        exported = client.get(f"/api/chatkit/actions/{deleted['action_id']}?format=chatkit",
+                              headers=ALICE).json()
+        assert exported["widgets"][0]["type"] == "Card"
 
     with psycopg.connect(pg_url.replace("postgresql+psycopg", "postgresql")) as conn:
         rows = conn.execute("SELECT title, completed FROM tasks").fetchall()
