@@ -4,6 +4,7 @@ PostgreSQL connections cut by a TCP proxy. Every accepted turn completes, exactl
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -64,6 +65,9 @@ class RedisServer:
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     if shutil.which("redis-server") is None:
+        if os.environ.get("CHATKIT_TEST_INTEGRATION") == "1":
+            pytest.fail("redis-server is not installed (CHATKIT_TEST_INTEGRATION=1: the "
+                        "outage test must run)")
         pytest.skip("redis-server is not installed")
     server = RedisServer(tmp_path)
     server.start()
