@@ -1,41 +1,63 @@
 # The README's two commands: `make run` and `make test`.
-PYTHON ?= python3
-VENV   := .venv
-PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-stamp
+# Every install comes from uv.lock (exact versions and hashes), so what a fresh machine
+# installs next month is what was tested today. uv itself is pinned and installed into
+# .tools/ with the machine's Python; it never downloads a Python of its own.
+PYTHON     ?= python3
+UV_VERSION := 0.13.8
+VENV       := .venv
+PY         := $(VENV)/bin/python
+UV         := .tools/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test test-unit lint bench bench-quick clean
+.PHONY: run test test-unit lint lock lock-check bench bench-quick clean
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench]'
-	$(PY) -m pip install --quiet --no-deps 'openai-chatkit>=1.4'
-	touch $(STAMP)
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --disable-pip-version-check --quiet "uv==$(UV_VERSION)"
+
+# Runtime only (no test or benchmark tools); --inexact keeps them if `make test` put them there.
+$(VENV)/.runtime-stamp: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --locked --inexact
+	touch $@
+
+# Runtime plus the test and benchmark extras, exactly as locked.
+$(VENV)/.test-stamp: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --locked --extra test --extra bench
+	touch $@ $(VENV)/.runtime-stamp
 
 ## Serve the API with an in-process worker on http://127.0.0.1:8000 (SQLite, no servers).
-run: $(STAMP)
+run: $(VENV)/.runtime-stamp
 	$(VENV)/bin/chatkit-todo serve
 
 ## The whole test suite (the integration tier runs when Redis/PostgreSQL are reachable;
 ## CHATKIT_TEST_INTEGRATION=1 makes it mandatory).
-test: $(STAMP)
+test: $(VENV)/.test-stamp
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-unit: $(STAMP)
+test-unit: $(VENV)/.test-stamp
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(VENV)/.test-stamp
 	$(VENV)/bin/ruff check .
+
+## After editing dependencies in pyproject.toml: re-resolve uv.lock (commit both).
+lock: | $(UV)
+	$(UV) lock
+
+## Fails when uv.lock no longer matches pyproject.toml.
+lock-check: | $(UV)
+	$(UV) lock --check
 
 ## Benchmarks on the production stack (the machine's PostgreSQL and Redis), each figure beside
 ## a baseline from the same run: writes bench/results/latest.json and docs/BENCHMARKS.md.
-bench: $(STAMP)
+bench: $(VENV)/.test-stamp
 	$(PY) bench/run.py
 
 ## A short version of `make bench` (under 2 minutes): a sanity check, not figures to quote.
-bench-quick: $(STAMP)
+bench-quick: $(VENV)/.test-stamp
 	$(PY) bench/run.py --quick
 
 clean:
-	rm -rf $(VENV) .chatkit
+	rm -rf $(VENV) .tools .chatkit
