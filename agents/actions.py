@@ -11,7 +11,7 @@ from typing import Any, Literal
 import msgspec
 
 from agents.types import Intent, TaskChanges, TaskRef, Understanding
-from widgets import ACTION_SPECS
+from widgets.actions import UnknownAction, canonical_action
 
 # Action type → intent for the task buttons. `button_click` is the contract's generic
 # form, whose `payload.action` says what the button does.
@@ -20,19 +20,9 @@ ACTION_INTENTS: dict[str, Intent] = {
     "task_reopen": Intent.REOPEN,
     "task_delete": Intent.DELETE,
 }
-BUTTON_CLICK_ACTIONS: dict[str, str] = {
-    "complete": "task_complete",
-    "reopen": "task_reopen",
-    "delete": "task_delete",
-}
 CHOOSABLE = {Intent.COMPLETE, Intent.REOPEN, Intent.DELETE, Intent.UPDATE}
-ACTION_TYPES: tuple[str, ...] = tuple(ACTION_SPECS)
 
 PlanKind = Literal["understanding", "undo", "list_page", "confirm", "cancel", "suggestion"]
-
-
-class UnknownAction(ValueError):
-    """The action's type or payload names nothing this server offers."""
 
 
 class ActionPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,17 +36,6 @@ class ActionPlan(msgspec.Struct, frozen=True, kw_only=True):
     confirmation_id: str | None = None
     operation: str | None = None
     text: str | None = None
-
-
-def canonical_action(kind: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The offered (type, payload) a click stands for: `button_click` maps to its task
-    action (`{"action": "complete", "task_id": X}` → `task_complete {"task_id": X}`)."""
-    if kind == "button_click":
-        mapped = BUTTON_CLICK_ACTIONS.get(str(payload.get("action", "")))
-        if mapped is None:
-            raise UnknownAction("payload.action must be one of " + ", ".join(BUTTON_CLICK_ACTIONS))
-        return mapped, {key: value for key, value in payload.items() if key != "action"}
-    return kind, payload
 
 
 def _text(payload: dict[str, Any], key: str) -> str:
@@ -106,10 +85,3 @@ def interpret_action(action: dict[str, Any]) -> ActionPlan:
         return ActionPlan(kind="suggestion", text=_text(payload, "text"))
     raise UnknownAction(f"unknown action {kind!r}")
 
-
-def understand_action(action: dict[str, Any]) -> Understanding:
-    """The understanding equivalent to a task button click (complete, reopen, delete, choose)."""
-    plan = interpret_action(action)
-    if plan.understanding is None:
-        raise UnknownAction(f"action {action.get('type')!r} is not about one task")
-    return plan.understanding

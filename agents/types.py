@@ -6,8 +6,10 @@ clock / time zone are always passed in, never read deep inside.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -27,6 +29,8 @@ class Intent(str, enum.Enum):
     HELP = "help"
     GREETING = "greeting"
     THANKS = "thanks"
+    CLARIFY = "clarify"  # ask back instead of acting: too vague, or not sure enough
+    DISMISS = "dismiss"  # "never mind": drop the pending question
     UNKNOWN = "unknown"
 
 
@@ -91,6 +95,18 @@ class TaskChanges(msgspec.Struct, frozen=True, kw_only=True):
     clear_recurrence: bool = False
 
 
+class PendingQuestion(msgspec.Struct, frozen=True, kw_only=True):
+    """A question the agent asked and waits on ("What should I remind you about?").
+
+    The thread remembers it; the next message fills `slot` ("title") of `draft`, which
+    keeps what was understood already (due, tags, ...). "never mind" drops it.
+    """
+
+    intent: Intent = Intent.ADD
+    slot: Literal["title"] = "title"
+    draft: TaskDraft | None = None
+
+
 class Understanding(msgspec.Struct, frozen=True, kw_only=True):
     """The output of the understand stage: an intent and its entities.
 
@@ -98,7 +114,11 @@ class Understanding(msgspec.Struct, frozen=True, kw_only=True):
     - LIST: `filter`.
     - COMPLETE / REOPEN / DELETE: `refs` (one or more references).
     - UPDATE: `refs` (usually one) and `changes`.
+    - CLARIFY: `question` to ask, and `pending` for the thread to remember.
     - the others carry nothing.
+
+    `confidence` (0-1) and `rule` (the frame or rule that produced it) say how it was
+    read; the understander asks (CLARIFY) rather than act below its threshold.
     """
 
     intent: Intent
@@ -106,6 +126,29 @@ class Understanding(msgspec.Struct, frozen=True, kw_only=True):
     refs: tuple[TaskRef, ...] = ()
     filter: ListFilter | None = None
     changes: TaskChanges | None = None
+    confidence: float = 1.0
+    rule: str = ""
+    question: str | None = None
+    pending: PendingQuestion | None = None
+
+
+class MemoryView(Protocol):
+    """What an understander may read of the thread's memory."""
+
+    @property
+    def pending(self) -> PendingQuestion | None: ...
+
+
+class Understander(Protocol):
+    """The understand stage: one message (and the thread's pending question) → meaning.
+
+    Pure: no I/O and no clock reads (`now` is the turn's aware clock, `tz` the user's
+    zone). The default is `agents.nlu.understand`; another (an LLM) plugs in here.
+    """
+
+    def __call__(
+        self, text: str, *, now: dt.datetime, tz: ZoneInfo, memory: MemoryView | None = None
+    ) -> Understanding: ...
 
 
 class ActionRequest(msgspec.Struct, frozen=True, kw_only=True):

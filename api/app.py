@@ -39,7 +39,7 @@ from api.routes_threads import ThreadsController
 from api.routes_web import web_routes
 from api.security import AdmissionMiddleware, require_json_body
 from api.server import ChatKitServer, Kick
-from chatkit_todo.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from store import Database
 
 log = logging.getLogger("chatkit.api")

@@ -12,39 +12,18 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import Message, Scope
 
+from core.errors import ChatKitError, ErrorType, envelope, error_type
+
+__all__ = ["EXCEPTION_HANDLERS", "ChatKitError", "envelope", "error_response", "error_type"]
+
 log = logging.getLogger("chatkit.api")
 
-AUTH_ERROR = "AUTH_ERROR"
-VALIDATION_ERROR = "VALIDATION_ERROR"
-PROCESSING_ERROR = "PROCESSING_ERROR"
-WIDGET_ERROR = "WIDGET_ERROR"
-NOT_FOUND = "NOT_FOUND"
-RATE_LIMIT_ERROR = "RATE_LIMIT_ERROR"
-
-_TYPE_BY_STATUS = {401: AUTH_ERROR, 403: AUTH_ERROR, 404: NOT_FOUND, 429: RATE_LIMIT_ERROR}
-
-
-def error_type(code: int) -> str:
-    """The envelope type for an HTTP status when nothing more specific is known."""
-    return _TYPE_BY_STATUS.get(code, PROCESSING_ERROR if code >= 500 else VALIDATION_ERROR)
-
-
-class ChatKitError(Exception):
-    """An error a client should see, with its envelope type and HTTP status."""
-
-    def __init__(
-        self, code: int, type: str, message: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.type = type
-        self.message = message
-        self.headers = headers or {}
-
-
-def envelope(code: int, type: str, message: str) -> dict[str, Any]:
-    """The contract's error body."""
-    return {"error": {"type": type, "message": message, "code": code}}
+AUTH_ERROR = ErrorType.AUTH_ERROR.value
+VALIDATION_ERROR = ErrorType.VALIDATION_ERROR.value
+PROCESSING_ERROR = ErrorType.PROCESSING_ERROR.value
+WIDGET_ERROR = ErrorType.WIDGET_ERROR.value
+NOT_FOUND = ErrorType.NOT_FOUND.value
+RATE_LIMIT_ERROR = ErrorType.RATE_LIMIT_ERROR.value
 
 
 def error_response(

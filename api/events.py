@@ -1,6 +1,6 @@
 """Live thread events: Server-Sent Events read from `thread_events`, stream tokens, limits.
 
-A stream subscribes to the thread's nudges (chatkit_todo.pubsub) *before* reading the
+A stream subscribes to the thread's nudges (core.pubsub) *before* reading the
 database, then sends every event row after the client's `Last-Event-ID`. Nudges only say
 "look again", and a periodic re-read covers a lost one, so events are never skipped,
 never sent twice, and always in thread order.
@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.errors import AUTH_ERROR, RATE_LIMIT_ERROR, ChatKitError
 from api.server import ChatKitServer
-from chatkit_todo.pubsub import EventHub, event_hub
-from chatkit_todo.settings import Settings
+from core.pubsub import EventHub, event_hub
+from core.settings import Settings
 from store.history import events_after
 from store.models import ThreadEvent, Turn
 from store.turns import turn_view

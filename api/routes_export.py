@@ -13,8 +13,8 @@ from litestar.params import Parameter
 from api.errors import AUTH_ERROR, NOT_FOUND, ChatKitError
 from api.schemas import ErrorEnvelope
 from api.server import ChatKitServer
-from chatkit_todo.replay.export import ThreadNotFound, ThreadNotOwned, export_thread
-from chatkit_todo.replay.format import ReplayThread
+from api.thread_export import ThreadNotFound, ThreadNotOwned, export_thread
+from core.replay.format import ReplayThread
 
 _ERRORS = {
     status: ResponseSpec(data_container=ErrorEnvelope, description=description)

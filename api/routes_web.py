@@ -14,7 +14,7 @@ from litestar.types import ControllerRouterHandler
 
 from api.auth import mint_token
 from api.errors import VALIDATION_ERROR, ChatKitError
-from chatkit_todo.settings import Settings
+from core.settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 DEV_TOKEN_TTL_SECONDS = 12 * 3600

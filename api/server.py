@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agents.actions import ACTION_TYPES, UnknownAction, canonical_action
 from api.errors import AUTH_ERROR, NOT_FOUND, VALIDATION_ERROR, WIDGET_ERROR, ChatKitError
 from store.actions import find_offer, thread_owner
 from store.idempotency import find_key, purge_expired, request_fingerprint
 from store.models import IdempotencyKey
 from store.turns import ThreadForbidden, create_turn, get_turn_for_user, turn_view
+from widgets.actions import ACTION_TYPES, UnknownAction, canonical_action
 
 log = logging.getLogger("chatkit.api")
 

@@ -43,7 +43,7 @@ def noop(mark: str | None = None) -> None:
     if mark:
         import redis
 
-        from chatkit_todo.settings import get_settings
+        from core.settings import get_settings
 
         client = redis.Redis.from_url(get_settings().redis_url or "")
         client.set(DONE_KEY + mark, "1", ex=300)

@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from chatkit_todo.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 log = logging.getLogger("chatkit")
 

@@ -12,7 +12,7 @@ from chatkit_testing import TEST_SECRET
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from chatkit_todo.settings import Settings
+from core.settings import Settings
 from store import Database
 from store.migrate import upgrade
 from workers.processing import ThreadProcessor

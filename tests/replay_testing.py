@@ -10,7 +10,7 @@ from typing import Any
 
 from chatkit_todo.cli import build_parser
 from chatkit_todo.replay.command import run_replay
-from chatkit_todo.settings import Settings
+from core.settings import Settings
 
 
 @dataclass

@@ -23,6 +23,7 @@ from widgets.schema import (
     from_builtins,
     to_builtins,
     walk,
+    walk_dicts,
 )
 from widgets.text import to_text
 from widgets.validate import WidgetError, validate
@@ -49,4 +50,5 @@ __all__ = [
     "to_text",
     "validate",
     "walk",
+    "walk_dicts",
 ]

@@ -10,6 +10,7 @@ docs/WIDGETS.md documents both with examples.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import msgspec
@@ -114,6 +115,16 @@ def walk(widget: Widget) -> list[Widget]:
     for child in widget.children:
         nodes.extend(walk(child))
     return nodes
+
+
+def walk_dicts(nodes: list[Any]) -> Iterator[dict[str, Any]]:
+    """Every node of these trees in their wire form (plain dicts), depth first."""
+    stack = [node for node in reversed(nodes) if isinstance(node, dict)]
+    while stack:
+        node = stack.pop()
+        yield node
+        children = node.get("children") or []
+        stack.extend(child for child in reversed(children) if isinstance(child, dict))
 
 
 def buttons(widget: Widget) -> list[Widget]:

@@ -14,8 +14,8 @@ from celery import Celery, Task, bootsteps
 from celery.signals import worker_process_init
 from click import Option
 
-from chatkit_todo.pubsub import publisher
-from chatkit_todo.settings import Settings, get_settings
+from core.pubsub import publisher
+from core.settings import Settings, get_settings
 from store import Database
 from workers.processing import ThreadProcessor, is_transient
 from workers.sweeper import RedisClaim, SweepLoop, sweep_once

@@ -4,7 +4,7 @@
 drives the product through `api.server.ChatKitServer` or a deployment's HTTP API.
 """
 
-from chatkit_todo.replay.format import (
+from core.replay.format import (
     ButtonSelector,
     Clock,
     Expectation,

@@ -12,16 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from chatkit_todo.replay.format import (
+from chatkit_todo.replay.report import render_report, thread_label, write_junit
+from chatkit_todo.replay.runner import Driver, ThreadOutcome, replay_all
+from core.replay.format import (
     ReplayFile,
     ReplayFormatError,
     ReplayThread,
     encode_thread,
     load_file,
 )
-from chatkit_todo.replay.report import render_report, thread_label, write_junit
-from chatkit_todo.replay.runner import Driver, ThreadOutcome, replay_all
-from chatkit_todo.settings import Settings
+from core.settings import Settings
 
 
 def add_replay_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,7 +66,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_export(settings: Settings, args: argparse.Namespace) -> int:
     """Print (or append) one replay line for a stored thread."""
-    from chatkit_todo.replay.export import ThreadNotFound, ThreadNotOwned, export_thread
+    from api.thread_export import ThreadNotFound, ThreadNotOwned, export_thread
     from store import Database
 
     database = Database(settings.resolved_database_url)
@@ -162,7 +162,7 @@ async def _replay(settings: Settings, args: argparse.Namespace,
 def run_replay(settings: Settings, args: argparse.Namespace, *, out: TextIO = sys.stdout,
                err: TextIO = sys.stderr) -> int:
     """Replay the files; print the report; 0 only when every turn matched (or --update)."""
-    from chatkit_todo.replay.format import schema_text
+    from core.replay.format import schema_text
 
     if args.print_schema:
         out.write(schema_text())

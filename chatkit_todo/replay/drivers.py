@@ -27,8 +27,8 @@ import httpx
 
 from api.errors import ChatKitError, envelope
 from api.server import ChatKitServer
-from chatkit_todo.replay.format import ReplayThread
 from chatkit_todo.replay.runner import FINAL_STATUSES, Rejected
+from core.replay.format import ReplayThread
 from store import Database
 from store.migrate import upgrade
 from workers.processing import ThreadProcessor
@@ -184,7 +184,7 @@ async def in_process_driver(*, max_input_chars: int = 4000, worker: str = "inlin
 async def _embedded_celery(url: str, directory: Path) -> AsyncIterator[Any]:
     """The embedded mode's worker (a Celery WorkController on the in-memory broker)."""
     from api.queue import celery_kick
-    from chatkit_todo.settings import Settings
+    from core.settings import Settings
     from workers.app import Runtime
     from workers.app import app as celery_app
     from workers.embedded import EmbeddedWorker

@@ -13,8 +13,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from chatkit_todo.replay.drivers import InProcessDriver, scratch_template
-from chatkit_todo.replay.format import ReplayThread
 from chatkit_todo.replay.runner import Progress, ThreadOutcome, crashed_outcome, replay_thread
+from core.replay.format import ReplayThread
 
 _driver: InProcessDriver | None = None
 

@@ -20,14 +20,15 @@ from typing import Any, Protocol
 import msgspec
 
 from chatkit_todo.replay.diff import ABSENT, Difference, diff
-from chatkit_todo.replay.format import (
+from core.replay.format import (
     ButtonSelector,
     Expectation,
     ReplayThread,
     ReplayTurn,
     parse_instant,
 )
-from chatkit_todo.replay.normalize import IdMap, expectation_fields, mask_dates
+from core.replay.normalize import IdMap, expectation_fields, mask_dates
+from widgets import walk_dicts
 
 FINAL_STATUSES = ("completed", "failed")
 
@@ -119,14 +120,6 @@ def replace_expectation(turn: ReplayTurn, expectation: Expectation) -> ReplayTur
     return msgspec.structs.replace(turn, expect=expectation)
 
 
-def walk(nodes: list[Any]) -> Iterator[dict[str, Any]]:
-    """Every widget node of these trees, depth first."""
-    for node in nodes:
-        if isinstance(node, dict):
-            yield node
-            yield from walk(node.get("children") or [])
-
-
 def _node_action(node: Mapping[str, Any]) -> dict[str, Any] | None:
     props = node.get("props")
     action = props.get("action") if isinstance(props, Mapping) else None
@@ -155,7 +148,7 @@ def find_button(history: list[tuple[int, dict[str, Any]]], click: str | ButtonSe
     for number, view in reversed(history):
         if isinstance(click, ButtonSelector) and click.turn not in (None, number):
             continue
-        for node in reversed(list(walk(view.get("widgets") or []))):
+        for node in reversed(list(walk_dicts(view.get("widgets") or []))):
             action = _node_action(node)
             if action is None or not isinstance(node.get("id"), str):
                 continue

@@ -31,7 +31,7 @@ from sqlalchemy import delete, func, select
 
 from api.app import create_app
 from api.auth import mint_token
-from chatkit_todo.settings import Settings
+from core.settings import Settings
 from store import Database, Task, Turn
 from store.migrate import upgrade
 from store.models import OfferedAction

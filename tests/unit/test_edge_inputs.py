@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from api.auth import mint_token
 from chatkit_todo.cli import main
-from chatkit_todo.settings import Settings
+from core.settings import Settings
 
 
 def cursor(*parts: Any) -> str:

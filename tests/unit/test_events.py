@@ -22,8 +22,8 @@ from chatkit_testing import TEST_SECRET, free_port
 from api.app import create_app
 from api.auth import mint_token
 from api.events import MAX_STREAMS_PER_USER, StreamTokens
-from chatkit_todo.pubsub import publisher
-from chatkit_todo.settings import Settings
+from core.pubsub import publisher
+from core.settings import Settings
 from store import Database
 from workers.processing import ThreadProcessor
 

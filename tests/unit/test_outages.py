@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from api.app import create_app
 from api.auth import mint_token
-from chatkit_todo.settings import Settings
+from core.settings import Settings
 from store import Database
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 import workers.processing as processing
-from chatkit_todo.settings import Settings
+from core.settings import Settings
 from store import Database
 from store.models import Task, Thread, ThreadEvent, Turn
 from store.turns import create_turn, try_lock_thread

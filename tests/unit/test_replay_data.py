@@ -10,7 +10,7 @@ from pathlib import Path
 
 from replay_testing import read_threads, replay
 
-from chatkit_todo.settings import Settings
+from core.settings import Settings
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "replay"
 FILES = sorted(DATA.glob("*.jsonl"))

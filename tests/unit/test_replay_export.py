@@ -16,7 +16,7 @@ from replay_testing import read_threads, replay
 
 from chatkit_todo.cli import build_parser
 from chatkit_todo.replay.command import run_export
-from chatkit_todo.settings import Settings
+from core.settings import Settings
 
 
 async def _send(client: AsyncTestClient[Any], path: str, body: dict[str, Any]) -> dict[str, Any]:

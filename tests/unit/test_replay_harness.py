@@ -16,7 +16,7 @@ import pytest
 from chatkit_testing import TEST_SECRET
 from replay_testing import read_threads, replay, write_threads
 
-from chatkit_todo.settings import Settings
+from core.settings import Settings
 
 CLOCK = {"start": "2026-11-23T09:00:00+00:00", "step_seconds": 60}
 GROCERIES: dict[str, Any] = {

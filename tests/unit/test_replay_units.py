@@ -11,16 +11,16 @@ import msgspec
 import pytest
 
 from chatkit_todo.replay.diff import diff
-from chatkit_todo.replay.format import (
+from chatkit_todo.replay.report import render_report
+from chatkit_todo.replay.runner import replay_all
+from core.replay.format import (
     ReplayFormatError,
     ReplayThread,
     decode_thread,
     load_file,
     schema_text,
 )
-from chatkit_todo.replay.normalize import IdMap, mask_dates
-from chatkit_todo.replay.report import render_report
-from chatkit_todo.replay.runner import replay_all
+from core.replay.normalize import IdMap, mask_dates
 
 REPO = Path(__file__).resolve().parents[2]
 

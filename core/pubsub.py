@@ -18,7 +18,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
-from chatkit_todo.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger("chatkit.pubsub")
 

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chatkit_todo.replay.format import Clock, Expectation, RawAction, ReplayThread, ReplayTurn
-from chatkit_todo.replay.normalize import IdMap, expectation_fields
-from chatkit_todo.replay.runner import walk
+from core.replay.format import Clock, Expectation, RawAction, ReplayThread, ReplayTurn
+from core.replay.normalize import IdMap, expectation_fields
 from store.models import Thread, Turn
 from store.turns import turn_view
+from widgets import walk_dicts
 
 FINISHED = ("completed", "failed")
 
@@ -89,4 +89,4 @@ def _export_turn(row: Turn, index: int, timezone: str, start: dt.datetime, ids: 
 def _rendered(history: list[dict[str, Any]], widget_id: str) -> bool:
     return any(node.get("id") == widget_id and isinstance(
         (node.get("props") or {}).get("action"), dict)
-        for view in history for node in walk(view.get("widgets") or []))
+        for view in history for node in walk_dicts(view.get("widgets") or []))
