@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from agents.intents import SPECS
 from agents.types import Intent, TaskChanges, TaskRef, Understanding
 from widgets.actions import UnknownAction, canonical_action
 
@@ -20,7 +21,6 @@ ACTION_INTENTS: dict[str, Intent] = {
     "task_reopen": Intent.REOPEN,
     "task_delete": Intent.DELETE,
 }
-CHOOSABLE = {Intent.COMPLETE, Intent.REOPEN, Intent.DELETE, Intent.UPDATE}
 
 PlanKind = Literal["understanding", "undo", "list_page", "confirm", "cancel", "suggestion"]
 
@@ -59,7 +59,7 @@ def interpret_action(action: dict[str, Any]) -> ActionPlan:
             intent = Intent(_text(payload, "intent"))
         except ValueError:
             raise UnknownAction("payload.intent is not an intent") from None
-        if intent not in CHOOSABLE:
+        if not SPECS[intent].choosable:
             raise UnknownAction(f"cannot choose a task to {intent.value}")
         try:
             changes = msgspec.convert(payload.get("changes") or {}, TaskChanges)

@@ -1,5 +1,8 @@
 """The pipeline: understand → resolve → act → render, for one turn, in one transaction.
 
+The understand stage is given (an `Understander`), never imported: `agents.run_turn` uses
+the rule-based one in `agents.nlu`; another (an LLM) plugs in the same way.
+
 A widget action is interpreted (agents/actions.py), carried out, and answered with trees
 that replace the card the click came from: `TurnResult.replaces` names that card.
 """
@@ -10,103 +13,21 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
 from sqlalchemy.orm import Session
 
-from agents.act import act, cancel, confirm, decode_cursor, list_tasks, refresh_list, undo
+from agents import act
+from agents.act import Limits, TurnContext
 from agents.actions import ActionPlan, UnknownAction, interpret_action
-from agents.render import finish, list_card, render, summary
-from agents.resolve import NEEDS_TARGETS as _NEEDS_TARGETS
+from agents.intents import SPECS
+from agents.memory import ThreadMemory
+from agents.render import LIST_CARD_ID, finish, list_card, render, summary
 from agents.resolve import resolve
-from agents.types import Intent, Outcome, Resolution, TurnResult, Understanding
-from agents.understand import understand
+from agents.types import Outcome, Resolution, TurnResult, Understander, Understanding
 from store.actions import Offer, get_offer, record_offers
-from store.models import Task
-from store.tasks import TaskRepository, task_to_dict
-
-LIST_CARD_ID = "task_list_card"
-
-_TARGET_POOLS = {
-    Intent.COMPLETE: False,  # complete among open tasks first
-    Intent.REOPEN: True,  # reopen among completed tasks first
-}
-
-
-class Turn:
-    """The context one turn runs in: the user's tasks, the clock, the thread's memory."""
-
-    def __init__(
-        self,
-        repo: TaskRepository,
-        *,
-        turn_id: str,
-        now: dt.datetime,
-        tz: ZoneInfo,
-        memory: dict[str, Any],
-    ) -> None:
-        self.repo = repo
-        self.turn_id = turn_id
-        self.now = now
-        self.tz = tz
-        self.memory = memory
-
-    def carry_out(self, understanding: Understanding) -> Outcome:
-        """Resolve and act on an understanding."""
-        return act(
-            self.resolve(understanding),
-            repo=self.repo,
-            now=self.now,
-            tz=self.tz,
-            memory=self.memory,
-            turn_id=self.turn_id,
-        )
-
-    def resolve(self, understanding: Understanding) -> Resolution:
-        """Resolve the understanding's references, reading only the tasks they can mean.
-
-        Ids, pronouns and positions are checked by id; titles are matched against a
-        bounded candidate set found in SQL (see `TaskRepository.title_candidates`), so
-        resolving does not get slower as the user's task count grows.
-        """
-        last_list = self.memory.get("last_list", [])
-        last_task = self.memory.get("last_task")
-        refs = understanding.refs
-        if not refs or understanding.intent not in _NEEDS_TARGETS:
-            return resolve(understanding, tasks=[], last_list=last_list, last_task=last_task)
-        # Complete among open tasks first (reopen among completed ones), unless the user
-        # has none of those at all.
-        completed = _TARGET_POOLS.get(understanding.intent)
-        if completed is not None and (
-            refs[0].title is None or not self.repo.has_any(completed=completed)
-        ):
-            completed = None
-        pointed: list[str] = []
-        for ref in refs:
-            if ref.task_id is not None:
-                pointed.append(ref.task_id)
-            elif ref.pronoun and isinstance(last_task, str):
-                pointed.append(last_task)
-            elif ref.position is not None:
-                index = ref.position - 1 if ref.position > 0 else len(last_list) + ref.position
-                if 0 <= index < len(last_list):
-                    pointed.append(last_list[index])
-        candidates: dict[str, Task] = {}
-        for ref in refs:
-            if ref.task_id is None and not ref.pronoun and ref.position is None:
-                for task in self.repo.title_candidates(ref.title or "", completed=completed):
-                    candidates.setdefault(task.id, task)
-        # The order every list of the user's tasks has (creation): ties keep it.
-        tasks = [task_to_dict(task) for task in sorted(
-            candidates.values(), key=lambda task: (task.created_at, task.id))]
-        return resolve(
-            understanding,
-            tasks=tasks,
-            last_list=last_list,
-            last_task=last_task,
-            known=self.repo.existing_ids(pointed, completed=completed),
-        )
-
-    def render(self, outcome: Outcome, replaces: str | None = None) -> TurnResult:
-        return render(outcome, turn_id=self.turn_id, now=self.now, tz=self.tz, replaces=replaces)
+from store.tasks import TaskRepository
+from todos import task_dict
+from widgets import walk_dicts
 
 
 def run_turn(
@@ -117,92 +38,150 @@ def run_turn(
     now: dt.datetime,
     tz: ZoneInfo,
     memory: dict[str, Any],
+    understander: Understander,
     text: str | None = None,
     action: dict[str, Any] | None = None,
     thread_id: str | None = None,
+    limits: Limits | None = None,
 ) -> TurnResult:
     """Run one turn for `user_id`. Task changes stay in `session` for the caller to commit.
 
-    `memory` is the thread's agent memory (last list shown, last task mentioned, undo log,
-    pending confirmations) and is updated in place. With `thread_id`, the buttons the
-    result renders are indexed as the actions this thread offers (same transaction).
-    Raises `widgets.WidgetError` when a tree breaks the schema.
+    `memory` is the thread's stored memory (`agents.memory.ThreadMemory` as JSON) and is
+    updated in place. With `thread_id`, the buttons the result renders are indexed as the
+    actions this thread offers (same transaction). Raises `widgets.WidgetError` when a
+    tree breaks the schema.
     """
-    turn = Turn(TaskRepository(session, user_id), turn_id=turn_id, now=now, tz=tz, memory=memory)
+    thread_memory = ThreadMemory.load(memory)
+    ctx = TurnContext(TaskRepository(session, user_id), thread_memory, now, tz, turn_id,
+                      limits or Limits())
     if action is None:
-        result = _run_text(turn, text or "")
+        result = _run_text(ctx, understander, text or "")
     else:
         source = None
         widget_id = action.get("widget_id")
         if thread_id is not None and isinstance(widget_id, str):
             offer = get_offer(session, thread_id, widget_id)
             source = offer.card_id if offer is not None else None
-        result = _run_action(turn, action, source)
+        result = _run_action(ctx, understander, action, source)
     if thread_id is not None:
         record_offers(
             session, thread_id=thread_id, turn_id=turn_id, offers=offers_in(result.widgets), now=now
         )
+    memory.clear()
+    memory.update(thread_memory.dump())
     return result
 
 
-def _run_text(turn: Turn, text: str) -> TurnResult:
-    return turn.render(turn.carry_out(understand(text, now=turn.now, tz=turn.tz)))
+def _run_text(ctx: TurnContext, understander: Understander, text: str) -> TurnResult:
+    understanding = understander(text, now=ctx.now, tz=ctx.tz, memory=ctx.memory)
+    # A question waits one turn: this message answered it, or moved on.
+    ctx.memory.pending = None
+    return _render(ctx, carry_out(ctx, understanding))
 
 
-def _run_action(turn: Turn, action: dict[str, Any], source: str | None) -> TurnResult:
+def _render(ctx: TurnContext, outcome: Outcome, replaces: str | None = None) -> TurnResult:
+    return render(outcome, turn_id=ctx.turn_id, now=ctx.now, tz=ctx.tz, replaces=replaces)
+
+
+def carry_out(ctx: TurnContext, understanding: Understanding) -> Outcome:
+    """Resolve the understanding's references (when its intent names tasks) and act."""
+    spec = SPECS[understanding.intent]
+    if not spec.needs_targets:
+        return spec.act(ctx, Resolution(understanding=understanding))
+    if len(understanding.refs) > ctx.limits.max_targets:
+        return Outcome(kind="nothing_to_do", message=f"One message can name at most "
+                       f"{ctx.limits.max_targets} tasks; please split it up.")
+    resolution = resolve_references(ctx, understanding, completed=spec.pool)
+    if resolution.ambiguous:
+        candidates = [task_dict(row) for row in ctx.repo.get_many(resolution.ambiguous)]
+        return Outcome(kind="ambiguous", tasks=candidates, intent=understanding.intent.value,
+                       changes=_builtins(understanding.changes))
+    if resolution.missing or not resolution.targets:
+        return Outcome(kind="not_found", names=resolution.missing,
+                       message=", ".join(resolution.suggestions) or None)
+    return spec.act(ctx, resolution)
+
+
+def _builtins(changes: Any) -> dict[str, Any] | None:
+    return msgspec.to_builtins(changes) if changes is not None else None
+
+
+def resolve_references(
+    ctx: TurnContext, understanding: Understanding, *, completed: bool | None
+) -> Resolution:
+    """Resolve the references, reading only the tasks they can mean.
+
+    Ids, pronouns and positions are checked by id; titles are matched against one bounded
+    candidate set for the whole message (`TaskRepository.title_candidates`), so resolving
+    costs the same however many tasks the user has. Titles are looked for among open
+    tasks first to complete (completed ones to reopen), unless the user has none of those.
+    """
+    memory = ctx.memory
+    refs = understanding.refs
+    titles = [ref.title or "" for ref in refs
+              if ref.task_id is None and not ref.pronoun and ref.position is None]
+    if completed is not None and (not titles or not ctx.repo.has_any(completed=completed)):
+        completed = None
+    pointed: list[str] = []
+    for ref in refs:
+        if ref.task_id is not None:
+            pointed.append(ref.task_id)
+        elif ref.pronoun and memory.last_task is not None:
+            pointed.append(memory.last_task)
+        elif ref.position is not None:
+            last_list = memory.last_list
+            index = ref.position - 1 if ref.position > 0 else len(last_list) + ref.position
+            if 0 <= index < len(last_list):
+                pointed.append(last_list[index])
+    rows = ctx.repo.title_candidates(titles, completed=completed) if titles else []
+    # The order every list of the user's tasks has (creation): ties keep it.
+    tasks = [task_dict(row) for row in rows]
+    return resolve(
+        understanding,
+        tasks=tasks,
+        last_list=memory.last_list,
+        last_task=memory.last_task,
+        known=ctx.repo.existing_ids(pointed, completed=completed),
+    )
+
+
+def _run_action(
+    ctx: TurnContext, understander: Understander, action: dict[str, Any], source: str | None
+) -> TurnResult:
     try:
         plan = interpret_action(action)
     except UnknownAction as error:
-        return turn.render(
-            Outcome(kind="stale", message=f"That button no longer works ({error})."),
-            replaces=source,
-        )
+        return _render(ctx, Outcome(kind="stale", message=f"That button no longer works "
+                                    f"({error})."), replaces=source)
     if plan.kind == "suggestion":
         # Exactly as if typed: a new answer, appended (the card with the examples stays).
-        return _run_text(turn, plan.text or "")
+        return _run_text(ctx, understander, plan.text or "")
     if plan.kind == "list_page":
         try:
-            flt, offset = decode_cursor(plan.cursor or "")
+            flt, offset = act.read_list_cursor(plan.cursor or "")
         except ValueError:
-            return turn.render(
-                Outcome(kind="stale", message="That page is gone; ask for your tasks again."),
-                replaces=source,
-            )
-        outcome = list_tasks(
-            turn.repo, flt, offset=offset, now=turn.now, tz=turn.tz, memory=turn.memory
-        )
-        return turn.render(outcome, replaces=source)
-    outcome = _operate(turn, plan)
+            return _render(ctx, Outcome(kind="stale", message="That page is gone; ask for "
+                                        "your tasks again."), replaces=source)
+        return _render(ctx, act.list_tasks(ctx, flt, offset=offset), replaces=source)
+    outcome = _operate(ctx, plan)
     if source == LIST_CARD_ID and outcome.kind not in ("ambiguous", "not_found"):
         # A click on the list card answers with the list card itself, refreshed, and a line
         # saying what changed (with its Undo): the frontend swaps it in place.
-        listed = refresh_list(turn.repo, now=turn.now, tz=turn.tz, memory=turn.memory)
-        card = list_card(
-            listed,
-            now=turn.now,
-            tz=turn.tz,
-            notice=summary(outcome),
-            notice_change_id=outcome.change_id,
-        )
+        card = list_card(act.refresh_list(ctx), now=ctx.now, tz=ctx.tz,
+                         notice=summary(outcome), notice_change_id=outcome.change_id)
         return finish([card], summary(outcome), LIST_CARD_ID)
-    return turn.render(outcome, replaces=source)
+    return _render(ctx, outcome, replaces=source)
 
 
-def _operate(turn: Turn, plan: ActionPlan) -> Outcome:
+def _operate(ctx: TurnContext, plan: ActionPlan) -> Outcome:
     if plan.kind == "understanding" and plan.understanding is not None:
-        return turn.carry_out(plan.understanding)
+        return carry_out(ctx, plan.understanding)
     if plan.kind == "undo":
-        return undo(repo=turn.repo, memory=turn.memory, change_id=plan.change_id)
+        return act.undo(ctx, plan.change_id)
     if plan.kind == "confirm":
-        return confirm(
-            plan.confirmation_id or "",
-            plan.operation or "",
-            repo=turn.repo,
-            memory=turn.memory,
-            turn_id=turn.turn_id,
-        )
+        return act.confirm(ctx, plan.confirmation_id or "", plan.operation or "")
     if plan.kind == "cancel":
-        return cancel(plan.confirmation_id or "", plan.operation or "", memory=turn.memory)
+        return act.cancel(ctx, plan.confirmation_id or "", plan.operation or "")
     return Outcome(kind="unknown")
 
 
@@ -210,13 +189,9 @@ def offers_in(widgets: list[dict[str, Any]]) -> list[Offer]:
     """Every button of the trees, with the id of the card (root) it sits in."""
     offers: list[Offer] = []
     for card in widgets:
-        stack = [card]
-        while stack:
-            node = stack.pop()
+        for node in walk_dicts([card]):
             if node["type"] == "button":
                 declared = node["props"]["action"]
                 offers.append(
-                    Offer(node["id"], card["id"], declared["type"], dict(declared["payload"]))
-                )
-            stack.extend(node.get("children", []))
+                    Offer(node["id"], card["id"], declared["type"], dict(declared["payload"])))
     return offers

@@ -7,12 +7,12 @@ bug and raises `WidgetError` (the turn fails with WIDGET_ERROR, nothing is sent)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from agents.act import is_overdue
-from agents.types import Outcome, TurnResult
+from agents.types import Outcome, OutcomeKind, TurnResult
+from todos import is_overdue
 from widgets import (
     Widget,
     WidgetError,
@@ -28,7 +28,9 @@ from widgets import (
     validate,
 )
 
-__all__ = ["WidgetError", "finish", "render", "render_failure"]
+__all__ = ["LIST_CARD_ID", "RENDERERS", "WidgetError", "finish", "render", "render_failure"]
+
+LIST_CARD_ID = "task_list_card"
 
 _UTC = ZoneInfo("UTC")
 _VERBS = {
@@ -124,6 +126,97 @@ def list_card(
     )
 
 
+Renderer = Callable[[Outcome, "Answer"], TurnResult]
+
+
+class Answer(NamedTuple):
+    """What every renderer knows besides the outcome: the turn and the user's clock."""
+
+    turn_id: str
+    now: dt.datetime | None
+    tz: ZoneInfo
+    replaces: str | None
+
+
+def _listed(outcome: Outcome, a: Answer) -> TurnResult:
+    return finish([list_card(outcome, now=a.now, tz=a.tz)], replaces=a.replaces)
+
+
+def _changed(outcome: Outcome, a: Answer) -> TurnResult:
+    card = tasks_changed_card(_VERBS[outcome.kind], decorate(outcome.tasks, a.now, a.tz),
+                              turn_id=a.turn_id, change_id=outcome.change_id,
+                              detail=outcome.detail)
+    return finish([card], summary(outcome), a.replaces)
+
+
+def _ambiguous(outcome: Outcome, a: Answer) -> TurnResult:
+    card = choose_task_card(decorate(outcome.tasks, a.now, a.tz), turn_id=a.turn_id,
+                            intent=outcome.intent or "complete", changes=outcome.changes)
+    text = "Which one did you mean? " + _quoted([t["title"] for t in outcome.tasks])
+    return finish([card], text, a.replaces)
+
+
+def _confirm(outcome: Outcome, a: Answer) -> TurnResult:
+    card = confirm_card(confirmation_id=outcome.confirmation_id or a.turn_id,
+                        operation=outcome.operation or "delete_all", tasks=outcome.tasks)
+    return finish([card], replaces=a.replaces)
+
+
+_INTROS = {
+    "help": None,
+    "greeting": "Hi! Here's what I can do",
+    "unknown": "Sorry, I didn't understand that. Here's what I can do",
+}
+
+
+def _help(outcome: Outcome, a: Answer) -> TurnResult:
+    card = help_card(card_id=f"{outcome.kind}_card_{a.turn_id}", intro=_INTROS[outcome.kind])
+    return finish([card], replaces=a.replaces)
+
+
+def _message(text: str, outcome: Outcome, a: Answer,
+             suggestions: tuple[str, ...] = ()) -> TurnResult:
+    card = message_card(text, card_id=f"{outcome.kind}_card_{a.turn_id}",
+                        change_id=outcome.change_id, suggestions=suggestions)
+    return finish([card], text, a.replaces)
+
+
+def _not_found(outcome: Outcome, a: Answer) -> TurnResult:
+    text = f"I couldn't find {_quoted(outcome.names) or 'that task'}."
+    if outcome.message:
+        text += f" Did you mean: {outcome.message}?"
+    return _message(text, outcome, a, ("show my tasks",))
+
+
+def _thanks(outcome: Outcome, a: Answer) -> TurnResult:
+    return _message("You're welcome!", outcome, a)
+
+
+def _clarify(outcome: Outcome, a: Answer) -> TurnResult:
+    # The answer is the next message; "never mind" drops the question.
+    return _message(outcome.message or "What should I add?", outcome, a, ("never mind",))
+
+
+def _plain(outcome: Outcome, a: Answer) -> TurnResult:
+    return _message(outcome.message or "Done.", outcome, a)
+
+
+# Outcome kind → renderer. Kinds not listed (cleared, cancelled, undone, nothing_to_undo,
+# stale, nothing_to_do, dismissed) say their message on a plain card.
+RENDERERS: dict[OutcomeKind, Renderer] = {
+    "listed": _listed,
+    **dict.fromkeys(("added", "completed", "reopened", "deleted", "updated"), _changed),
+    "ambiguous": _ambiguous,
+    "confirm": _confirm,
+    "help": _help,
+    "greeting": _help,
+    "unknown": _help,
+    "not_found": _not_found,
+    "thanks": _thanks,
+    "clarify": _clarify,
+}
+
+
 def render(
     outcome: Outcome,
     *,
@@ -133,56 +226,8 @@ def render(
     replaces: str | None = None,
 ) -> TurnResult:
     """Widget trees (plain dicts, validated) and a short text for the outcome of one turn."""
-    kind = outcome.kind
-    card: Widget
-    if kind == "listed":
-        return finish([list_card(outcome, now=now, tz=tz)], replaces=replaces)
-    if kind in _VERBS:
-        card = tasks_changed_card(
-            _VERBS[kind],
-            decorate(outcome.tasks, now, tz),
-            turn_id=turn_id,
-            change_id=outcome.change_id,
-            detail=outcome.detail,
-        )
-        return finish([card], summary(outcome), replaces)
-    if kind == "ambiguous":
-        card = choose_task_card(
-            decorate(outcome.tasks, now, tz),
-            turn_id=turn_id,
-            intent=outcome.intent or "complete",
-            changes=outcome.changes,
-        )
-        text = "Which one did you mean? " + _quoted([t["title"] for t in outcome.tasks])
-        return finish([card], text, replaces)
-    if kind == "confirm":
-        card = confirm_card(
-            confirmation_id=outcome.confirmation_id or turn_id,
-            operation=outcome.operation or "delete_all",
-            tasks=outcome.tasks,
-        )
-        return finish([card], replaces=replaces)
-    if kind in ("help", "greeting", "unknown"):
-        intro = {
-            "help": None,
-            "greeting": "Hi! Here's what I can do",
-            "unknown": "Sorry, I didn't understand that. Here's what I can do",
-        }[kind]
-        return finish([help_card(card_id=f"{kind}_card_{turn_id}", intro=intro)], replaces=replaces)
-    suggestions: tuple[str, ...] = ()
-    if kind == "not_found":
-        text = f"I couldn't find {_quoted(outcome.names) or 'that task'}."
-        if outcome.message:
-            text += f" Did you mean: {outcome.message}?"
-        suggestions = ("show my tasks",)
-    elif kind == "thanks":
-        text = "You're welcome!"
-    else:  # cleared, cancelled, undone, nothing_to_undo, stale, nothing_to_do
-        text = outcome.message or "Done."
-    card = message_card(
-        text, card_id=f"{kind}_card_{turn_id}", change_id=outcome.change_id, suggestions=suggestions
-    )
-    return finish([card], text, replaces)
+    renderer = RENDERERS.get(outcome.kind, _plain)
+    return renderer(outcome, Answer(turn_id, now, tz, replaces))
 
 
 def render_failure(message: str, *, turn_id: str) -> TurnResult:

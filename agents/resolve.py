@@ -6,14 +6,17 @@ import difflib
 from collections.abc import Sequence
 from typing import Any
 
-from agents.types import Intent, Resolution, TaskRef, Understanding
+from agents.types import Resolution, TaskRef, Understanding
 
 # Below this similarity a title match is a guess, and guesses never change data.
 MATCH_THRESHOLD = 0.72
 # Two candidates closer than this are ambiguous: ask instead of picking.
 AMBIGUITY_MARGIN = 0.08
 
-NEEDS_TARGETS = {Intent.COMPLETE, Intent.REOPEN, Intent.DELETE, Intent.UPDATE}
+# Titles at most this similar are not even suggested.
+SUGGESTION_FLOOR = 0.3
+# A "which one did you mean?" card offers at most this many candidates.
+MAX_CHOICES = 10
 
 
 def _norm(text: str) -> str:
@@ -26,7 +29,12 @@ def _score(query: str, title: str) -> float:
         return 1.0
     if query and (f" {query} " in f" {title} "):
         return 0.9 + 0.09 * len(query) / max(len(title), 1)
-    return difflib.SequenceMatcher(None, query, title).ratio()
+    matcher = difflib.SequenceMatcher(None, query, title)
+    # Cheap upper bounds first: a title that cannot reach SUGGESTION_FLOOR counts for
+    # nothing, and most candidates are that far off (ratio() is quadratic in length).
+    if matcher.real_quick_ratio() <= SUGGESTION_FLOOR or matcher.quick_ratio() <= SUGGESTION_FLOOR:
+        return 0.0
+    return matcher.ratio()
 
 
 def match_title(query: str, tasks: Sequence[dict[str, Any]]) -> tuple[list[str], list[str]]:
@@ -41,7 +49,7 @@ def match_title(query: str, tasks: Sequence[dict[str, Any]]) -> tuple[list[str],
         reverse=True,
     )
     if not scored or scored[0][0] < MATCH_THRESHOLD:
-        return [], [task["title"] for score, task in scored[:3] if score > 0.3]
+        return [], [task["title"] for score, task in scored[:3] if score > SUGGESTION_FLOOR]
     best = scored[0][0]
     if best == 1.0:
         exact = [task["id"] for score, task in scored if score == 1.0]
@@ -64,17 +72,17 @@ def resolve(
     `tasks` are the tasks titles are matched against (task shape: the user's tasks, or a
     bounded candidate set of them), `last_list` the ids of the last list shown in this
     thread, `last_task` the task last mentioned. `known` are the ids a position, pronoun
-    or explicit id may point at (default: the ids of `tasks`).
+    or explicit id may point at (default: the ids of `tasks`). Only intents that name
+    tasks are resolved (`agents.intents`); at most `MAX_CHOICES` ambiguous candidates.
     """
     resolution = Resolution(understanding=understanding)
-    if understanding.intent not in NEEDS_TARGETS:
-        return resolution
     known = {task["id"] for task in tasks} if known is None else known | {
         task["id"] for task in tasks}
     for ref in understanding.refs:
         _resolve_one(ref, resolution, tasks, known, last_list, last_task)
     if not understanding.refs:
         resolution.missing.append("which task")
+    del resolution.ambiguous[MAX_CHOICES:]
     return resolution
 
 

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from store.tasks import Priority, TaskFilter
+
 
 class Intent(str, enum.Enum):
     """What the person wants done."""
@@ -34,7 +36,6 @@ class Intent(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
-Priority = Literal["low", "medium", "high", "urgent"]
 
 
 class TaskDraft(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,20 +66,6 @@ class TaskRef(msgspec.Struct, frozen=True, kw_only=True):
     pronoun: bool = False
     # Set only by widget actions, which name the task exactly (never by parsed text).
     task_id: str | None = None
-
-
-DueFilter = Literal["today", "tomorrow", "this_week", "overdue", "no_date"]
-StatusFilter = Literal["open", "completed", "all"]
-
-
-class ListFilter(msgspec.Struct, frozen=True, kw_only=True):
-    """Which tasks a list/show request asks for. Defaults: every open task."""
-
-    status: StatusFilter = "open"
-    due: DueFilter | None = None
-    priority: Priority | None = None
-    tag: str | None = None
-    text: str | None = None
 
 
 class TaskChanges(msgspec.Struct, frozen=True, kw_only=True):
@@ -124,7 +111,7 @@ class Understanding(msgspec.Struct, frozen=True, kw_only=True):
     intent: Intent
     drafts: tuple[TaskDraft, ...] = ()
     refs: tuple[TaskRef, ...] = ()
-    filter: ListFilter | None = None
+    filter: TaskFilter | None = None
     changes: TaskChanges | None = None
     confidence: float = 1.0
     rule: str = ""
@@ -149,14 +136,6 @@ class Understander(Protocol):
     def __call__(
         self, text: str, *, now: dt.datetime, tz: ZoneInfo, memory: MemoryView | None = None
     ) -> Understanding: ...
-
-
-class ActionRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """A widget action (button click) as stored on a turn."""
-
-    type: str
-    widget_id: str | None = None
-    payload: dict[str, Any] = {}
 
 
 class Resolution(msgspec.Struct, kw_only=True):
@@ -195,6 +174,8 @@ OutcomeKind = Literal[
     "undone",
     "nothing_to_undo",
     "stale",  # a button whose moment has passed (already confirmed, cancelled or undone)
+    "clarify",  # a question back: too vague to act on
+    "dismissed",  # "never mind"
 ]
 
 

@@ -19,15 +19,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from agents import dates
-from agents.types import (
-    Intent,
-    ListFilter,
-    Priority,
-    TaskChanges,
-    TaskDraft,
-    TaskRef,
-    Understanding,
-)
+from agents.types import Intent, TaskChanges, TaskDraft, TaskRef, Understanding
+from store.tasks import Priority, TaskFilter
 
 __all__ = ["understand"]
 
@@ -1272,7 +1265,7 @@ _RE_TEXT_TRIM = re.compile(
 )
 
 
-def _list_filter(s: str) -> tuple[ListFilter, str, bool]:
+def _list_filter(s: str) -> tuple[TaskFilter, str, bool]:
     """Extract list filters; returns (filter, leftover text, any filter found)."""
     spans: list[tuple[int, int]] = []
     due = None
@@ -1324,7 +1317,7 @@ def _list_filter(s: str) -> tuple[ListFilter, str, bool]:
         if m:
             status = "all"
             found_status = True
-    flt = ListFilter(
+    flt = TaskFilter(
         status=status,  # type: ignore[arg-type]
         due=due,  # type: ignore[arg-type]
         priority=pri,
@@ -1354,7 +1347,7 @@ def _try_list(s: str) -> Understanding | None:
                 words = _leftovers(rest)
                 text = _RE_TEXT_TRIM.sub("", rest.strip(" :-")).strip(" ?.!\"':-") if words else ""
                 if text and text.lower() not in _LIST_NOISE:
-                    flt = ListFilter(
+                    flt = TaskFilter(
                         status=flt.status,
                         due=flt.due,
                         priority=flt.priority,
@@ -1370,7 +1363,7 @@ def _try_list(s: str) -> Understanding | None:
             tm = _RE_WORD_TASKS.search(rest)
             if tm and tm["w"].lower() == left[0]:
                 # "show work tasks": a lone qualifier before the noun names a tag
-                flt = ListFilter(status=flt.status, due=flt.due, priority=flt.priority, tag=left[0])
+                flt = TaskFilter(status=flt.status, due=flt.due, priority=flt.priority, tag=left[0])
                 left = []
         if m["show"]:
             if noun or found or not left:
@@ -1383,7 +1376,7 @@ def _try_list(s: str) -> Understanding | None:
     flt, rest, found = _list_filter(s)
     noun = _RE_TASK_NOUN.search(s) is not None
     left = _leftovers(rest)
-    found_other = found and (flt.text is None or flt != ListFilter(text=flt.text))
+    found_other = found and (flt.text is None or flt != TaskFilter(text=flt.text))
     if (noun or found_other) and not left:
         return Understanding(intent=Intent.LIST, filter=flt)
     if noun and flt.text:
@@ -1667,7 +1660,7 @@ _SMALL = (
 )
 
 
-def understand(text: str, *, now: datetime, tz: ZoneInfo) -> Understanding:
+def understand(text: str, *, now: datetime, tz: ZoneInfo, memory: object = None) -> Understanding:
     """Parse one chat message into an intent and its entities; never raises.
 
     `now` is the turn's aware clock and `tz` the user's zone: relative dates resolve in it.

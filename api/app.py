@@ -38,7 +38,7 @@ from api.routes_tasks import TasksController
 from api.routes_threads import ThreadsController
 from api.routes_web import web_routes
 from api.security import AdmissionMiddleware, require_json_body
-from api.server import ChatKitServer, Kick
+from api.server import Kick, TurnIntake
 from core.settings import Settings, get_settings
 from store import Database
 
@@ -81,7 +81,7 @@ def _database_unavailable(_: Any, exc: Exception) -> Any:
 IDEMPOTENCY_PURGE_INTERVAL_S = 3600.0
 
 
-async def _purge_idempotency_keys(server: ChatKitServer) -> None:
+async def _purge_idempotency_keys(server: TurnIntake) -> None:
     """Hourly: forget expired `Idempotency-Key`s (every API process may do it; it is cheap)."""
     while True:
         await asyncio.sleep(IDEMPOTENCY_PURGE_INTERVAL_S)
@@ -105,7 +105,7 @@ def create_app(
     verifier = verifier or TokenVerifier(auth_config(settings))
     limiter = limiter or rate_limiter(settings)
     kick = kick or celery_kick(settings.redis_url or "memory://localhost/", settings.celery_queue)
-    server = ChatKitServer(
+    server = TurnIntake(
         database.async_sessions(), kick, max_input_chars=settings.max_input_chars
     )
 

@@ -10,11 +10,22 @@ import msgspec
 from litestar import Request, Response
 from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import Message, Scope
 
-from core.errors import ChatKitError, ErrorType, envelope, error_type
+from api.schemas import ErrorEnvelope
+from core.errors import ChatKitError, ErrorType, Problem, envelope, error_type, problem_for_status
 
-__all__ = ["EXCEPTION_HANDLERS", "ChatKitError", "envelope", "error_response", "error_type"]
+__all__ = ["EXCEPTION_HANDLERS", "ChatKitError", "Problem", "envelope", "error_response",
+           "error_responses", "error_type"]
+
+
+def error_responses(*codes: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for these error statuses (descriptions from the catalogue), each
+    with the envelope as its body."""
+    return {code: ResponseSpec(data_container=ErrorEnvelope,
+                               description=problem_for_status(code).description)
+            for code in codes}
 
 log = logging.getLogger("chatkit.api")
 

@@ -25,7 +25,7 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.errors import AUTH_ERROR, RATE_LIMIT_ERROR, ChatKitError
-from api.server import ChatKitServer
+from api.server import TurnIntake
 from core.pubsub import EventHub, event_hub
 from core.settings import Settings
 from store.history import events_after
@@ -104,7 +104,7 @@ async def event_stream(
 
 
 async def wait_for_result(
-    server: ChatKitServer, hub: EventHub, turn_id: str, user_id: str, *, kind: str,
+    server: TurnIntake, hub: EventHub, turn_id: str, user_id: str, *, kind: str,
     wait: float,
 ) -> dict[str, Any]:
     """The turn's result, waiting up to `wait` seconds for it to finish (long-poll)."""

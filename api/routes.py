@@ -1,4 +1,4 @@
-"""HTTP routes: thin wrappers over `ChatKitServer`."""
+"""HTTP routes: thin wrappers over `TurnIntake`."""
 
 from __future__ import annotations
 
@@ -10,32 +10,23 @@ from litestar import Controller, Litestar, Request, Response, get, post
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
 
-from api.errors import PROCESSING_ERROR, ChatKitError
+from api.errors import PROCESSING_ERROR, ChatKitError, error_responses
 from api.events import wait_for_result
 from api.schemas import (
-    ERROR_DESCRIPTIONS,
     ActionAccepted,
     ActionRequest,
     ActionResult,
-    ErrorEnvelope,
     RespondAccepted,
     RespondRequest,
     ResponseResult,
 )
 from api.security import UNLIMITED_PATHS, is_public_route
-from api.server import ChatKitServer
+from api.server import TurnIntake
 from widgets import from_builtins, to_chatkit
 
 log = logging.getLogger("chatkit.api")
-
-
-def error_responses(*codes: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for these error statuses, each with the envelope as its body."""
-    return {code: ResponseSpec(data_container=ErrorEnvelope,
-                               description=ERROR_DESCRIPTIONS[code]) for code in codes}
 
 
 def document_common_errors(app: Litestar) -> None:
@@ -94,8 +85,8 @@ def export_widgets(view: dict[str, Any], widget_format: str) -> dict[str, Any]:
     return view
 
 
-def provide_server(state: State) -> ChatKitServer:
-    server: ChatKitServer = state.server
+def provide_server(state: State) -> TurnIntake:
+    server: TurnIntake = state.server
     return server
 
 
@@ -111,7 +102,7 @@ class ChatKitController(Controller):
           summary="Send a user message; answers at once with its response_id")
     async def respond(
         self, request: Request[str, Any, State], data: JSONBody[RespondRequest],
-        server: NamedDependency[ChatKitServer],
+        server: NamedDependency[TurnIntake],
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[RespondAccepted]:
         body = await server.respond(data.thread_id, data.input, request.user, data.metadata,
@@ -126,7 +117,7 @@ class ChatKitController(Controller):
           summary="Send a widget action (button click); answers at once with its action_id")
     async def action(
         self, request: Request[str, Any, State], data: JSONBody[ActionRequest],
-        server: NamedDependency[ChatKitServer],
+        server: NamedDependency[TurnIntake],
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[ActionAccepted]:
         action = {"type": data.action.type, "widget_id": data.action.widget_id,
@@ -144,7 +135,7 @@ class ChatKitController(Controller):
     async def get_response(
         self,
         request: Request[str, Any, State],
-        server: NamedDependency[ChatKitServer],
+        server: NamedDependency[TurnIntake],
         response_id: str = Parameter(max_length=64),
         wait: float = Parameter(ge=0, le=30, default=0, description=_WAIT_DOC),
         widget_format: WidgetFormat = "contract",
@@ -158,7 +149,7 @@ class ChatKitController(Controller):
     async def get_action(
         self,
         request: Request[str, Any, State],
-        server: NamedDependency[ChatKitServer],
+        server: NamedDependency[TurnIntake],
         action_id: str = Parameter(max_length=64),
         wait: float = Parameter(ge=0, le=30, default=0, description=_WAIT_DOC),
         widget_format: WidgetFormat = "contract",

@@ -12,7 +12,7 @@ from litestar.params import Parameter
 
 from api.errors import AUTH_ERROR, NOT_FOUND, ChatKitError
 from api.schemas import ErrorEnvelope
-from api.server import ChatKitServer
+from api.server import TurnIntake
 from api.thread_export import ThreadNotFound, ThreadNotOwned, export_thread
 from core.replay.format import ReplayThread
 
@@ -38,7 +38,7 @@ class ExportController(Controller):
     async def export(
         self,
         request: Request[str, Any, State],
-        server: NamedDependency[ChatKitServer],
+        server: NamedDependency[TurnIntake],
         thread_id: str = Parameter(max_length=128),
     ) -> ReplayThread:
         async with server.sessions() as session:

@@ -1,61 +1,40 @@
-"""Plain REST over the caller's tasks, for todo screens. Same rows the chat agent changes."""
+"""Plain REST over the caller's tasks, for todo screens: the same `TaskService` (and the
+same rules) the chat agent changes tasks through."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import msgspec
-from dateutil.rrule import rrulestr
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, Parameter
 from sqlalchemy.orm import Session
 
-from api.errors import NOT_FOUND, VALIDATION_ERROR, ChatKitError
-from api.schemas import ErrorEnvelope
-from api.server import reject_nul
+from api.errors import Problem, error_responses
+from core.clock import utcnow
 from store.history import BadCursor, decode_cursor, encode_cursor
-from store.models import MAX_TITLE_LENGTH
-from store.tasks import (
-    PRIORITY_RANK,
-    TASK_SORTS,
-    TaskQuery,
+from store.tasks import TASK_SORTS, query_tasks, task_sort_value
+from todos import (
+    NewTask,
+    TaskFilter,
+    TaskInvalid,
     TaskRepository,
-    query_tasks,
-    task_sort_value,
-    task_to_dict,
+    TaskService,
+    TaskView,
+    clean_due,
+    clean_priority,
+    clean_recurrence,
+    clean_tag,
+    clean_tags,
+    clean_title,
 )
 
-_ERRORS = {
-    status: ResponseSpec(data_container=ErrorEnvelope, description=description)
-    for status, description in {
-        401: "Invalid or missing authentication (`AUTH_ERROR`)",
-        404: "No such task for this user (`NOT_FOUND`)",
-        422: "Invalid field or parameter, named in the message (`VALIDATION_ERROR`)",
-    }.items()
-}
-PRIORITIES = tuple(PRIORITY_RANK)
-_TAG = re.compile(r"^[a-z0-9][a-z0-9_\-/.]{0,49}$")
-MAX_TITLE = MAX_TITLE_LENGTH
-MAX_TAGS = 20
-
-
-class TaskView(msgspec.Struct):
-    """The task shape shared with the chat agent."""
-
-    id: str
-    title: str
-    completed: bool
-    completed_at: str | None
-    due: str | None
-    priority: str | None
-    tags: list[str]
-    recurrence: str | None
-    created_at: str
-    updated_at: str
+_ERRORS = error_responses(401, 404, 422)
+_UTC = dt.UTC
+T = TypeVar("T")
 
 
 class TaskPage(msgspec.Struct):
@@ -75,7 +54,10 @@ class TaskCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class TaskPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """`PATCH /api/tasks/{id}`: only the fields given change; null clears an optional one."""
+    """`PATCH /api/tasks/{id}`: only the fields given change; null clears an optional one.
+
+    `completed: true` on a recurring task schedules its next occurrence, as in chat.
+    """
 
     title: str | msgspec.UnsetType = msgspec.UNSET
     due: str | msgspec.UnsetType | None = msgspec.UNSET
@@ -85,73 +67,12 @@ class TaskPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     completed: bool | msgspec.UnsetType = msgspec.UNSET
 
 
-def _invalid(message: str) -> ChatKitError:
-    return ChatKitError(422, VALIDATION_ERROR, message)
-
-
-def clean_title(value: str) -> str:
-    title = value.strip()
-    if not title:
-        raise _invalid("title: must not be empty")
-    if len(title) > MAX_TITLE:
-        raise _invalid(f"title: at most {MAX_TITLE} characters")
-    return reject_nul(title, "title")
-
-
-def clean_due(value: str | None) -> str | None:
-    """An ISO date (`2026-11-27`) or a date-time with its offset, normalized; else 422."""
-    if value is None:
-        return None
+def _checked(check: Callable[..., T], *args: Any) -> T:
+    """A `todos.validation` rule, its refusal as the API's 422."""
     try:
-        if "T" not in value:
-            return dt.date.fromisoformat(value).isoformat()
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise _invalid("due: use an ISO date (2026-11-27) or a date-time with offset "
-                       "(2026-11-27T09:00:00+01:00)") from None
-    if parsed.tzinfo is None:
-        raise _invalid("due: a date-time needs its UTC offset (e.g. +01:00 or Z)")
-    try:
-        parsed.astimezone(dt.UTC)  # stored as a UTC instant too: it must exist in UTC
-    except OverflowError:
-        raise _invalid("due: out of range") from None
-    return parsed.isoformat()
-
-
-def clean_priority(value: str | None) -> str | None:
-    if value is not None and value not in PRIORITIES:
-        raise _invalid("priority: must be null or one of " + ", ".join(PRIORITIES))
-    return value
-
-
-def clean_tags(values: list[str]) -> list[str]:
-    if len(values) > MAX_TAGS:
-        raise _invalid(f"tags: at most {MAX_TAGS}")
-    tags: list[str] = []
-    for value in values:
-        tag = value.strip().lstrip("#").lower()
-        if not _TAG.match(tag):
-            raise _invalid(f"tags: {value!r} is not a tag (letters, digits, _ - / ., "
-                           "at most 50)")
-        if tag not in tags:
-            tags.append(tag)
-    return tags
-
-
-def clean_recurrence(value: str | None) -> str | None:
-    """An RRULE (`FREQ=WEEKLY;BYDAY=MO`), stored without the `RRULE:` prefix."""
-    if value is None:
-        return None
-    rule = value.strip()
-    if rule.upper().startswith("RRULE:"):
-        rule = rule[6:]
-    if not rule.upper().startswith("FREQ=") or len(rule) > 200:
-        raise _invalid("recurrence: must be an RRULE such as FREQ=WEEKLY;BYDAY=MO")
-    try:
-        rrulestr(rule, dtstart=dt.datetime(2026, 1, 1))
-    except (ValueError, TypeError):
-        raise _invalid(f"recurrence: {value!r} is not a valid RRULE") from None
-    return rule
+        return check(*args)
+    except TaskInvalid as error:
+        raise Problem.INVALID.error(str(error)) from None
 
 
 def _instant(value: str | None, name: str) -> dt.datetime | None:
@@ -162,30 +83,28 @@ def _instant(value: str | None, name: str) -> dt.datetime | None:
             parsed = dt.datetime.fromisoformat(value)
             if parsed.tzinfo is None:
                 raise ValueError(value)
-            return parsed.astimezone(dt.UTC)
-        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), tzinfo=dt.UTC)
+            return parsed.astimezone(_UTC)
+        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), tzinfo=_UTC)
     except (ValueError, OverflowError):
-        raise _invalid(f"{name}: use an ISO date or a date-time with offset") from None
+        raise Problem.INVALID.error(f"{name}: use an ISO date or a date-time with offset") from None
 
 
-def _not_found(task_id: str) -> ChatKitError:
-    return ChatKitError(404, NOT_FOUND, f"no task with id {task_id!r}")
+def _not_found(task_id: str) -> Exception:
+    return Problem.NOT_FOUND.error(f"no task with id {task_id!r}")
 
 
-def _view(task: Any) -> TaskView:
-    return TaskView(**task_to_dict(task))
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-async def _in_session(request: Request[Any, Any, State], work: Any) -> Any:
+async def _in_session(request: Request[Any, Any, State], work: Callable[[Session], T]) -> T:
     """Run `work(session)` with a sync session inside the API's async session, then commit."""
     async with request.app.state.database.async_sessions()() as session:
         result = await session.run_sync(work)
         await session.commit()
         return result
+
+
+def _service(request: Request[Any, Any, State], session: Session) -> TaskService:
+    quota = request.app.state.settings.max_tasks_per_user
+    return TaskService(TaskRepository(session, request.user), now=utcnow(),
+                       max_tasks=quota or None)
 
 
 TaskIdParam = Annotated[str, Parameter(max_length=64)]
@@ -218,58 +137,58 @@ class TasksController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> TaskPage:
         if status not in ("open", "completed", "all"):
-            raise _invalid("status: must be open, completed or all")
+            raise Problem.INVALID.error("status: must be open, completed or all")
         if sort not in TASK_SORTS:
-            raise _invalid("sort: must be one of " + ", ".join(TASK_SORTS))
+            raise Problem.INVALID.error("sort: must be one of " + ", ".join(TASK_SORTS))
         cursor = None
         if after:
             try:
                 cursor_sort, value, last_id = decode_cursor(after, 3)
             except BadCursor:
-                raise _invalid("after: not a cursor from this server") from None
+                raise Problem.INVALID.error("after: not a cursor from this server") from None
             if cursor_sort != sort:
-                raise _invalid("after: this cursor belongs to another sort order")
+                raise Problem.INVALID.error("after: this cursor belongs to another sort order")
             cursor = (value, str(last_id))
-        query = TaskQuery(
-            status=status, due_before=_instant(due_before, "due_before"),
+        if q and "\x00" in q:
+            raise Problem.INVALID.error("q: must not contain NUL (\\u0000) characters")
+        flt = TaskFilter(
+            status=status,  # type: ignore[arg-type]
+            due_before=_instant(due_before, "due_before"),
             due_after=_instant(due_after, "due_after"),
-            tag=clean_tags([tag])[0] if tag is not None else None,
-            priority=clean_priority(priority), q=reject_nul(q, "q") if q else q, sort=sort,
-            after=cursor, limit=limit,
+            tag=_checked(clean_tag, tag) if tag is not None else None,
+            priority=_checked(clean_priority, priority),  # type: ignore[arg-type]
+            text=q or None,
         )
         user_id = request.user
 
         def work(session: Session) -> TaskPage:
             try:
-                tasks, more = query_tasks(session, user_id, query)
+                tasks, more = query_tasks(session, user_id, flt, sort=sort, after=cursor,
+                                          limit=limit, now=utcnow(), tz=_UTC)
             except (ValueError, TypeError, OverflowError):  # a tampered cursor value
-                raise _invalid("after: not a cursor from this server") from None
+                raise Problem.INVALID.error("after: not a cursor from this server") from None
             next_cursor = (encode_cursor(sort, task_sort_value(tasks[-1], sort), tasks[-1].id)
                            if more and tasks else None)
-            return TaskPage([_view(task) for task in tasks], next_cursor)
+            return TaskPage([TaskView.from_row(task) for task in tasks], next_cursor)
 
-        page: TaskPage = await _in_session(request, work)
-        return page
+        return await _in_session(request, work)
 
     @post("/", operation_id="createTask", status_code=201, responses=_ERRORS,
           summary="Create a task")
     async def create_task(self, request: Request[str, Any, State],
                      data: JSONBody[TaskCreate]) -> Response[TaskView]:
-        title, due, priority = (clean_title(data.title), clean_due(data.due),
-                                clean_priority(data.priority))
-        tags, recurrence = clean_tags(data.tags), clean_recurrence(data.recurrence)
-        user_id = request.user
+        new = NewTask(
+            title=_checked(clean_title, data.title), due=_checked(clean_due, data.due),
+            priority=_checked(clean_priority, data.priority), tags=_checked(clean_tags, data.tags),
+            recurrence=_checked(clean_recurrence, data.recurrence), completed=data.completed)
 
         def work(session: Session) -> TaskView:
-            repo = TaskRepository(session, user_id)
-            now = _now()
-            task = repo.add(title=title, now=now, due=due, priority=priority, tags=tags,
-                            recurrence=recurrence)
-            if data.completed:
-                repo.set_completed(task, True, now)
-            return _view(task)
+            try:
+                return msgspec.convert(_service(request, session).add(new), TaskView)
+            except TaskInvalid as error:  # the per-user quota
+                raise Problem.INVALID.error(str(error)) from None
 
-        view: TaskView = await _in_session(request, work)
+        view = await _in_session(request, work)
         return Response(view, status_code=201, headers={"Location": f"{self.path}/{view.id}"})
 
     @get("/{task_id:str}", operation_id="getTask", responses=_ERRORS, summary="One task")
@@ -280,54 +199,34 @@ class TasksController(Controller):
             task = TaskRepository(session, user_id).get(task_id)
             if task is None:
                 raise _not_found(task_id)
-            return _view(task)
+            return TaskView.from_row(task)
 
-        view: TaskView = await _in_session(request, work)
-        return view
+        return await _in_session(request, work)
 
     @patch("/{task_id:str}", operation_id="updateTask", responses=_ERRORS,
            summary="Change some fields of a task")
     async def update_task(self, request: Request[str, Any, State], task_id: TaskIdParam,
                      data: JSONBody[TaskPatch]) -> TaskView:
-        changes: dict[str, Any] = {}
-        if data.title is not msgspec.UNSET:
-            changes["title"] = clean_title(data.title)
-        if data.due is not msgspec.UNSET:
-            changes["due"] = clean_due(data.due)
-        if data.priority is not msgspec.UNSET:
-            changes["priority"] = clean_priority(data.priority)
-        if data.tags is not msgspec.UNSET:
-            changes["tags"] = clean_tags(data.tags)
-        if data.recurrence is not msgspec.UNSET:
-            changes["recurrence"] = clean_recurrence(data.recurrence)
-        completed = data.completed
-        user_id = request.user
+        rules: dict[str, Callable[[Any], Any]] = {
+            "title": clean_title, "due": clean_due, "priority": clean_priority,
+            "tags": clean_tags, "recurrence": clean_recurrence, "completed": bool}
+        fields = {name: _checked(rule, getattr(data, name)) for name, rule in rules.items()
+                  if getattr(data, name) is not msgspec.UNSET}
 
         def work(session: Session) -> TaskView:
-            repo = TaskRepository(session, user_id)
-            task = repo.get(task_id)
+            task = _service(request, session).update(task_id, **fields)
             if task is None:
                 raise _not_found(task_id)
-            now = _now()
-            if changes:
-                repo.update_fields(task, now, **changes)
-            if completed is not msgspec.UNSET and completed != task.completed:
-                repo.set_completed(task, completed, now)
-            return _view(task)
+            return msgspec.convert(task, TaskView)
 
-        view: TaskView = await _in_session(request, work)
-        return view
+        return await _in_session(request, work)
 
     @delete("/{task_id:str}", operation_id="deleteTask", status_code=204, responses=_ERRORS,
             summary="Delete a task")
     async def delete_task(self, request: Request[str, Any, State], task_id: TaskIdParam) -> None:
-        user_id = request.user
 
         def work(session: Session) -> None:
-            repo = TaskRepository(session, user_id)
-            task = repo.get(task_id)
-            if task is None:
+            if not _service(request, session).delete([task_id]):
                 raise _not_found(task_id)
-            repo.delete(task)
 
         await _in_session(request, work)

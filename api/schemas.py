@@ -79,17 +79,6 @@ class ErrorEnvelope(msgspec.Struct):
     error: ErrorBody
 
 
-ERROR_DESCRIPTIONS = {
-    401: "Missing, malformed, expired or badly signed token (`AUTH_ERROR`)",
-    403: "The thread belongs to another user (`AUTH_ERROR`)",
-    404: "No such resource for this user (`NOT_FOUND`)",
-    413: "Request body larger than `CHATKIT_MAX_BODY_BYTES` (`VALIDATION_ERROR`)",
-    415: "Body is not `application/json` (`VALIDATION_ERROR`)",
-    422: "Invalid request; the message names the field (`VALIDATION_ERROR`)",
-    429: "Rate or concurrency limit reached; see `Retry-After` (`RATE_LIMIT_ERROR`)",
-    500: "Server processing error (`PROCESSING_ERROR`)",
-    503: "Database or Redis unreachable; see `Retry-After` (`PROCESSING_ERROR`)",
-}
 
 
 TurnStatusName = Literal["queued", "running", "completed", "failed"]

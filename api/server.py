@@ -1,7 +1,9 @@
-"""`ChatKitServer`: the contract's Python interface. Validates, stores the turn, enqueues a kick.
+"""`TurnIntake`: validates a message or a click, stores it as a queued turn, kicks a worker.
 
-The HTTP routes are thin wrappers over it; tests and the replay tool drive the product
-through it without HTTP.
+It implements the contract's Python interface (`ChatKitServer`: `respond` and `action`
+return exactly the two endpoints' bodies) but does not produce the answer: a worker does,
+later (`agents`). The HTTP routes are thin wrappers over it; tests and the replay tool
+drive the product through it without HTTP.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
@@ -106,7 +108,16 @@ class IdempotentRequest:
     earlier_turn_id: str | None
 
 
-class ChatKitServer:
+class ChatKitServer(Protocol):
+    """The contract's server interface (seed "ChatKit API Contracts")."""
+
+    async def respond(self, thread_id: str, input: str, user_id: str) -> dict[str, Any]: ...
+
+    async def action(self, thread_id: str, action: dict[str, Any], user_id: str
+                     ) -> dict[str, Any]: ...
+
+
+class TurnIntake:
     """Accepts turns for the authenticated user and answers at once with their ids."""
 
     def __init__(

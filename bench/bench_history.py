@@ -2,7 +2,7 @@
 
 For each figure the median of `--repeat` runs, in milliseconds:
 
-- `respond_ms`: storing a message (`ChatKitServer.respond`: thread row, sequence number,
+- `respond_ms`: storing a message (`TurnIntake.respond`: thread row, sequence number,
   turn and its `turn.queued` event);
 - `drain_ms`: a worker processing that message (`ThreadProcessor.drain`: understand, act,
   render, commit);
@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from api.server import ChatKitServer
+from api.server import TurnIntake
 from store import Database
 from store.history import events_after, last_event_id, list_turns
 from store.migrate import upgrade
@@ -110,7 +110,7 @@ async def measure(
     async def no_kick(_: str) -> None:
         return None
 
-    server = ChatKitServer(database.async_sessions(), no_kick)
+    server = TurnIntake(database.async_sessions(), no_kick)
     sessions = database.async_sessions()
 
     async def respond(thread_id: str) -> None:

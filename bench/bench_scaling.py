@@ -8,7 +8,7 @@ timed in this process, pinned to one core, against the machine's PostgreSQL:
   the mean over a mix of "add …", "show my tasks" and "complete <a task>" turns (each kind
   is also reported alone);
 - `respond_ms_history_{1,10000}`: the API's cost of accepting a message
-  (`ChatKitServer.respond`: validate, store the turn with its sequence number, kick) on a
+  (`TurnIntake.respond`: validate, store the turn with its sequence number, kick) on a
   thread with that many earlier turns; `turn_ms_history_*` the worker's cost there.
 
 The baseline of each row is its smallest size, measured in the same run.
@@ -137,14 +137,14 @@ async def _noop_kick(thread_id: str) -> None:
 
 
 class ApiSide:
-    """`ChatKitServer` on one long-lived event loop (asyncpg connections belong to a loop)."""
+    """`TurnIntake` on one long-lived event loop (asyncpg connections belong to a loop)."""
 
     def __init__(self, database: Any) -> None:
-        from api.server import ChatKitServer
+        from api.server import TurnIntake
 
         self.loop = asyncio.new_event_loop()
         self.database = database
-        self.server = ChatKitServer(database.async_sessions(), _noop_kick)
+        self.server = TurnIntake(database.async_sessions(), _noop_kick)
 
     def respond(self, thread_id: str, text: str, user_id: str) -> float:
         """Milliseconds of one `respond` (the kick is a no-op: no broker here)."""

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     max_input_chars: int = Field(4000, ge=1)
     # Namespace of the rate-limit keys in Redis (tests and tenants sharing a Redis differ).
     rate_limit_prefix: str = "chatkit:rl:"
+    # What one user may store: tasks (chat and REST) and threads (0: no limit).
+    max_tasks_per_user: int = Field(5000, ge=0)
+    max_threads_per_user: int = Field(1000, ge=0)
 
     # Workers.
     worker_concurrency: int = Field(2, ge=1)

@@ -1,4 +1,8 @@
-"""Tasks (todos) of one user: the repository the agent acts through (sync sessions)."""
+"""Tasks (todos) of one user: the repository the task service acts through (sync sessions).
+
+Also the one filter type (`TaskFilter`) every list uses, chat and REST, and the SQL that
+filters, orders and pages it. The rules (validation, recurrence, undo) live in `todos/`.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,37 @@ import functools
 import json
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, case, cast, delete, func, literal, or_, select
+import msgspec
+from sqlalchemy import String, and_, case, cast, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from store.models import Task
+
+Priority = Literal["urgent", "high", "medium", "low"]
+# Urgent first: the order of every list and of the `priority` sort.
+PRIORITY_RANK: dict[str, int] = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
+DueWindow = Literal["today", "tomorrow", "this_week", "overdue", "no_date"]
+Status = Literal["open", "completed", "all"]
+
+
+class TaskFilter(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Which of a user's tasks a list shows: the one filter of chat lists and `GET /api/tasks`.
+
+    `due` is a window of the user's calendar (`this_week`: up to Sunday, overdue ones
+    included); `due_before`/`due_after` bound the due instant; `text` is a case-insensitive
+    part of the title. Default: every open task.
+    """
+
+    status: Status = "open"
+    due: DueWindow | None = None
+    due_before: dt.datetime | None = None  # due_at < due_before
+    due_after: dt.datetime | None = None  # due_at >= due_after
+    priority: Priority | None = None
+    tag: str | None = None
+    text: str | None = None
 
 
 def new_task_id() -> str:
@@ -35,26 +62,6 @@ def due_instant(due: str | None) -> dt.datetime | None:
             parsed = parsed.replace(tzinfo=dt.UTC)
         return parsed.astimezone(dt.UTC)
     return dt.datetime.combine(dt.date.fromisoformat(due), dt.time(), tzinfo=dt.UTC)
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def task_to_dict(task: Task) -> dict[str, Any]:
-    """The one task shape every API and the agent use."""
-    return {
-        "id": task.id,
-        "title": task.title,
-        "completed": task.completed,
-        "completed_at": _iso(task.completed_at),
-        "due": task.due,
-        "priority": task.priority,
-        "tags": list(task.tags or []),
-        "recurrence": task.recurrence,
-        "created_at": _iso(task.created_at),
-        "updated_at": _iso(task.updated_at),
-    }
 
 
 class TaskRepository:
@@ -117,10 +124,9 @@ class TaskRepository:
             query = query.where(Task.completed.is_(completed))
         return list(self.session.scalars(query.order_by(Task.created_at, Task.id)))
 
-    def count(self, *, completed: bool | None = None) -> int:
+    def count(self) -> int:
+        """How many tasks the user has (for the per-user quota)."""
         query = select(func.count()).select_from(Task).where(Task.user_id == self.user_id)
-        if completed is not None:
-            query = query.where(Task.completed.is_(completed))
         return int(self.session.scalar(query) or 0)
 
     def has_any(self, *, completed: bool | None = None) -> bool:
@@ -141,43 +147,58 @@ class TaskRepository:
         return set(self.session.scalars(query))
 
     def title_candidates(
-        self, query: str, *, completed: bool | None = None, limit: int = 200
+        self, queries: Iterable[str], *, completed: bool | None = None, limit: int = 200
     ) -> list[Task]:
-        """A bounded set of tasks worth fuzzy-matching against `query`, found in SQL.
+        """A bounded set of tasks worth fuzzy-matching against the titles a message names.
 
         The most recently created `limit` tasks; when there are more, also (up to `limit`
-        each) the titles containing the whole query and those containing one of its
-        words (3+ letters). The cost does not grow with the user's task count, a typo in
-        one word ("buy mlik") still finds its task through the other words, and a user
-        with fewer than `limit` tasks has every task considered (in one query).
+        each) the titles containing one of the queries whole and those containing one of
+        their words (3+ letters). One message costs at most three queries and `3 * limit`
+        candidates however many titles it names and however many tasks the user has; a
+        typo in one word ("buy mlik") still finds its task through the other words, and a
+        user with fewer than `limit` tasks has every task considered (in one query).
         """
         base = select(Task).where(Task.user_id == self.user_id)
         if completed is not None:
             base = base.where(Task.completed.is_(completed))
         recent = (Task.created_at.desc(), Task.id.desc())
-        text = " ".join(query.lower().split())
-        words = {word for word in text.split() if len(word) >= 3}
+        texts = sorted({" ".join(query.lower().split()) for query in queries} - {""})
+        words = sorted({word for text in texts for word in text.split() if len(word) >= 3})
         found = {task.id: task for task in
                  self.session.scalars(base.order_by(*recent).limit(limit))}
         if len(found) < limit:
             return sorted(found.values(), key=lambda task: (task.created_at, task.id))
-        # More tasks than the recent ones: look for the title's text and words too.
+        # More tasks than the recent ones: look for the titles' text and words too.
         lookups = []
-        if text:
-            lookups.append(base.where(func.lower(Task.title).contains(text, autoescape=True)))
+        if texts:
+            lookups.append(base.where(or_(*(
+                func.lower(Task.title).contains(text, autoescape=True) for text in texts))))
         if words:
             lookups.append(base.where(or_(*(
-                func.lower(Task.title).contains(word, autoescape=True) for word in sorted(words)
-            ))))
+                func.lower(Task.title).contains(word, autoescape=True) for word in words))))
         for lookup in lookups:
             for task in self.session.scalars(lookup.order_by(*recent).limit(limit)):
                 found.setdefault(task.id, task)
         return sorted(found.values(), key=lambda task: (task.created_at, task.id))
 
-    def set_completed(self, task: Task, completed: bool, now: dt.datetime) -> None:
-        task.completed = completed
-        task.completed_at = now if completed else None
-        task.updated_at = now
+    def set_completed(self, task: Task, completed: bool, now: dt.datetime) -> bool:
+        """Mark the task done (or open) unless it already is; True when this call changed it.
+
+        A conditional UPDATE: of two transactions completing the same task at once, the
+        second finds it already completed (PostgreSQL re-checks the row after the first
+        commits), so only one of them schedules a recurring task's next occurrence.
+        """
+        result = self.session.execute(
+            update(Task)
+            .where(Task.id == task.id, Task.user_id == self.user_id,
+                   Task.completed.is_(not completed))
+            .values(completed=completed, completed_at=now if completed else None,
+                    updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        changed = bool(result.rowcount)  # type: ignore[attr-defined]
+        self.session.refresh(task)
+        return changed
 
     def update_fields(self, task: Task, now: dt.datetime, **fields: Any) -> None:
         """Set the given task fields (title, due, priority, tags, recurrence)."""
@@ -186,16 +207,6 @@ class TaskRepository:
             if name == "due":
                 task.due_at = due_instant(value)
         task.updated_at = now
-
-    def delete(self, task: Task) -> None:
-        self.session.delete(task)
-        self.session.flush()
-
-    def delete_completed(self) -> int:
-        result = self.session.execute(
-            delete(Task).where(Task.user_id == self.user_id, Task.completed.is_(True))
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def restore(self, snapshot: dict[str, Any]) -> Task:
         """Put a task back exactly as `snapshot` (the task shape) says, recreating it if gone.
@@ -235,26 +246,10 @@ def _parse(value: str | None) -> dt.datetime | None:
 
 # ---- listing for the tasks API (filters, sorting, keyset pagination) ------------------------
 
-PRIORITY_RANK = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
 TASK_SORTS = ("created_at", "-created_at", "updated_at", "-updated_at", "due", "-due",
               "priority", "-priority", "title", "-title")
 # Tasks without a due date sort after every dated one.
 _NO_DUE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True)
-class TaskQuery:
-    """What `GET /api/tasks` asks for; `after` is the previous page's last sort key and id."""
-
-    status: str = "all"  # open | completed | all
-    due_before: dt.datetime | None = None  # due_at < due_before
-    due_after: dt.datetime | None = None  # due_at >= due_after
-    tag: str | None = None
-    priority: str | None = None
-    q: str | None = None
-    sort: str = "created_at"
-    after: tuple[Any, str] | None = None
-    limit: int = 50
 
 
 def _sort_expression(sort: str) -> Any:
@@ -294,36 +289,31 @@ def _cursor_value(sort: str, value: Any) -> Any:
     return value
 
 
-def query_tasks(session: Session, user_id: str, query: TaskQuery) -> tuple[list[Task], bool]:
-    """One page of the user's tasks matching `query`, and whether more follow."""
-    stmt = select(Task).where(Task.user_id == user_id)
-    if query.status == "open":
-        stmt = stmt.where(Task.completed.is_(False))
-    elif query.status == "completed":
-        stmt = stmt.where(Task.completed.is_(True))
-    if query.due_before is not None:
-        stmt = stmt.where(Task.due_at < query.due_before)
-    if query.due_after is not None:
-        stmt = stmt.where(Task.due_at >= query.due_after)
-    if query.priority is not None:
-        stmt = stmt.where(Task.priority == query.priority)
-    if query.tag is not None:
-        # Portable across SQLite and PostgreSQL JSON: match the JSON-encoded string itself.
-        stmt = stmt.where(cast(Task.tags, String).contains(json.dumps(query.tag),
-                                                           autoescape=True))
-    if query.q:
-        stmt = stmt.where(func.lower(Task.title).contains(query.q.lower(), autoescape=True))
-    key = _sort_expression(query.sort)
-    descending = query.sort.startswith("-")
-    if query.after is not None:
-        value, last_id = _cursor_value(query.sort, query.after[0]), query.after[1]
+def query_tasks(
+    session: Session,
+    user_id: str,
+    flt: TaskFilter,
+    *,
+    sort: str = "created_at",
+    after: tuple[Any, str] | None = None,
+    limit: int = 50,
+    now: dt.datetime,
+    tz: ZoneInfo,
+) -> tuple[list[Task], bool]:
+    """One page of the user's tasks matching `flt` in `sort` order after the keyset
+    `after` (the previous page's last sort value and id), and whether more follow."""
+    stmt = select(Task).where(Task.user_id == user_id, *filter_conditions(flt, now, tz))
+    key = _sort_expression(sort)
+    descending = sort.startswith("-")
+    if after is not None:
+        value, last_id = _cursor_value(sort, after[0]), after[1]
         if descending:
             stmt = stmt.where(or_(key < value, and_(key == value, Task.id < last_id)))
         else:
             stmt = stmt.where(or_(key > value, and_(key == value, Task.id > last_id)))
     order = (key.desc(), Task.id.desc()) if descending else (key.asc(), Task.id.asc())
-    rows = list(session.scalars(stmt.order_by(*order).limit(query.limit + 1)))
-    return rows[: query.limit], len(rows) > query.limit
+    rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
 
 
 # ---- the agent's task list (filters, documented order and paging, all in SQL) -----------
@@ -391,24 +381,13 @@ def _epoch(column: Any, dialect: str) -> Any:
     return func.extract("epoch", column)
 
 
-@dataclass(frozen=True)
-class ListSpec:
-    """What the agent's list asks for (the fields of `agents.types.ListFilter`)."""
-
-    status: str = "open"  # open | completed | all
-    due: str | None = None  # today | tomorrow | this_week | overdue | no_date
-    priority: str | None = None
-    tag: str | None = None
-    text: str | None = None
-
-
 def _date_only() -> Any:
     """SQL: the task's due is a bare date ("2026-11-27"), not a date-time."""
     return ~Task.due.contains("T")
 
 
 def _overdue(now: dt.datetime, tz: ZoneInfo) -> Any:
-    """SQL twin of `agents.act.is_overdue`: open and due before now (a date from tomorrow)."""
+    """SQL twin of `todos.is_overdue`: open and due before now (a date from tomorrow)."""
     today = now.astimezone(tz).date()
     today_midnight_utc = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     return and_(
@@ -443,42 +422,45 @@ def _on_days(first: dt.date | None, last: dt.date, tz: ZoneInfo) -> Any:
     return and_(Task.due_at.is_not(None), case((_date_only(), dated), else_=timed))
 
 
-def _spec_conditions(spec: ListSpec, now: dt.datetime, tz: ZoneInfo) -> list[Any]:
-    """The WHERE of a list (mirrors `agents.act.filter_tasks`)."""
+def filter_conditions(flt: TaskFilter, now: dt.datetime, tz: ZoneInfo) -> list[Any]:
+    """The WHERE of a filter (besides the owner), for every list of tasks."""
     conditions: list[Any] = []
-    if spec.status == "open":
+    if flt.status == "open":
         conditions.append(Task.completed.is_(False))
-    elif spec.status == "completed":
+    elif flt.status == "completed":
         conditions.append(Task.completed.is_(True))
-    if spec.priority:
-        conditions.append(Task.priority == spec.priority)
-    if spec.tag:
+    if flt.priority:
+        conditions.append(Task.priority == flt.priority)
+    if flt.tag:
         # Tags are a JSON list of lower-case strings: match the JSON-encoded element.
-        conditions.append(cast(Task.tags, String).contains(json.dumps(spec.tag.lower()),
+        conditions.append(cast(Task.tags, String).contains(json.dumps(flt.tag.lower()),
                                                            autoescape=True))
-    if spec.text:
-        conditions.append(func.lower(Task.title).contains(spec.text.lower(), autoescape=True))
-    if spec.due:
+    if flt.text:
+        # SQLite's own lower() folds ASCII only: store/db.py gives it Python's.
+        conditions.append(func.lower(Task.title).contains(flt.text.lower(), autoescape=True))
+    if flt.due_before is not None:
+        conditions.append(Task.due_at < flt.due_before)
+    if flt.due_after is not None:
+        conditions.append(Task.due_at >= flt.due_after)
+    if flt.due:
         today = now.astimezone(tz).date()
-        if spec.due == "no_date":
+        if flt.due == "no_date":
             conditions.append(Task.due_at.is_(None))
-        elif spec.due == "today":
+        elif flt.due == "today":
             conditions.append(_on_days(today, today, tz))
-        elif spec.due == "tomorrow":
+        elif flt.due == "tomorrow":
             tomorrow = today + dt.timedelta(days=1)
             conditions.append(_on_days(tomorrow, tomorrow, tz))
-        elif spec.due == "this_week":
-            # Up to Sunday, overdue ones included (as the Python filter always did).
+        elif flt.due == "this_week":
+            # Up to Sunday, overdue ones included.
             conditions.append(_on_days(None, today + dt.timedelta(days=6 - today.weekday()), tz))
-        elif spec.due == "overdue":
+        else:  # overdue
             conditions.append(_overdue(now, tz))
-        else:
-            conditions.append(Task.due_at.is_not(None))
     return conditions
 
 
 def _list_order(dialect: str, now: dt.datetime, tz: ZoneInfo) -> list[Any]:
-    """ORDER BY of the documented list order (mirrors `agents.act.filter_tasks`' sort key).
+    """ORDER BY of the documented list order (docs/NLU.md, "lists").
 
     Open before completed; overdue first; dated before undated; then by due day and time
     (a bare date counts from local midnight of that date, so it comes before that day's
@@ -506,18 +488,10 @@ def _list_order(dialect: str, now: dt.datetime, tz: ZoneInfo) -> list[Any]:
     ]
 
 
-def supports_list_text(text: str | None) -> bool:
-    """Whether SQL can match this title text exactly like Python's str.lower() does.
-
-    SQLite's lower() folds ASCII only, so non-ASCII text is matched in Python instead.
-    """
-    return text is None or text.isascii()
-
-
 def list_page(
     session: Session,
     user_id: str,
-    spec: ListSpec,
+    flt: TaskFilter,
     *,
     now: dt.datetime,
     tz: ZoneInfo,
@@ -530,7 +504,7 @@ def list_page(
     Cost grows with the page and the offset, not with the user's task count (beyond what
     the database's index scan and COUNT need).
     """
-    conditions = [Task.user_id == user_id, *_spec_conditions(spec, now, tz)]
+    conditions = [Task.user_id == user_id, *filter_conditions(flt, now, tz)]
     total = int(session.scalar(select(func.count()).select_from(Task).where(*conditions)) or 0)
     if offset >= total:
         offset = 0

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
-from agents.pipeline import run_turn
+from agents import run_turn
 from agents.render import WidgetError, render_failure
 from store.models import TurnStatus
 from store.turns import (

@@ -1,7 +1,7 @@
 """Batch replay of threads: the replay file format, export, replay, diff and reports.
 
 `format` and `export` import only the store (the API's export route uses them); `runner`
-drives the product through `api.server.ChatKitServer` or a deployment's HTTP API.
+drives the product through `api.server.TurnIntake` or a deployment's HTTP API.
 """
 
 from core.replay.format import (

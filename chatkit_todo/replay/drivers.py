@@ -1,6 +1,6 @@
 """Drivers: how replayed turns reach the product.
 
-- `InProcessDriver`: a temporary SQLite database, `api.server.ChatKitServer` with each
+- `InProcessDriver`: a temporary SQLite database, `api.server.TurnIntake` with each
   thread's frozen clock, and the turns drained inline by `workers.processing.ThreadProcessor`
   (or, with `worker="celery"`, by a real Celery worker embedded on the in-memory broker).
 - `HttpDriver`: a running deployment's HTTP API, fresh thread ids, polled results.
@@ -26,7 +26,7 @@ import anyio
 import httpx
 
 from api.errors import ChatKitError, envelope
-from api.server import ChatKitServer
+from api.server import TurnIntake
 from chatkit_todo.replay.runner import FINAL_STATUSES, Rejected
 from core.replay.format import ReplayThread
 from store import Database
@@ -46,7 +46,7 @@ class FrozenClock:
 
 @dataclass
 class _InProcessThread:
-    server: ChatKitServer
+    server: TurnIntake
     user_id: str
     thread_id: str
     clock: FrozenClock
@@ -106,7 +106,7 @@ class InProcessDriver:
     async def open(self, thread: ReplayThread) -> AsyncIterator[_InProcessThread]:
         clock = FrozenClock(thread.clock.at(0))
         if self.shared is not None:
-            server = ChatKitServer(self.shared.async_sessions(), self.celery_kick,
+            server = TurnIntake(self.shared.async_sessions(), self.celery_kick,
                                    max_input_chars=self.max_input_chars, clock=clock)
             yield _InProcessThread(server, f"{thread.user}~{thread.thread_id}",
                                    thread.thread_id, clock)
@@ -122,7 +122,7 @@ class InProcessDriver:
         async def kick(thread_id: str) -> None:
             await anyio.to_thread.run_sync(processor.drain, thread_id)
 
-        server = ChatKitServer(database.async_sessions(), kick,
+        server = TurnIntake(database.async_sessions(), kick,
                                max_input_chars=self.max_input_chars, clock=clock)
         try:
             yield _InProcessThread(server, thread.user, thread.thread_id, clock)

@@ -1,7 +1,7 @@
 """Replaying threads: each turn is sent, its result awaited, normalized and compared.
 
 A driver carries turns to the product: `InProcessDriver` (a temporary SQLite database,
-`ChatKitServer` with a frozen clock per thread, turns drained inline or by an embedded
+`TurnIntake` with a frozen clock per thread, turns drained inline or by an embedded
 Celery worker) or `HttpDriver` (a running deployment's API, fresh thread ids).
 """
 

@@ -13,7 +13,8 @@ from chatkit_testing import auth, find_widget
 from litestar.testing import AsyncTestClient
 
 from store import Database
-from store.tasks import TaskRepository, task_to_dict
+from store.tasks import TaskRepository
+from todos import task_dict
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 
@@ -46,7 +47,7 @@ class Tasks:
 
     def all(self) -> list[dict[str, Any]]:
         with self.sessions() as session:
-            return [task_to_dict(t) for t in TaskRepository(session, self.user).all()]
+            return [task_dict(t) for t in TaskRepository(session, self.user).all()]
 
 
 @pytest.fixture

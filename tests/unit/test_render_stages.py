@@ -11,11 +11,11 @@ import pytest
 from chatkit_testing import find_widget
 
 from agents import run_turn
-from agents.act import decode_cursor, encode_cursor, next_occurrence
+from agents.act import list_cursor, read_list_cursor
 from agents.render import due_label
-from agents.types import ListFilter
 from store import Database
-from store.tasks import TaskRepository
+from store.tasks import TaskFilter, TaskRepository
+from todos import next_occurrence
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)  # a Thursday
 PARIS = ZoneInfo("Europe/Paris")
@@ -42,14 +42,35 @@ def test_due_labels_are_relative_to_the_users_today(due: str, label: str) -> Non
     ("2026-11-26", "NOT A RULE", None),
 ])
 def test_next_occurrence(due: str | None, rule: str, expected: str | None) -> None:
-    assert next_occurrence(due, rule, NOW, PARIS) == expected
+    upcoming = next_occurrence(due, rule, NOW, PARIS)
+    assert (upcoming.due if upcoming else None) == expected
+
+
+@pytest.mark.parametrize(("due", "rule", "expected"), [
+    # COUNT belongs to the series: the next task has one occurrence fewer to go...
+    ("2026-11-26", "FREQ=WEEKLY;COUNT=3", ("2026-12-03", "FREQ=WEEKLY;COUNT=2")),
+    # ... the last one has no next ...
+    ("2026-11-26", "FREQ=WEEKLY;COUNT=1", None),
+    # ... and occurrences skipped while overdue are used up too.
+    ("2026-11-05", "FREQ=WEEKLY;COUNT=5", ("2026-12-03", "FREQ=WEEKLY;COUNT=1")),
+    # UNTIL ends the series, whether a date or a UTC date-time.
+    ("2026-11-26", "FREQ=WEEKLY;UNTIL=20261210", ("2026-12-03", "FREQ=WEEKLY;UNTIL=20261210")),
+    ("2026-11-26", "FREQ=WEEKLY;UNTIL=20261201", None),
+    ("2026-11-26T09:00:00+01:00", "FREQ=DAILY;UNTIL=20261126T235959Z", None),
+    ("2026-11-26T09:00:00+01:00", "FREQ=DAILY;UNTIL=20261130T000000Z",
+     ("2026-11-27T09:00:00+01:00", "FREQ=DAILY;UNTIL=20261130T000000Z")),
+])
+def test_count_and_until_belong_to_the_series(due: str, rule: str,
+                                                expected: tuple[str, str] | None) -> None:
+    upcoming = next_occurrence(due, rule, NOW, PARIS)
+    assert (tuple(upcoming) if upcoming else None) == expected
 
 
 def test_cursor_round_trips_and_refuses_garbage() -> None:
-    flt = ListFilter(status="all", tag="home")
-    assert decode_cursor(encode_cursor(flt, 40)) == (flt, 40)
+    flt = TaskFilter(status="all", tag="home")
+    assert read_list_cursor(list_cursor(flt, 40)) == (flt, 40)
     with pytest.raises(ValueError, match="not a list cursor"):
-        decode_cursor("bm90IGpzb24")
+        read_list_cursor("bm90IGpzb24")
 
 
 def test_choosing_a_candidate_applies_the_update_to_it(database: Database) -> None:

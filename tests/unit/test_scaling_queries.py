@@ -2,8 +2,8 @@
 
 Lists filter, order, page and count in SQL (`store.tasks.list_page`); title references
 are matched against a bounded candidate set (`TaskRepository.title_candidates`). Both
-must give exactly what the Python reference (`agents.act.filter_tasks`, matching over
-every task) gives.
+must give exactly what the Python oracle below (`filter_tasks`, the documented rules
+applied to every task) gives.
 """
 
 from __future__ import annotations
@@ -18,11 +18,59 @@ from chatkit_testing import find_widget
 from sqlalchemy import insert
 
 from agents import run_turn
-from agents.act import filter_tasks
-from agents.types import ListFilter
 from store import Database
 from store.models import Task
-from store.tasks import ListSpec, TaskRepository, list_page, task_to_dict
+from store.tasks import TaskFilter, TaskRepository, list_page
+from todos import PRIORITY_RANK, is_overdue, task_dict
+
+
+def _due_date(task: dict[str, Any], tz: ZoneInfo) -> dt.date | None:
+    due = task.get("due")
+    if not due:
+        return None
+    if "T" in due:
+        return dt.datetime.fromisoformat(due).astimezone(tz).date()
+    return dt.date.fromisoformat(due)
+
+
+def filter_tasks(tasks: list[dict[str, Any]], flt: TaskFilter, now: dt.datetime,
+                 tz: ZoneInfo) -> list[dict[str, Any]]:
+    """The oracle: docs/NLU.md's list rules applied to every task in Python."""
+    today = now.astimezone(tz).date()
+    week_end = today + dt.timedelta(days=6 - today.weekday())
+    selected = []
+    for task in tasks:
+        day = _due_date(task, tz)
+        if (flt.status == "open" and task["completed"]) or (
+                flt.status == "completed" and not task["completed"]):
+            continue
+        if flt.priority and task.get("priority") != flt.priority:
+            continue
+        if flt.tag and flt.tag.lower() not in task.get("tags", []):
+            continue
+        if flt.text and flt.text.lower() not in task["title"].lower():
+            continue
+        if flt.due == "no_date" and day is not None:
+            continue
+        if flt.due in ("today", "tomorrow", "this_week", "overdue") and day is None:
+            continue
+        if flt.due == "today" and day != today:
+            continue
+        if flt.due == "tomorrow" and day != today + dt.timedelta(days=1):
+            continue
+        if flt.due == "this_week" and day is not None and day > week_end:
+            continue
+        if flt.due == "overdue" and not is_overdue(task, now, tz):
+            continue
+        selected.append(task)
+
+    def sort_key(task: dict[str, Any]) -> tuple[Any, ...]:
+        day = _due_date(task, tz)
+        return (task["completed"], not is_overdue(task, now, tz), day is None,
+                day or dt.date.max, task.get("due") or "",
+                PRIORITY_RANK.get(task.get("priority") or "", 4), task["created_at"] or "")
+
+    return sorted(selected, key=sort_key)
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 UTC = ZoneInfo("UTC")
@@ -55,20 +103,18 @@ def _seed(database: Database, rows: list[dict]) -> None:
         session.commit()
 
 
-def _sql_ids(database: Database, user: str, flt: ListFilter, tz: ZoneInfo,
+def _sql_ids(database: Database, user: str, flt: TaskFilter, tz: ZoneInfo,
              now: dt.datetime = NOW, offset: int = 0, limit: int = 10_000) -> tuple[list[str], int]:
-    spec = ListSpec(status=flt.status, due=flt.due, priority=flt.priority, tag=flt.tag,
-                    text=flt.text)
     with database.sync_sessions()() as session:
-        rows, _shown, total, _offset = list_page(session, user, spec, now=now, tz=tz,
+        rows, _shown, total, _offset = list_page(session, user, flt, now=now, tz=tz,
                                                  offset=offset, limit=limit)
         return [task.id for task in rows], total
 
 
-def _python_ids(database: Database, user: str, flt: ListFilter, tz: ZoneInfo,
+def _python_ids(database: Database, user: str, flt: TaskFilter, tz: ZoneInfo,
                 now: dt.datetime = NOW) -> list[str]:
     with database.sync_sessions()() as session:
-        tasks = [task_to_dict(task) for task in TaskRepository(session, user).all()]
+        tasks = [task_dict(task) for task in TaskRepository(session, user).all()]
     return [task["id"] for task in filter_tasks(tasks, flt, now, tz)]
 
 
@@ -87,20 +133,20 @@ def _random_due(rng: random.Random, tz: ZoneInfo) -> str | None:
 
 
 FILTERS = [
-    ListFilter(),
-    ListFilter(status="all"),
-    ListFilter(status="completed"),
-    ListFilter(due="today"),
-    ListFilter(due="tomorrow"),
-    ListFilter(due="this_week"),
-    ListFilter(due="overdue"),
-    ListFilter(due="no_date"),
-    ListFilter(status="all", due="overdue"),
-    ListFilter(priority="high"),
-    ListFilter(tag="work"),
-    ListFilter(tag="Work", status="all"),
-    ListFilter(text="Milk"),
-    ListFilter(text="50%_"),
+    TaskFilter(),
+    TaskFilter(status="all"),
+    TaskFilter(status="completed"),
+    TaskFilter(due="today"),
+    TaskFilter(due="tomorrow"),
+    TaskFilter(due="this_week"),
+    TaskFilter(due="overdue"),
+    TaskFilter(due="no_date"),
+    TaskFilter(status="all", due="overdue"),
+    TaskFilter(priority="high"),
+    TaskFilter(tag="work"),
+    TaskFilter(tag="Work", status="all"),
+    TaskFilter(text="Milk"),
+    TaskFilter(text="50%_"),
 ]
 
 
@@ -157,7 +203,7 @@ def test_order_overdue_then_due_day_date_before_time_then_priority_then_creation
     _seed(database, [_row("o", i, title, due=due, priority=priority)
                      for i, (title, due, priority) in enumerate(specs)])
     with database.sync_sessions()() as session:
-        rows, _, total, _ = list_page(session, "o", ListSpec(), now=NOW, tz=tz, offset=0,
+        rows, _, total, _ = list_page(session, "o", TaskFilter(), now=NOW, tz=tz, offset=0,
                                       limit=20)
     assert total == len(specs)
     assert [task.title for task in rows] == [
@@ -174,7 +220,7 @@ def test_order_overdue_then_due_day_date_before_time_then_priority_then_creation
         "no date urgent",
         "no date plain",
     ]
-    assert [task.id for task in rows] == _python_ids(database, "o", ListFilter(), tz)
+    assert [task.id for task in rows] == _python_ids(database, "o", TaskFilter(), tz)
 
 
 def test_tag_filter_matches_whole_tags_only(database: Database) -> None:
@@ -185,7 +231,7 @@ def test_tag_filter_matches_whole_tags_only(database: Database) -> None:
         _row("t", 3, "d", tags=["work-trip"]),
         _row("t", 4, "e", tags=[]),
     ])
-    got, total = _sql_ids(database, "t", ListFilter(tag="work"), UTC)
+    got, total = _sql_ids(database, "t", TaskFilter(tag="work"), UTC)
     assert total == 2
     assert got == ["task_t_00000", "task_t_00002"]
 
@@ -283,8 +329,8 @@ def test_a_bare_date_on_a_dst_change_day_sorts_from_its_local_midnight(
         ("apr 5 00:30", "2026-04-05T00:30:00+13:00"),
     ]
     _seed(database, [_row("d", i, title, due=due) for i, (title, due) in enumerate(specs)])
-    got, _ = _sql_ids(database, "d", ListFilter(), tz)
-    assert got == _python_ids(database, "d", ListFilter(), tz)
+    got, _ = _sql_ids(database, "d", TaskFilter(), tz)
+    assert got == _python_ids(database, "d", TaskFilter(), tz)
     with database.sync_sessions()() as session:
         titles = {task.id: task.title for task in TaskRepository(session, "d").all()}
     assert [titles[task_id] for task_id in got] == [

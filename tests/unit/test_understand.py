@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agents.types import Intent, ListFilter, TaskChanges, TaskDraft, TaskRef, Understanding
+from agents.types import Intent, TaskChanges, TaskDraft, TaskFilter, TaskRef, Understanding
 from agents.understand import understand
 
 UTC = ZoneInfo("UTC")
@@ -118,18 +118,18 @@ def test_updates(text: str, changes: TaskChanges) -> None:
 @pytest.mark.parametrize(
     ("text", "flt"),
     [
-        ("show me my tasks", ListFilter()),
-        ("what's due this week?", ListFilter(due="this_week")),
-        ("show completed tasks", ListFilter(status="completed")),
-        ("show all tasks", ListFilter(status="all")),
-        ("what's overdue", ListFilter(due="overdue")),
-        ("tasks with no date", ListFilter(due="no_date")),
-        ("show urgent tasks", ListFilter(priority="urgent")),
-        ("show tasks tagged work", ListFilter(tag="work")),
-        ("tasks about the report", ListFilter(text="report")),
+        ("show me my tasks", TaskFilter()),
+        ("what's due this week?", TaskFilter(due="this_week")),
+        ("show completed tasks", TaskFilter(status="completed")),
+        ("show all tasks", TaskFilter(status="all")),
+        ("what's overdue", TaskFilter(due="overdue")),
+        ("tasks with no date", TaskFilter(due="no_date")),
+        ("show urgent tasks", TaskFilter(priority="urgent")),
+        ("show tasks tagged work", TaskFilter(tag="work")),
+        ("tasks about the report", TaskFilter(text="report")),
     ],
 )
-def test_list_filters(text: str, flt: ListFilter) -> None:
+def test_list_filters(text: str, flt: TaskFilter) -> None:
     assert u(text) == Understanding(intent=Intent.LIST, filter=flt)
 
 
