@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
 
-from api.errors import PROCESSING_ERROR, ChatKitError, error_responses
+from api.errors import Problem, error_responses
 from api.events import wait_for_result
 from api.schemas import (
     ActionAccepted,
@@ -179,6 +179,6 @@ async def ready(state: State) -> dict[str, str]:
             log.warning("readiness: %s unreachable", name, exc_info=True)
             down.append(name)
     if down:
-        raise ChatKitError(503, PROCESSING_ERROR, f"not ready: {' and '.join(down)} "
+        raise Problem.UNAVAILABLE.error(f"not ready: {' and '.join(down)} "
                            "unreachable", {"Retry-After": "2"})
     return {"status": "ready", "database": "ok", "broker": "ok"}

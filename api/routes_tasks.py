@@ -13,8 +13,10 @@ from litestar.datastructures import State
 from litestar.params import JSONBody, Parameter
 from sqlalchemy.orm import Session
 
+from api.deps import DEPENDENCIES, AppSettings, Sessions
 from api.errors import Problem, error_responses
 from core.clock import utcnow
+from core.settings import Settings
 from store.history import BadCursor, decode_cursor, encode_cursor
 from store.tasks import TASK_SORTS, query_tasks, task_sort_value
 from todos import (
@@ -93,18 +95,18 @@ def _not_found(task_id: str) -> Exception:
     return Problem.NOT_FOUND.error(f"no task with id {task_id!r}")
 
 
-async def _in_session(request: Request[Any, Any, State], work: Callable[[Session], T]) -> T:
-    """Run `work(session)` with a sync session inside the API's async session, then commit."""
-    async with request.app.state.database.async_sessions()() as session:
+async def _in_session(sessions: Sessions,
+                      work: Callable[[Session], T]) -> T:
+    """Run `work(session)` with a sync session inside an async session, then commit."""
+    async with sessions() as session:
         result = await session.run_sync(work)
         await session.commit()
         return result
 
 
-def _service(request: Request[Any, Any, State], session: Session) -> TaskService:
-    quota = request.app.state.settings.max_tasks_per_user
-    return TaskService(TaskRepository(session, request.user), now=utcnow(),
-                       max_tasks=quota or None)
+def _service(settings: Settings, user_id: str, session: Session) -> TaskService:
+    return TaskService(TaskRepository(session, user_id), now=utcnow(),
+                       max_tasks=settings.max_tasks_per_user or None)
 
 
 TaskIdParam = Annotated[str, Parameter(max_length=64)]
@@ -115,12 +117,13 @@ class TasksController(Controller):
 
     path = "/api/tasks"
     tags = ["tasks"]
+    dependencies = DEPENDENCIES
     security = [{"BearerToken": []}]
 
     @get("/", operation_id="listTasks", responses=_ERRORS,
          summary="The caller's tasks, filtered and sorted, one page at a time")
     async def list_tasks(
-        self, request: Request[str, Any, State],
+        self, request: Request[str, Any, State], sessions: Sessions,
         status: Annotated[str, Parameter(description="open | completed | all")] = "all",
         due_before: Annotated[str | None, Parameter(
             max_length=40, description="Due strictly before this date / date-time")] = None,
@@ -171,12 +174,13 @@ class TasksController(Controller):
                            if more and tasks else None)
             return TaskPage([TaskView.from_row(task) for task in tasks], next_cursor)
 
-        return await _in_session(request, work)
+        return await _in_session(sessions, work)
 
     @post("/", operation_id="createTask", status_code=201, responses=_ERRORS,
           summary="Create a task")
     async def create_task(self, request: Request[str, Any, State],
-                     data: JSONBody[TaskCreate]) -> Response[TaskView]:
+                          sessions: Sessions, settings: AppSettings,
+                          data: JSONBody[TaskCreate]) -> Response[TaskView]:
         new = NewTask(
             title=_checked(clean_title, data.title), due=_checked(clean_due, data.due),
             priority=_checked(clean_priority, data.priority), tags=_checked(clean_tags, data.tags),
@@ -184,15 +188,17 @@ class TasksController(Controller):
 
         def work(session: Session) -> TaskView:
             try:
-                return msgspec.convert(_service(request, session).add(new), TaskView)
+                return msgspec.convert(_service(settings, request.user, session).add(new), TaskView)
             except TaskInvalid as error:  # the per-user quota
                 raise Problem.INVALID.error(str(error)) from None
 
-        view = await _in_session(request, work)
+        view = await _in_session(sessions, work)
         return Response(view, status_code=201, headers={"Location": f"{self.path}/{view.id}"})
 
     @get("/{task_id:str}", operation_id="getTask", responses=_ERRORS, summary="One task")
-    async def get_task(self, request: Request[str, Any, State], task_id: TaskIdParam) -> TaskView:
+    async def get_task(self, request: Request[str, Any, State],
+                       sessions: Sessions, task_id: TaskIdParam
+                       ) -> TaskView:
         user_id = request.user
 
         def work(session: Session) -> TaskView:
@@ -201,12 +207,13 @@ class TasksController(Controller):
                 raise _not_found(task_id)
             return TaskView.from_row(task)
 
-        return await _in_session(request, work)
+        return await _in_session(sessions, work)
 
     @patch("/{task_id:str}", operation_id="updateTask", responses=_ERRORS,
            summary="Change some fields of a task")
-    async def update_task(self, request: Request[str, Any, State], task_id: TaskIdParam,
-                     data: JSONBody[TaskPatch]) -> TaskView:
+    async def update_task(self, request: Request[str, Any, State],
+                          sessions: Sessions, settings: AppSettings,
+                          task_id: TaskIdParam, data: JSONBody[TaskPatch]) -> TaskView:
         rules: dict[str, Callable[[Any], Any]] = {
             "title": clean_title, "due": clean_due, "priority": clean_priority,
             "tags": clean_tags, "recurrence": clean_recurrence, "completed": bool}
@@ -214,19 +221,21 @@ class TasksController(Controller):
                   if getattr(data, name) is not msgspec.UNSET}
 
         def work(session: Session) -> TaskView:
-            task = _service(request, session).update(task_id, **fields)
+            task = _service(settings, request.user, session).update(task_id, **fields)
             if task is None:
                 raise _not_found(task_id)
             return msgspec.convert(task, TaskView)
 
-        return await _in_session(request, work)
+        return await _in_session(sessions, work)
 
     @delete("/{task_id:str}", operation_id="deleteTask", status_code=204, responses=_ERRORS,
             summary="Delete a task")
-    async def delete_task(self, request: Request[str, Any, State], task_id: TaskIdParam) -> None:
+    async def delete_task(self, request: Request[str, Any, State],
+                          sessions: Sessions, settings: AppSettings,
+                          task_id: TaskIdParam) -> None:
 
         def work(session: Session) -> None:
-            if not _service(request, session).delete([task_id]):
+            if not _service(settings, request.user, session).delete([task_id]):
                 raise _not_found(task_id)
 
-        await _in_session(request, work)
+        await _in_session(sessions, work)

@@ -7,14 +7,12 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, Parameter
 from litestar.response import Stream
 
 from api.auth import AuthError, AuthUnavailable, TokenVerifier
-from api.errors import AUTH_ERROR, NOT_FOUND, PROCESSING_ERROR, VALIDATION_ERROR, ChatKitError
+from api.errors import Problem, error_responses
 from api.events import event_stream, item_view
-from api.schemas import ErrorEnvelope
 from api.server import validate_thread_id
 from store.history import (
     BadCursor,
@@ -27,15 +25,7 @@ from store.history import (
 )
 from store.models import Thread
 
-_ERRORS = {
-    status: ResponseSpec(data_container=ErrorEnvelope, description=description)
-    for status, description in {
-        401: "Invalid or missing authentication (`AUTH_ERROR`)",
-        403: "The thread belongs to another user (`AUTH_ERROR`)",
-        404: "No such thread (`NOT_FOUND`)",
-        422: "Invalid parameter (`VALIDATION_ERROR`)",
-    }.items()
-}
+_ERRORS = error_responses(401, 403, 404, 422)
 ThreadIdParam = Annotated[str, Parameter(max_length=128, description="The thread id")]
 
 
@@ -81,7 +71,7 @@ def _seq_cursor(value: str | None, name: str) -> int | None:
     if value is None or value == "":
         return None
     if not (value.isascii() and value.isdigit()) or len(value) > 12:
-        raise ChatKitError(422, VALIDATION_ERROR, f"{name}: not a cursor from this server")
+        raise Problem.INVALID.error(f"{name}: not a cursor from this server")
     return int(value)
 
 
@@ -91,9 +81,9 @@ async def _owned_thread(state: State, thread_id: str, user_id: str) -> Thread:
     async with state.database.async_sessions()() as session:
         thread = await get_thread(session, thread_id)
     if thread is None:
-        raise ChatKitError(404, NOT_FOUND, f"no thread with id {thread_id!r}")
+        raise Problem.NOT_FOUND.error(f"no thread with id {thread_id!r}")
     if thread.user_id != user_id:
-        raise ChatKitError(403, AUTH_ERROR, "this thread belongs to another user")
+        raise Problem.FORBIDDEN.error("this thread belongs to another user")
     return thread
 
 
@@ -110,12 +100,12 @@ async def _stream_user(request: Request[Any, Any, State], thread_id: str,
         if access_token:
             return (await verifier.verify(access_token)).user_id
     except AuthError as error:
-        raise ChatKitError(401, AUTH_ERROR, error.message,
+        raise Problem.UNAUTHENTICATED.error(error.message,
                            {"WWW-Authenticate": "Bearer"}) from None
     except AuthUnavailable:
-        raise ChatKitError(503, PROCESSING_ERROR, "authentication keys are unavailable; "
+        raise Problem.UNAVAILABLE.error("authentication keys are unavailable; "
                            "retry shortly", {"Retry-After": "2"}) from None
-    raise ChatKitError(401, AUTH_ERROR, "missing credentials: send Authorization: Bearer, "
+    raise Problem.UNAUTHENTICATED.error("missing credentials: send Authorization: Bearer, "
                        "or ?stream_token=", {"WWW-Authenticate": "Bearer"})
 
 
@@ -139,8 +129,7 @@ class ThreadsController(Controller):
                 page, cursor = await list_threads(session, request.user, after=after,
                                                   limit=limit)
             except BadCursor:
-                raise ChatKitError(422, VALIDATION_ERROR,
-                                   "after: not a cursor from this server") from None
+                raise Problem.INVALID.error("after: not a cursor from this server") from None
         return ThreadPage([_summary(s.thread, s.last_status) for s in page], cursor)
 
     @get("/{thread_id:str}", operation_id="getThread", responses=_ERRORS,
@@ -156,7 +145,7 @@ class ThreadsController(Controller):
         thread = await _owned_thread(request.app.state, thread_id, request.user)
         before_seq, after_seq = _seq_cursor(before, "before"), _seq_cursor(after, "after")
         if before_seq is not None and after_seq is not None:
-            raise ChatKitError(422, VALIDATION_ERROR, "before, after: give one, not both")
+            raise Problem.INVALID.error("before, after: give one, not both")
         async with request.app.state.database.async_sessions()() as session:
             page = await list_turns(session, thread_id, before=before_seq, after=after_seq,
                                     limit=limit)
@@ -209,7 +198,7 @@ class ThreadsController(Controller):
             event_id = last_event_id_header.strip()
             # ASCII digits only ("²".isdigit() is true) and small enough for a BIGINT column.
             if not (event_id.isascii() and event_id.isdigit()) or len(event_id) > 18:
-                raise ChatKitError(422, VALIDATION_ERROR, "Last-Event-ID: must be an event id")
+                raise Problem.INVALID.error("Last-Event-ID: must be an event id")
             start = int(event_id)
         state = request.app.state
         limiter = state.stream_limiter

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.errors import AUTH_ERROR, NOT_FOUND, VALIDATION_ERROR, WIDGET_ERROR, ChatKitError
+from api.errors import ChatKitError, Problem
+from core.clock import utcnow
 from store.actions import find_offer, thread_owner
 from store.idempotency import find_key, purge_expired, request_fingerprint
 from store.models import IdempotencyKey
@@ -41,16 +42,8 @@ MAX_IDEMPOTENCY_KEY_CHARS = 255
 _THREAD_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-")
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _invalid(message: str) -> ChatKitError:
-    return ChatKitError(422, VALIDATION_ERROR, message)
+    return Problem.INVALID.error(message)
 
 
 def reject_nul(value: str, field: str) -> str:
@@ -223,7 +216,7 @@ class TurnIntake:
             owner = None if offer is not None else await thread_owner(session, thread_id)
         if offer is None:
             if owner is not None and owner != user_id:
-                raise ChatKitError(403, AUTH_ERROR, "this thread belongs to another user")
+                raise Problem.FORBIDDEN.error("this thread belongs to another user")
             raise _widget_error(f"action.widget_id: no button {widget_id!r} was rendered in "
                                 "this thread")
         if offer.action_type != expected_type:
@@ -265,8 +258,7 @@ class TurnIntake:
                     idempotency=key_row,
                 )
             except ThreadForbidden:
-                raise ChatKitError(
-                    403, AUTH_ERROR, "this thread belongs to another user"
+                raise Problem.FORBIDDEN.error("this thread belongs to another user"
                 ) from None
             except IntegrityError:
                 if key_row is None:
@@ -319,9 +311,9 @@ class TurnIntake:
             turn = await get_turn_for_user(session, turn_id, user_id, kind)
         if turn is None:
             noun = "response" if kind == "message" else "action"
-            raise ChatKitError(404, NOT_FOUND, f"no {noun} with id {turn_id!r}")
+            raise Problem.NOT_FOUND.error(f"no {noun} with id {turn_id!r}")
         return turn_view(turn)
 
 
 def _widget_error(message: str) -> ChatKitError:
-    return ChatKitError(422, WIDGET_ERROR, message)
+    return Problem.ACTION_NOT_OFFERED.error(message)

@@ -25,9 +25,9 @@ from typing import Any
 import anyio
 import httpx
 
-from api.errors import ChatKitError, envelope
 from api.server import TurnIntake
 from chatkit_todo.replay.runner import FINAL_STATUSES, Rejected
+from core.errors import ChatKitError, problem_for_status
 from core.replay.format import ReplayThread
 from store import Database
 from store.migrate import upgrade
@@ -58,7 +58,7 @@ class _InProcessThread:
         try:
             body = await self.server.respond(self.thread_id, text, self.user_id, metadata)
         except ChatKitError as error:
-            raise Rejected(envelope(error.code, error.type, error.message)) from None
+            raise Rejected(error.envelope()) from None
         return str(body["response_id"])
 
     async def action(self, action: dict[str, Any], metadata: dict[str, Any],
@@ -67,7 +67,7 @@ class _InProcessThread:
         try:
             body = await self.server.action(self.thread_id, action, self.user_id, metadata)
         except ChatKitError as error:
-            raise Rejected(envelope(error.code, error.type, error.message)) from None
+            raise Rejected(error.envelope()) from None
         return str(body["action_id"])
 
     async def result(self, turn_id: str, kind: str) -> dict[str, Any]:
@@ -266,7 +266,8 @@ def _json_or_text(response: httpx.Response) -> dict[str, Any]:
         body = None
     if isinstance(body, dict):
         return body
-    return envelope(response.status_code, "HTTP_ERROR", response.text[:200])
+    # Not an envelope (a proxy in front answered?): classify it by status, keep the text.
+    return problem_for_status(response.status_code).envelope(response.text[:200])
 
 
 @dataclass
