@@ -15,14 +15,22 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from agents.memory import MAX_LAST_LIST, ListView, ThreadMemory
-from agents.types import Intent, Outcome, OutcomeKind, Resolution, TaskChanges
+from agents.types import (
+    Intent,
+    Outcome,
+    OutcomeKind,
+    PendingQuestion,
+    Resolution,
+    TaskChanges,
+)
 from store.history import BadCursor, decode_cursor, encode_cursor
-from store.tasks import TaskFilter, TaskRepository, list_page
+from store.tasks import TaskFilter
 from todos import (
     MAX_TITLE_LENGTH,
     NewTask,
     TaskInvalid,
     TaskService,
+    TaskStore,
     clean_tags,
     task_dict,
 )
@@ -44,13 +52,14 @@ class Limits:
 class TurnContext:
     """Everything a turn acts with: the user's tasks, the clock, the thread's memory."""
 
-    repo: TaskRepository
+    repo: TaskStore
     memory: ThreadMemory
     now: dt.datetime
     tz: ZoneInfo
     turn_id: str
     limits: Limits = field(default_factory=Limits)
     service: TaskService = field(init=False)
+    asked: PendingQuestion | None = None  # the question this message answers, if any
 
     def __post_init__(self) -> None:
         self.service = TaskService(self.repo, now=self.now, tz=self.tz,
@@ -119,9 +128,8 @@ def list_tasks(ctx: TurnContext, flt: TaskFilter, *, offset: int) -> Outcome:
     list costs the same for 10 tasks or 10,000. `last_list` holds the rows shown so far
     (1 to the page's end), which positions ("the second one", "the last one") refer to.
     """
-    rows, shown_ids, total, offset = list_page(
-        ctx.repo.session, ctx.repo.user_id, flt, now=ctx.now, tz=ctx.tz, offset=offset,
-        limit=PAGE_SIZE)
+    rows, shown_ids, total, offset = ctx.repo.page(flt, now=ctx.now, tz=ctx.tz, offset=offset,
+                                                   limit=PAGE_SIZE)
     ctx.memory.last_list = shown_ids[-MAX_LAST_LIST:]
     ctx.memory.list_view = ListView(filter=flt, offset=offset)
     more = offset + PAGE_SIZE < total
@@ -340,10 +348,7 @@ def ask(ctx: TurnContext, resolution: Resolution) -> Outcome:
 
 
 def dismiss(ctx: TurnContext, resolution: Resolution) -> Outcome:
-    had_question = ctx.memory.pending is not None
-    ctx.memory.pending = None
-    return Outcome(kind="dismissed",
-                   message="OK, never mind." if had_question else "OK.")
+    return Outcome(kind="dismissed", message="OK, never mind." if ctx.asked else "OK.")
 
 
 def simple(ctx: TurnContext, resolution: Resolution) -> Outcome:

@@ -14,26 +14,24 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
-from sqlalchemy.orm import Session
 
 from agents import act
 from agents.act import Limits, TurnContext
 from agents.actions import ActionPlan, UnknownAction, interpret_action
 from agents.intents import SPECS
 from agents.memory import ThreadMemory
+from agents.ports import TurnStores
 from agents.render import LIST_CARD_ID, finish, list_card, render, summary
 from agents.resolve import resolve
 from agents.types import Outcome, Resolution, TurnResult, Understander, Understanding
-from store.actions import Offer, get_offer, record_offers
-from store.tasks import TaskRepository
+from store.actions import Offer
 from todos import task_dict
 from widgets import walk_dicts
 
 
 def run_turn(
-    session: Session,
+    stores: TurnStores,
     *,
-    user_id: str,
     turn_id: str,
     now: dt.datetime,
     tz: ZoneInfo,
@@ -41,32 +39,27 @@ def run_turn(
     understander: Understander,
     text: str | None = None,
     action: dict[str, Any] | None = None,
-    thread_id: str | None = None,
     limits: Limits | None = None,
 ) -> TurnResult:
-    """Run one turn for `user_id`. Task changes stay in `session` for the caller to commit.
+    """Run one turn; its changes stay in the stores' unit of work for the caller to commit.
 
     `memory` is the thread's stored memory (`agents.memory.ThreadMemory` as JSON) and is
-    updated in place. With `thread_id`, the buttons the result renders are indexed as the
-    actions this thread offers (same transaction). Raises `widgets.WidgetError` when a
-    tree breaks the schema.
+    updated in place. With `stores.offers`, the buttons the result renders are recorded
+    as the actions the thread offers. Raises `widgets.WidgetError` when a tree breaks the
+    schema.
     """
     thread_memory = ThreadMemory.load(memory)
-    ctx = TurnContext(TaskRepository(session, user_id), thread_memory, now, tz, turn_id,
-                      limits or Limits())
+    ctx = TurnContext(stores.tasks, thread_memory, now, tz, turn_id, limits or Limits())
     if action is None:
         result = _run_text(ctx, understander, text or "")
     else:
-        source = None
         widget_id = action.get("widget_id")
-        if thread_id is not None and isinstance(widget_id, str):
-            offer = get_offer(session, thread_id, widget_id)
-            source = offer.card_id if offer is not None else None
+        source = None
+        if stores.offers is not None and isinstance(widget_id, str):
+            source = stores.offers.card_of(widget_id)
         result = _run_action(ctx, understander, action, source)
-    if thread_id is not None:
-        record_offers(
-            session, thread_id=thread_id, turn_id=turn_id, offers=offers_in(result.widgets), now=now
-        )
+    if stores.offers is not None:
+        stores.offers.record(turn_id, offers_in(result.widgets), now)
     memory.clear()
     memory.update(thread_memory.dump())
     return result
@@ -75,7 +68,7 @@ def run_turn(
 def _run_text(ctx: TurnContext, understander: Understander, text: str) -> TurnResult:
     understanding = understander(text, now=ctx.now, tz=ctx.tz, memory=ctx.memory)
     # A question waits one turn: this message answered it, or moved on.
-    ctx.memory.pending = None
+    ctx.asked, ctx.memory.pending = ctx.memory.pending, None
     return _render(ctx, carry_out(ctx, understanding))
 
 

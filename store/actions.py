@@ -69,6 +69,23 @@ def get_offer(session: Session, thread_id: str, widget_id: str) -> OfferedAction
     return session.get(OfferedAction, (thread_id, widget_id))
 
 
+class ThreadOffers:
+    """The offered-actions index of one thread, inside the caller's transaction (worker)."""
+
+    def __init__(self, session: Session, thread_id: str) -> None:
+        self.session = session
+        self.thread_id = thread_id
+
+    def card_of(self, widget_id: str) -> str | None:
+        """The card (root widget) the button sits in, if this thread rendered it."""
+        offer = get_offer(self.session, self.thread_id, widget_id)
+        return offer.card_id if offer is not None else None
+
+    def record(self, turn_id: str, offers: Sequence[Offer], now: dt.datetime) -> None:
+        record_offers(self.session, thread_id=self.thread_id, turn_id=turn_id, offers=offers,
+                      now=now)
+
+
 async def find_offer(
     session: AsyncSession, thread_id: str, widget_id: str, user_id: str
 ) -> OfferedAction | None:

@@ -208,6 +208,13 @@ class TaskRepository:
                 task.due_at = due_instant(value)
         task.updated_at = now
 
+    def page(
+        self, flt: TaskFilter, *, now: dt.datetime, tz: ZoneInfo, offset: int, limit: int
+    ) -> tuple[list[Task], list[str], int, int]:
+        """One page of the agent's list (see `list_page`)."""
+        return list_page(self.session, self.user_id, flt, now=now, tz=tz, offset=offset,
+                         limit=limit)
+
     def restore(self, snapshot: dict[str, Any]) -> Task:
         """Put a task back exactly as `snapshot` (the task shape) says, recreating it if gone.
 

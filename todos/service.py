@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from store.tasks import TaskRepository
 from todos.model import task_dict
+from todos.ports import TaskStore
 from todos.recurrence import next_occurrence
 from todos.validation import TaskInvalid
 
@@ -77,7 +77,7 @@ class TaskService:
 
     def __init__(
         self,
-        repo: TaskRepository,
+        repo: TaskStore,
         *,
         now: dt.datetime,
         tz: ZoneInfo = _UTC,

@@ -2,8 +2,8 @@
 
 Lists filter, order, page and count in SQL (`store.tasks.list_page`); title references
 are matched against a bounded candidate set (`TaskRepository.title_candidates`). Both
-must give exactly what the Python oracle below (`filter_tasks`, the documented rules
-applied to every task) gives.
+must give exactly what the Python oracle (`tests/fakes.py: filter_tasks`, the documented
+rules applied to every task) gives.
 """
 
 from __future__ import annotations
@@ -15,62 +15,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from chatkit_testing import find_widget
+from fakes import filter_tasks
 from sqlalchemy import insert
 
 from agents import run_turn
 from store import Database
 from store.models import Task
 from store.tasks import TaskFilter, TaskRepository, list_page
-from todos import PRIORITY_RANK, is_overdue, task_dict
-
-
-def _due_date(task: dict[str, Any], tz: ZoneInfo) -> dt.date | None:
-    due = task.get("due")
-    if not due:
-        return None
-    if "T" in due:
-        return dt.datetime.fromisoformat(due).astimezone(tz).date()
-    return dt.date.fromisoformat(due)
-
-
-def filter_tasks(tasks: list[dict[str, Any]], flt: TaskFilter, now: dt.datetime,
-                 tz: ZoneInfo) -> list[dict[str, Any]]:
-    """The oracle: docs/NLU.md's list rules applied to every task in Python."""
-    today = now.astimezone(tz).date()
-    week_end = today + dt.timedelta(days=6 - today.weekday())
-    selected = []
-    for task in tasks:
-        day = _due_date(task, tz)
-        if (flt.status == "open" and task["completed"]) or (
-                flt.status == "completed" and not task["completed"]):
-            continue
-        if flt.priority and task.get("priority") != flt.priority:
-            continue
-        if flt.tag and flt.tag.lower() not in task.get("tags", []):
-            continue
-        if flt.text and flt.text.lower() not in task["title"].lower():
-            continue
-        if flt.due == "no_date" and day is not None:
-            continue
-        if flt.due in ("today", "tomorrow", "this_week", "overdue") and day is None:
-            continue
-        if flt.due == "today" and day != today:
-            continue
-        if flt.due == "tomorrow" and day != today + dt.timedelta(days=1):
-            continue
-        if flt.due == "this_week" and day is not None and day > week_end:
-            continue
-        if flt.due == "overdue" and not is_overdue(task, now, tz):
-            continue
-        selected.append(task)
-
-    def sort_key(task: dict[str, Any]) -> tuple[Any, ...]:
-        day = _due_date(task, tz)
-        return (task["completed"], not is_overdue(task, now, tz), day is None,
-                day or dt.date.max, task.get("due") or "",
-                PRIORITY_RANK.get(task.get("priority") or "", 4), task["created_at"] or "")
-
-    return sorted(selected, key=sort_key)
+from todos import task_dict
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 UTC = ZoneInfo("UTC")
