@@ -17,6 +17,7 @@ from click import Option
 from core.pubsub import publisher
 from core.settings import Settings, get_settings
 from store import Database
+from workers.broker import TRANSPORT as REDIS_TRANSPORT
 from workers.processing import ThreadProcessor, is_transient
 from workers.sweeper import RedisClaim, SweepLoop, sweep_once
 
@@ -51,6 +52,8 @@ def create_celery(settings: Settings) -> Celery:
         # (Redis); polling_interval: how often the in-memory transport looks for kicks.
         broker_transport_options={"visibility_timeout": 3600, "polling_interval": 0.01},
         worker_hijack_root_logger=False,
+        # kombu's Redis transport with acks that survive a torn-down channel (workers/broker.py).
+        broker_transport=REDIS_TRANSPORT if (settings.redis_url or "").startswith("redis://") else None,
         beat_schedule={
             "chatkit-sweep": {"task": SWEEP, "schedule": settings.sweep_interval_seconds},
         },
@@ -92,34 +95,6 @@ def _fresh_runtime_after_fork(**_: Any) -> None:
     Runtime.install(None)
 
 
-def _skip_restore_on_a_closed_transport() -> None:
-    """Keep a worker alive through a lost Redis connection (Celery 5.7 / kombu 5.7 race).
-
-    Recovering from the loss, Celery closes the consumer's channel after its transport was
-    detached; restoring the unacknowledged kicks then raises AttributeError, which Celery
-    calls unrecoverable: the worker exits instead of reconnecting. Nothing can be restored
-    over a dead connection anyway: skip it. Those kicks come back after the visibility
-    timeout, and the sweep re-kicks their turns long before.
-    """
-    from kombu.transport import redis as kombu_redis
-
-    original = kombu_redis.QoS.restore_unacked
-    if getattr(original, "chatkit_guard", False):
-        return
-
-    def restore_unacked(qos: Any, client: Any = None) -> Any:
-        transport = getattr(qos.channel, "connection", None)
-        if client is None and getattr(transport, "client", None) is None:
-            log.warning("broker connection already closed: %d unacknowledged kick(s) left "
-                        "to the visibility timeout and the sweep", len(qos._delivered))
-            return None
-        return original(qos, client)
-
-    restore_unacked.chatkit_guard = True  # type: ignore[attr-defined]
-    kombu_redis.QoS.restore_unacked = restore_unacked  # type: ignore[method-assign]
-
-
-_skip_restore_on_a_closed_transport()
 app = create_celery(get_settings())
 
 

@@ -23,6 +23,7 @@ from test_workers_harness import (
     Worker,
     assert_exactly_once_in_order,
     migrate,
+    pg,
     stack_env,
     wait_all_final,
     workers,  # noqa: F401 - the fixture
@@ -213,3 +214,72 @@ def test_every_accepted_turn_completes_once_across_a_database_cut(
     assert len(accepted) == THREADS * (len(SCRIPT) - 1)
     for worker in workers:
         assert worker.starts == 1 and worker.proc is not None and worker.proc.poll() is None
+
+
+def _wait_lock_waiters(pg_url: str, count: int, timeout: float = 20) -> None:
+    """Block until `count` sessions of this database wait on a row lock."""
+    deadline = time.monotonic() + timeout
+    waiting = -1
+    with pg(pg_url) as conn:
+        name = conn.info.dbname
+        while time.monotonic() < deadline:
+            row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND "
+                               "wait_event_type = 'Lock'", (name,)).fetchone()
+            waiting = row[0] if row else 0
+            if waiting >= count:
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"{waiting} of {count} turns reached the row lock")
+
+
+def _wait_log(worker: Worker, text: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in worker.log_path.read_text(errors="replace"):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{worker.name} never logged {text!r}:\n{worker.tail()}")
+
+
+def test_workers_busy_through_a_redis_restart_stay_up(
+    pg_url: str, redis_server: RedisServer, tmp_path: Path, workers: list[Worker]  # noqa: F811
+) -> None:
+    """Issue 13: a worker whose turns were running while Redis restarted could ack them on
+    a torn-down channel afterwards and exit ("Unrecoverable error: AttributeError"); turns
+    accepted later stayed queued until someone restarted it. That teardown is a race
+    (test_workers_broker.py reproduces its end state); this checks the whole path."""
+    env = stack_env(pg_url, redis_server.url, tmp_path)
+    migrate(env)
+    workers.extend(Worker(f"w{n}", env, tmp_path, "-c", "2").start() for n in range(2))
+    for worker in workers:
+        worker.wait_ready()
+    busy = 4  # every pool process of both workers
+    submitter = Submitter(pg_url, redis_server.url, env["CHATKIT_CELERY_QUEUE"])
+    try:
+        accepted = [submitter.submit(f"busy-{n}", f"busy-user-{n}", "add pack alpha")
+                    for n in range(busy)]
+        wait_all_final(pg_url, workers)
+        with pg(pg_url) as conn, conn.transaction():
+            # The test holds the todos' rows: "complete pack alpha" runs until it lets go.
+            conn.execute("SELECT id FROM tasks FOR UPDATE")
+            accepted += [submitter.submit(f"busy-{n}", f"busy-user-{n}", "complete pack alpha")
+                         for n in range(busy)]
+            _wait_lock_waiters(pg_url, busy)
+            redis_server.stop()
+            redis_server.start()
+            for worker in workers:  # each noticed the lost connection mid-turn
+                _wait_log(worker, "Connection to broker lost")
+        # The lock is gone: the turns finish and their kicks are acknowledged on the
+        # channels torn down meanwhile.
+        time.sleep(1)
+        accepted += [submitter.submit(f"after-{n % 5}", f"after-user-{n % 5}",
+                                      SCRIPT[n // 5]) for n in range(15)]
+    finally:
+        submitter.close()
+
+    wait_all_final(pg_url, workers, timeout=45)
+    threads = assert_exactly_once_in_order(pg_url, tmp_path)
+    assert {turn["id"] for turns in threads.values() for turn in turns} == set(accepted)
+    for worker in workers:  # never restarted by hand
+        assert worker.starts == 1 and worker.proc is not None and worker.proc.poll() is None, \
+            worker.tail()
