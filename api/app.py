@@ -101,7 +101,8 @@ def create_app(
 ) -> Litestar:
     """Build the API. Tests pass their own database, kick, verifier or limiter."""
     settings = settings or get_settings()
-    database = database or Database(settings.resolved_database_url)
+    database = database or Database(settings.resolved_database_url,
+                                    statement_timeout_s=settings.statement_timeout_seconds)
     verifier = verifier or TokenVerifier(auth_config(settings))
     limiter = limiter or rate_limiter(settings)
     kick = kick or celery_kick(settings.redis_url or "memory://localhost/", settings.celery_queue)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -63,6 +63,18 @@ class Settings(BaseSettings):
     turn_lease_seconds: float = Field(60.0, gt=0)
     sweep_interval_seconds: float = Field(30.0, gt=0)
     celery_queue: str = "chatkit"
+    # Limits on stuck work (docs/WORKERS.md). A turn still running after the soft limit
+    # fails with PROCESSING_ERROR and its thread goes on; at the hard limit Celery kills
+    # the pool process (the turn is retried, at most workers.processing.MAX_ATTEMPTS times).
+    turn_time_limit_seconds: float = Field(30.0, gt=0)
+    turn_hard_time_limit_seconds: float = Field(60.0, gt=0)
+    # A pool process is replaced after this many kicks / once it holds this much memory
+    # (prefork pool only; 0 = no limit).
+    worker_max_tasks_per_child: int = Field(1000, ge=0)
+    worker_max_memory_per_child_mb: int = Field(512, ge=0)
+    # PostgreSQL cancels any statement running longer (a lock held elsewhere, a runaway
+    # query); 0 = no limit. SQLite has no such setting: there it does nothing.
+    statement_timeout_seconds: float = Field(10.0, ge=0)
 
     log_level: str = "INFO"
 
@@ -77,6 +89,13 @@ class Settings(BaseSettings):
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @model_validator(mode="after")
+    def _hard_limit_after_soft(self) -> Settings:
+        if self.turn_hard_time_limit_seconds <= self.turn_time_limit_seconds:
+            raise ValueError("CHATKIT_TURN_HARD_TIME_LIMIT_SECONDS must be greater than "
+                             "CHATKIT_TURN_TIME_LIMIT_SECONDS (the soft limit)")
+        return self
 
     @property
     def embedded(self) -> bool:

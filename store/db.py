@@ -100,11 +100,26 @@ def _ping_idle_connections(engine: Engine) -> None:
             raise exc.InvalidatePoolError("connection found dead on checkout")
 
 
+# PostgreSQL cancels a statement running longer than this (`statement_timeout`): a turn
+# waiting on a row lock held elsewhere, or a runaway query, fails instead of holding its
+# thread (and a connection) for ever. Settings pass CHATKIT_STATEMENT_TIMEOUT_SECONDS.
+DEFAULT_STATEMENT_TIMEOUT_S = 10.0
+
+
+def _statement_timeout_ms(seconds: float) -> str:
+    return str(max(int(seconds * 1000), 0))  # PostgreSQL: 0 means no limit
+
+
 @dataclass
 class Database:
-    """Lazily created engines and session factories for one database URL."""
+    """Lazily created engines and session factories for one database URL.
+
+    `statement_timeout_s` applies to every session of both engines on PostgreSQL (0: none);
+    SQLite has no statement timeout, so there it does nothing.
+    """
 
     url: str
+    statement_timeout_s: float = DEFAULT_STATEMENT_TIMEOUT_S
     _async_engine: AsyncEngine | None = field(default=None, init=False, repr=False)
     _sync_engine: Engine | None = field(default=None, init=False, repr=False)
 
@@ -118,7 +133,11 @@ class Database:
             options = _engine_options(self.url)
             if not self.is_sqlite:
                 # asyncpg: fail fast when the server is unreachable (a 503 within 2 s, not a hang).
-                options["connect_args"] = {"timeout": 1.5, "command_timeout": 10}
+                options["connect_args"] = {
+                    "timeout": 1.5, "command_timeout": 10,
+                    "server_settings": {
+                        "statement_timeout": _statement_timeout_ms(self.statement_timeout_s)},
+                }
             engine = create_async_engine(async_url(self.url), **options)
             if self.is_sqlite:
                 event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -132,7 +151,9 @@ class Database:
         if self._sync_engine is None:
             options = _engine_options(self.url)
             if not self.is_sqlite:
-                options["connect_args"] = {"connect_timeout": 2}
+                timeout_ms = _statement_timeout_ms(self.statement_timeout_s)
+                options["connect_args"] = {"connect_timeout": 2,
+                                           "options": f"-c statement_timeout={timeout_ms}"}
             engine = create_engine(sync_url(self.url), **options)
             if self.is_sqlite:
                 event.listen(engine, "connect", _sqlite_pragmas)

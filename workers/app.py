@@ -52,8 +52,18 @@ def create_celery(settings: Settings) -> Celery:
         # (Redis); polling_interval: how often the in-memory transport looks for kicks.
         broker_transport_options={"visibility_timeout": 3600, "polling_interval": 0.01},
         worker_hijack_root_logger=False,
+        # Limits on stuck work (prefork pool). At the soft limit the turn running fails with
+        # PROCESSING_ERROR and the thread goes on (workers/processing.py); at the hard limit
+        # Celery kills the pool process and the kick comes back (reject_on_worker_lost).
+        task_soft_time_limit=settings.turn_time_limit_seconds,
+        task_time_limit=settings.turn_hard_time_limit_seconds,
+        # Pool processes are replaced now and then, and when they grow too big: whatever
+        # leaks (a library's cache, fragmentation) is bounded. Celery counts memory in KiB.
+        worker_max_tasks_per_child=settings.worker_max_tasks_per_child or None,
+        worker_max_memory_per_child=(settings.worker_max_memory_per_child_mb * 1024) or None,
         # kombu's Redis transport with acks that survive a torn-down channel (workers/broker.py).
-        broker_transport=REDIS_TRANSPORT if (settings.redis_url or "").startswith("redis://") else None,
+        broker_transport=(REDIS_TRANSPORT if (settings.redis_url or "").startswith("redis://")
+                          else None),
         beat_schedule={
             "chatkit-sweep": {"task": SWEEP, "schedule": settings.sweep_interval_seconds},
         },
@@ -69,10 +79,14 @@ class Runtime:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.database = Database(settings.resolved_database_url)
+        self.database = Database(settings.resolved_database_url,
+                                 statement_timeout_s=settings.statement_timeout_seconds)
         self.processor = ThreadProcessor(
             self.database.sync_sessions(), lease_seconds=settings.turn_lease_seconds,
             notify=publisher(settings),
+            # A drain stops starting turns half-way to the soft limit and re-kicks its
+            # thread, so every turn gets at least half the limit, whatever the queue ahead.
+            drain_budget_s=settings.turn_time_limit_seconds / 2, requeue=kick,
         )
 
     @classmethod
@@ -164,7 +178,9 @@ class SweepStep(bootsteps.StartStopStep):
         if settings.redis_url:
             claim = RedisClaim(settings.redis_url, f"chatkit:sweep:{settings.celery_queue}",
                                hold_s=interval * 0.9)
-        self.loop = SweepLoop(Database(settings.resolved_database_url), kick,
+        database = Database(settings.resolved_database_url,
+                            statement_timeout_s=settings.statement_timeout_seconds)
+        self.loop = SweepLoop(database, kick,
                               interval_s=interval, claim=claim)
         self.loop.start()
 

@@ -18,11 +18,13 @@ import datetime as dt
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,12 +54,53 @@ Notify = Callable[[str, str, str], None]
 MAX_ATTEMPTS = 5
 
 
+# How a completing transaction goes on: mark the next pending turn running ("chain"),
+# release the lease ("release": this drain stops here), or keep it ("keep": `process_turn`).
+Then = str
+CHAIN, RELEASE, KEEP = "chain", "release", "keep"
+
+# SQLSTATE of a statement cancelled by PostgreSQL's `statement_timeout` (query_canceled).
+_QUERY_CANCELED = "57014"
+
+
 class LostLease(RuntimeError):
     """Another worker took over the thread (our lease expired): our work must not commit."""
 
 
+def ran_too_long(error: BaseException) -> bool:
+    """The turn hit a time limit: Celery's soft limit or the database's statement timeout.
+
+    Not transient: retrying a turn that waits on a lock nobody releases, or loops, would
+    hold its thread for ever. It fails once, and the thread goes on.
+    """
+    if hit_soft_limit(error):
+        return True
+    original = getattr(error, "orig", None)
+    return (isinstance(error, sa_exc.DBAPIError)
+            and getattr(original, "sqlstate", None) == _QUERY_CANCELED)
+
+
+def hit_soft_limit(error: BaseException) -> bool:
+    """Celery's soft time limit struck, maybe inside a database call.
+
+    Struck while psycopg waits for a statement, the limit leaves the connection busy, and
+    SQLAlchemy's clean-up then raises "another command is already in progress" in its
+    place: the limit is found among the errors being handled.
+    """
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, SoftTimeLimitExceeded):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def is_transient(error: BaseException) -> bool:
-    """Connection trouble worth a retry, as opposed to a bug or bad data."""
+    """Connection trouble worth a retry, as opposed to a bug, bad data or a time limit."""
+    if ran_too_long(error):
+        return False
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
         return True
     return isinstance(
@@ -87,11 +130,17 @@ class ThreadProcessor:
         lease_seconds: float = 60.0,
         notify: Notify | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
+        drain_budget_s: float | None = None,
+        requeue: Callable[[str], object] | None = None,
     ) -> None:
         self.sessions = sessions
         self.lease = dt.timedelta(seconds=lease_seconds)
         self.notify = notify or (lambda thread_id, turn_id, status: None)
         self.clock = clock
+        # A drain starts no new turn after this long: it releases the thread and `requeue`s
+        # it, so the next turn runs under a fresh task time limit (None: no budget).
+        self.drain_budget_s = drain_budget_s
+        self.requeue = requeue
         # The process part of every lease owner (for people reading the threads table).
         self.owner = f"{socket.gethostname()[:24]}:{os.getpid()}"
 
@@ -112,6 +161,7 @@ class ThreadProcessor:
         """
         processed = 0
         owner = owner or self.new_owner()
+        budget = _Budget(self.drain_budget_s)
         with self.sessions() as session:
             # One kick per turn means most kicks of a busy thread find its turns already
             # done: a read settles that without a commit. (A turn stored after this read
@@ -127,16 +177,39 @@ class ThreadProcessor:
                 held = turn is not None  # `_claim` released the lease when nothing was left
                 try:
                     while turn is not None:
-                        turn, memory = self._process(session, thread_id, turn, memory, owner)
+                        then = CHAIN if budget.left() else RELEASE
+                        turn, memory = self._process(session, thread_id, turn, memory, owner,
+                                                     then=then, budget=budget)
                         processed += 1
                     held = False  # the last turn's transaction released the lease
                 finally:
                     if held:
-                        session.rollback()
+                        self._abandon(session)
                         release_thread(session, thread_id, owner)
                 # A turn stored while we held the lock had its kick dropped: look once more.
                 candidate = next_pending(session, thread_id)
+                if (candidate is not None and self.requeue is not None
+                        and not budget.left()):
+                    # Out of time for this task: a new kick goes on with a fresh time limit.
+                    self._requeue(thread_id)
+                    return processed
         return processed
+
+    def _requeue(self, thread_id: str) -> None:
+        assert self.requeue is not None
+        try:
+            self.requeue(thread_id)
+        except Exception:
+            # The turns are stored and the lease is free: the sweep kicks them again.
+            log.warning("could not re-kick thread %s; the sweep will", thread_id, exc_info=True)
+
+    @staticmethod
+    def _abandon(session: Session) -> None:
+        """Roll back; a connection left mid-statement (a time limit struck) is discarded."""
+        try:
+            session.rollback()
+        except Exception:
+            session.invalidate()
 
     def _claim(
         self, session: Session, thread_id: str, owner: str, candidate: PendingTurn
@@ -167,19 +240,19 @@ class ThreadProcessor:
 
     def _process(
         self, session: Session, thread_id: str, turn: PendingTurn, memory: dict[str, Any],
-        owner: str, *, chain: bool = True,
+        owner: str, *, then: Then = CHAIN, budget: _Budget | None = None,
     ) -> tuple[PendingTurn | None, dict[str, Any]]:
         """Run a turn marked running and commit its outcome; returns the next turn, if any.
 
-        With `chain`, the completing transaction also marks the thread's next pending turn
-        running (returned) or, when there is none, releases the lease.
+        `then` says what else the completing transaction does (CHAIN: mark the thread's
+        next pending turn running, returned, or release the lease when there is none).
         """
         # Rows loaded for an earlier turn may have been changed since by other threads of
         # the same user: this turn reads them afresh, as in a new session.
         session.expunge_all()
         if turn.attempts > MAX_ATTEMPTS:
             return self._fail(session, thread_id, turn.id, "This message could not be processed.",
-                              owner=owner, chain=chain)
+                              owner=owner, then=then)
         try:
             result = run_turn(
                 session,
@@ -197,35 +270,48 @@ class ThreadProcessor:
                         widgets=result.widgets, replaces=result.replaces, error=None,
                         completed_at=now)
             return self._commit_outcome(session, thread_id, turn.id, TurnStatus.COMPLETED.value,
-                                        memory, now, owner=owner, chain=chain)
+                                        memory, now, owner=owner, then=then)
         except Exception as error:
-            session.rollback()
+            self._abandon(session)
             if is_transient(error):
                 raise
+            if ran_too_long(error):
+                log.error("turn %s of thread %s stopped by a time limit: %s", turn.id,
+                          thread_id, error)
+                # After Celery's soft limit this task has no time left: stop here, and the
+                # requeued kick runs the thread's next turn under a fresh limit.
+                if hit_soft_limit(error):
+                    if budget is not None:
+                        budget.expired = True
+                    if then == CHAIN:
+                        then = RELEASE
+                return self._fail(session, thread_id, turn.id,
+                                  "This message took too long to process.", owner=owner,
+                                  then=then)
             log.exception("turn %s failed", turn.id)
             if isinstance(error, WidgetError):  # a tree broke the schema: never sent
                 return self._fail(session, thread_id, turn.id,
                                   "This answer could not be displayed.", owner=owner,
-                                  chain=chain, error_type="WIDGET_ERROR")
+                                  then=then, error_type="WIDGET_ERROR")
             return self._fail(session, thread_id, turn.id,
                               "Something went wrong while handling this message.",
-                              owner=owner, chain=chain)
+                              owner=owner, then=then)
 
     def _commit_outcome(
         self, session: Session, thread_id: str, turn_id: str, status: str,
-        memory: dict[str, Any] | None, now: dt.datetime, *, owner: str, chain: bool,
+        memory: dict[str, Any] | None, now: dt.datetime, *, owner: str, then: Then,
     ) -> tuple[PendingTurn | None, dict[str, Any]]:
         """Commit the outcome of `turn_id` (its row already updated in this transaction).
 
         Checks the lease, stores `memory` (None: a failed turn leaves it as stored), records
-        the events and, with `chain`, marks the next pending turn running or releases the
-        lease; commits, then notifies. Nothing after the commit can raise, so a caller's
-        error handling never mistakes a committed turn for a failed one.
+        the events and does what `then` says (mark the next pending turn running, or
+        release or keep the lease); commits, then notifies. Nothing after the commit can
+        raise, so a caller's error handling never mistakes a committed turn for a failed one.
         """
-        following = next_pending(session, thread_id) if chain else None
+        following = next_pending(session, thread_id) if then == CHAIN else None
         if following is not None and not start_turn(session, following.id, now):
             following = None  # cannot happen under the lease: the drain's re-check sees it
-        until = now + self.lease if (following is not None or not chain) else None
+        until = now + self.lease if (following is not None or then == KEEP) else None
         # The lease check sits inside the transaction: a worker that lost the thread commits
         # nothing. With nothing left to do, the same statement releases the lease.
         if not keep_lease(session, thread_id, owner, memory=memory, until=until):
@@ -261,7 +347,7 @@ class ThreadProcessor:
             add_events(session, thread_id, now, [(turn_id, TurnStatus.RUNNING.value)])
             session.commit()
             self._notify(thread_id, turn_id, TurnStatus.RUNNING.value)
-            self._process(session, thread_id, _started(turn), memory, owner, chain=False)
+            self._process(session, thread_id, _started(turn), memory, owner, then=KEEP)
 
     def _notify(self, thread_id: str, turn_id: str, status: str) -> None:
         # Live events are a courtesy: the status is committed, and a client that missed the
@@ -272,7 +358,7 @@ class ThreadProcessor:
             log.warning("could not publish %s of turn %s", status, turn_id, exc_info=True)
 
     def _fail(self, session: Session, thread_id: str, turn_id: str, message: str, *,
-              owner: str, chain: bool, error_type: str = "PROCESSING_ERROR",
+              owner: str, then: Then, error_type: str = "PROCESSING_ERROR",
               ) -> tuple[PendingTurn | None, dict[str, Any]]:
         """Fail the turn (an error card, the error envelope) in its completing transaction."""
         result = render_failure(message, turn_id=turn_id)
@@ -284,7 +370,21 @@ class ThreadProcessor:
                     error={"error": {"type": error_type, "message": message, "code": 500}},
                     completed_at=now)
         return self._commit_outcome(session, thread_id, turn_id, TurnStatus.FAILED.value, None,
-                                    now, owner=owner, chain=chain)
+                                    now, owner=owner, then=then)
+
+
+@dataclasses.dataclass
+class _Budget:
+    """The time one drain may spend starting turns (None: no limit)."""
+
+    seconds: float | None
+    started: float = dataclasses.field(default_factory=time.monotonic)
+    expired: bool = False  # the task's soft time limit struck
+
+    def left(self) -> bool:
+        if self.expired:
+            return False
+        return self.seconds is None or time.monotonic() - self.started < self.seconds
 
 
 def _started(turn: PendingTurn) -> PendingTurn:

@@ -260,3 +260,46 @@ def test_the_sweep_kicks_old_unlocked_threads_only(database: Database) -> None:
         thread.lock_until = now - dt.timedelta(seconds=1)
         session.commit()
     assert sorted(sweep_once(database, lambda _: None, older_than_s=30)) == ["held", "old"]
+
+
+def test_a_drain_out_of_time_requeues_its_thread_instead_of_starting_more(
+        database: Database) -> None:
+    # Celery's time limit is per task: a drain past its budget hands the rest of the
+    # thread to a new kick (a fresh limit) rather than start a turn it may not finish.
+    requeued: list[str] = []
+    processor = ThreadProcessor(database.sync_sessions(), drain_budget_s=0.0,
+                                requeue=requeued.append)
+    ids = store(database, "budget", "add milk", "add eggs", "show my tasks")
+    assert processor.drain("budget") == 1 and requeued == ["budget"]
+    assert [t.status for t in turns(database, "budget")] == ["completed", "queued", "queued"]
+    with database.sync_sessions()() as session:  # the lease is free for the new kick
+        assert session.get(Thread, "budget").lock_owner is None  # type: ignore[union-attr]
+    while requeued:
+        processor.drain(requeued.pop())
+    assert [t.status for t in turns(database, "budget")] == ["completed"] * 3
+    assert [completed_events(database, turn_id) for turn_id in ids] == [1, 1, 1]
+
+
+def test_a_soft_time_limit_fails_the_turn_once_and_the_thread_goes_on(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def runaway(kwargs: dict[str, Any]) -> None:
+        if kwargs["text"] == "add milk":
+            raise SoftTimeLimitExceeded()
+
+    patch_run_turn(monkeypatch, runaway)
+    requeued: list[str] = []
+    processor = ThreadProcessor(database.sync_sessions(), drain_budget_s=60.0,
+                                requeue=requeued.append)
+    store(database, "runaway", "add milk", "add eggs")
+    processor.drain("runaway")
+    first, second = turns(database, "runaway")
+    assert first.status == "failed" and first.attempts == 1
+    assert first.error == {"error": {"type": "PROCESSING_ERROR", "code": 500,
+                                     "message": "This message took too long to process."}}
+    # No time was left in that task: the next turn waits for the requeued kick.
+    assert second.status == "queued" and requeued == ["runaway"]
+    processor.drain(requeued.pop())
+    assert turns(database, "runaway")[1].status == "completed"
+    assert titles(database) == [("eggs", False)]
