@@ -52,6 +52,24 @@ def item_view(turn: Turn) -> dict[str, Any]:
     return view
 
 
+def item_as_of(event: ThreadEvent, turn: Turn) -> dict[str, Any]:
+    """The turn as it was when the event happened, not as it is now.
+
+    The row holds only the latest state. Before its outcome a turn had its input (or
+    action) and a status, and no answer yet: `turn.queued` and `turn.running` show exactly
+    that, however long after the turn finished the event is read. A finished turn never
+    changes again, so its `completed`/`failed` event shows the row.
+    """
+    view = item_view(turn)
+    status = event.type.removeprefix("turn.")
+    if status in FINAL_STATUSES:
+        return view
+    view.update(status=status, text=None, widgets=[], error=None, completed_at=None)
+    if "replaces" in view:
+        view["replaces"] = None
+    return view
+
+
 def format_event(event: ThreadEvent, turn: Turn | None) -> bytes:
     """One SSE frame: `id:` is the event row id, so `Last-Event-ID` resumes from the database."""
     data = {
@@ -60,7 +78,7 @@ def format_event(event: ThreadEvent, turn: Turn | None) -> bytes:
         "thread_id": event.thread_id,
         "turn_id": event.turn_id,
         "created_at": event.created_at.isoformat(),
-        "item": item_view(turn) if turn is not None else None,
+        "item": item_as_of(event, turn) if turn is not None else None,
     }
     body = json.dumps(data, separators=(",", ":"))
     return f"id: {event.id}\nevent: {event.type}\ndata: {body}\n\n".encode()

@@ -271,3 +271,20 @@ def test_a_bearer_stream_counts_against_the_users_window(live: Live) -> None:
         assert response.headers["x-ratelimit-limit"] == "100"
         # The message above and this stream: two requests of alice's window are used.
         assert response.headers["x-ratelimit-remaining"] == "98"
+
+
+def test_each_event_carries_the_turn_as_it_was_then(live: Live) -> None:
+    # Issue 14: read after the turn finished, `turn.queued` showed `status: completed`
+    # and the answer; a client replaying events must see each state as it happened.
+    turn = say(live, "add buy milk")
+    live.run_pending()
+    with stream(live, "t1", headers=auth()) as events:
+        queued, running, completed = take(events, 3)
+    for frame, status in ((queued, "queued"), (running, "running")):
+        item = frame.data["item"]
+        assert (item["status"], item["text"], item["widgets"], item["error"],
+                item["completed_at"]) == (status, None, [], None, None), frame.event
+        assert item["response_id"] == turn and item["input"] == "add buy milk"
+    final = completed.data["item"]
+    assert final["status"] == "completed" and "buy milk" in final["text"]
+    assert final["widgets"] and final["completed_at"] is not None
