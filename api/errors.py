@@ -12,6 +12,9 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import Message, Scope
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError
 
 from api.schemas import ErrorEnvelope
 from core.errors import ChatKitError, ErrorType, Problem, envelope, error_type, problem_for_status
@@ -91,6 +94,28 @@ def handle_bad_encoding(_: Request[Any, Any, Any], exc: UnicodeDecodeError) -> R
     return error_response(422, VALIDATION_ERROR, "invalid request: body: not valid UTF-8")
 
 
+def _unavailable(what: str) -> Response[Any]:
+    return error_response(503, PROCESSING_ERROR, f"{what} is unavailable; retry shortly",
+                          {"Retry-After": "2"})
+
+
+def handle_database_error(_: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    # A connection lost mid-statement or at commit (PostgreSQL restarted, a network cut)
+    # arrives as a plain DBAPIError with `connection_invalidated`: an outage, not a bug.
+    # (OperationalError and friends are mapped to 503 by the app factory.)
+    if exc.connection_invalidated:
+        log.warning("database connection lost: %s", exc)
+        return _unavailable("the database")
+    return handle_unexpected(_, exc)
+
+
+def handle_redis_down(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # Any Redis call a route makes while Redis is away (or its pooled connection died in a
+    # restart): an outage, never a 500.
+    log.warning("redis unreachable: %s", exc)
+    return _unavailable("the service (Redis unreachable)")
+
+
 def handle_unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error", exc_info=exc)
     return error_response(500, PROCESSING_ERROR, "internal error while processing the request")
@@ -131,5 +156,8 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: handle_http_exception,
     RecursionError: handle_recursion,
     UnicodeDecodeError: handle_bad_encoding,
+    DBAPIError: handle_database_error,
+    RedisConnectionError: handle_redis_down,
+    RedisTimeoutError: handle_redis_down,
     Exception: handle_unexpected,
 }

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import threading
 import time
@@ -26,11 +27,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.errors import AUTH_ERROR, RATE_LIMIT_ERROR, ChatKitError
 from api.server import TurnIntake
+from core.errors import Problem
 from core.pubsub import EventHub, event_hub
 from core.settings import Settings
-from store.history import events_after
+from store.history import ThreadIdentity, events_after, thread_identity
 from store.models import ThreadEvent, Turn
 from store.turns import turn_view
+
+log = logging.getLogger("chatkit.api")
 
 FINAL_STATUSES = ("completed", "failed")
 HEARTBEAT_SECONDS = 15.0  # below the 30-60 s idle timeouts of common proxies
@@ -90,30 +94,44 @@ async def event_stream(
     thread_id: str,
     after_id: int,
     *,
-    heartbeat_s: float = HEARTBEAT_SECONDS,
+    identity: ThreadIdentity | None = None,
+    heartbeat_s: float | None = None,
     on_heartbeat: Any = None,
     on_close: Any = None,
 ) -> AsyncIterator[bytes]:
-    """SSE bytes for the thread from event `after_id` on, forever (until the client leaves)."""
+    """SSE bytes for the thread from event `after_id` on, until the client leaves.
+
+    With `identity` (the thread as the stream was opened on it), the stream ends once the
+    thread is deleted or its id belongs to another life (another owner): reads are
+    filtered by it, and each wake-up checks it. `on_heartbeat` runs every `heartbeat_s`
+    whether or not events flow (it keeps the stream's slot alive).
+    """
+    heartbeat_s = HEARTBEAT_SECONDS if heartbeat_s is None else heartbeat_s
     try:
         async with hub.subscribe(thread_id) as waiter:
             # Tell EventSource to reconnect quickly; it then sends Last-Event-ID itself.
             yield b"retry: 2000\n: connected\n\n"
-            last_id, last_write = after_id, time.monotonic()
+            last_id = after_id
+            last_write = last_refresh = time.monotonic()
             while True:
                 async with sessions() as session:
-                    rows = await events_after(session, thread_id, last_id, limit=_PAGE)
+                    rows = await events_after(session, thread_id, last_id, limit=_PAGE,
+                                              identity=identity)
+                    if (not rows and identity is not None
+                            and await thread_identity(session, thread_id) != identity):
+                        return  # deleted, or the id is someone else's now: nothing more
                 for event, turn in rows:
                     yield format_event(event, turn)
                     last_id, last_write = event.id, time.monotonic()
+                if on_heartbeat is not None and time.monotonic() - last_refresh >= heartbeat_s:
+                    await on_heartbeat()
+                    last_refresh = time.monotonic()
                 if len(rows) == _PAGE:
                     continue
                 await waiter.wait(min(RECHECK_SECONDS, heartbeat_s))
                 if time.monotonic() - last_write >= heartbeat_s:
                     yield b": keep-alive\n\n"
                     last_write = time.monotonic()
-                    if on_heartbeat is not None:
-                        await on_heartbeat()
     finally:
         if on_close is not None:
             # The client is gone and the task may be cancelled: release the slot anyway.
@@ -198,6 +216,11 @@ def _unauthorized(message: str) -> ChatKitError:
 # ---- open-stream limits -------------------------------------------------------------------
 
 
+def streams_unavailable() -> ChatKitError:
+    return Problem.UNAVAILABLE.error("event streams are unavailable (Redis unreachable); "
+                                     "retry shortly", {"Retry-After": "2"})
+
+
 def too_many_streams(limit: int) -> ChatKitError:
     return ChatKitError(429, RATE_LIMIT_ERROR,
                         f"too many open event streams (at most {limit} per user); close one "
@@ -247,8 +270,11 @@ return 1
 class RedisStreamLimiter:
     """Open streams per user across API processes: a sorted set of stream ids with expiries.
 
-    Each stream refreshes its entry at every heartbeat, so a crashed process's streams
-    stop counting after a few missed heartbeats.
+    Every open stream refreshes its entry each `HEARTBEAT_SECONDS`, events flowing or not,
+    and an entry lives three of those: a crashed process's streams stop counting after a
+    few missed refreshes, and a live stream never loses its slot (so the limit is exact).
+    Redis unreachable: opening a stream is a 503; a failed refresh or release is logged
+    (the entry expires by itself).
     """
 
     def __init__(self, url: str, prefix: str, limit: int = MAX_STREAMS_PER_USER) -> None:
@@ -258,27 +284,45 @@ class RedisStreamLimiter:
                                                    socket_connect_timeout=2)
         self.prefix = prefix
         self.limit = limit
-        self.ttl_ms = int(HEARTBEAT_SECONDS * 3 * 1000)
+
+    @staticmethod
+    def _ttl_ms() -> int:
+        return int(HEARTBEAT_SECONDS * 3 * 1000)  # read when used: tests shorten it
 
     def _key(self, user_id: str) -> str:
         return f"{self.prefix}{user_id}"
 
     async def acquire(self, user_id: str) -> str:
+        import redis
+
         stream_id = uuid.uuid4().hex
         now = int(time.time() * 1000)
-        allowed = await self.client.eval(
-            _ACQUIRE_STREAM_LUA, 1, self._key(user_id), now, self.limit,
-            now + self.ttl_ms, stream_id, self.ttl_ms * 2)
+        ttl_ms = self._ttl_ms()
+        try:
+            allowed = await self.client.eval(
+                _ACQUIRE_STREAM_LUA, 1, self._key(user_id), now, self.limit,
+                now + ttl_ms, stream_id, ttl_ms * 2)
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            log.warning("stream limiter unreachable", exc_info=True)
+            raise streams_unavailable() from None
         if not allowed:
             raise too_many_streams(self.limit)
         return stream_id
 
     async def refresh(self, user_id: str, stream_id: str) -> None:
         now = int(time.time() * 1000)
-        await self.client.zadd(self._key(user_id), {stream_id: now + self.ttl_ms}, xx=True)
+        try:
+            ttl_ms = self._ttl_ms()
+            await self.client.zadd(self._key(user_id), {stream_id: now + ttl_ms}, xx=True)
+            await self.client.pexpire(self._key(user_id), ttl_ms * 2)
+        except Exception:
+            log.warning("could not refresh a stream slot of %s", user_id, exc_info=True)
 
     async def release(self, user_id: str, stream_id: str) -> None:
-        await self.client.zrem(self._key(user_id), stream_id)
+        try:
+            await self.client.zrem(self._key(user_id), stream_id)
+        except Exception:
+            log.warning("could not release a stream slot of %s", user_id, exc_info=True)
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -16,6 +16,7 @@ from api.events import event_stream, item_view
 from api.server import validate_thread_id
 from store.history import (
     BadCursor,
+    ThreadIdentity,
     delete_thread,
     get_thread,
     last_event_id,
@@ -165,6 +166,7 @@ class ThreadsController(Controller):
         await _owned_thread(request.app.state, thread_id, request.user)
         async with request.app.state.database.async_sessions()() as session:
             await delete_thread(session, thread_id)
+        await request.app.state.events.nudge(thread_id)  # its open streams end now
 
     @post("/{thread_id:str}/stream-token", operation_id="createStreamToken", status_code=201,
           responses=_ERRORS, summary="A short-lived token for this thread's event stream only")
@@ -192,7 +194,7 @@ class ThreadsController(Controller):
             "(ends up in access logs: prefer stream_token)")] = None,
     ) -> Response[Any]:
         user_id = await _stream_user(request, thread_id, stream_token, access_token)
-        await _owned_thread(request.app.state, thread_id, user_id)
+        thread = await _owned_thread(request.app.state, thread_id, user_id)
         start = after or 0
         if last_event_id_header:
             event_id = last_event_id_header.strip()
@@ -210,7 +212,9 @@ class ThreadsController(Controller):
         async def release() -> None:
             await limiter.release(user_id, stream_id)
 
+        # The stream follows this thread, not its id: it ends if the thread is deleted.
         body = event_stream(state.database.async_sessions(), state.events, thread_id, start,
+                            identity=ThreadIdentity(thread.user_id, thread.created_at),
                             on_heartbeat=refresh, on_close=release)
         return Stream(body, media_type="text/event-stream", headers={
             "Cache-Control": "no-cache", "X-Accel-Buffering": "no", "Connection": "keep-alive"})

@@ -60,6 +60,10 @@ class EventHub(Protocol):
     def subscribe(self, thread_id: str) -> contextlib.AbstractAsyncContextManager[ThreadWaiter]:
         ...
 
+    async def nudge(self, thread_id: str) -> None:
+        """Wake the thread's streams in every API process (something changed outside a turn)."""
+        ...
+
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
@@ -94,6 +98,9 @@ class LocalHub:
                     if not group:
                         del self._waiters[thread_id]
 
+    async def nudge(self, thread_id: str) -> None:
+        self.publish(thread_id)
+
     async def start(self) -> None:
         return None
 
@@ -120,6 +127,18 @@ class RedisHub:
 
     def subscribe(self, thread_id: str) -> contextlib.AbstractAsyncContextManager[ThreadWaiter]:
         return self.local.subscribe(thread_id)
+
+    async def nudge(self, thread_id: str) -> None:
+        import redis.asyncio as redis_asyncio
+
+        self.local.publish(thread_id)
+        try:
+            async with redis_asyncio.Redis.from_url(self.url, socket_timeout=2,
+                                                    socket_connect_timeout=2) as client:
+                await client.publish(f"{self.prefix}{thread_id}", "{}")
+        except Exception:
+            # Other processes' streams find the change on their next periodic re-read.
+            log.warning("could not nudge thread %s", thread_id, exc_info=True)
 
     async def start(self) -> None:
         if self._task is None:

@@ -134,17 +134,45 @@ async def _exists(session: AsyncSession, thread_id: str, condition: object) -> b
     return found is not None
 
 
+@dataclass(frozen=True)
+class ThreadIdentity:
+    """One life of a thread id: its owner and when it was created.
+
+    A deleted id can be taken again, by its owner or by someone else; a stream opened on
+    the earlier thread must see nothing of the later one.
+    """
+
+    user_id: str
+    created_at: dt.datetime
+
+
+async def thread_identity(session: AsyncSession, thread_id: str) -> ThreadIdentity | None:
+    """The thread's current identity, None when no such thread exists (one key lookup)."""
+    row = (await session.execute(select(Thread.user_id, Thread.created_at)
+                                 .where(Thread.id == thread_id))).first()
+    return None if row is None else ThreadIdentity(row.user_id, row.created_at)
+
+
 async def events_after(
-    session: AsyncSession, thread_id: str, after_id: int, *, limit: int = 200
+    session: AsyncSession, thread_id: str, after_id: int, *, limit: int = 200,
+    identity: ThreadIdentity | None = None,
 ) -> list[tuple[ThreadEvent, Turn | None]]:
-    """The thread's events with id > `after_id`, oldest first, each with its turn."""
-    rows = await session.execute(
+    """The thread's events with id > `after_id`, oldest first, each with its turn.
+
+    With `identity`, only while the thread is still that one: the check is part of the
+    same statement, so a thread deleted and re-created meanwhile yields nothing.
+    """
+    query = (
         select(ThreadEvent, Turn)
         .outerjoin(Turn, Turn.id == ThreadEvent.turn_id)
         .where(ThreadEvent.thread_id == thread_id, ThreadEvent.id > after_id)
         .order_by(ThreadEvent.id)
         .limit(limit)
     )
+    if identity is not None:
+        query = query.join(Thread, Thread.id == ThreadEvent.thread_id).where(
+            Thread.user_id == identity.user_id, Thread.created_at == identity.created_at)
+    rows = await session.execute(query)
     return [(event, turn) for event, turn in rows.all()]
 
 

@@ -288,3 +288,28 @@ def test_each_event_carries_the_turn_as_it_was_then(live: Live) -> None:
     final = completed.data["item"]
     assert final["status"] == "completed" and "buy milk" in final["text"]
     assert final["widgets"] and final["completed_at"] is not None
+
+
+def test_a_stream_closes_when_its_thread_is_deleted_and_leaks_nothing_of_a_reuser(
+        live: Live) -> None:
+    # Issue 13: alice's open stream kept following thread id "t1" after she deleted it and
+    # bob took the id: it showed bob's messages and widgets.
+    say(live, "add buy milk")
+    seen: list[Frame] = []
+    with httpx.Client(base_url=live.base, timeout=httpx.Timeout(10.0, read=8.0)) as client, \
+            client.stream("GET", "/api/chatkit/threads/t1/events",
+                          headers=auth()) as response:
+        assert response.status_code == 200
+        events = frames(response.iter_lines())
+        seen.append(next(events))
+        deleted = client.delete("/api/chatkit/threads/t1", headers=auth())
+        assert deleted.status_code == 204
+        bobs = say(live, "add bob's secret plan", user="bob")
+        live.run_pending()
+        seen.extend(events)  # ends when the server closes the stream
+    assert [frame.event for frame in seen] == ["turn.queued"]
+    assert all(frame.data["turn_id"] != bobs for frame in seen)
+    # Reconnecting (EventSource does) is refused: the thread is bob's now.
+    again = httpx.get(f"{live.base}/api/chatkit/threads/t1/events", headers=auth())
+    assert again.status_code == 403
+

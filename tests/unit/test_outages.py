@@ -6,6 +6,7 @@ The unreachable services are closed local ports, so these run anywhere.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from api.app import create_app
 from api.auth import mint_token
 from core.settings import Settings
 from store import Database
+from store.turns import create_turn as store_turn
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 DEAD_POSTGRES = "postgresql://postgres@127.0.0.1:1/chatkit"
@@ -82,3 +84,40 @@ async def test_probes_need_no_token(settings: Settings, database: Database, path
         response = await call(client, "GET", path)
     assert response.status_code == 200
     assert "x-ratelimit-limit" not in response.headers
+
+
+async def test_a_database_connection_cut_at_commit_is_503(
+        settings: Settings, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 13: PostgreSQL's connection cut while committing surfaced as a plain DBAPIError
+    # (connection invalidated), which nothing mapped: a 500.
+    from sqlalchemy import exc as sa_exc
+
+    import api.server
+
+    async def cut_at_commit(*_: Any, **__: Any) -> Any:
+        raise sa_exc.DBAPIError("COMMIT", None, ConnectionResetError("connection lost"),
+                                connection_invalidated=True)
+
+    monkeypatch.setattr(api.server, "create_turn", cut_at_commit)
+    async with AsyncTestClient(create_app(settings, database=database,
+                                          kick=noop_kick)) as client:
+        sent = await call(client, "POST", "/api/chatkit/respond", headers=ALICE,
+                          json={"thread_id": "t1", "input": "add milk"})
+    assert_unavailable(sent, "database")
+
+
+async def test_a_stream_while_redis_is_down_is_503(settings: Settings,
+                                                  database: Database) -> None:
+    # Issue 13: with a stream token (no bearer header, so no rate-limit call first) the
+    # open-stream limiter was the first to meet the dead Redis: a 500.
+    app = create_app(settings.model_copy(update={"redis_url": DEAD_REDIS}), database=database,
+                     kick=noop_kick)
+    async with AsyncTestClient(app) as client:
+        async with database.async_sessions()() as session:
+            await store_turn(session, turn_id="resp_1", thread_id="t1", user_id="alice",
+                             kind="message", input="add milk", action=None, metadata={},
+                             now=dt.datetime.now(dt.UTC))
+        token, _ = app.state.stream_tokens.mint("alice", "t1")
+        response = await call(client, "GET", "/api/chatkit/threads/t1/events",
+                              params={"stream_token": token})
+    assert_unavailable(response, "unavailable")
