@@ -57,7 +57,8 @@ def test_a_stuck_turn_fails_once_and_its_thread_goes_on(
     pg_url: str, redis_url: str, tmp_path: Path, workers: list[Worker],  # noqa: F811
     limits: dict[str, str],
 ) -> None:
-    env = stack_env(pg_url, redis_url, tmp_path, **limits)
+    # A lease longer than the stuck turn: no other drain takes the thread over meanwhile.
+    env = stack_env(pg_url, redis_url, tmp_path, CHATKIT_TURN_LEASE_SECONDS="10", **limits)
     migrate(env)
     worker = Worker("limited", env, tmp_path, "-c", "2").start()
     workers.append(worker)
