@@ -55,9 +55,10 @@ class TornDownSafeQoS(kombu_redis.QoS):
 
     def restore_unacked(self, client: Any = None) -> None:
         if client is None and self._torn_down():
+            delivered: Any = self._delivered  # kombu declares it None until __init__
             log.warning("broker connection already closed: %d unacknowledged kick(s) left "
-                        "to the visibility timeout and the sweep", len(self._delivered))
-            self._delivered.clear()
+                        "to the visibility timeout and the sweep", len(delivered))
+            delivered.clear()
             return
         super().restore_unacked(client)
 
