@@ -107,7 +107,8 @@ def create_app(
     limiter = limiter or rate_limiter(settings)
     kick = kick or celery_kick(settings.redis_url or "memory://localhost/", settings.celery_queue)
     server = TurnIntake(
-        database.async_sessions(), kick, max_input_chars=settings.max_input_chars
+        database.async_sessions(), kick, max_input_chars=settings.max_input_chars,
+        max_threads_per_user=settings.max_threads_per_user or None,
     )
 
     @asynccontextmanager

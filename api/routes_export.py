@@ -14,22 +14,14 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from litestar.response import Stream
 
-from api.errors import AUTH_ERROR, NOT_FOUND, ChatKitError
-from api.schemas import ErrorEnvelope
+from api.errors import Problem, error_responses
 from api.server import TurnIntake
 from api.thread_export import ThreadNotFound, ThreadNotOwned, export_chunks
 from core.replay.format import ReplayThread
 from store import Database
 from store.models import Thread
 
-_ERRORS = {
-    status: ResponseSpec(data_container=ErrorEnvelope, description=description)
-    for status, description in {
-        401: "Invalid or missing authentication (`AUTH_ERROR`)",
-        403: "The thread belongs to another user (`AUTH_ERROR`)",
-        404: "No such thread (`NOT_FOUND`)",
-    }.items()
-}
+_ERRORS = error_responses(401, 403, 404)
 # Streamed, so the route returns bytes: the schema says what they are.
 _RESPONSES = {200: ResponseSpec(data_container=ReplayThread, generate_examples=False,
                                 description="The replay thread"),
@@ -54,9 +46,9 @@ class ExportController(Controller):
         async with server.sessions() as session:
             thread = await session.get(Thread, thread_id)
         if thread is None:
-            raise ChatKitError(404, NOT_FOUND, f"no thread with id {thread_id!r}")
+            raise Problem.NOT_FOUND.error(f"no thread with id {thread_id!r}")
         if thread.user_id != request.user:
-            raise ChatKitError(403, AUTH_ERROR, "this thread belongs to another user")
+            raise Problem.FORBIDDEN.error("this thread belongs to another user")
         database = request.app.state.database
         return Stream(_streamed_export(database, thread_id, request.user),
                       media_type="application/json")

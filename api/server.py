@@ -25,7 +25,13 @@ from core.clock import utcnow
 from store.actions import find_offer, thread_owner
 from store.idempotency import find_key, purge_expired, request_fingerprint
 from store.models import IdempotencyKey
-from store.turns import ThreadForbidden, create_turn, get_turn_for_user, turn_view
+from store.turns import (
+    ThreadForbidden,
+    ThreadQuotaExceeded,
+    create_turn,
+    get_turn_for_user,
+    turn_view,
+)
 from widgets.actions import ACTION_TYPES, UnknownAction, canonical_action
 
 log = logging.getLogger("chatkit.api")
@@ -119,11 +125,13 @@ class TurnIntake:
         kick: Kick,
         *,
         max_input_chars: int = 4000,
+        max_threads_per_user: int | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
         self.kick = kick
         self.max_input_chars = max_input_chars
+        self.max_threads_per_user = max_threads_per_user
         self.clock = clock
 
     async def respond(
@@ -255,8 +263,12 @@ class TurnIntake:
                 await create_turn(
                     session, turn_id=turn_id, thread_id=thread_id, user_id=user_id, kind=kind,
                     input=input, action=action, metadata=metadata, now=now,
-                    idempotency=key_row,
+                    idempotency=key_row, max_threads=self.max_threads_per_user,
                 )
+            except ThreadQuotaExceeded as error:
+                raise Problem.INVALID.error(
+                    f"thread_id: you have {error.args[0]} threads, the most one user may have; "
+                    "delete some (DELETE /api/chatkit/threads/{id}) or reuse one") from None
             except ThreadForbidden:
                 raise Problem.FORBIDDEN.error("this thread belongs to another user"
                 ) from None

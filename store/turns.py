@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, union_all, update
+from sqlalchemy import bindparam, func, insert, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from core.clock import iso
 from store.models import IdempotencyKey, Thread, ThreadEvent, Turn, TurnStatus
 
 PENDING = (TurnStatus.QUEUED.value, TurnStatus.RUNNING.value)
@@ -20,6 +21,10 @@ def record_event(thread_id: str, turn_id: str, status: str, now: dt.datetime) ->
     """The event row for a turn's status change; add it in the change's own transaction."""
     return ThreadEvent(thread_id=thread_id, turn_id=turn_id, type=f"turn.{status}",
                        created_at=now)
+
+
+class ThreadQuotaExceeded(Exception):
+    """The user already has as many threads as one user may have."""
 
 
 class ThreadForbidden(Exception):
@@ -43,15 +48,17 @@ async def create_turn(
     metadata: dict[str, Any],
     now: dt.datetime,
     idempotency: IdempotencyKey | None = None,
+    max_threads: int | None = None,
 ) -> Turn:
     """Store a queued turn with the thread's next sequence number, creating the thread.
 
     `idempotency`, the request's key row, commits with the turn (a duplicate key raises
     IntegrityError and stores nothing). Raises ThreadForbidden when the thread belongs to
-    someone else. Commits.
+    someone else, ThreadQuotaExceeded when it would be the user's thread number
+    `max_threads + 1`. Commits.
     """
     title = (input or "").strip()[:80] or None
-    await session.execute(
+    created = await session.execute(
         _insert_thread_if_absent(
             session.get_bind().dialect.name,
             {
@@ -65,6 +72,13 @@ async def create_turn(
             },
         )
     )
+    if max_threads is not None and created.rowcount:  # type: ignore[attr-defined]
+        # Only a new thread pays for the count (soft under races: two at once may pass).
+        owned = await session.scalar(
+            select(func.count()).select_from(Thread).where(Thread.user_id == user_id))
+        if (owned or 0) > max_threads:
+            await session.rollback()
+            raise ThreadQuotaExceeded(max_threads)
     # One statement checks the owner and takes the next number; the row lock it holds
     # serializes concurrent turns of one thread so numbers are gap-free and ordered.
     seq = (
@@ -291,10 +305,6 @@ def threads_with_stale_turns(
     return [row[0] for row in session.execute(query)]
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def turn_view(turn: Turn) -> dict[str, Any]:
     """A turn as the result endpoints show it."""
     view: dict[str, Any]
@@ -309,7 +319,7 @@ def turn_view(turn: Turn) -> dict[str, Any]:
         text=turn.text,
         widgets=turn.widgets or [],
         error=turn.error,
-        created_at=_iso(turn.created_at),
-        completed_at=_iso(turn.completed_at),
+        created_at=iso(turn.created_at),
+        completed_at=iso(turn.completed_at),
     )
     return view

@@ -14,6 +14,7 @@ from celery import Celery, Task, bootsteps
 from celery.signals import worker_process_init
 from click import Option
 
+from agents import Limits
 from core.pubsub import publisher
 from core.settings import Settings, get_settings
 from store import Database
@@ -87,6 +88,7 @@ class Runtime:
             # A drain stops starting turns half-way to the soft limit and re-kicks its
             # thread, so every turn gets at least half the limit, whatever the queue ahead.
             drain_budget_s=settings.turn_time_limit_seconds / 2, requeue=kick,
+            limits=Limits(max_tasks_per_user=settings.max_tasks_per_user or None),
         )
 
     @classmethod

@@ -28,8 +28,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
-from agents import run_turn
+from agents import Limits, run_turn
 from agents.render import WidgetError, render_failure
+from core.clock import utcnow
+from core.errors import Problem
 from store.models import TurnStatus
 from store.turns import (
     PendingTurn,
@@ -109,10 +111,6 @@ def is_transient(error: BaseException) -> bool:
     )
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _zone(name: Any) -> ZoneInfo:
     try:
         return ZoneInfo(str(name)) if name else ZoneInfo("UTC")
@@ -132,8 +130,10 @@ class ThreadProcessor:
         clock: Callable[[], dt.datetime] = utcnow,
         drain_budget_s: float | None = None,
         requeue: Callable[[str], object] | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.sessions = sessions
+        self.limits = limits or Limits()
         self.lease = dt.timedelta(seconds=lease_seconds)
         self.notify = notify or (lambda thread_id, turn_id, status: None)
         self.clock = clock
@@ -264,6 +264,7 @@ class ThreadProcessor:
                 text=turn.input if turn.kind == "message" else None,
                 action=turn.action if turn.kind == "action" else None,
                 thread_id=thread_id,
+                limits=self.limits,
             )
             now = self.clock()
             finish_turn(session, turn.id, status=TurnStatus.COMPLETED.value, text=result.text,
@@ -292,7 +293,7 @@ class ThreadProcessor:
             if isinstance(error, WidgetError):  # a tree broke the schema: never sent
                 return self._fail(session, thread_id, turn.id,
                                   "This answer could not be displayed.", owner=owner,
-                                  then=then, error_type="WIDGET_ERROR")
+                                  then=then, problem=Problem.WIDGET_INVALID)
             return self._fail(session, thread_id, turn.id,
                               "Something went wrong while handling this message.",
                               owner=owner, then=then)
@@ -358,7 +359,7 @@ class ThreadProcessor:
             log.warning("could not publish %s of turn %s", status, turn_id, exc_info=True)
 
     def _fail(self, session: Session, thread_id: str, turn_id: str, message: str, *,
-              owner: str, then: Then, error_type: str = "PROCESSING_ERROR",
+              owner: str, then: Then, problem: Problem = Problem.TURN_FAILED,
               ) -> tuple[PendingTurn | None, dict[str, Any]]:
         """Fail the turn (an error card, the error envelope) in its completing transaction."""
         result = render_failure(message, turn_id=turn_id)
@@ -367,7 +368,7 @@ class ThreadProcessor:
         now = self.clock()
         finish_turn(session, turn_id, status=TurnStatus.FAILED.value, text=result.text,
                     widgets=result.widgets,
-                    error={"error": {"type": error_type, "message": message, "code": 500}},
+                    error=problem.envelope(message),
                     completed_at=now)
         return self._commit_outcome(session, thread_id, turn_id, TurnStatus.FAILED.value, None,
                                     now, owner=owner, then=then)

@@ -14,16 +14,13 @@ import threading
 import uuid
 from collections.abc import Callable
 
+from core.clock import utcnow
 from store import Database
 from store.turns import threads_with_stale_turns
 
 log = logging.getLogger("chatkit.workers")
 
 Kick = Callable[[str], object]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def sweep_once(database: Database, kick: Kick, *, older_than_s: float) -> list[str]:

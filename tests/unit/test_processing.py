@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 import workers.processing as processing
+from core.clock import utcnow
 from core.settings import Settings
 from store import Database
 from store.models import Task, Thread, ThreadEvent, Turn
@@ -194,7 +195,7 @@ def test_a_transient_error_keeps_the_turn_for_the_retry_which_resumes_its_lease(
 
     outage[0] = False
     with database.sync_sessions()() as session:  # as if the release had failed too
-        assert try_lock_thread(session, "t1", owner, processing.utcnow(), processor.lease)
+        assert try_lock_thread(session, "t1", owner, utcnow(), processor.lease)
     assert processor.drain("t1", owner=owner) == 1
     assert titles(database) == [("buy milk", False)]
 
@@ -243,7 +244,7 @@ def test_poison_kicks_are_dropped_without_raising(
 
 
 def test_the_sweep_kicks_old_unlocked_threads_only(database: Database) -> None:
-    now = processing.utcnow()
+    now = utcnow()
     store(database, "old", "add buy milk", now=now - dt.timedelta(seconds=60))
     store(database, "fresh", "add call mom", now=now)
     store(database, "held", "add walk the dog", now=now - dt.timedelta(seconds=60))

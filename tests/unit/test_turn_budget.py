@@ -116,3 +116,22 @@ def test_a_huge_bulk_delete_keeps_thread_memory_small(chat: Chat, database: Data
     assert chat.count_tasks() == 0
     assert "Too many to undo" in done.text
     assert len(json.dumps(chat.memory)) < 50_000
+
+
+async def test_the_thread_quota_is_a_422_and_old_threads_keep_working(
+    client: AsyncTestClient[Any],
+) -> None:
+    client.app.state.server.max_threads_per_user = 2
+    for thread in ("t1", "t2"):
+        response = await client.post("/api/chatkit/respond", headers=auth(),
+                                     json={"thread_id": thread, "input": "hi"})
+        assert response.status_code == 202, response.text
+    response = await client.post("/api/chatkit/respond", headers=auth(),
+                                 json={"thread_id": "t3", "input": "hi"})
+    assert response.status_code == 422, response.text
+    assert "2 threads" in response.json()["error"]["message"]
+    again = await client.post("/api/chatkit/respond", headers=auth(),
+                              json={"thread_id": "t1", "input": "show my tasks"})
+    assert again.status_code == 202
+    threads = (await client.get("/api/chatkit/threads", headers=auth())).json()["threads"]
+    assert sorted(t["id"] for t in threads) == ["t1", "t2"]
