@@ -24,7 +24,7 @@ $(VENV)/.runtime-stamp: uv.lock pyproject.toml | $(UV)
 
 # Runtime plus the test and benchmark extras, exactly as locked.
 $(VENV)/.test-stamp: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --locked --extra test --extra bench
+	$(UV) sync --locked --extra test --extra bench --extra otel
 	touch $@ $(VENV)/.runtime-stamp
 
 ## Serve the API with an in-process worker on http://127.0.0.1:8000 (SQLite, no servers).

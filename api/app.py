@@ -17,6 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy import exc as sa_exc
 
 from api.auth import AuthConfig, TokenVerifier
+from api.edge import install_shutdown_announcer, shutdown_started
 from api.errors import (
     EXCEPTION_HANDLERS,
     PROCESSING_ERROR,
@@ -24,7 +25,7 @@ from api.errors import (
     error_response,
 )
 from api.events import live_state, start_live, stop_live
-from api.queue import celery_kick
+from api.queue import celery_kick, queue_depth
 from api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter, redis_client
 from api.routes import (
     ChatKitController,
@@ -39,17 +40,32 @@ from api.routes_threads import ThreadsController
 from api.routes_web import web_routes
 from api.security import AdmissionMiddleware, require_json_body
 from api.server import Kick, TurnIntake
+from api.telemetry import RequestTelemetry, ScrapeGauges, metrics_endpoint
 from core.settings import Settings, get_settings
 from store import Database
 
 log = logging.getLogger("chatkit.api")
 
 
-def auth_config(settings: Settings) -> AuthConfig:
-    """Token verification settings: HS256 secret and/or Better Auth JWKS."""
-    problem = settings.auth_problem()
-    if problem:
-        raise RuntimeError(problem)
+# Every method and request header the API uses (PATCH for tasks, Idempotency-Key on POSTs,
+# Last-Event-ID to resume a stream, X-Request-ID to correlate logs).
+CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+CORS_HEADERS = ["Content-Type", "Authorization", "X-Requested-With", "Idempotency-Key",
+                "Last-Event-ID", "X-Request-ID"]
+CORS_EXPOSED = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
+                "Retry-After", "Location", "X-Request-ID"]
+
+
+def auth_config(settings: Settings, *, dev_auth: bool = False) -> AuthConfig:
+    """Token verification settings: HS256 secret and/or Better Auth JWKS.
+
+    The generated development secret is used only with `dev_auth` (`chatkit-todo serve`).
+    """
+    if not settings.has_real_auth and not (dev_auth and settings.dev_auth):
+        raise RuntimeError(settings.auth_problem() or
+                           "no authentication configured: set CHATKIT_JWT_SECRET (HS256) or "
+                           "CHATKIT_JWKS_URL (Better Auth); the generated development secret "
+                           "is only for `chatkit-todo serve`")
     algorithms = tuple(settings.jwt_algorithms) if settings.jwt_algorithms else None
     return AuthConfig(
         secret=settings.resolved_jwt_secret(),
@@ -98,14 +114,23 @@ def create_app(
     kick: Kick | None = None,
     verifier: TokenVerifier | None = None,
     limiter: RateLimiter | None = None,
+    dev_auth: bool = False,
+    serve_metrics: bool = True,
 ) -> Litestar:
-    """Build the API. Tests pass their own database, kick, verifier or limiter."""
+    """Build the API. Tests pass their own database, kick, verifier or limiter.
+
+    `dev_auth` (only `chatkit-todo serve` sets it): without real auth configured, sign
+    with the generated development secret and serve `POST /api/dev/token`. `serve_metrics`:
+    answer `GET /metrics` here (off when the metrics have a port of their own).
+    """
     settings = settings or get_settings()
+    dev_auth = dev_auth and settings.dev_auth
     database = database or Database(settings.resolved_database_url,
                                     statement_timeout_s=settings.statement_timeout_seconds)
-    verifier = verifier or TokenVerifier(auth_config(settings))
+    verifier = verifier or TokenVerifier(auth_config(settings, dev_auth=dev_auth))
     limiter = limiter or rate_limiter(settings)
-    kick = kick or celery_kick(settings.redis_url or "memory://localhost/", settings.celery_queue)
+    broker_url = settings.redis_url or "memory://localhost/"
+    kick = kick or celery_kick(broker_url, settings.celery_queue)
     server = TurnIntake(
         database.async_sessions(), kick, max_input_chars=settings.max_input_chars,
         max_threads_per_user=settings.max_threads_per_user or None,
@@ -115,9 +140,11 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await start_live(app.state)
         purging = asyncio.create_task(_purge_idempotency_keys(server))
+        restore_signals = install_shutdown_announcer()
         try:
             yield
         finally:
+            restore_signals()
             purging.cancel()
             await stop_live(app.state)
             await verifier.aclose()
@@ -133,7 +160,8 @@ def create_app(
     app = Litestar(
         route_handlers=[ChatKitController, health, ready, ThreadsController, TasksController,
                         ExportController,
-                        *web_routes(settings)],
+                        *([metrics_endpoint] if serve_metrics else []),
+                        *web_routes(settings, dev_auth=dev_auth)],
         dependencies={"server": Provide(provide_server, sync_to_thread=False)},
         middleware=[AdmissionMiddleware()],
         guards=[require_json_body],
@@ -141,10 +169,9 @@ def create_app(
         exception_handlers=exception_handlers,
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-            allow_headers=["Content-Type", "Authorization", "X-Requested-With"],
-            expose_headers=["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
-                            "Retry-After", "Location"],
+            allow_methods=CORS_METHODS,  # type: ignore[arg-type]
+            allow_headers=CORS_HEADERS,
+            expose_headers=CORS_EXPOSED,
             allow_credentials=False,
         ),
         openapi_config=OpenAPIConfig(
@@ -157,10 +184,28 @@ def create_app(
             }),
         ),
         request_max_body_size=settings.max_body_bytes,
+        logging_config=None,  # core.logs formats every logger; Litestar's would replace it
         state=State({"server": server, "verifier": verifier, "database": database,
-                     "limiter": limiter,
+                     "limiter": limiter, "dev_auth": dev_auth,
+                     "queue_depth": queue_depth(broker_url, settings.celery_queue),
                      "settings": settings, **live_state(settings)}),
         lifespan=[lifespan],
     )
+    app.state.scrape_gauges = ScrapeGauges(app.state)
     document_common_errors(app)
+    # Outermost, around Litestar's own CORS and routing, so every answer is counted and
+    # logged (unknown routes and refused preflights too).
+    app.asgi_handler = RequestTelemetry(app.asgi_handler, on_shutdown=shutdown_started)
     return app
+
+
+def production_app() -> Litestar:
+    """The factory `chatkit-todo api` serves (in each uvicorn worker process): our logging
+    and traces, real auth only, `/metrics` here unless it has a port of its own."""
+    from core.logs import configure_logging
+    from core.telemetry import setup_tracing
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    setup_tracing(settings)
+    return create_app(settings, serve_metrics=settings.metrics_port is None)

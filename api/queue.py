@@ -17,7 +17,16 @@ from typing import Any
 import anyio
 from celery import Celery
 
+from core import metrics
+from core.logs import bound
+from core.telemetry import inject, span
+
 PROCESS_THREAD = "chatkit.process_thread"  # the worker task's stable name
+# Correlation carried in the kick's message headers (Celery hands them to the task as
+# `task.request.<name>`): the request and turn that sent it, and the trace context.
+HEADER_REQUEST_ID = "chatkit_request_id"
+HEADER_TURN_ID = "chatkit_turn_id"
+HEADER_USER = "chatkit_user"
 
 # After a failed publish, kicks fail at once for this long instead of each request
 # spending its own connection attempts on a broker that is down.
@@ -26,6 +35,25 @@ BROKER_DOWN_COOLDOWN_S = 1.0
 
 class BrokerUnavailable(ConnectionError):
     """The last publish failed moments ago; this kick was not attempted."""
+
+
+def kick_headers() -> dict[str, str]:
+    """Headers for a kick sent now: the bound request and turn ids, the trace context."""
+    context = bound()
+    headers = {}
+    if "request_id" in context:
+        headers[HEADER_REQUEST_ID] = str(context["request_id"])
+    turn_id = context.get("response_id") or context.get("action_id")
+    if turn_id:
+        headers[HEADER_TURN_ID] = str(turn_id)
+    if "user" in context:
+        headers[HEADER_USER] = str(context["user"])
+    inject(headers)
+    return headers
+
+
+def _broker_host(broker_url: str) -> str:
+    return broker_url.split("@")[-1]
 
 
 def celery_kick(broker_url: str, queue: str) -> Callable[[str], Awaitable[None]]:
@@ -56,21 +84,29 @@ def celery_kick(broker_url: str, queue: str) -> Callable[[str], Awaitable[None]]
     async def kick(thread_id: str) -> None:
         nonlocal down_until
         if time.monotonic() < down_until:
-            raise BrokerUnavailable(f"broker {broker_url.split('@')[-1]} failed moments ago")
-        try:
-            await anyio.to_thread.run_sync(lambda: send(args=[thread_id]))
-        except Exception:
-            down_until = time.monotonic() + BROKER_DOWN_COOLDOWN_S
-            raise
+            metrics.KICKS_FAILED.inc()
+            raise BrokerUnavailable(f"broker {_broker_host(broker_url)} failed moments ago")
+        with span(f"{PROCESS_THREAD} publish", kind="producer",
+                  attributes={"messaging.destination.name": queue}):
+            headers = kick_headers()
+            try:
+                await anyio.to_thread.run_sync(lambda: send(args=[thread_id], headers=headers))
+            except Exception:
+                metrics.KICKS_FAILED.inc()
+                down_until = time.monotonic() + BROKER_DOWN_COOLDOWN_S
+                raise
 
     return kick
 
 
-def kick_message(thread_id: str, queue: str, origin: str) -> bytes:
-    """The message `send_task(PROCESS_THREAD, args=[thread_id], queue=queue)` puts on Redis.
+def kick_message(thread_id: str, queue: str, origin: str,
+                 headers: dict[str, str] | None = None) -> bytes:
+    """The message `send_task(PROCESS_THREAD, args=[thread_id], queue=queue,
+    headers=headers)` puts on Redis.
 
     Celery task protocol 2 in kombu's Redis envelope (JSON, base64 body, default exchange:
-    the list named after the queue). Fields and order as Celery 5 writes them.
+    the list named after the queue). Fields and order as Celery 5 writes them; `headers`
+    (correlation, trace context) follow Celery's own, as `send_task` puts them.
     """
     task_id = str(uuid.uuid4())
     body = json.dumps([[thread_id], {}, {"callbacks": None, "errbacks": None, "chain": None,
@@ -85,7 +121,7 @@ def kick_message(thread_id: str, queue: str, origin: str) -> bytes:
             "timelimit": [None, None], "root_id": task_id, "parent_id": None,
             "argsrepr": repr([thread_id]), "kwargsrepr": "{}", "origin": origin,
             "ignore_result": None, "replaced_task_nesting": 0, "stamped_headers": None,
-            "stamps": {},
+            "stamps": {}, **(headers or {}),
         },
         "properties": {
             "correlation_id": task_id, "delivery_mode": 2,
@@ -122,11 +158,50 @@ def redis_kick(broker_url: str, queue: str) -> Callable[[str], Awaitable[None]]:
     async def kick(thread_id: str) -> None:
         nonlocal down_until
         if time.monotonic() < down_until:
-            raise BrokerUnavailable(f"broker {broker_url.split('@')[-1]} failed moments ago")
-        try:
-            await client().lpush(queue, kick_message(thread_id, queue, origin))
-        except Exception:
-            down_until = time.monotonic() + BROKER_DOWN_COOLDOWN_S
-            raise
+            metrics.KICKS_FAILED.inc()
+            raise BrokerUnavailable(f"broker {_broker_host(broker_url)} failed moments ago")
+        with span(f"{PROCESS_THREAD} publish", kind="producer",
+                  attributes={"messaging.destination.name": queue}):
+            message = kick_message(thread_id, queue, origin, kick_headers())
+            try:
+                await client().lpush(queue, message)
+            except Exception:
+                metrics.KICKS_FAILED.inc()
+                down_until = time.monotonic() + BROKER_DOWN_COOLDOWN_S
+                raise
 
     return kick
+
+
+# Celery's Redis transport keeps one list per priority step (kombu's default steps).
+_PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
+
+
+def queue_depth(broker_url: str, queue: str) -> Callable[[], Awaitable[int]]:
+    """How many kicks wait in the broker's queue (Redis lists, or the in-memory broker)."""
+    if broker_url.startswith(("redis://", "rediss://")):
+        import redis.asyncio as redis_asyncio
+
+        clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary())
+
+        async def redis_depth() -> int:
+            loop = asyncio.get_running_loop()
+            found = clients.get(loop)
+            if found is None:
+                found = clients[loop] = redis_asyncio.Redis.from_url(
+                    broker_url, socket_timeout=2, socket_connect_timeout=2)
+            async with found.pipeline(transaction=False) as pipe:
+                for suffix in _PRIORITY_SUFFIXES:
+                    pipe.llen(queue + suffix)
+                return int(sum(await pipe.execute()))
+
+        return redis_depth
+
+    async def memory_depth() -> int:
+        from kombu.transport.memory import Channel
+
+        waiting = Channel.queues.get(queue)
+        return waiting.qsize() if waiting is not None else 0
+
+    return memory_depth

@@ -1,4 +1,5 @@
-"""The bundled web client (`GET /`, `/static/*`) and, in dev mode only, `POST /api/dev/token`."""
+"""The bundled web client (`GET /`, `/static/*`) and, for `chatkit-todo serve` without real
+auth only, `POST /api/dev/token`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,15 @@ from core.settings import Settings
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 DEV_TOKEN_TTL_SECONDS = 12 * 3600
 _PUBLIC = {"exclude_from_auth": True}
+# The page loads only its own script, styles and icon, talks only to this origin, and may
+# not be framed (clickjacking). Tokens live in the tab, so injected script must not run.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 class DevTokenRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -36,7 +46,15 @@ class DevToken(msgspec.Struct):
 async def index() -> File:
     """The single-page web client."""
     return File(STATIC_DIR / "index.html", content_disposition_type="inline",
-                media_type="text/html; charset=utf-8")
+                media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+
+
+@get("/favicon.ico", operation_id="favicon", tags=["web"], include_in_schema=False,
+     opt=_PUBLIC)
+async def favicon() -> File:
+    """The page's icon, for clients that ask for it by its traditional name."""
+    return File(STATIC_DIR / "favicon.svg", content_disposition_type="inline",
+                media_type="image/svg+xml")
 
 
 @post("/api/dev/token", operation_id="devToken", tags=["web"], status_code=201, opt=_PUBLIC,
@@ -44,20 +62,21 @@ async def index() -> File:
 async def dev_token(request: Request[Any, Any, State], data: DevTokenRequest) -> DevToken:
     settings: Settings = request.app.state.settings
     secret = settings.resolved_jwt_secret()
-    if not secret or not settings.dev_auth:  # registered only in dev mode; belt and braces
+    if not secret or not request.app.state.dev_auth:  # registered only then; belt and braces
         raise ChatKitError(404, VALIDATION_ERROR, "dev sign-in is disabled")
     token = mint_token(secret, data.user, ttl_s=DEV_TOKEN_TTL_SECONDS,
                        issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     return DevToken(token=token, user=data.user, expires_in=DEV_TOKEN_TTL_SECONDS)
 
 
-def web_routes(settings: Settings) -> list[ControllerRouterHandler]:
-    """The page, its assets, and the dev token endpoint when no real auth is configured."""
+def web_routes(settings: Settings, *, dev_auth: bool = False) -> list[ControllerRouterHandler]:
+    """The page, its assets, and the dev token endpoint with `dev_auth` (`serve` only)."""
     routes: list[ControllerRouterHandler] = [
         index,
+        favicon,
         create_static_files_router(path="/static", directories=[STATIC_DIR], opt=_PUBLIC,
                                    include_in_schema=False),
     ]
-    if settings.dev_auth:
+    if dev_auth and settings.dev_auth:
         routes.append(dev_token)
     return routes

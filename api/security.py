@@ -28,11 +28,13 @@ from api.errors import (
     ChatKitError,
 )
 from api.ratelimit import REASON_CONCURRENCY, RateDecision, RateLimitBackendError, RateLimiter
+from core import metrics
+from core.logs import bind_user
 
 log = logging.getLogger("chatkit.api")
 
 # Answered without a token. `/health` is also exempt from rate limits (liveness probes).
-PUBLIC_PATHS = {"/", "/health", "/ready", "/schema", "/static", "/favicon.ico"}
+PUBLIC_PATHS = {"/", "/health", "/ready", "/schema", "/static", "/favicon.ico", "/metrics"}
 PUBLIC_PREFIXES = ("/schema/", "/static/")
 UNLIMITED_PATHS = {"/health"}
 
@@ -56,6 +58,9 @@ def rate_headers(decision: RateDecision) -> dict[str, str]:
 
 
 def _too_many(decision: RateDecision, who: str) -> ChatKitError:
+    metrics.RATE_LIMITED.labels("address" if who == "this address" else "user",
+                                "concurrency" if decision.reason == REASON_CONCURRENCY
+                                else "window").inc()
     if decision.reason == REASON_CONCURRENCY:
         message = (f"too many requests in flight for {who} (at most {decision.limit} at once); "
                    "retry when one finishes")
@@ -89,7 +94,8 @@ def is_public(scope: Scope) -> bool:
 
 
 def client_address(scope: Scope) -> str:
-    """The peer address (behind a proxy: uvicorn's `--proxy-headers` sets it)."""
+    """The peer address; behind a proxy listed in `CHATKIT_FORWARDED_ALLOW_IPS`, the client's
+    (uvicorn takes it from `X-Forwarded-For` only for those proxies)."""
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
 
@@ -143,6 +149,7 @@ class AdmissionMiddleware(ASGIMiddleware):
             raise _too_many(decision, "this user")
         scope["user"] = principal.user_id
         scope["auth"] = principal
+        bind_user(principal.user_id)
         headers = rate_headers(decision)
 
         async def send_with_rate_headers(message: Message) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.errors import ChatKitError, Problem
+from api.telemetry import turn_stored
 from core.clock import utcnow
 from store.actions import find_offer, thread_owner
 from store.idempotency import find_key, purge_expired, request_fingerprint
@@ -281,6 +282,7 @@ class TurnIntake:
                 if winner is None:
                     raise
                 return winner
+        turn_stored(turn_id, thread_id, user_id, kind)  # metrics; log and kick correlation
         try:
             await self.kick(thread_id)
         except Exception:

@@ -18,6 +18,7 @@ from agents import Limits
 from core.pubsub import publisher
 from core.settings import Settings, get_settings
 from store import Database
+from workers import telemetry  # noqa: F401  (connects the logging/metrics/tracing signals)
 from workers.broker import TRANSPORT as REDIS_TRANSPORT
 from workers.processing import ThreadProcessor, is_transient
 from workers.sweeper import RedisClaim, SweepLoop, sweep_once

@@ -46,6 +46,7 @@ from store.turns import (
     take_lease,
     thread_memory,
 )
+from workers.telemetry import turn_finished, turn_started
 
 log = logging.getLogger("chatkit.workers")
 
@@ -250,6 +251,7 @@ class ThreadProcessor:
         # Rows loaded for an earlier turn may have been changed since by other threads of
         # the same user: this turn reads them afresh, as in a new session.
         session.expunge_all()
+        turn_started(thread_id, turn)  # log fields, metrics and span of this turn
         if turn.attempts > MAX_ATTEMPTS:
             return self._fail(session, thread_id, turn.id, "This message could not be processed.",
                               owner=owner, then=then)
@@ -327,6 +329,7 @@ class ThreadProcessor:
             # the next turn starts from what is stored.
             memory = thread_memory(session, thread_id)
         session.commit()
+        turn_finished(turn_id, status)
         for changed_id, changed_status in changes:
             self._notify(thread_id, changed_id, changed_status)
         return (_started(following) if following is not None else None), memory
