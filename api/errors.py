@@ -16,7 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError
 
-from api.schemas import ErrorEnvelope
+from api.schemas import ErrorEnvelope, field_message
 from core.errors import ChatKitError, ErrorType, Problem, envelope, error_type, problem_for_status
 
 __all__ = ["EXCEPTION_HANDLERS", "ChatKitError", "Problem", "envelope", "error_response",
@@ -48,14 +48,16 @@ def error_response(
 
 def _validation_message(exc: ValidationException) -> str:
     details = exc.extra if isinstance(exc.extra, list) else []
-    parts = []
+    parts, worded = [], []
     for item in details:
         if isinstance(item, dict):
             key = item.get("key") or ""
             message = item.get("message") or ""
-            parts.append(f"{key}: {message}" if key else str(message))
+            worded.append(ours := field_message(str(key), str(message)))
+            parts.append(ours or (f"{key}: {message}" if key else str(message)))
     if parts:
-        return "invalid request: " + "; ".join(parts)
+        # Fields worded as api/server.py words them read the same over HTTP and in process.
+        return "; ".join(parts) if all(worded) else "invalid request: " + "; ".join(parts)
     return f"invalid request: {exc.detail}"
 
 

@@ -46,7 +46,7 @@ class DevToken(msgspec.Struct):
 async def index() -> File:
     """The single-page web client."""
     return File(STATIC_DIR / "index.html", content_disposition_type="inline",
-                media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+                media_type="text/html", headers=PAGE_HEADERS)
 
 
 @get("/favicon.ico", operation_id="favicon", tags=["web"], include_in_schema=False,

@@ -2,9 +2,41 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 import msgspec
+
+# The wording of a refused field, the same whether the request came over HTTP (msgspec's
+# constraint failed) or through `ChatKitServer` in process (api/server.py's checks): a
+# person reads "use letters, digits…", never a regular expression.
+THREAD_ID_CHARS_RULE = ("thread_id: use letters, digits and _ . : - (starting with a letter "
+                        "or digit)")
+THREAD_ID_LENGTH_RULE = "thread_id: must be a string of 1 to 128 characters"
+_FIELD_MESSAGES = {
+    "thread_id": THREAD_ID_CHARS_RULE,
+    "input": "input: must be a non-empty string",
+    "metadata": "metadata: must be an object of at most 32 keys",
+    "action": "action: must be an object with a `type` (and `widget_id`, `payload`)",
+    "action.type": "action.type: must be a known action type (1 to 64 characters)",
+    "action.widget_id": "action.widget_id: must be a string of at most 200 characters",
+    "action.payload": "action.payload: must be an object",
+}
+_UNKNOWN_FIELD = re.compile(r"Object contains unknown field `([^`]{0,80})`")
+_MISSING_FIELD = re.compile(r"Object missing required field `([^`]{0,80})`")
+
+
+def field_message(key: str, message: str) -> str | None:
+    """Our wording for msgspec's complaint `message` about `key` (None: not ours to word)."""
+    if found := _UNKNOWN_FIELD.search(message):
+        where = "" if key in ("", "data") else f" in {key}"
+        return f"unknown field `{found.group(1)}`{where}"
+    if found := _MISSING_FIELD.search(message):
+        name = found.group(1) if key in ("", "data") else f"{key}.{found.group(1)}"
+        return f"{name}: required"
+    if key == "thread_id" and "regex" not in message:
+        return THREAD_ID_LENGTH_RULE
+    return _FIELD_MESSAGES.get(key)
 
 ThreadId = Annotated[
     str,
@@ -26,7 +58,7 @@ Metadata = Annotated[
 ]
 
 
-class RespondRequest(msgspec.Struct, kw_only=True):
+class RespondRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """`POST /api/chatkit/respond`."""
 
     thread_id: ThreadId
@@ -38,7 +70,7 @@ class RespondRequest(msgspec.Struct, kw_only=True):
     metadata: Metadata = {}
 
 
-class ActionBody(msgspec.Struct, kw_only=True):
+class ActionBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """What the client clicked: the button's action `type`, its `widget_id` and `payload`."""
 
     type: Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["task_complete"])]
@@ -47,7 +79,7 @@ class ActionBody(msgspec.Struct, kw_only=True):
         description="The button's payload, as rendered (at most 4 KiB of JSON).")] = {}
 
 
-class ActionRequest(msgspec.Struct, kw_only=True):
+class ActionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """`POST /api/chatkit/action`."""
 
     thread_id: ThreadId

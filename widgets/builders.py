@@ -146,7 +146,10 @@ def task_list_card(
     else:
         children.append(Widget(
             id="task_list_empty", type="text",
-            props={"text": "Nothing here yet. Try \u201cadd buy milk tomorrow\u201d."}))
+            # After a click emptied the list (its last task completed or deleted), the
+            # tasks still exist elsewhere: "nothing here yet" would say they never did.
+            props={"text": "Nothing left in this list." if notice else
+                   "Nothing here yet. Try \u201cadd buy milk tomorrow\u201d."}))
         children.append(Widget(id="task_list_examples", type="row",
                                children=[suggestion_button(text) for text in EMPTY_EXAMPLES]))
     return Widget(id="task_list_card", type="card", children=children,

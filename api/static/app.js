@@ -7,7 +7,8 @@ const state = {
   token: store.getItem("chatkit.token"),
   user: store.getItem("chatkit.user"),
   threadId: store.getItem("chatkit.thread"),
-  threadKnown: false, // the server has the thread (it has at least one turn)
+  // The server has the thread (it has at least one turn); a new one is not fetched (a 404).
+  threadKnown: store.getItem("chatkit.threadKnown") === "1",
   lastEventId: 0,
   source: null,
   threadsCursor: null,
@@ -165,7 +166,7 @@ async function loadThreads(more = false) {
 
 $("more-threads").addEventListener("click", () => loadThreads(true).catch(showError));
 $("new-thread").addEventListener("click", () => {
-  openThread(newThreadId()).catch(showError);
+  openThread(newThreadId(), { fresh: true }).catch(showError);
   $("composer-input").focus();
 });
 
@@ -173,12 +174,19 @@ $("delete-thread").addEventListener("click", async () => {
   if (!state.threadKnown || !window.confirm("Delete this thread? Your tasks stay.")) return;
   try {
     await api("DELETE", "/api/chatkit/threads/" + encodeURIComponent(state.threadId));
-    await openThread(newThreadId());
+    await openThread(newThreadId(), { fresh: true });
     await loadThreads();
   } catch (err) { showError(err); }
 });
 
-async function openThread(threadId) {
+function setThreadKnown(known) {
+  state.threadKnown = known;
+  store.setItem("chatkit.threadKnown", known ? "1" : "0");
+  $("delete-thread").hidden = !known;
+}
+
+// `fresh`: an id made here that the server has never seen, so there is nothing to fetch.
+async function openThread(threadId, { fresh = false } = {}) {
   closeStream();
   state.threadId = threadId;
   state.lastEventId = 0;
@@ -190,13 +198,14 @@ async function openThread(threadId) {
     button.setAttribute("aria-current", String(button.dataset.threadId === threadId));
   }
   let history = null;
-  try {
-    history = await api("GET", "/api/chatkit/threads/" + encodeURIComponent(threadId));
-  } catch (err) {
-    if (!(err instanceof ApiError && err.status === 404)) throw err;
+  if (!fresh) {
+    try {
+      history = await api("GET", "/api/chatkit/threads/" + encodeURIComponent(threadId));
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404)) throw err;
+    }
   }
-  state.threadKnown = history !== null;
-  $("delete-thread").hidden = !state.threadKnown;
+  setThreadKnown(history !== null);
   if (history) {
     $("chat-title").textContent = history.thread.title || threadId;
     for (const item of history.items) upsertItem(item, false);
@@ -296,8 +305,7 @@ async function sendAction(action, widgetId) {
 
 function afterSend(threadId, resultPath) {
   if (!state.threadKnown) {
-    state.threadKnown = true;
-    $("delete-thread").hidden = false;
+    setThreadKnown(true);
     loadThreads().catch(() => {});
   }
   if (!state.source) {
@@ -527,9 +535,10 @@ async function showApp() {
   $("sign-out").hidden = false;
   $("whoami").textContent = "Signed in as " + state.user;
   // Known at once: a message typed before the lists load still has a thread to go to.
+  const fresh = !state.threadId || !state.threadKnown;
   state.threadId = state.threadId || newThreadId();
   try {
-    await Promise.all([loadThreads(), openThread(state.threadId)]);
+    await Promise.all([loadThreads(), openThread(state.threadId, { fresh })]);
   } catch (err) { showError(err); }
 }
 

@@ -137,3 +137,50 @@ def test_phone_width_and_errors_in_plain_words(base_url: str, browser: object) -
         shot(page, "web-4-phone.png")
     finally:
         context.close()
+
+
+def test_desktop_console_is_clean_rows_fit_and_an_emptied_list_says_so(
+        base_url: str, browser: object) -> None:
+    """At 1280 px: no failed request or console error on load, sign-in and a new thread; a
+    row with three badges keeps Delete beside Complete; completing the only task does not
+    claim there was never anything."""
+    expect = playwright_api.expect
+    context = browser.new_context(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(f"console {message.type}: "
+                                                       f"{message.text}")
+            if message.type == "error" else None)
+    page.on("response", lambda response: problems.append(
+        f"{response.status} {response.request.method} {response.url}")
+        if response.status >= 400 else None)
+    try:
+        page.goto(base_url + "/")
+        page.get_by_label("User name (development sign-in)").fill("carol")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_text("Signed in as carol")).to_be_visible()
+        page.get_by_role("button", name="New thread").click()
+        box = page.get_by_label("Message")
+        box.fill("add renew the car insurance policy tomorrow at 5pm p1 #household")
+        box.press("Enter")
+        log = page.get_by_role("list", name="Conversation")
+        expect(log.locator("section.w-card").filter(has_text="renew the car insurance").last
+               ).to_be_visible(timeout=15000)
+        assert problems == [], problems
+        box.fill("show my tasks")
+        box.press("Enter")
+        row = log.locator(".w-listview .w-row").filter(has_text="renew the car insurance").last
+        expect(row).to_be_visible(timeout=15000)
+        expect(row.locator(".w-badge")).to_have_count(3)
+        complete = row.get_by_role("button", name="Complete").bounding_box()
+        delete = row.get_by_role("button", name="Delete").bounding_box()
+        assert complete and delete and abs(complete["y"] - delete["y"]) < 2, (complete, delete)
+        shot(page, "web-5-desktop-row.png")
+
+        row.get_by_role("button", name="Complete").click()
+        expect(log.get_by_text("Completed: \u201crenew the car insurance policy\u201d").last
+               ).to_be_visible(timeout=15000)
+        expect(log.get_by_text("Nothing here yet", exact=False)).to_have_count(0)
+        assert problems == [], problems
+    finally:
+        context.close()
