@@ -43,9 +43,9 @@ def _configure_logging(settings: Settings) -> None:
 def _short_reason(error: BaseException) -> str:
     """The last line of a driver error, without the SQLAlchemy boilerplate."""
     original = getattr(error, "orig", None) or error
-    text = str(original).strip().splitlines()
-    reason = text[-1] if text else type(original).__name__
-    return reason.removeprefix("(Background on this error at: https://sqlalche.me/e/20/e3q8)")
+    lines = [line.strip() for line in str(original).strip().splitlines()
+             if line.strip() and not line.strip().startswith("(Background on this error")]
+    return lines[0] if lines else type(original).__name__
 
 
 def _database_problem(settings: Settings, error: BaseException) -> Refused:
@@ -250,8 +250,8 @@ def cmd_flower(settings: Settings, args: argparse.Namespace) -> int:
     to Flower in its environment: an option on the command line is visible to anyone on the
     host (`ps`).
     """
-    if any(arg.startswith("--basic-auth") or arg.startswith("--basic_auth")
-           for arg in args.extra):
+    if args.basic_auth is not None or any(
+            arg.startswith(("--basic-auth", "--basic_auth")) for arg in args.extra):
         raise Refused("do not pass --basic-auth on the command line (anyone on the host sees it "
                       "in `ps`): set CHATKIT_FLOWER_BASIC_AUTH=user:password instead")
     credentials = _flower_credentials(settings)
@@ -394,6 +394,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "CHATKIT_FLOWER_BASIC_AUTH)")
     flower.add_argument("--port", type=int, default=5555, help="port to bind")
     flower.add_argument("--address", default="127.0.0.1", help="address to bind")
+    flower.add_argument("--basic-auth", metavar="-", help="refused: anyone on the host can "
+                        "read a command line; set CHATKIT_FLOWER_BASIC_AUTH instead")
     flower.add_argument("extra", nargs=argparse.REMAINDER, help="more flower options")
     flower.set_defaults(func=cmd_flower)
 
@@ -473,6 +475,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Refused as refusal:
         print(f"chatkit-todo {args.command}: {refusal}", file=sys.stderr)
         return refusal.code
+    except Exception as error:
+        if not _is_database_error(error):
+            raise
+        refusal = _database_problem(settings, error)
+        print(f"chatkit-todo {args.command}: {refusal}", file=sys.stderr)
+        return refusal.code
+
+
+def _is_database_error(error: BaseException) -> bool:
+    """An unreachable or refusing database (the message says so; no traceback)."""
+    if "sqlalchemy" not in sys.modules:
+        return False
+    from sqlalchemy import exc as sa_exc
+
+    return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
 
 
 if __name__ == "__main__":
