@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 # Loggers that install handlers of their own (or would print in their own shape).
-_FOREIGN = ("uvicorn", "uvicorn.error", "uvicorn.access", "celery", "celery.task",
+_FOREIGN = ("py.warnings", "uvicorn", "uvicorn.error", "uvicorn.access", "celery", "celery.task",
             "celery.worker", "celery.app.trace", "celery.redirected", "kombu", "flower",
             "tornado", "tornado.access", "tornado.application", "tornado.general", "alembic",
             "httpx")
@@ -167,6 +167,7 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", *,
             root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    logging.captureWarnings(True)  # `warnings.warn` lines in the same format
     for name in _FOREIGN:
         logger = logging.getLogger(name)
         logger.handlers.clear()

@@ -31,9 +31,9 @@ def test_flower_shows_the_turns_task_as_success(
     pg_url: str, redis_url: str, tmp_path: Path, workers: list[Worker]  # noqa: F811
 ) -> None:
     port = free_port()
-    env = stack_env(pg_url, redis_url, tmp_path)
+    env = stack_env(pg_url, redis_url, tmp_path, CHATKIT_FLOWER_BASIC_AUTH=":".join(AUTH))
     migrate(env)
-    with running("flower", "--port", str(port), f"--basic-auth={':'.join(AUTH)}", env=env,
+    with running("flower", "--port", str(port), env=env,
                  log_path=tmp_path / "flower.log") as flower:
         wait_http(f"http://127.0.0.1:{port}/healthcheck", flower, tmp_path / "flower.log")
         worker = Worker("w-flower", env, tmp_path, "-c", "1").start()
