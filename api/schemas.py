@@ -58,8 +58,13 @@ Metadata = Annotated[
 ]
 
 
-class RespondRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """`POST /api/chatkit/respond`."""
+class RespondRequest(msgspec.Struct, kw_only=True):
+    """`POST /api/chatkit/respond`.
+
+    Fields beyond these are ignored, on purpose: ChatKit clients may send more than the
+    contract names. (`/api/tasks`, our own API, refuses them: a misspelt field there would
+    silently change nothing.)
+    """
 
     thread_id: ThreadId
     input: Annotated[str, msgspec.Meta(
@@ -70,7 +75,7 @@ class RespondRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     metadata: Metadata = {}
 
 
-class ActionBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class ActionBody(msgspec.Struct, kw_only=True):
     """What the client clicked: the button's action `type`, its `widget_id` and `payload`."""
 
     type: Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["task_complete"])]
@@ -79,7 +84,7 @@ class ActionBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         description="The button's payload, as rendered (at most 4 KiB of JSON).")] = {}
 
 
-class ActionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class ActionRequest(msgspec.Struct, kw_only=True):
     """`POST /api/chatkit/action`."""
 
     thread_id: ThreadId
