@@ -22,7 +22,7 @@ $(VENV)/.runtime-stamp: uv.lock pyproject.toml | $(UV)
 	$(UV) sync --locked --inexact
 	touch $@
 
-# Runtime plus the test and benchmark extras, exactly as locked.
+# Runtime plus the test, benchmark and tracing (otel) extras, exactly as locked.
 $(VENV)/.test-stamp: uv.lock pyproject.toml | $(UV)
 	$(UV) sync --locked --extra test --extra bench --extra otel
 	touch $@ $(VENV)/.runtime-stamp

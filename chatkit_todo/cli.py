@@ -173,8 +173,29 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         serve_app(app, settings, sock, forwarded_allow_ips=args.forwarded_allow_ips)
     finally:
         stop.set()
-        worker.stop()
+        _stop_quickly(worker)
     return 0
+
+
+# Celery's orderly stop of the in-process worker and the interpreter's exit (joining its
+# pool's threads) take seconds; Ctrl-C should not. Nothing is lost by not waiting: a turn
+# still running rolls back with the process, its row stays queued and the sweep re-kicks
+# it at the next start.
+EMBEDDED_STOP_WAIT_S = 1.0
+
+
+def _stop_quickly(worker: Any) -> None:
+    stopping = threading.Thread(target=worker.stop, name="chatkit-embedded-stop", daemon=True)
+    stopping.start()
+    stopping.join(EMBEDDED_STOP_WAIT_S)
+    from core.telemetry import shutdown_tracing
+
+    shutdown_tracing()  # exports the spans still buffered
+    log.info("stopped")
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _port(args: argparse.Namespace, settings: Settings) -> int:

@@ -463,7 +463,7 @@ async def test_cors_preflight_and_origins(stack: Stack, client: AsyncTestClient[
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
     methods = {m.strip() for m in preflight.headers["access-control-allow-methods"].split(",")}
-    assert methods == {"GET", "POST", "PUT", "DELETE", "OPTIONS"}
+    assert methods == {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
     allowed = preflight.headers["access-control-allow-headers"].lower()
     assert {"content-type", "authorization", "x-requested-with"} <= {
         h.strip() for h in allowed.split(",")}
