@@ -21,7 +21,7 @@ from core.replay.format import (
     encode_thread,
     load_file,
 )
-from core.settings import Settings
+from core.settings import Settings, mask_url
 
 
 def add_replay_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,7 +74,7 @@ def run_export(settings: Settings, args: argparse.Namespace) -> int:
         with database.sync_sessions()() as session:
             thread = export_thread(session, args.thread_id, args.user)
     except ThreadNotFound:
-        print(f"no thread {args.thread_id!r} in {settings.resolved_database_url}",
+        print(f"no thread {args.thread_id!r} in {mask_url(settings.resolved_database_url)}",
               file=sys.stderr)
         return 1
     except ThreadNotOwned:
