@@ -79,7 +79,7 @@ class RequestTelemetry:
             return
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex
         clear_context(request_id=request_id)
-        method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+        method = str(scope.get("method")) if scope.get("method") in _METHODS else "OTHER"
         started = time.perf_counter()
         answer: dict[str, Any] = {"status": 500, "started": False, "finished": False}
 
@@ -145,7 +145,7 @@ class RequestTelemetry:
 
 
 def _long_lived(scope: Scope) -> bool:
-    return scope["method"] == "GET" and (
+    return scope.get("method") == "GET" and (
         scope["path"].endswith("/events") or b"wait=" in scope.get("query_string", b""))
 
 

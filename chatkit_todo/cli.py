@@ -499,9 +499,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if not _is_database_error(error):
             raise
-        refusal = _database_problem(settings, error)
-        print(f"chatkit-todo {args.command}: {refusal}", file=sys.stderr)
-        return refusal.code
+        unreachable = _database_problem(settings, error)
+        print(f"chatkit-todo {args.command}: {unreachable}", file=sys.stderr)
+        return unreachable.code
 
 
 def _is_database_error(error: BaseException) -> bool:

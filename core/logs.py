@@ -102,13 +102,13 @@ def _mask_urls(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Writes to whatever `sys.stderr` is at the time (it may be replaced after setup)."""
 
     def __init__(self) -> None:
         super().__init__()
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return sys.stderr
 
