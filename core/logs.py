@@ -133,6 +133,9 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", *,
                       stream: TextIO | None = None,
                       levels: Mapping[str, int] | None = None) -> None:
     """Route every logger through one handler on `stream` (stderr) in one format."""
+    root = logging.getLogger()
+    if stream is None and any(type(h).__module__.startswith("_pytest") for h in root.handlers):
+        return  # inside a test run: pytest captures the logs (a command called in process)
     stream = stream or sys.stderr
     as_json = uses_json(fmt, stream)
     shared: list[Any] = [
@@ -159,7 +162,6 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", *,
         logging.StreamHandler(stream) if stream is not sys.stderr else _StderrHandler())
     handler.setFormatter(formatter)
     handler._chatkit = True  # type: ignore[attr-defined]
-    root = logging.getLogger()
     for old in list(root.handlers):
         # Ours from an earlier call, and whatever a library put there; a test runner's
         # capturing handlers stay.
