@@ -73,7 +73,7 @@ class ThreadMemory(msgspec.Struct, kw_only=True):
         return memory
 
     def dump(self) -> dict[str, Any]:
-        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
+        return msgspec.to_builtins(self)
 
     # -- undo ----------------------------------------------------------------------------
 

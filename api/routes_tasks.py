@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
@@ -35,7 +36,7 @@ from todos import (
 )
 
 _ERRORS = error_responses(401, 404, 422)
-_UTC = dt.UTC
+_UTC = ZoneInfo("UTC")
 T = TypeVar("T")
 
 

@@ -55,7 +55,7 @@ class TaskView(msgspec.Struct, kw_only=True):
 
 def task_dict(task: TaskRow) -> dict[str, Any]:
     """The task shape as plain builtins (what widgets, memory and JSON carry)."""
-    return msgspec.to_builtins(TaskView.from_row(task))  # type: ignore[no-any-return]
+    return msgspec.to_builtins(TaskView.from_row(task))
 
 
 def is_overdue(task: dict[str, Any], now: dt.datetime, tz: ZoneInfo) -> bool:
