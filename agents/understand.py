@@ -18,7 +18,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from agents import dates
+from agents.nlu import dates
 from agents.types import Intent, TaskChanges, TaskDraft, TaskRef, Understanding
 from store.tasks import Priority, TaskFilter
 

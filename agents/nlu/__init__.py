@@ -1,5 +1,9 @@
-"""Temporary shim: the old parser under the new name, so the new tests can run against it."""
+"""Temporary shim while the package is built: the old parser under the new name."""
 
-from agents.understand import understand
+from typing import Any
 
-__all__ = ["understand"]
+
+def understand(*args: Any, **kwargs: Any) -> Any:
+    from agents.understand import understand as old
+
+    return old(*args, **kwargs)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agents.dates import parse_when
+from agents.nlu.dates import parse_when
 
 UTC = ZoneInfo("UTC")
 NY = ZoneInfo("America/New_York")

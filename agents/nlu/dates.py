@@ -12,6 +12,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from dateutil.rrule import rrulestr
+
+from agents.nlu import lexicon as lx
+
 __all__ = ["Token", "When", "looks_like_when", "parse_when", "resolve", "scan"]
 
 
@@ -40,38 +44,20 @@ class When(NamedTuple):
 
 _FLAGS = re.IGNORECASE
 
-_WD_NAMES = (
-    ("mon", "monday", "mondays", "mon"),
-    ("tue", "tuesday", "tuesdays", "tues", "tue", "teusday"),
-    ("wed", "wednesday", "wednesdays", "wed", "weds", "wensday", "wednsday", "wedensday"),
-    ("thu", "thursday", "thursdays", "thurs", "thur", "thu", "thurday", "thrusday"),
-    ("fri", "friday", "fridays", "fri", "firday"),
-    ("sat", "saturday", "saturdays", "sat", "saterday"),
-    ("sun", "sunday", "sundays", "sun"),
-)
+_WD_NAMES = lx.WEEKDAY_NAMES
 _WD_INDEX: dict[str, int] = {}
 for _i, _names in enumerate(_WD_NAMES):
-    for _n in _names[1:]:
+    for _n in _names:
         _WD_INDEX[_n] = _i
 _RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # Short forms that are also ordinary words ("sun", "sat", "wed") need a modifier.
 _WD_AMBIGUOUS = frozenset({"mon", "tue", "wed", "weds", "thu", "sat", "sun"})
 _WD_ALT = "|".join(sorted(_WD_INDEX, key=len, reverse=True))
 
-_MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
-    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
-    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11,
-    "november": 11, "dec": 12, "december": 12,
-}  # fmt: skip
+_MONTHS = lx.MONTHS
 _MON_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
-_NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "couple": 2, "a couple": 2, "a couple of": 2, "couple of": 2, "a few": 3, "few": 3,
-    "other": 2, "second": 2, "third": 3,
-}  # fmt: skip
+_NUMBER_WORDS = lx.COUNT_WORDS
 _NUM_ALT = (
     r"\d{1,3}|a\s+couple(?:\s+of)?|couple(?:\s+of)?|a\s+few|few|an?|one|two|three|four|"
     r"five|six|seven|eight|nine|ten|eleven|twelve"
@@ -227,6 +213,74 @@ _RE_REC_MONTHDAY = re.compile(
     r"(?!\s+" + _WDP + _TAIL + r")",
     _FLAGS,
 )
+
+_NTH = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
+        "4th": 4, "fifth": 5, "5th": 5, "last": -1}
+_NTH_ALT = "first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last"
+_WD_FULL = r"(?:mondays?|tuesdays?|tues|wednesdays?|weds?|thursdays?|thurs?|fridays?|fri|saturdays?|sat|sundays?|sun|mon|tue)"
+# "the first monday of next month", "the last friday in december": one date.
+_RE_NTH_WD = re.compile(
+    r"(?=[tf1-5l])"
+    r"\b(?:the\s+)?(?P<nth>" + _NTH_ALT + r")\s+(?P<wd>" + _WD_FULL + r")\s+(?:of|in)\s+"
+    r"(?P<which>(?:the\s+|this\s+)?month|ne?xt\s+month|" + _MON_ALT + r")\b",
+    _FLAGS,
+)
+# "every 3rd friday of the month", "on the first monday of every month": a monthly rule.
+_RE_REC_NTH_WD = re.compile(
+    r"(?=[eo])"
+    r"\b(?:every|each|on\s+the|on\s+every|on\s+each)\s+(?P<nth>" + _NTH_ALT + r")\s+"
+    r"(?P<wd>" + _WD_FULL + r")\s+(?:of|in)\s+(?:the|each|every|a)\s+month\b"
+    r"|\b(?:the\s+)?(?P<nth2>" + _NTH_ALT + r")\s+(?P<wd2>" + _WD_FULL + r")\s+(?:of|in)\s+"
+    r"(?:every|each)\s+month\b"
+    r"|\bmonthly\s+on\s+the\s+(?P<nth3>" + _NTH_ALT + r")\s+(?P<wd3>" + _WD_FULL + r")\b",
+    _FLAGS,
+)
+
+
+def _wd_of(name: str) -> int:
+    n = name.lower()
+    if n not in _WD_INDEX and n.endswith("s"):
+        n = n[:-1]
+    return _WD_INDEX[n]
+
+
+def _nth_weekday(year: int, month: int, wd: int, nth: int) -> date | None:
+    if nth > 0:
+        first = date(year, month, 1)
+        d = first + timedelta(days=(wd - first.weekday()) % 7 + 7 * (nth - 1))
+        return d if d.month == month else None
+    last = date(year, month, _month_len(year, month))
+    return last - timedelta(days=(last.weekday() - wd) % 7)
+
+
+def _tok_nth_wd(m: re.Match[str], today: date, now: datetime, pre: bool) -> Token | None:
+    nth = _NTH[m["nth"].lower()]
+    wd = _wd_of(m["wd"])
+    which = " ".join(m["which"].lower().split()).replace("nxt", "next")
+    if which.endswith("next month"):
+        first = _add_months(today.replace(day=1), 1)
+        d = _nth_weekday(first.year, first.month, wd, nth)
+    elif which.endswith("month"):
+        d = _nth_weekday(today.year, today.month, wd, nth)
+        if d is not None and d < today:
+            first = _add_months(today.replace(day=1), 1)
+            d = _nth_weekday(first.year, first.month, wd, nth)
+    else:
+        month = _MONTHS[which]
+        year = today.year
+        d = _nth_weekday(year, month, wd, nth)
+        if d is not None and d < today:
+            d = _nth_weekday(year + 1, month, wd, nth)
+    return Token(m.start(), m.end(), day=d) if d else None
+
+
+def _tok_rec_nth_wd(m: re.Match[str], today: date, now: datetime, pre: bool) -> Token | None:
+    nth = _NTH[(m["nth"] or m["nth2"] or m["nth3"]).lower()]
+    wd = _wd_of(m["wd"] or m["wd2"] or m["wd3"])
+    return Token(
+        m.start(), m.end(), rule=f"FREQ=MONTHLY;BYDAY={_RRULE_DAYS[wd]};BYSETPOS={nth}"
+    )
+
 
 # Cheap gate: only run the phrase regexes on texts with a digit or a date-ish word.
 _RE_HINT = re.compile(
@@ -629,6 +683,8 @@ _REC_NEEDLES = (
 # (pattern, token maker, takes leading "due/on/by" words, cheap substrings one of which the
 # lowercased text must contain for the pattern to be worth running; "" means a digit).
 _SCANNERS = (
+    (_RE_REC_NTH_WD, _tok_rec_nth_wd, False, ("month",)),
+    (_RE_NTH_WD, _tok_nth_wd, True, ("month", *_MONTHS)),
     (_RE_REC_MONTHDAY, _tok_rec_md, False, ("month", "every")),
     (_RE_REC_UNIT, _tok_rec_unit, False, ("every", "each")),
     (_RE_REC_WD, _tok_rec_wd, False, ("days", *_REC_NEEDLES)),
@@ -703,7 +759,34 @@ def scan(text: str, now_local: datetime) -> list[Token]:
             last_end = tok.end
     if any(t.weak for t in chosen):
         chosen = [t for i, t in enumerate(chosen) if not t.weak or _anchored(text, chosen, i)]
-    return chosen
+    return _drop_partial(text, chosen)
+
+
+# A phrase read only in part ("the first monday of the quarter", "in a week and a quarter")
+# must not leave half of itself in the title: its pieces are all dropped and the whole phrase
+# stays in the title (the understander lowers its confidence when a title holds date words).
+_RE_DANGLING_BEFORE = re.compile(r"\b(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+$", _FLAGS)
+_RE_DANGLING_AFTER = re.compile(r"\s+(?:of\b|and\s+a\s+(?:half|quarter)\b)", _FLAGS)
+_RE_CONNECTOR_GAP = re.compile(r"(?:\s+|\b(?:of|the|in|and|a|half|quarter|on)\b)*", _FLAGS)
+
+
+def _drop_partial(text: str, toks: list[Token]) -> list[Token]:
+    bad = [
+        (t.wd is not None or t.exact is not None or (t.day is not None and t.clock is None))
+        and (
+            _RE_DANGLING_BEFORE.search(text, max(0, t.start - 12), t.start) is not None
+            or _RE_DANGLING_AFTER.match(text, t.end) is not None
+        )
+        for t in toks
+    ]
+    if not any(bad):
+        return toks
+    for _ in range(2):  # spread to pieces joined by "of"/"the"/"and" (both directions)
+        for i in range(1, len(toks)):
+            gap = _RE_CONNECTOR_GAP.fullmatch(text, toks[i - 1].end, toks[i].start)
+            if gap is not None and (bad[i - 1] or bad[i]):
+                bad[i - 1] = bad[i] = True
+    return [t for t, b in zip(toks, bad, strict=True) if not b]
 
 
 def _anchored(text: str, toks: list[Token], i: int) -> bool:
@@ -723,32 +806,33 @@ def _at(d: date, t: time, tz: ZoneInfo) -> datetime:
     )
 
 
-def _rule_matches(rule: str, d: date) -> bool:
-    parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
-    if "BYDAY" in parts:
-        return _RRULE_DAYS[d.weekday()] in parts["BYDAY"].split(",")
-    if "BYMONTHDAY" in parts:
-        md = int(parts["BYMONTHDAY"])
-        return d.day == (md if md > 0 else _month_len(d.year, d.month) + 1 + md)
-    return True
-
-
 def first_occurrence(rule: str, now_local: datetime, clock: time | None) -> str:
-    """First occurrence of `rule` on/after today (or after now when a time is given)."""
+    """First occurrence of `rule` on/after today (or after now when a time is given).
+
+    Computed with `dateutil.rrule`, the one RRULE engine the app uses (act.py schedules the
+    next occurrence of a completed recurring task with it too).
+    """
     tz = now_local.tzinfo
     today = now_local.date()
     if rule.startswith("FREQ=HOURLY") and clock is None:
         nxt = now_local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
         return nxt.isoformat()
-    for i in range(0, 400):
-        d = today + timedelta(days=i)
-        if not _rule_matches(rule, d):
-            continue
-        if clock is None:
-            return d.isoformat()
-        dt = _at(d, clock, tz)  # type: ignore[arg-type]
-        if dt > now_local:
-            return dt.isoformat()
+    start = datetime(today.year, today.month, today.day)
+    try:
+        days = rrulestr(rule, dtstart=start)
+    except (ValueError, TypeError):
+        return today.isoformat()
+    if clock is None:
+        first = days.after(start, inc=True)
+        return (first.date() if first else today).isoformat()
+    day = days.after(start, inc=True)
+    for _ in range(3):  # today's occurrence may already be past (or fall in a DST gap)
+        if day is None:
+            break
+        at = _at(day.date(), clock, tz)  # type: ignore[arg-type]
+        if at > now_local:
+            return at.isoformat()
+        day = days.after(day)
     return today.isoformat()
 
 
@@ -787,7 +871,13 @@ def resolve(tokens: list[Token], now_local: datetime) -> tuple[str | None, str |
         and "BYDAY" not in rule
     ):
         rule = f"{rule};BYDAY={_RRULE_DAYS[weekday]}"  # "every 2 weeks on monday"
-    if rule is not None and rule.startswith("FREQ=MONTHLY") and "BYMONTH" not in rule and day:
+    if (
+        rule is not None
+        and rule.startswith("FREQ=MONTHLY")
+        and "BYMONTH" not in rule
+        and "BYDAY" not in rule
+        and day
+    ):
         rule = f"{rule};BYMONTHDAY={day.day}"  # "on the 10th every month"
     if clock is None:
         clock = vague_clock

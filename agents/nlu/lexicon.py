@@ -1,0 +1,190 @@
+"""The shared lexicon: every word list the understander uses, in one place, as data.
+
+Frames (agents/nlu/frames.py) name these classes in their templates (`{remind}`, `{list}`);
+the normalizer and the date parser read the number words and calendar names from here, so a
+word is added once and every rule that needs it sees it. Entries are lowercase; a multi-word
+entry is written with single spaces (the normalizer collapses whitespace before matching).
+"""
+
+from __future__ import annotations
+
+
+def words(text: str) -> tuple[str, ...]:
+    """A word list written as one string (easier to read than a long literal)."""
+    return tuple(text.split())
+
+
+def phrases(text: str) -> tuple[str, ...]:
+    """Phrases separated by `|` (each may hold spaces)."""
+    return tuple(" ".join(p.split()) for p in text.split("|") if p.strip())
+
+
+# ---------------------------------------------------------------- numbers
+
+CARDINALS = {
+    "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50}
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+# Counts said in words ("in two days", "every three weeks"), shared with the date parser.
+COUNT_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "couple": 2, "a couple": 2, "a couple of": 2, "couple of": 2, "a few": 3, "few": 3,
+    "other": 2, "second": 2, "third": 3,
+}  # fmt: skip
+# Positions in a list ("the second one", "the last one"): negative counts from the end.
+POSITION_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "top": 1, "last": -1, "bottom": -1, "final": -1,
+    "penultimate": -2, "thrid": 3, "frist": 1, "fisrt": 1, "secnod": 2, "forth": 4,
+    "latest": -1, "newest": -1, "most recent": -1,
+}  # fmt: skip
+SMALL_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+# ---------------------------------------------------------------- calendar
+
+WEEKDAY_NAMES = (
+    ("monday", "mondays", "mon"),
+    ("tuesday", "tuesdays", "tues", "tue", "teusday"),
+    ("wednesday", "wednesdays", "wed", "weds", "wensday", "wednsday", "wedensday"),
+    ("thursday", "thursdays", "thurs", "thur", "thu", "thurday", "thrusday"),
+    ("friday", "fridays", "fri", "firday"),
+    ("saturday", "saturdays", "sat", "saterday"),
+    ("sunday", "sundays", "sun"),
+)
+MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
+    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11,
+    "november": 11, "dec": 12, "december": 12,
+}  # fmt: skip
+# Fixed-date holidays, read only after "on/by/for/before/until" ("buy a christmas tree" is a
+# title): the normalizer writes them as "dec 24" so the date parser needs no extra rule.
+HOLIDAYS = {
+    "christmas eve": "dec 24", "christmas day": "dec 25", "christmas": "dec 25",
+    "xmas": "dec 25", "new year's eve": "dec 31", "new years eve": "dec 31",
+    "new year's day": "jan 1", "new years day": "jan 1", "valentine's day": "feb 14",
+    "valentines day": "feb 14", "halloween": "oct 31",
+}  # fmt: skip
+TIME_UNITS = words("minute minutes min mins hour hours hr hrs day days week weeks month months year years")
+
+# ---------------------------------------------------------------- verbs per intent
+
+ADD_VERBS = words("add ad create insert enter jot write note put schedule new make")
+PUT_VERBS = words("put stick throw pop place jot write add include")
+REMIND_VERBS = words("remind reminde remid")
+COMPLETE_VERBS = phrases(
+    "complete|completed|finish up|finish off|finish|finished|close|closed|check off|check|"
+    "tick off|tick|cross off|cross out|cross|strike off|strike out|strike through|strike|"
+    "mark off|mark|marked off|marked|done with|done|knock out|knocked out|resolve|resolved|"
+    "wrap up|wrapped up"
+)
+DELETE_VERBS = phrases(
+    "delete|del|remove|rm|cancel|drop|erase|trash|bin|scrap|scratch|discard|ditch|nuke|kill|"
+    "get rid of|forget about|forget|throw out|throw away|take off|take out|cross out|purge|"
+    "eliminate|dump|axe|clear|cancell|strike out|strike off|strike"
+)
+LIST_VERBS = phrases(
+    "show|list|display|view|see|get|give me|tell me|read out|read|print|pull up|bring up|open|"
+    "check|lemme see|let me see|review|go through|go over|hear|know|read me|see what|"
+    "find out|look at|run through"
+)
+# Verbs of a completion told as news ("i picked up the cake"): past form → base form, so
+# the reference matches the task as it was written ("pick up the cake").
+PAST_TO_BASE = {
+    "bought": "buy", "got": "get", "gotten": "get", "went": "go", "took": "take",
+    "sent": "send", "paid": "pay", "made": "make", "did": "do", "done": "do", "wrote": "write",
+    "written": "write", "ran": "run", "brought": "bring", "called": "call", "picked": "pick",
+    "dropped": "drop", "returned": "return", "renewed": "renew", "fixed": "fix",
+    "finished": "finish", "completed": "complete", "cleaned": "clean", "washed": "wash",
+    "watered": "water", "fed": "feed", "walked": "walk", "booked": "book",
+    "scheduled": "schedule", "signed": "sign", "submitted": "submit", "emailed": "email",
+    "texted": "text", "mailed": "mail", "posted": "post", "cancelled": "cancel",
+    "canceled": "cancel", "changed": "change", "defrosted": "defrost", "practiced": "practice",
+    "practised": "practice", "ordered": "order", "packed": "pack", "printed": "print",
+    "replaced": "replace", "repaired": "repair", "filed": "file", "updated": "update",
+    "vacuumed": "vacuum", "mopped": "mop", "swept": "sweep", "folded": "fold",
+    "ironed": "iron", "cooked": "cook", "baked": "bake", "wrapped": "wrap",
+    "organized": "organize", "organised": "organize", "cleared": "clear", "emptied": "empty",
+    "charged": "charge", "backed": "back", "met": "meet", "visited": "visit",
+    "contacted": "contact", "phoned": "phone", "rang": "ring", "messaged": "message",
+    "replied": "reply", "answered": "answer", "read": "read", "studied": "study",
+    "reviewed": "review", "sorted": "sort", "hung": "hang", "assembled": "assemble",
+    "installed": "install", "painted": "paint", "mowed": "mow", "raked": "rake",
+    "trimmed": "trim", "recycled": "recycle", "donated": "donate", "sold": "sell",
+    "shipped": "ship", "delivered": "deliver", "collected": "collect", "grabbed": "grab",
+    "purchased": "purchase", "refilled": "refill", "confirmed": "confirm",
+    "registered": "register", "applied": "apply", "uploaded": "upload",
+    "downloaded": "download", "unpacked": "unpack", "thawed": "thaw", "marinated": "marinate",
+    "prepped": "prep", "prepared": "prepare", "planned": "plan", "rsvped": "rsvp",
+    "rsvp'd": "rsvp", "handed": "hand", "turned": "turn", "followed": "follow",
+    "checked": "check", "tidied": "tidy", "dusted": "dust", "scrubbed": "scrub",
+    "descaled": "descale", "groomed": "groom", "bathed": "bathe", "gave": "give",
+    "given": "give", "left": "leave", "put": "put", "set": "set", "cut": "cut",
+    "shut": "shut", "met up": "meet up", "caught": "catch", "sought": "seek",
+    "taught": "teach", "thought": "think", "found": "find", "heard": "hear", "told": "tell",
+    "sold off": "sell off", "spoke": "speak", "drove": "drive", "rode": "ride",
+    "swam": "swim", "threw": "throw", "wore": "wear", "ate": "eat", "drank": "drink",
+}  # fmt: skip
+# Past forms that also read as adjectives or nouns in chat ("i'm done", "i left"): a
+# completion told as news needs an object after them.
+PAST_NEEDS_OBJECT = frozenset({"done", "left", "set", "put", "cut", "read", "shut"})
+
+# ---------------------------------------------------------------- nouns and fillers
+
+# What a to-do list is called: "my list", "the todo list", "my reminders", "my agenda".
+LIST_NOUNS = phrases(
+    "list|lists|todo list|to-do list|to do list|todo|todos|to-do|to-dos|to dos|task list|"
+    "tasks|reminders|agenda|calendar|schedule|checklist|list of things to do|"
+    "list of stuff to do|groceries"
+)
+# Words naming a task in the abstract ("add a task", "a new item"): a slot holding only
+# these (plus placeholders) has nothing to add.
+TASK_NOUNS = words(
+    "task tasks todo todos to-do to-dos item items entry entries reminder reminders thing "
+    "things note notes chore chores errand errands one ones"
+)
+# A slot that is only one of these names no task: the agent asks what to add instead.
+PLACEHOLDERS = phrases(
+    "something|somethin|smth|sth|something else|anything|this|that|it|these|those|them|"
+    "stuff|things|a thing|thing|some things|some stuff|a few things|few things|a couple things|"
+    "a couple of things|do something|something to do|something later|a task|task|a todo|"
+    "a to do|to do|todo|a to-do|an item|item|a new item|new item|a reminder|reminder|"
+    "one|a new one|another one|a new task|new task|more|some|a note|a list|list|a new list|"
+    "my list|the list|a todo list|a to do list|a new todo|a new to do|a new reminder|"
+    "an entry|entry|what|whatever|a new to-do|a to-do list|the thing|this thing|that thing"
+)
+# Named lists that carry no name ("my list", "the todo list"): no tag.
+GENERIC_LIST_WORDS = frozenset(
+    words(
+        "my the our a your to do todo to-do task tasks things stuff list lists of things "
+        "i need want have got reminder reminders main usual daily general"
+    )
+)
+# A named list's tag: "groceries" and "grocery" are one list.
+LIST_TAG_ALIASES = {"groceries": "grocery", "shopping": "shopping", "todos": ""}
+
+# ---------------------------------------------------------------- politeness and talk
+
+DISMISS_PHRASES = phrases(
+    "never mind|nevermind|nvm|forget it|forget about it|forget that|cancel|cancel that|"
+    "cancel it|no|nope|nah|nothing|no thanks|no thank you|don't bother|dont bother|skip it|"
+    "skip|stop|not now|leave it|scratch that|ignore that|ignore it|never mind that|"
+    "doesn't matter|doesnt matter|it doesn't matter|no worries|all good|nothing after all"
+)
+# Question words: a message that starts with one asks; it never creates a task.
+QUESTION_WORDS = words(
+    "what what's whats which when where who whose why how is are do does did can could would "
+    "will should have has any am was were"
+)

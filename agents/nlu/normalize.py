@@ -1,0 +1,405 @@
+"""The normalizer: one chat message → the text the frames read.
+
+Steps, each linear in the input: Unicode quotes and dashes to ASCII, control characters and
+line breaks (one pasted item per line becomes "; "), whitespace collapsed, phone typing
+("its done", "im done", "to do list"), a check mark at either end read as "done",
+politeness at both ends ("could you please …", "… thanks"), a one-letter typo in the first
+word ("compelte"), and **spoken numbers and times written as digits** where they name a
+time or a date ("at seven thirty pm" → "at 7:30 pm", "quarter to nine" → "8:45",
+"in twenty minutes" → "in 20 minutes", "march fifth" → "march 5th", "on christmas eve" →
+"on dec 24"). Numbers anywhere else stay as typed ("add two pounds of beef").
+The user's casing is kept: titles are taken from this text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agents.nlu import lexicon as lx
+
+__all__ = [
+    "check_mark_as_done",
+    "clean",
+    "fix_first_word",
+    "has_check_mark",
+    "spoken_numbers",
+    "strip_polite",
+]
+
+_F = re.IGNORECASE
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00a0": " ",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2192": "->",
+    }
+)
+_RE_NEWLINES = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
+_RE_CTRL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\ufeff]")
+_RE_WS = re.compile(r"\s+")
+_RE_TO_DO = re.compile(
+    r"\bto[\s-]do(?=\s+lists?\b)|\b(?P<det>a|an|my|the|new|your|our|one) to[\s-]do(?P<s>s?)\b", _F
+)
+_RE_LEAD_CONTRACTION = re.compile(r"^(it|that|this|there|what)s\b", _F)
+_RE_LEAD_I_CONTRACTION = re.compile(r"^(i)(m|ve|ll|d)\b", _F)  # "im done", "ive finished"
+_RE_DONT = re.compile(r"\b(don|doesn|didn|can|won|isn|aren|wasn|shouldn)t\b", _F)
+_RE_COLON_WORD = re.compile(r"(?<=[A-Za-z]):(?=[A-Za-z])")
+
+
+def clean(text: str) -> str:
+    """Characters and whitespace normalised; the whole message is kept (no length cut)."""
+    s = text.translate(_QUOTES)
+    s = _RE_NEWLINES.sub("; ", s)  # one item per line in pasted lists
+    s = _RE_CTRL.sub(" ", s)
+    s = _RE_WS.sub(" ", s).strip()
+    low = s.lower()
+    if "to do" in low or "to-do" in low:
+        s = _RE_TO_DO.sub(lambda m: (m["det"] + " " if m["det"] else "") + "todo" + (m["s"] or ""), s)
+    if s[:1] in "iItTwW":
+        s = _RE_LEAD_CONTRACTION.sub(r"\1's", s, count=1)
+        s = _RE_LEAD_I_CONTRACTION.sub(r"\1'\2", s, count=1)
+    if "nt" in low:
+        s = _RE_DONT.sub(r"\1't", s)  # "dont" → "don't" (phone keyboards drop apostrophes)
+    if ":" in s:
+        s = _RE_COLON_WORD.sub(": ", s)  # "todo:fix the tap"
+    return s
+
+
+# ---------------------------------------------------------------- check marks
+
+_CHECKS = "\u2705\u2714\u2611\u2713"
+_RE_CHECK_EDGE = re.compile(
+    r"^[\u2705\u2714\u2611\u2713]\ufe0f?\s*|\s*[\u2705\u2714\u2611\u2713]\ufe0f?$"
+)
+_RE_HAS_DONE = re.compile(r"\b(?:done|finished|completed|complete)\b", _F)
+
+
+def has_check_mark(s: str) -> bool:
+    return any(c in s for c in _CHECKS)
+
+
+def check_mark_as_done(s: str, *, is_add: bool) -> str:
+    """ "call mom ✅" → "call mom done"; a lone check mark is left as it is."""
+    m = _RE_CHECK_EDGE.search(s)
+    if not m or m.end() - m.start() == len(s) or is_add:
+        return s
+    rest = (s[: m.start()] + " " + s[m.end() :]).strip()
+    if _RE_HAS_DONE.search(rest):
+        return rest  # "groceries done ✅"
+    return ("done " + rest) if m.start() == 0 else (rest + " done")
+
+
+# ---------------------------------------------------------------- politeness
+
+_RE_LEAD = re.compile(
+    r"^(?:please|pls|plz|pleas|kindly|(?:could|can|would|will|cud|cn)\s+(?:you|u|ya)"
+    r"(?:\s+please)?(?:\s+(?:just|maybe|also|quickly))?|would\s+you\s+mind|"
+    r"do\s+me\s+a\s+favou?r(?:\s+and)?|"
+    r"(?:i'?d|i\s+would)\s+like\s+you\s+to|i\s+(?:want|need)\s+you\s+to|go\s+ahead\s+and|"
+    r"just|quickly|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|yo|um+|uh+|er+m?|"
+    r"oh|also|and|then|now|actually|oops|whoops|well|hmm+|right|sure|yes|yeah|yep|"
+    r"(?:todo\s+)?bot|assistant|let'?s|lets|ah|wait|btw|by\s+the\s+way|one\s+more\s+thing|"
+    r"hey\s+there|hi\s+there|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|"
+    r"great|cool|perfect|awesome|nice|nvm|tell\s+me|you\s+can|you\s+could|u\s+can|finally|"
+    r"already|never\s*mind|scratch\s+that|on\s+second\s+thought|maybe|like)"
+    r"\b[\s,!.:;-]*",
+    _F,
+)
+_RE_TRAIL = re.compile(
+    r"(?:[\s,]+(?:please|pls|plz|thanks|thank\s+(?:you|u)|thx|ty|for\s+me|right\s+now|"
+    r"if\s+(?:you\s+)?(?:can|could|possible)|thanks\s+a\s+lot|cheers|kthx|asap\s+please))+"
+    r"(?:[\s!.?,;:~*]|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])*$"
+    r"|(?:[\s!.?,;:~*]|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])+$",
+    _F,
+)
+
+
+def strip_polite(s: str) -> str:
+    """Drop politeness and filler at both ends ("could you please …", "… thanks!")."""
+    for _ in range(6):
+        t = _RE_LEAD.sub("", s, count=1)
+        t = _RE_TRAIL.sub("", t, count=1).strip()
+        if t == s:
+            break
+        s = t
+    return s
+
+
+# ---------------------------------------------------------------- first-word typos
+
+_VERBS = (
+    "add", "create", "show", "list", "display", "complete", "finish", "delete", "remove",
+    "cancel", "rename", "change", "move", "postpone", "reschedule", "mark", "check",
+    "uncheck", "reopen", "untag", "undo", "clear", "search", "update", "schedule", "remind",
+    "edit", "prioritize", "tag", "view", "find", "erase", "finished", "completed",
+)  # fmt: skip
+_VERB_SET = frozenset(_VERBS)
+# Real words one edit away from a verb: never "correct" these.
+_NOT_TYPOS = frozenset(
+    lx.words(
+        "more love mode made lost last lust snow slow shoe shop shot dove gone none bone tone "
+        "cone note nice mask park bark dark mare chance charge fine kind mind wind lead lift "
+        "vest view vies shows slows lists check cheek chick leave mark make made mate sort "
+        "sore move wove cove hove rove added dad ads aid odd and all ill tan tab tap tax rag "
+        "edit edict exit clean clear cleat chef chew reach ramove remote derive delve dance "
+        "fancy finch tinsel cancel canal camel muse most mist list lost fist gist feast find "
+        "fund fond wand bind hind mind rind update upload search starch schedule remind "
+        "remand rewind view vie what whats which when where who why how tell give show call "
+        "buy pick book pay email text send read write make take bring clean wash cook fix get "
+        "go walk feed water plan finish done mark set push this that these those there then "
+        "they them have need must should remind remember dont don't reopen uncheck please "
+        "thanks help today tomorrow tonight next every also just okay sure yeah nope"
+    )
+)
+
+
+def _osa(a: str, b: str) -> int:
+    """Optimal string alignment distance (Levenshtein + adjacent transpositions)."""
+    la, lb = len(a), len(b)
+    prev2: list[int] = []
+    prev = list(range(lb + 1))
+    for i in range(1, la + 1):
+        cur = [i] + [0] * lb
+        for j in range(1, lb + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+        prev2, prev = prev, cur
+    return prev[lb]
+
+
+_RE_FIRST_WORD = re.compile(r"[A-Za-z]+\b")
+
+
+def fix_first_word(s: str) -> str:
+    """One typo in the first word of a command ("compelte X" → "complete X")."""
+    m = _RE_FIRST_WORD.match(s)
+    if not m:
+        return s
+    w = m.group(0).lower()
+    if len(w) < 4 or len(w) > 12 or w in _VERB_SET or w in _NOT_TYPOS:
+        return s
+    for v in _VERBS:
+        if abs(len(v) - len(w)) <= 1 and (v[0] == w[0] or v[1] == w[1]) and _osa(w, v) == 1:
+            return v + s[m.end() :]
+    return s
+
+
+# ---------------------------------------------------------------- spoken numbers
+
+def _alt(items: object) -> str:
+    return "(?:" + "|".join(sorted(map(str, items), key=len, reverse=True)) + ")"  # type: ignore[call-overload]
+
+
+_UNITS = {k: v for k, v in lx.CARDINALS.items() if 1 <= v <= 9}
+_TEENS = {k: v for k, v in lx.CARDINALS.items() if 10 <= v <= 19}
+_HOURS = {k: v for k, v in lx.CARDINALS.items() if 1 <= v <= 12}
+_U = _alt(_UNITS)
+_T = _alt(lx.TENS)
+# 1..59 in words: "five", "fifteen", "forty five", "forty-five".
+_CARD = rf"(?:{_T}(?:[ -]{_U})?|{_alt(_TEENS)}|{_U})"
+_MINUTE = rf"(?:(?:oh|o)[ -]?{_U}|{_T}(?:[ -]{_U})?|{_alt(_TEENS)})"
+_HOUR_W = _alt(_HOURS)
+_HOUR = rf"(?:{_HOUR_W}|1[0-2]|0?[1-9])"
+_AMPM = r"(?:a\.m\.?|p\.m\.?|am|pm)"
+_WD = _alt(n for names in lx.WEEKDAY_NAMES for n in names)
+_MON = _alt(lx.MONTHS)
+_ORD_WORDS = dict(lx.ORDINALS)
+for _tens_word, _tens in (("twenty", 20), ("thirty", 30)):
+    for _unit_word, _unit in lx.ORDINALS.items():
+        if 1 <= _unit <= 9 and _tens + _unit <= 31:
+            _ORD_WORDS[f"{_tens_word} {_unit_word}"] = _tens + _unit
+            _ORD_WORDS[f"{_tens_word}-{_unit_word}"] = _tens + _unit
+_ORD = _alt(_ORD_WORDS)
+_UNIT = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
+# What may follow a time said after "at": the end, punctuation, or a date/time word.
+_TIME_FOLLOW = (
+    r"(?=$|[,.;!?)]| (?:am|pm|a\.m|p\.m|o'?clock|on|tomorrow|today|tonight|this|next|every|"
+    r"each|in|to|and|for|then|sharp|please|till|until|[#@]|p[1-4]|" + _WD + "|" + _MON + r")\b)"
+)
+
+_RE_PAST_TO = re.compile(
+    rf"\b(?P<pre>(?:at|by|around|@|from|until|till) )?(?P<m>half|quarter|{_CARD}|\d{{1,2}})"
+    rf"(?: minutes?)? (?P<rel>past|after|to|till|til|before|of) (?P<h>{_HOUR})\b"
+    rf"(?! (?:minutes?|hours?|days?|weeks?|people|things|items|tasks)\b)",
+    _F,
+)
+_RE_CLOCK_SUFFIX = re.compile(
+    rf"\b(?P<h>{_HOUR_W}|1[0-2]|0?[1-9])(?:(?: |:)(?P<mi>{_MINUTE}|[0-5]\d))? ?"
+    rf"(?P<suf>{_AMPM}(?![a-z])|o'?clock|in the (?:morning|afternoon|evening)|at night)",
+    _F,
+)
+_RE_AT_CLOCK = re.compile(
+    rf"\b(?P<pre>at|by|around|until|till|from|before|@) (?P<h>{_HOUR_W})"
+    rf"(?: (?P<mi>{_MINUTE}))?{_TIME_FOLLOW}",
+    _F,
+)
+_RE_DURATION = re.compile(
+    rf"\b(?P<pre>in|within|after|every|each|for the next) (?P<n>{_CARD}) (?P<u>{_UNIT})\b"
+    rf"|\b(?P<n2>{_CARD}) (?P<u2>{_UNIT}) (?P<post>from now|from today|later)\b",
+    _F,
+)
+_RE_AND_A_HALF = re.compile(
+    rf"\b(?P<n>a|an|one|{_CARD}|\d{{1,2}}) (?P<u>hours?|days?|weeks?|months?|years?) and a half\b",
+    _F,
+)
+_RE_MONTH_ORD = re.compile(
+    rf"\b(?P<mon>{_MON})\.? (?:the )?(?P<o>{_ORD})\b|\b(?P<o2>{_ORD}) of (?P<mon2>{_MON})\b", _F
+)
+_RE_ORD_MONTH = re.compile(
+    rf"\b(?P<o>{_ORD}) (?P<rest>(?:day )?of (?:every|each|the|this|next) month)\b", _F
+)
+_RE_ON_THE_ORD = re.compile(
+    rf"\b(?P<pre>(?:on|by|before|until|till|for) the) (?P<o>{_ORD})"
+    r"(?=$|[,.;!?)]| (?:at|@|in|and|every|of|for|p[1-4])\b| ?[#@])",
+    _F,
+)
+_RE_HOLIDAY = re.compile(
+    rf"\b(?P<pre>on|by|for|before|until|till|til|this|next|over) (?P<h>{_alt(lx.HOLIDAYS)})\b", _F
+)
+_NUM_HINT = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|twenty|thirty|"
+    r"forty|fourty|fifty|half|quarter|am|pm|a\.m|p\.m|o'?clock|morning|afternoon|evening|night|"
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"\w+teenth|twentieth|thirtieth|christmas|xmas|new\s+years?|valentines?|halloween)",
+    _F,
+)
+
+
+def _card(word: str) -> int | None:
+    """A cardinal said in words ("forty five", "oh five", "twelve") or digits."""
+    w = word.lower().replace("-", " ")
+    if w.isdigit():
+        return int(w)
+    parts = w.split()
+    if parts and parts[0] in ("oh", "o"):
+        parts = parts[1:]
+    total = 0
+    for p in parts:
+        if p in lx.TENS:
+            total += lx.TENS[p]
+        elif p in lx.CARDINALS:
+            total += lx.CARDINALS[p]
+        else:
+            return None
+    return total
+
+
+def _hour(word: str) -> int | None:
+    h = _card(word)
+    return h if h is not None and 1 <= h <= 12 else None
+
+
+def _past_to(m: re.Match[str]) -> str:
+    h = _hour(m["h"])
+    mw = m["m"].lower()
+    named = mw in ("quarter", "half")
+    minutes = 15 if mw == "quarter" else 30 if mw == "half" else _card(mw)
+    rel = m["rel"].lower()
+    if h is None or minutes is None or not 0 < minutes < 60:
+        return m.group(0)
+    if not named and not m["pre"] and rel != "past":
+        return m.group(0)  # "2 to 4" is a range; "at ten to nine" is a time
+    if rel not in ("past", "after"):
+        if mw == "half":
+            return m.group(0)
+        h, minutes = (h - 1) or 12, 60 - minutes
+    return f"{m['pre'] or ''}{h}:{minutes:02d}"
+
+
+def _clock_suffix(m: re.Match[str]) -> str:
+    h = _hour(m["h"])
+    mi = _card(m["mi"]) if m["mi"] else 0
+    if h is None or mi is None or not 0 <= mi < 60:
+        return m.group(0)
+    if not m["mi"] and m["h"].isdigit() and not m["suf"].lower().startswith(("in", "at")):
+        return m.group(0)  # "5pm" is already digits
+    suf = m["suf"].lower()
+    if suf.startswith("in the morning"):
+        suf = "am"
+    elif suf.startswith(("in the", "at night")):
+        suf = "pm"
+    clock = f"{h}:{mi:02d}" if m["mi"] else str(h)
+    return f"{clock} {suf}"
+
+
+def _at_clock(m: re.Match[str]) -> str:
+    h = _hour(m["h"])
+    mi = _card(m["mi"]) if m["mi"] else 0
+    if h is None or mi is None or not 0 <= mi < 60:
+        return m.group(0)
+    return f"{m['pre']} {h}:{mi:02d}" if m["mi"] else f"{m['pre']} {h}"
+
+
+def _duration(m: re.Match[str]) -> str:
+    n = _card(m["n"] or m["n2"])
+    if n is None:
+        return m.group(0)
+    if m["pre"]:
+        return f"{m['pre']} {n} {m['u']}"
+    return f"{n} {m['u2']} {m['post']}"
+
+
+def _and_a_half(m: re.Match[str]) -> str:
+    n = lx.COUNT_WORDS.get(m["n"].lower()) or _card(m["n"])
+    if n is None:
+        return m.group(0)
+    unit = m["u"].lower().rstrip("s")
+    if unit == "hour":
+        return f"{n * 60 + 30} minutes"
+    if unit == "day":
+        return f"{n * 24 + 12} hours"
+    if unit == "week":
+        return f"{n * 7 + 3} days"
+    if unit == "month":
+        return f"{n * 4 + 2} weeks"
+    return f"{n * 12 + 6} months"
+
+
+def _ordinal_suffix(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}" + {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def _month_ord(m: re.Match[str]) -> str:
+    if m["mon"]:
+        n = _ORD_WORDS[m["o"].lower()]
+        return f"{m['mon']} {_ordinal_suffix(n)}"
+    n = _ORD_WORDS[m["o2"].lower()]
+    return f"{_ordinal_suffix(n)} of {m['mon2']}"
+
+
+def _ord_month(m: re.Match[str]) -> str:
+    return f"{_ordinal_suffix(_ORD_WORDS[m['o'].lower()])} {m['rest']}"
+
+
+def _on_the_ord(m: re.Match[str]) -> str:
+    return f"{m['pre']} {_ordinal_suffix(_ORD_WORDS[m['o'].lower()])}"
+
+
+def _holiday(m: re.Match[str]) -> str:
+    return f"{m['pre']} {lx.HOLIDAYS[' '.join(m['h'].lower().split())]}"
+
+
+def spoken_numbers(s: str) -> str:
+    """Times, durations and dates said in words → digits; other numbers stay as typed."""
+    if not _NUM_HINT.search(s):
+        return s
+    s = _RE_HOLIDAY.sub(_holiday, s)
+    s = _RE_AND_A_HALF.sub(_and_a_half, s)
+    s = _RE_PAST_TO.sub(_past_to, s)
+    s = _RE_CLOCK_SUFFIX.sub(_clock_suffix, s)
+    s = _RE_AT_CLOCK.sub(_at_clock, s)
+    s = _RE_DURATION.sub(_duration, s)
+    s = _RE_MONTH_ORD.sub(_month_ord, s)
+    s = _RE_ORD_MONTH.sub(_ord_month, s)
+    return _RE_ON_THE_ORD.sub(_on_the_ord, s)

@@ -1,0 +1,127 @@
+"""Frame templates: a phrasing written as data ("{remind} me to {task}") compiled to a regex.
+
+Like Starlette's `compile_path`, a template is written once and compiled at import:
+
+- `word` is a literal word (case-insensitive); `a|b` inside parentheses, `(to|that)`, is a
+  choice of literals (each may hold spaces);
+- `{name}` is a lexicon class (an alternation of the class's phrases, longest first) or a
+  slot: a named group the frame hands over (`{task}`, `{ref}`, `{rest}`: the free text;
+  `{when}`: a short span the caller must find entirely made of date/time phrases;
+  `{list}`: a to-do list phrase such as "my grocery list");
+- `[ ... ]` is optional.
+
+Texts are matched after normalization (single spaces), so words are joined by one space
+(an optional comma or colon may precede it). **Linear time by construction:** a template
+may hold at most one unbounded slot, every other part is bounded (`{when}` is at most 60
+characters, a list phrase at most a few words), and the pattern is anchored at both ends. The
+engine then tries each end of the free slot once against a bounded remainder: O(n·k) with a
+small k, never the nested-quantifier blow-up of issue 13. `compile_template` refuses a
+template with two unbounded slots.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+__all__ = ["TemplateError", "alternation", "compile_template"]
+
+_FLAGS = re.IGNORECASE
+_SEP = "[,:]? "  # between two words: one space, maybe after a comma or colon
+
+# Free slots: at most one per template. Lazy unless the slot ends the template.
+UNBOUNDED = frozenset({"task", "ref", "rest", "new"})
+
+
+class TemplateError(ValueError):
+    """A template that does not parse, names an unknown class, or could backtrack."""
+
+
+def alternation(items: Sequence[str]) -> str:
+    """`(?:a|b c)` of literal phrases, longest first (so "check off" wins over "check")."""
+    uniq = sorted(set(items), key=lambda s: (-len(s), s))
+    return "(?:" + "|".join(" ".join(re.escape(w) for w in p.split()) for p in uniq) + ")"
+
+
+def _split(template: str) -> list[str]:
+    """Top-level tokens: words, `{x}`, `(a|b)` and `[ ... ]` (brackets may nest)."""
+    tokens: list[str] = []
+    depth = 0
+    cur = ""
+    for ch in template:
+        if ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+            if depth < 0:
+                raise TemplateError(f"unbalanced brackets in {template!r}")
+        if ch == " " and depth == 0:
+            if cur:
+                tokens.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    if depth:
+        raise TemplateError(f"unbalanced brackets in {template!r}")
+    if cur:
+        tokens.append(cur)
+    return tokens
+
+
+class _Compiler:
+    def __init__(self, classes: Mapping[str, str], slots: Mapping[str, str]) -> None:
+        self.classes = classes
+        self.slots = slots
+        self.free = 0
+        self.seen: set[str] = set()
+
+    def sequence(self, template: str, last: bool) -> str:
+        tokens = _split(template)
+        out = ""
+        for i, tok in enumerate(tokens):
+            is_last = last and i == len(tokens) - 1
+            if tok.startswith("[") and tok.endswith("]"):
+                inner = self.sequence(tok[1:-1], is_last)
+                out += f"(?:{inner}{_SEP})?" if i == 0 else f"(?:{_SEP}{inner})?"
+                continue
+            piece = self.token(tok, is_last)
+            out += piece if i == 0 else _SEP + piece
+        return out
+
+    def token(self, tok: str, last: bool) -> str:
+        if tok.startswith("(") and tok.endswith(")"):
+            return alternation([p for p in tok[1:-1].split("|") if p])
+        if tok.startswith("{") and tok.endswith("}"):
+            name = tok[1:-1]
+            if name in UNBOUNDED:
+                self.free += 1
+                if self.free > 1:
+                    raise TemplateError("two free slots could backtrack: use one per template")
+                if name in self.seen:
+                    raise TemplateError(f"slot {name!r} used twice")
+                self.seen.add(name)
+                return f"(?P<{name}>.+)" if last else f"(?P<{name}>.+?)"
+            if name in self.slots:
+                if name in self.seen:
+                    raise TemplateError(f"slot {name!r} used twice")
+                self.seen.add(name)
+                return f"(?P<{name}>{self.slots[name]})"
+            if name in self.classes:
+                return self.classes[name]
+            raise TemplateError(f"unknown class or slot {name!r}")
+        if not re.fullmatch(r"[\w'&:.\-]+", tok):
+            raise TemplateError(f"bad literal {tok!r}")
+        return re.escape(tok)
+
+
+def compile_template(
+    template: str, classes: Mapping[str, str], slots: Mapping[str, str]
+) -> re.Pattern[str]:
+    """Compile `template` to an anchored, case-insensitive pattern (use `.fullmatch`).
+
+    `classes` maps a class name to its regex alternation; `slots` maps a bounded slot name to
+    its regex. Raises `TemplateError` on a malformed template or two unbounded slots.
+    """
+    compiler = _Compiler(classes, slots)
+    body = compiler.sequence(template, last=True)
+    return re.compile(body, _FLAGS)
