@@ -18,7 +18,7 @@ from agents import pipeline
 from agents.act import Limits
 from agents.ports import TurnStores
 from agents.types import TurnResult, Understander
-from agents.understand import understand
+from agents.nlu import understand
 from store.actions import ThreadOffers
 from store.tasks import TaskRepository
 

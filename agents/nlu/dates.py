@@ -8,6 +8,7 @@ and an RRULE. No I/O and no clock reads; the rules for ambiguous forms are in do
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -282,19 +283,23 @@ def _tok_rec_nth_wd(m: re.Match[str], today: date, now: datetime, pre: bool) -> 
     )
 
 
-# Cheap gate: only run the phrase regexes on texts with a digit or a date-ish word.
-_RE_HINT = re.compile(
-    r"\d|today|tonight|tonite|tom|tmr|2mor|morrow|day|eod|cob|week|month|year|night|noon|"
-    r"morning|afternoon|evening|midnight|lunch|dinner|breakfast|\b(?:" + _MON_ALT + r")|"
-    r"mon|tue|wed|thu|fri|sat|sun|every|each|daily|ly\b|eow|eom|o'?clock|weekend|"
-    r"fortnight|hour|min|first\s+thing|close\s+of",
-    _FLAGS,
+# The same gate as substrings: a test per needle is much cheaper than a regex search with
+# dozens of alternatives over a long message.
+_HINT_NEEDLES = (
+    "tod", "ton", "tom", "tmr", "2mor", "morrow", "day", "eod", "cob", "week", "month", "year",
+    "night", "noon", "morning", "afternoon", "evening", "midnight", "lunch", "dinner",
+    "breakfast", *_MONTHS, "mon", "tue", "wed", "thu", "fri", "sat", "sun", "every", "each",
+    "daily", "ly", "eow", "eom", "clock", "weekend", "fortnight", "hour", "min", "first thing",
+    "close of",
 )
 
 
 def looks_like_when(text: str) -> bool:
     """Return True if `text` may contain a date, time or recurrence phrase."""
-    return _RE_HINT.search(text) is not None
+    if any(c.isdigit() for c in text):
+        return True
+    low = text.lower()
+    return any(n in low for n in _HINT_NEEDLES)
 
 
 def _num(word: str | None) -> int:
@@ -725,9 +730,21 @@ _NEEDS_DIGIT = frozenset(
 def scan(text: str, now_local: datetime) -> list[Token]:
     """Find non-overlapping date/time/recurrence phrases in `text`, left to right.
 
-    `now_local` is the turn's clock already converted to the user's time zone.
+    `now_local` is the turn's clock already converted to the user's time zone. Several rules
+    read the same span, so recent results are cached (the function is pure).
     """
-    if not _RE_HINT.search(text):
+    return list(_scan_cached(text, now_local))
+
+
+@lru_cache(maxsize=256)
+def _scan_cached(text: str, now_local: datetime) -> tuple[Token, ...]:
+    return tuple(_scan(text, now_local))
+
+
+def _scan(text: str, now_local: datetime) -> list[Token]:
+    """The uncached `scan`.
+    """
+    if not looks_like_when(text):
         return []
     today = now_local.date()
     low = text.lower()

@@ -169,7 +169,7 @@ PLACEHOLDERS = phrases(
 GENERIC_LIST_WORDS = frozenset(
     words(
         "my the our a your to do todo to-do task tasks things stuff list lists of things "
-        "i need want have got reminder reminders main usual daily general"
+        "i need want have got reminder reminders main usual daily general new quick"
     )
 )
 # A named list's tag: "groceries" and "grocery" are one list.
@@ -188,3 +188,8 @@ QUESTION_WORDS = words(
     "what what's whats which when where who whose why how is are do does did can could would "
     "will should have has any am was were"
 )
+
+
+def frozenwords(text: str) -> frozenset[str]:
+    """A word set written as one string."""
+    return frozenset(text.split())

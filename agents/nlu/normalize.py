@@ -40,7 +40,7 @@ _QUOTES = str.maketrans(
         "\u2192": "->",
     }
 )
-_RE_NEWLINES = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
+_RE_NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
 _RE_CTRL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\ufeff]")
 _RE_WS = re.compile(r"\s+")
 _RE_TO_DO = re.compile(
@@ -55,7 +55,10 @@ _RE_COLON_WORD = re.compile(r"(?<=[A-Za-z]):(?=[A-Za-z])")
 def clean(text: str) -> str:
     """Characters and whitespace normalised; the whole message is kept (no length cut)."""
     s = text.translate(_QUOTES)
-    s = _RE_NEWLINES.sub("; ", s)  # one item per line in pasted lists
+    if "\n" in s or "\r" in s or "\u2028" in s or "\u2029" in s:
+        # One item per line in pasted lists. Split, not "\s*\n\s*": that pattern retries a
+        # long run of spaces from every one of its characters.
+        s = "; ".join(p.strip() for p in _RE_NEWLINES.split(s) if p.strip())
     s = _RE_CTRL.sub(" ", s)
     s = _RE_WS.sub(" ", s).strip()
     low = s.lower()
@@ -113,18 +116,39 @@ _RE_LEAD = re.compile(
 )
 _RE_TRAIL = re.compile(
     r"(?:[\s,]+(?:please|pls|plz|thanks|thank\s+(?:you|u)|thx|ty|for\s+me|right\s+now|"
-    r"if\s+(?:you\s+)?(?:can|could|possible)|thanks\s+a\s+lot|cheers|kthx|asap\s+please))+"
-    r"(?:[\s!.?,;:~*]|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])*$"
-    r"|(?:[\s!.?,;:~*]|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])+$",
+    r"if\s+(?:you\s+)?(?:can|could|possible)|thanks\s+a\s+lot|cheers|kthx|asap\s+please))+$",
     _F,
 )
+_TRAIL_WINDOW = 120  # trailing politeness is looked for at the end only: linear on any input
+_TRAIL_CHARS = frozenset(" \t!.?,;:~*\ufe0f")
+
+
+def _is_trail_char(ch: str) -> bool:
+    return ch in _TRAIL_CHARS or "\U0001f000" <= ch <= "\U0001faff" or "\u2600" <= ch <= "\u27bf"
+
+
+def _strip_trailing_marks(s: str) -> str:
+    """Trailing punctuation and emoji, in one backward pass (a regex retried per position
+    would be quadratic on a long run of them)."""
+    end = len(s)
+    while end and _is_trail_char(s[end - 1]):
+        end -= 1
+    return s[:end]
+
+
+def _strip_trail(s: str) -> str:
+    s = _strip_trailing_marks(s)
+    if len(s) <= _TRAIL_WINDOW:
+        return _RE_TRAIL.sub("", s, count=1)
+    head, tail = s[: -_TRAIL_WINDOW], s[-_TRAIL_WINDOW:]
+    return head + _RE_TRAIL.sub("", tail, count=1)
 
 
 def strip_polite(s: str) -> str:
     """Drop politeness and filler at both ends ("could you please …", "… thanks!")."""
     for _ in range(6):
         t = _RE_LEAD.sub("", s, count=1)
-        t = _RE_TRAIL.sub("", t, count=1).strip()
+        t = _strip_trailing_marks(_strip_trail(t)).strip()
         if t == s:
             break
         s = t
@@ -263,14 +287,16 @@ _RE_ON_THE_ORD = re.compile(
     _F,
 )
 _RE_HOLIDAY = re.compile(
-    rf"\b(?P<pre>on|by|for|before|until|till|til|this|next|over) (?P<h>{_alt(lx.HOLIDAYS)})\b", _F
+    rf"\b(?P<pre>on|by|for|until|till|til) (?P<h>{_alt(lx.HOLIDAYS)})\b", _F
 )
-_NUM_HINT = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|twenty|thirty|"
-    r"forty|fourty|fifty|half|quarter|am|pm|a\.m|p\.m|o'?clock|morning|afternoon|evening|night|"
-    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
-    r"\w+teenth|twentieth|thirtieth|christmas|xmas|new\s+years?|valentines?|halloween)",
-    _F,
+# Words that may start a spoken number, time or date (substrings: a cheap first test).
+_NUM_HINT = (
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "teen", "twenty", "thirty", "forty", "fourty", "fifty", "half", "quarter", "am",
+    "pm", "a.m", "p.m", "clock", "morning", "afternoon", "evening", "night", "first",
+    "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "twelfth", "twentieth", "thirtieth", "christmas", "xmas", "new year", "valentine",
+    "halloween",
 )
 
 
@@ -390,16 +416,33 @@ def _holiday(m: re.Match[str]) -> str:
     return f"{m['pre']} {lx.HOLIDAYS[' '.join(m['h'].lower().split())]}"
 
 
+_ORDINAL_NEEDLES = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+                    "eighth", "ninth", "tenth", "eleventh", "twelfth", "teenth", "twentieth",
+                    "thirtieth")  # fmt: skip
+_UNIT_NEEDLES = ("min", "hour", "hr", "day", "week", "month", "year")
+# Each pass runs only if the lowercased text holds one of its words: a substring test costs
+# far less than a regex search over a long message that has nothing to convert.
+_PASSES = (
+    (_RE_HOLIDAY, _holiday, ("christmas", "xmas", "new year", "valentine", "halloween")),
+    (_RE_AND_A_HALF, _and_a_half, ("and a half",)),
+    (_RE_PAST_TO, _past_to, ("half", "quarter", "past", "after", "to ", "till", "til ",
+                             "before", "of ")),  # fmt: skip
+    (_RE_CLOCK_SUFFIX, _clock_suffix, ("am", "pm", "a.m", "p.m", "clock", "in the ", "at night")),
+    (_RE_AT_CLOCK, _at_clock, ("at ", "by ", "around", "until", "till", "from", "before", "@")),
+    (_RE_DURATION, _duration, _UNIT_NEEDLES),
+    (_RE_MONTH_ORD, _month_ord, _ORDINAL_NEEDLES),
+    (_RE_ORD_MONTH, _ord_month, _ORDINAL_NEEDLES),
+    (_RE_ON_THE_ORD, _on_the_ord, _ORDINAL_NEEDLES),
+)
+
+
 def spoken_numbers(s: str) -> str:
     """Times, durations and dates said in words → digits; other numbers stay as typed."""
-    if not _NUM_HINT.search(s):
+    low = s.lower()
+    if not any(n in low for n in _NUM_HINT):
         return s
-    s = _RE_HOLIDAY.sub(_holiday, s)
-    s = _RE_AND_A_HALF.sub(_and_a_half, s)
-    s = _RE_PAST_TO.sub(_past_to, s)
-    s = _RE_CLOCK_SUFFIX.sub(_clock_suffix, s)
-    s = _RE_AT_CLOCK.sub(_at_clock, s)
-    s = _RE_DURATION.sub(_duration, s)
-    s = _RE_MONTH_ORD.sub(_month_ord, s)
-    s = _RE_ORD_MONTH.sub(_ord_month, s)
-    return _RE_ON_THE_ORD.sub(_on_the_ord, s)
+    for rx, fix, needles in _PASSES:
+        low = s.lower()
+        if any(n in low for n in needles):
+            s = rx.sub(fix, s)
+    return s

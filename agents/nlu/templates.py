@@ -27,7 +27,9 @@ from collections.abc import Mapping, Sequence
 __all__ = ["TemplateError", "alternation", "compile_template"]
 
 _FLAGS = re.IGNORECASE
-_SEP = "[,:]? "  # between two words: one space, maybe after a comma or colon
+# Between two words: one space, maybe after a comma or colon; or nothing before a comma or
+# colon that the template itself spells ("todo: X", "new task - X").
+_SEP = "(?:[,:]? |(?=[,:]))"
 
 # Free slots: at most one per template. Lazy unless the slot ends the template.
 UNBOUNDED = frozenset({"task", "ref", "rest", "new"})
@@ -68,6 +70,25 @@ def _split(template: str) -> list[str]:
     return tokens
 
 
+def _split_alternatives(body: str) -> list[str]:
+    """Top-level `|` alternatives of a group body (bracketed parts are kept whole)."""
+    parts: list[str] = []
+    depth = 0
+    cur = ""
+    for ch in body:
+        if ch in "[({":
+            depth += 1
+        elif ch in "])}":
+            depth -= 1
+        if ch == "|" and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    return [p.strip() for p in parts]
+
+
 class _Compiler:
     def __init__(self, classes: Mapping[str, str], slots: Mapping[str, str]) -> None:
         self.classes = classes
@@ -78,19 +99,42 @@ class _Compiler:
     def sequence(self, template: str, last: bool) -> str:
         tokens = _split(template)
         out = ""
+        started = False  # a word is matched already: the next one is preceded by a separator
+        glue = False  # the previous token was a look-ahead: no separator after it
         for i, tok in enumerate(tokens):
             is_last = last and i == len(tokens) - 1
+            join = _SEP if started and not glue else ""
+            glue = False
             if tok.startswith("[") and tok.endswith("]"):
-                inner = self.sequence(tok[1:-1], is_last)
-                out += f"(?:{inner}{_SEP})?" if i == 0 else f"(?:{_SEP}{inner})?"
+                inner = self.group(tok[1:-1], is_last)
+                # Before the first required word an optional part carries its separator after
+                # it ("[can you] add" = "can you add" | "add"); later ones before it.
+                out += f"(?:{join}{inner})?" if started else f"(?:{inner}{_SEP})?"
                 continue
-            piece = self.token(tok, is_last)
-            out += piece if i == 0 else _SEP + piece
+            if tok.startswith("{>") and tok.endswith("}"):
+                name = tok[2:-1]
+                if name not in self.classes:
+                    raise TemplateError(f"unknown class {name!r}")
+                out += join + f"(?={self.classes[name]}(?![\\w']))"
+                glue = True
+                continue
+            out += join + self.token(tok, is_last)
+            started = True
         return out
+
+    def group(self, body: str, last: bool) -> str:
+        alts = _split_alternatives(body)
+        if len(alts) == 1:
+            return self.sequence(alts[0], last)
+        free_before = self.free
+        compiled = [self.sequence(a, last) for a in alts if a]
+        if self.free != free_before:
+            raise TemplateError("a free slot inside alternatives could backtrack")
+        return "(?:" + "|".join(compiled) + ")"
 
     def token(self, tok: str, last: bool) -> str:
         if tok.startswith("(") and tok.endswith(")"):
-            return alternation([p for p in tok[1:-1].split("|") if p])
+            return self.group(tok[1:-1], last)
         if tok.startswith("{") and tok.endswith("}"):
             name = tok[1:-1]
             if name in UNBOUNDED:
@@ -109,7 +153,7 @@ class _Compiler:
             if name in self.classes:
                 return self.classes[name]
             raise TemplateError(f"unknown class or slot {name!r}")
-        if not re.fullmatch(r"[\w'&:.\-]+", tok):
+        if not re.fullmatch(r"[\w'&:.\-=]+", tok):
             raise TemplateError(f"bad literal {tok!r}")
         return re.escape(tok)
 

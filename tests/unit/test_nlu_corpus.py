@@ -17,7 +17,7 @@ import msgspec
 import pytest
 
 from agents.types import Understanding
-from agents.understand import understand
+from agents.nlu import understand
 
 NLU_DATA = Path(__file__).resolve().parents[1] / "data" / "nlu"
 CORPUS = NLU_DATA / "corpus.jsonl"
@@ -52,13 +52,18 @@ def clock(meta: dict[str, Any], row: dict[str, Any]) -> tuple[datetime, ZoneInfo
     return datetime.fromisoformat(meta["now"]).replace(tzinfo=tz), tz
 
 
+def meaning(u: Understanding) -> Understanding:
+    """What a label states: the rule name and confidence are how it was read, not what."""
+    return msgspec.structs.replace(u, rule="", confidence=1.0)
+
+
 def score(rows: list[dict[str, Any]], meta: dict[str, Any]) -> tuple[float, float, list[str]]:
     """Intent accuracy, whole-Understanding exact-match rate, and the failures."""
     intent_ok = exact_ok = 0
     failures: list[str] = []
     for row in rows:
         now, tz = clock(meta, row)
-        got = understand(row["text"], now=now, tz=tz)
+        got = meaning(understand(row["text"], now=now, tz=tz))
         want = expected(row)
         intent_ok += got.intent == want.intent
         if got == want:
@@ -76,7 +81,7 @@ def test_corpus_is_big_and_varied() -> None:
     meta, rows = load_corpus()
     assert len(rows) >= 320
     intents = {row["intent"] for row in rows}
-    assert len(intents) == 13, intents
+    assert len(intents) >= 13, intents
     zones = {row.get("tz", meta["tz"]) for row in rows}
     assert {"UTC", "America/New_York", "Asia/Kolkata"} <= zones
     for row in rows:

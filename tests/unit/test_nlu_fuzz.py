@@ -33,7 +33,7 @@ ATTACKS = {
     "tag_add_pairs_max": "add " + "#a #b " * 665 + "to",
     "tag_add_run_max": "add " + "#home " * 665,
     "tag_remove_and_max": "remove " + "xand" * 995 + "y tags",
-    "untag_list_max": "untag x from " + "a, " * 1330 + "!",
+    "untag_list_max": "untag x from " + "a, " * 1328 + "!",
     "tag_list_max": "tag x with " + "a and " * 664 + "!",
 }
 

@@ -1,0 +1,335 @@
+"""Adding: a matched frame's slots → task drafts, or a question when nothing is left to add.
+
+The frame (agents/nlu/frames.py) hands over the task slot, and maybe a date phrase said
+between the carrier and the task (`{when}`), a named list (`{list}`, which becomes a tag)
+and a reminder adjective ("a daily reminder"). Here the slot is cleaned of inner carriers
+("that i need to …", "we're out of …"), split into items (commas, "and" after a comma), and
+each item's entities are read; what is left is the title, as typed.
+
+A slot that is empty or only a placeholder ("something", "it", "a task") gives a CLARIFY
+understanding: the question to ask and the draft understood so far (its due, tags…), which
+the thread keeps so that the next message can fill in the title.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from agents.nlu import dates
+from agents.nlu import lexicon as lx
+from agents.nlu.entities import Ents, cut, extract, find_priority, find_tags, list_tag
+from agents.nlu.frames import Frame
+from agents.nlu.refs import RE_QUOTED, strip_tail
+from agents.types import Intent, PendingQuestion, TaskDraft, Understanding
+
+__all__ = [
+    "MAX_DRAFTS",
+    "clarify",
+    "clean_slot",
+    "drafts_of",
+    "is_placeholder",
+    "task_frame",
+    "when_text",
+]
+
+_F = re.IGNORECASE
+MAX_DRAFTS = 50  # tasks created per message (issue 13); more are dropped, confidence lowered
+
+# ---------------------------------------------------------------- the {when} slot
+
+# Words a date phrase said between carrier and task may hold besides the phrase itself.
+_WHEN_FILLER = lx.frozenwords(
+    "later on at for me us by the and sometime in this again also please around some point "
+    "soon eventually a time , starting from every each"
+)
+_RE_WORDS = re.compile(r"[\w'-]+|[^\w\s]")
+
+
+def when_text(text: str, now_local: datetime) -> str | None:
+    """The date/time/priority phrases of a `{when}` span, or None if it holds anything else.
+
+    "tonight at 8 pm" → "tonight at 8 pm"; "later" → ""; "on the way home" → None.
+    """
+    toks = dates.scan(text, now_local)
+    spans = [(t.start, t.end) for t in toks]
+    _, pspans = find_priority(text)
+    _, tspans = find_tags(text)
+    rest = cut(text, spans + pspans + tspans)
+    if any(w.lower() not in _WHEN_FILLER for w in _RE_WORDS.findall(rest)):
+        return None
+    return " ".join(text[a:b] for a, b in sorted(spans + pspans + tspans))
+
+
+# ---------------------------------------------------------------- the task slot
+
+# Carriers inside the slot: "remind me that i have to X", "add that we're out of X".
+_RE_SLOT_LEAD = re.compile(
+    r"^(?:(?:that|to|about|abt|of|:|-)\s+)?"
+    r"(?:(?:i|we)(?:\s+(?:really|also|still|just|definitely))?\s+(?:need|have|want|got|gotta|must|"
+    r"should|ought|will\s+need|'?ll\s+need|plan|hope)(?:\s+to)?(?:\s+(?:remember|not\s+forget)"
+    r"\s+to)?\s+"
+    r"|(?:i|we)(?:'ve|\s+have)\s+got\s+to\s+|(?:i'm|i\s+am|we're|we\s+are)\s+(?:going|supposed)\s+to\s+"
+    r"|(?:i'll|we'll|i\s+will|we\s+will)\s+|(?:i|we)\s+gotta\s+(?:remember\s+to\s+)?"
+    r"|(?:tell|remind)\s+me\s+(?:to|that)\s+|(?:remember|not\s+to\s+forget)\s+to\s+"
+    r"|(?:i'm|i\s+am|we're|we\s+are|i've|we've)\s+(?:almost\s+|nearly\s+|all\s+|completely\s+|"
+    r"totally\s+|running\s+)?(?:out\s+of|low\s+on|run\s+out\s+of|running\s+out\s+of|"
+    r"running\s+low\s+on)\s+"
+    r"|(?:out\s+of|low\s+on)\s+"
+    r"|(?:to|that)\s+)",
+    _F,
+)
+_RE_SLOT_TRAIL = re.compile(
+    r"(?:\s+(?:for\s+me|please|pls|too|as\s+well|also|as\s+a\s+(?:task|todo|reminder)|"
+    r"on\s+(?:it|there)|real\s+quick|quickly|thanks|thank\s+you|ok|okay))+$",
+    _F,
+)
+
+
+def clean_slot(text: str) -> str:
+    """The task slot without inner carriers ("that i need to X" → "X")."""
+    t = text.strip(" ,;:-")
+    for _ in range(3):
+        u = _RE_SLOT_LEAD.sub("", t, count=1).strip(" ,;:-")
+        u = strip_tail(_RE_SLOT_TRAIL, u).strip(" ,;:-")
+        if u == t:
+            break
+        t = u
+    return t
+
+
+# ---------------------------------------------------------------- items and titles
+
+_RE_ADD_LEAD_NOISE = re.compile(
+    r"^(?:(?:to|on|onto|in|into)\s+(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?|"
+    r"to-?dos?|to-?do\s+list|todo\s+list|task\s+list)\s*[:\-]?\s*|[:\-=]\s*|"
+    r"(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?|to-?do\s+list|todo\s+list)\s*:\s*|"
+    r"(?:to\s*)?do\s*:\s*|(?:remember|not\s+forget)\s+to\s+)",
+    _F,
+)
+_RE_ADD_TRAIL_NOISE = re.compile(
+    r"(?:\s+(?:as|for)\s+(?:a\s+)?(?:new\s+)?(?:task|todo|to-?do|reminder)|"
+    r"\s+(?:too|as\s+well|also))+$",
+    _F,
+)
+_DATE_START = (
+    r"\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\d{1,2}:\d{2}|(?:at|by|on|due|every|before|from)\s|"
+    r"tomorrow|today|tonight|next\s|this\s|in\s+\d|(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|"
+    r"sat(?:ur)?|sun)day|noon|p[1-4]\b|[#@]|urgent|asap|(?:high|low|medium)\s+priority"
+)
+_RE_ITEM_SPLIT = re.compile(
+    r"\s*(?:;|,(?!\s*(?:\d{4}\b|" + _DATE_START + r"))(?:\s*(?:and|&|plus|also|then)\b)?)\s*",
+    _F,
+)
+_RE_LAST_AND = re.compile(r"\s+(?:and|&|plus)\s+", _F)
+_RE_ITEM_LEAD = re.compile(
+    r"^(?:[-*\u2022]+\s*|\d{1,2}[.)]\s+|(?:also|then|and|plus)\s+|to\s+(?=\w))+", _F
+)
+RE_TITLE_TRIM = re.compile(
+    r"^(?:to|and|&|then|also|that|about|-|:|,)\s+|\s+(?:and|&|to|on|at|by|for|due|from|with)$"
+    r"|^[\s,.;:!?\-]+|[\s,;:\-]+$|\(\s*\)",
+    _F,
+)
+# Words that only say "some time" ("remind me later"): not a title.
+_RE_VAGUE_TIME = re.compile(
+    r"(?:^|\s)(?:later(?:\s+on)?|sometime|some\s+time|soon|at\s+some\s+point|eventually)$", _F
+)
+_RE_GERUND_LEAD = re.compile(r"^(?P<w>[a-z]+)ing\b", _F)
+
+
+def clean_title(t: str) -> str:
+    """Trim connectors and punctuation left at the edges of a title; unquote it."""
+    t = " ".join(t.split())
+    for _ in range(4):
+        u = RE_TITLE_TRIM.sub("", t).strip()
+        if u == t:
+            break
+        t = u
+    q = RE_QUOTED.match(t)
+    if q:
+        t = q.group(1).strip()
+    return t
+
+
+def _split_items(body: str) -> list[str]:
+    if "," not in body and ";" not in body:
+        return [body]
+    items = [
+        p for p in _RE_ITEM_SPLIT.split(body, maxsplit=2 * MAX_DRAFTS + 2) if p and p.strip()
+    ]
+    if len(items) >= 2:
+        parts = _RE_LAST_AND.split(items[-1])
+        if len(parts) == 2 and all(p.strip() for p in parts):
+            items[-1:] = parts
+    return [_RE_ITEM_LEAD.sub("", i).strip() for i in items]
+
+
+def drafts_of(
+    body: str, now_local: datetime, *, when: str = "", tags: tuple[str, ...] = ()
+) -> tuple[tuple[TaskDraft, ...], Ents | None]:
+    """Drafts for the items of `body` (at most MAX_DRAFTS + 1, the caller cuts), and the
+    entities of a body that left no title at all (for the question to keep)."""
+    items = _split_items(body)[: MAX_DRAFTS + 1]
+    ents = [extract(f"{i} {when}" if when else i, now_local) for i in items]
+    # Entities written only after the last item apply to the whole list.
+    if len(ents) > 1 and ents[-1].any and not any(e.any for e in ents[:-1]):
+        last = ents[-1]
+        for e in ents[:-1]:
+            e.due, e.priority, e.tags, e.recurrence = (
+                last.due,
+                last.priority,
+                last.tags,
+                last.recurrence,
+            )
+    drafts: list[TaskDraft] = []
+    leftover: Ents | None = None
+    for e in ents:
+        title = clean_title(_RE_VAGUE_TIME.sub("", e.rest))
+        all_tags = e.tags + tuple(t for t in tags if t not in e.tags)
+        if not title:
+            if drafts and e.any:  # "meeting friday, 5pm": a bare phrase joins the item before
+                prev = drafts[-1]
+                drafts[-1] = TaskDraft(
+                    title=prev.title,
+                    due=prev.due or e.due,
+                    priority=prev.priority or e.priority,
+                    tags=prev.tags + tuple(t for t in e.tags if t not in prev.tags),
+                    recurrence=prev.recurrence or e.recurrence,
+                )
+            elif leftover is None:
+                leftover = Ents("", e.due, e.priority, all_tags, e.recurrence)
+            continue
+        drafts.append(
+            TaskDraft(
+                title=title, due=e.due, priority=e.priority, tags=all_tags, recurrence=e.recurrence
+            )
+        )
+    return tuple(drafts), leftover
+
+
+# ---------------------------------------------------------------- placeholders and questions
+
+_PLACEHOLDERS = frozenset(lx.PLACEHOLDERS)
+_RE_PLACEHOLDER_EDGES = re.compile(
+    r"^(?:(?:a|an|the|some|my|one|just|quick|little|new|few|couple\s+of|couple)\s+)+|"
+    r"(?:\s+(?:for\s+me|please|later|today|tomorrow|real\s+quick))+$",
+    _F,
+)
+
+
+def is_placeholder(title: str) -> bool:
+    """A title that names no task: "something", "it", "a task", "do something"."""
+    t = " ".join(title.lower().strip(" .,!?;:'\"").split())
+    if not t or t in _PLACEHOLDERS:
+        return True
+    core = _RE_PLACEHOLDER_EDGES.sub("", t).strip()
+    return not core or core in _PLACEHOLDERS or core in lx.TASK_NOUNS
+
+
+def clarify(
+    rule: str, *, remind: bool, ents: Ents | None = None, tags: tuple[str, ...] = ()
+) -> Understanding:
+    """Ask what to add, keeping what was understood (due, tags…) as the pending draft."""
+    due = ents.due if ents else None
+    all_tags = tuple(dict.fromkeys((*(ents.tags if ents else ()), *tags)))
+    draft = TaskDraft(
+        title="",
+        due=due,
+        priority=ents.priority if ents else None,
+        tags=all_tags,
+        recurrence=ents.recurrence if ents else None,
+    )
+    named = next((t for t in tags), None)
+    if remind:
+        question = "What should I remind you about?"
+    elif named:
+        question = f"What should I add to your {named} list?"
+    else:
+        question = "What should I add?"
+    return Understanding(
+        intent=Intent.CLARIFY,
+        question=question,
+        pending=PendingQuestion(intent=Intent.ADD, slot="title", draft=draft),
+        confidence=1.0,
+        rule=rule,
+    )
+
+
+# ---------------------------------------------------------------- a matched frame → meaning
+
+_REMIND_RULES = ("add.remind", "add.reminder", "add.forget", "clarify.remind",
+                 "clarify.reminder", "clarify.forget", "add.note")  # fmt: skip
+
+
+_KNOWN_VERBS = frozenset(lx.PAST_TO_BASE.values())
+
+
+def gerund_to_base(t: str) -> str:
+    """ "calling the HOA" → "call the HOA" (a task named by its -ing form), for known verbs."""
+    m = _RE_GERUND_LEAD.match(t)
+    if not m:
+        return t
+    stem = m["w"].lower()
+    for base in (stem, stem[:-1], stem + "e"):
+        if base in _KNOWN_VERBS and (base != stem[:-1] or stem[-1] == stem[-2]):
+            return base + t[m.end() :]
+    return t
+
+
+def task_frame(
+    frame: Frame, m: re.Match[str], now_local: datetime, *, extra_tags: tuple[str, ...] = ()
+) -> Understanding | None:
+    """The understanding a `task` or `vague` frame gives, or None if its slots do not hold.
+
+    None lets the caller try the next frame ("remind me on the way home to X": "on the way
+    home" is no date, so the frame with a `{when}` slot does not apply).
+    """
+    groups = m.groupdict()
+    remind = frame.name.startswith(_REMIND_RULES)
+    when = ""
+    if groups.get("when"):
+        got = when_text(groups["when"], now_local)
+        if got is None:
+            return None
+        when = got
+    adj = (groups.get("adj") or "").lower()
+    if adj in ("daily", "weekly", "monthly", "yearly", "nightly", "annual"):
+        when = f"{'yearly' if adj == 'annual' else adj} {when}".strip()
+    tags = extra_tags
+    if groups.get("list"):
+        named = list_tag(groups["list"])
+        if named and named not in tags:
+            tags = (*tags, named)
+    tail = groups.get("tail") or ""
+    if tail:
+        got = when_text(tail, now_local)
+        if got:
+            when = f"{when} {got}".strip()
+        elif not tail.lower().startswith("for "):
+            return None  # "add X to my list at the store": not a list qualifier
+    if frame.kind == "vague":
+        ents = extract(when, now_local) if when else None
+        return clarify(frame.name, remind=remind, ents=ents, tags=tags)
+    raw = groups.get("task") or ""
+    if frame.name == "add.noun_bare" and re.match(r"(?:\d|#|number\b|no\.)", raw, _F):
+        return None  # "add item 3": the noun is part of the title
+    body = clean_slot(raw)
+    if m.string[max(0, m.start("task") - 4) : m.start("task")].lower() == "for ":
+        body = gerund_to_base(body)  # "add a to do for calling the HOA"
+    body = _RE_ADD_LEAD_NOISE.sub("", body, count=1)
+    body = strip_tail(_RE_ADD_TRAIL_NOISE, body).strip()
+    if frame.name.startswith("add.list") and body.lower().startswith("some "):
+        body = body[5:]  # "throw some ketchup on the grocery list"
+    drafts, leftover = drafts_of(body, now_local, when=when, tags=tags) if body else ((), None)
+    if not drafts or (len(drafts) == 1 and is_placeholder(drafts[0].title)):
+        ents = leftover or (extract(when, now_local) if when else None)
+        if drafts and ents is None:
+            d = drafts[0]
+            ents = Ents("", d.due, d.priority, d.tags, d.recurrence)
+        return clarify("clarify." + frame.name.split(".", 1)[1], remind=remind, ents=ents,
+                       tags=tags)
+    confidence = frame.confidence
+    if len(drafts) > MAX_DRAFTS:
+        drafts = drafts[:MAX_DRAFTS]
+        confidence = min(confidence, 0.8)
+    return Understanding(intent=Intent.ADD, drafts=drafts, confidence=confidence, rule=frame.name)

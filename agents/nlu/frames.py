@@ -1,0 +1,333 @@
+"""Frames: the carrier phrases people wrap a task in, one line of data each.
+
+A frame is `(rule name, template, kind, confidence)`. The template (agents/nlu/templates.py)
+names lexicon classes in braces and holds one free slot for the task. Tables are tried top to
+bottom and the first frame whose template matches the whole message (and whose slots check
+out) wins, so **order is meaning**: specific carriers before general ones ("set a reminder
+for me to X" before "set X"). Kinds:
+
+- `task`: `{task}` holds the item(s) to add; `{when}` (optional) a date/time phrase said
+  between the carrier and the task; `{list}` a named list, whose name becomes a tag.
+- `vague`: the person wants to add but said nothing to add: ask (CLARIFY), keeping `{when}`.
+- `redirect`: the carrier wraps another command (`{rest}`): understand that instead
+  ("i want to remove X" → "remove X"; "tomorrow remind me to X" → "remind me to X tomorrow").
+- `query`: a wish to see or hear the list ("i want to hear my reminders"): a LIST, never a task.
+
+To add a phrasing: add one line to the right table (or one word to agents/nlu/lexicon.py)
+and one example to tests/unit/test_nlu_frames.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from agents.nlu import lexicon as lx
+from agents.nlu.templates import alternation, compile_template
+
+__all__ = [
+    "ADD_FRAMES",
+    "COMPOUND_FRAMES",
+    "QUERY_FRAMES",
+    "REDIRECT_FRAMES",
+    "REMINDER_FRAMES",
+    "Frame",
+    "match",
+]
+
+
+class Frame(NamedTuple):
+    name: str
+    template: str
+    kind: str  # task | vague | redirect | query
+    confidence: float
+    pattern: re.Pattern[str]
+
+
+# ---------------------------------------------------------------- classes (from the lexicon)
+
+_ADD_VERB = lx.phrases(
+    "add|ad|create|insert|enter|jot down|jot|write down|note down|put down|schedule|new|"
+    "pencil in|log|record|save"
+)
+_PUT_VERB = lx.phrases(
+    "add|put|stick|throw|pop|place|include|toss|chuck|jot down|jot|write down|write|note down|"
+    "note|pencil in|pencil|enter|insert|save|log|record|slap|shove|get|ad"
+)
+_DET = lx.phrases(
+    "a|an|the|another|one more|new|more|some|these|this|following|few|couple of|quick|"
+    "few more|simple|little|short|separate|recurring|repeating"
+)
+# Verbs that create a task only with a noun ("make a task to X", "put a todo in"): alone,
+# "make X urgent" is an update and "put X back" a reopen.
+_NOUN_VERB = (*_ADD_VERB, "put", "make", "give me", "get me", "set up", "start", "open", "write")
+_RDET = lx.phrases("a|an|another|one more|some|new|a new|my|a quick|one|a little")
+_COUNT = (*(str(n) for n in range(2, 21)), *lx.phrases(
+    "two|three|four|five|six|seven|eight|nine|ten|a few|a couple of|a couple|few|several"))
+_TASK_NOUN = lx.phrases(
+    "task|tasks|todo|todos|to-do|to-dos|item|items|reminder|reminders|entry|entries|"
+    "thing|things|note|notes|chore|chores|errand|errands|one|ones|task for me|todo for me"
+)
+_LIST_NOUN = lx.LIST_NOUNS
+_REMINDER_ADJ = lx.phrases(
+    "new|quick|recurring|repeating|daily|weekly|monthly|yearly|annual|nightly|morning|"
+    "evening|little|short|one-time|one time|friendly"
+)
+_WANT = lx.phrases(
+    "i need|i want|i'd like|i would like|i'd love|i wanna|can i get|can i have|could i get|"
+    "give me|send me|get me|set|set me|set up|set up me|make|make me|create|create me|add|"
+    "put in|put|schedule|i'll need|i will need|leave me|leave|i need you to set|"
+    "i want you to set|set yourself|program|drop me|shoot me|i'd appreciate|how about"
+)
+_CONNECT_REMIND = lx.phrases("to|that|about|abt|of|on|regarding|re|:")
+_CONNECT_REMINDER = lx.phrases("to|that|about|abt|for|of|on|regarding|re|saying|:|-|so i|so that i")
+_CONNECT_ADD = lx.phrases(
+    "for me to|to|for|called|named|titled|saying|that says|about|that|:|-|="
+)
+_ONTO = lx.phrases("to|on|onto|in|into|on to|in to|under|at the end of|at the bottom of")
+_DESIRE_VERBS = lx.phrases(
+    "need to|have to|got to|gotta|ought to|want to|wanna|plan to|intend to|would like to|"
+    "will need to|am going to|am gonna|gonna|am planning to|have got to|must|should|will|"
+    "hope to|need 2|have 2|got 2|must remember to|should remember to|need to remember to|"
+    "have to remember to|gotta remember to|need to not forget to|have to not forget to|"
+    "must not forget to|should not forget to|shouldn't forget to|mustn't forget to|"
+    "can't forget to|cannot forget to|need to make sure to|have to make sure to|"
+    "need to make sure i|gotta make sure i|need to get around to|really need to|"
+    "also need to|still need to|just need to|really have to|still have to|also have to|"
+    "really should|really must|definitely need to|absolutely need to"
+)
+_DESIRE_CONTRACTED = lx.phrases(
+    "'d like to|'ll need to|'m going to|'m gonna|'m planning to|'ve got to|'ll|'ve gotta|"
+    "'re going to|'re gonna|'d better|'ll have to|'m supposed to|'re supposed to|'m meant to"
+)
+_DESIRE = tuple(
+    f"{who} {verb}" for who in ("i", "we") for verb in (*_DESIRE_VERBS, "am supposed to",
+                                                       "are supposed to", "are going to")
+) + tuple(f"{who}{verb}" for who in ("i", "we") for verb in _DESIRE_CONTRACTED)
+_DESIRE_BARE = lx.phrases(
+    "need to|have to|got to|gotta|ought to|must|wanna|need 2|gonna|remember to|want to|"
+    "going to|we need|we have|we should|we must"
+)
+_FORGET = lx.phrases(
+    "don't let me forget|do not let me forget|don't let me forget about|"
+    "do not let me forget about|don't forget|do not forget|don't let me miss|"
+    "make sure i remember|make sure i don't forget|make sure i do not forget|"
+    "make sure that i remember|make sure i|make sure to|help me remember|help me not forget|"
+    "i need to remember|i have to remember|i must remember|i should remember|"
+    "i want to remember|i gotta remember|i need to not forget|i must not forget|"
+    "i can't forget|i cannot forget|i shouldn't forget|i mustn't forget|"
+    "remember|please remember|you need to remind me|i want you to remind me|"
+    "i need you to remind me|i'd like you to remind me|i need you to remember|"
+    "i want you to remember|ping me|nudge me|alert me|tell me later|tell me"
+)
+_CONNECT_FORGET = lx.phrases("to|that|about|abt|:")
+_NOTE = lx.phrases(
+    "make a note|make a note for me|make me a note|take a note|take note|note to self|"
+    "leave a note|write a note|jot a note|note|memo|memo to self|reminder to self|"
+    "write down|jot down|note down|put down"
+)
+_CALENDAR = lx.phrases(
+    "set my calendar|set the calendar|use my calendar|set my phone|set the app|"
+    "tell my calendar|ask my calendar|set my reminders|program my phone|get my calendar|"
+    "set an alert|set my alert"
+)
+# What one wishes to do with the list: see or hear it ("i'd like to hear what's on my list").
+_SEE_VERB = lx.phrases(
+    "see|know|hear|view|look at|check|review|go over|go through|read|find out|listen to|show|"
+    "list|display|have a look at|take a look at|get a look at|see what|know what|hear what"
+)
+_WISH = lx.phrases(
+    "i want|i'd like|i would like|i wanna|i need|i'd love|i would love|let me|lemme|"
+    "can i|could i|may i|i wish|i was hoping|i'm hoping|i am hoping|i wanted|i'm trying|"
+    "i am trying|help me"
+)
+_QUESTION_OPEN = lx.phrases(
+    "what|what's|whats|which|how many|how much|if|whether|of what|about what|when|whether i|"
+    "what i|what else"
+)
+_CMD_START = lx.phrases(
+    "delete|remove|complete|finish|cancel|start over|start fresh|clear|undo|uncheck|mark|"
+    "check off|cross off|cross out|get rid of|take off|rename|change|move|postpone|reschedule|"
+    "reopen|tag|untag|update|search|find|add|create|show|list|display|see|view|put|make|"
+    "edit|erase|scratch|drop|tick off|strike|snooze|push|set|schedule|remind|delay|prioritize"
+)
+_WHEN_FIRST_CMD = lx.phrases(
+    "remind|add|create|put|new|note|todo|schedule|set|make|i need|i want|i'd like|"
+    "don't let|do not let|please remind|can you|could you|pls|please"
+)
+_POLITE = lx.phrases(
+    "can you|could you|would you|will you|can u|could u|please|pls|plz|you can|you could|"
+    "u can|go ahead and|just|and|so|then|now"
+)
+_PRONOUN = lx.phrases(
+    "it|that|this|them|those|these|that one|this one|that task|this task|that item|"
+    "it too|them too|that too|both|that thing|this thing|the task|the thing"
+)
+_DELETE_CMD = lx.phrases(
+    "delete|remove|get rid of|scratch|drop|erase|trash|take|take off|take out|kill|"
+    "cancel|scrap|ditch|nuke|clear|axe|dump|purge|forget|forget about|lose|bin"
+)
+_COMPLETE_CMD = lx.phrases(
+    "cross|cross off|cross out|check|check off|tick|tick off|mark|mark off|strike|"
+    "strike off|strike out|strike through|complete|close|finish|knock out|mark as done|"
+    "mark done|mark complete|mark as complete|mark as finished|mark finished|close out"
+)
+_OFF = lx.phrases(
+    "off|out|away|through|as done|as complete|as completed|as finished|done|complete|"
+    "off the list|off my list|off of my list|off of the list|from the list|from my list|"
+    "from my todo list|from the todo list|from the todo|from my todos|off my todo list|"
+    "off the todo list|off my todos|off my reminders|from my reminders|from the reminders|"
+    "off the shopping list|from the shopping list|off my shopping list|off the grocery list|"
+    "from the grocery list|off my grocery list|off the packing list|off my packing list|"
+    "from my packing list|from the packing list|off the list too|as done too"
+)
+_TRAIL = lx.phrases("please|pls|now|too|as well|for me|already|thanks|thank you|right now|then")
+_GLUE = lx.phrases("so|and|and so|, so|which means|so you can|,|;|-|now|ok|okay|and then")
+
+CLASSES: dict[str, str] = {
+    name: alternation(items)
+    for name, items in {
+        "add": _ADD_VERB,
+        "put": _PUT_VERB,
+        "det": _DET,
+        "tasknoun": _TASK_NOUN,
+        "listnoun": _LIST_NOUN,
+        "want": _WANT,
+        "remind": lx.REMIND_VERBS,
+        "about": _CONNECT_REMIND,
+        "for": _CONNECT_REMINDER,
+        "connect": _CONNECT_ADD,
+        "onto": _ONTO,
+        "desire": _DESIRE,
+        "noun_verb": _NOUN_VERB,
+        "rdet": _RDET,
+        "count": _COUNT,
+        "desire_bare": _DESIRE_BARE,
+        "forget": _FORGET,
+        "that": _CONNECT_FORGET,
+        "note": _NOTE,
+        "calendar": _CALENDAR,
+        "listverb": _SEE_VERB,
+        "wish": _WISH,
+        "question": _QUESTION_OPEN,
+        "cmd": _CMD_START,
+        "whencmd": _WHEN_FIRST_CMD,
+        "polite": _POLITE,
+        "pronoun": _PRONOUN,
+        "deletecmd": _DELETE_CMD,
+        "completecmd": _COMPLETE_CMD,
+        "off": _OFF,
+        "trail": _TRAIL,
+        "glue": _GLUE,
+    }.items()
+}
+
+# A to-do list as people name it: "my list", "the grocery list", "my work to do list",
+# "the list of things to buy", "groceries". At most three name words, then the list noun.
+_NOT_NAME = (
+    r"(?!(?:to|on|onto|in|into|my|the|our|your|a|an|for|of|at|with|from|and|or|it|that|this|"
+    r"is|are|i|me|you)\b)"
+)
+_LIST_NAME = r"(?:" + _NOT_NAME + r"[\w'&-]+ ){0,3}?"
+LIST_SLOT = (
+    r"(?:(?:my|the|our|your|a|this|that) )?" + _LIST_NAME + alternation(_LIST_NOUN)
+    + r"(?: of (?:things|stuff|items|groceries|errands|chores)(?: (?:to|i need to|i have to|"
+    r"we need to|i want to|i gotta|i got to|that i need to) [\w']+)?)?"
+)
+SLOTS: dict[str, str] = {
+    "adj": alternation(_REMINDER_ADJ),
+    "when": r"[^,;]{1,60}?",
+    "list": LIST_SLOT,
+    "tail": r"(?:for|by|on|before|due|at|this|next|tomorrow|today|tonight|in|every)\b[^,;]{0,60}",
+}
+
+
+def _frames(rows: tuple[tuple[str, str, str, float], ...]) -> tuple[Frame, ...]:
+    return tuple(
+        Frame(name, template, kind, conf, compile_template(template, CLASSES, SLOTS))
+        for name, template, kind, conf in rows
+    )
+
+
+# ---------------------------------------------------------------- the tables
+
+# Carriers that wrap another command: the wrapped text is understood instead.
+REDIRECT_FRAMES = _frames((
+    # "on my todos remove mop kitchen", "for my grocery list add eggs"
+    ("redirect.on_list", "(on|in|from|for) {list} {>cmd} {rest}", "redirect", 0.9),
+    # "set my calendar to remind me to X"
+    ("redirect.calendar", "{calendar} to {rest}", "redirect", 0.9),
+    # "every friday at 4pm remind me to X" = "remind me to X every friday at 4pm"
+    ("redirect.when_first", "{when} {>whencmd} {rest}", "redirect", 0.9),
+))
+
+# A wish to see or hear the list is a query, never a task ("i want to hear my reminders").
+QUERY_FRAMES = _frames((
+    ("query.wish", "{wish} [to] {listverb} {rest}", "query", 0.9),
+    ("query.remind_what", "{remind} me {question} {rest}", "query", 0.9),
+))
+
+# Carriers that can only mean "add": tried before updates and status changes.
+REMINDER_FRAMES = _frames((
+    # "remind me to X", "remind me tomorrow at 5 to X", "remind me X", "remind me"
+    ("add.remind", "{remind} [me|us] {about} {task}", "task", 0.95),
+    ("add.remind_when", "{remind} [me|us] {when} {about} {task}", "task", 0.95),
+    ("clarify.remind", "{remind} [me|us]", "vague", 1.0),
+    ("add.remind_bare", "{remind} [me|us] {task}", "task", 0.85),
+    # "set a reminder for me to X", "i need a daily reminder to X", "reminder: X"
+    ("add.reminder", "[{want}] [{rdet}] [{adj}] reminder [for me|for us] {for} {task}", "task", 0.95),
+    ("add.reminder_when",
+     "[{want}] [{rdet}] [{adj}] reminder [for me|for us] {when} {for} {task}", "task", 0.95),
+    ("add.reminder_bare", "{want} [{rdet}] [{adj}] reminder [for me|for us] {task}", "task", 0.85),
+    ("clarify.reminder", "[{want}] [{rdet}] [{adj}] (reminder|reminders) [for me|for us]", "vague", 1.0),
+    # "don't let me forget to X", "help me remember to X", "tell me later to X"
+    ("add.forget", "{forget} {that} {task}", "task", 0.95),
+    ("add.forget_when", "{forget} {when} {that} {task}", "task", 0.95),
+    ("clarify.forget", "{forget} [something|anything|it|this|that] [for me]", "vague", 1.0),
+    # "make a note to X", "note to self: X"
+    ("add.note", "{note} [for me|to self] {that} {task}", "task", 0.9),
+))
+
+# Adding with a list or a verb: tried after updates and status changes ("make X urgent",
+# "put X back" are those), so that a verb shared with them is read as theirs first.
+ADD_FRAMES = _frames((
+    # named lists: "put X on my grocery list", "add X to the list of things to buy"
+    ("add.list", "{put} {task} {onto} {list} [{tail}]", "task", 0.95),
+    ("add.list_first", "{put} {onto} {list} [{that}] {task}", "task", 0.95),
+    ("add.list_label", "{list} (:|-) {task}", "task", 0.9),
+    ("add.list_verb", "{list} {put} {task}", "task", 0.9),
+    ("clarify.list", "{put} [{det}] [{tasknoun}] {onto} {list}", "vague", 1.0),
+    # "add a task to X", "new task: X", "put a task in for tomorrow: X"
+    ("add.noun", "{noun_verb} [{det}] [{count}] [{det}] {tasknoun} [for me] [in] {connect} {task}",
+     "task", 0.95),
+    ("add.noun_bare", "{noun_verb} [{det}] [{det}] (task|todo|item|reminder|entry|to-do) {task}",
+     "task", 0.9),
+    ("add.verb", "{add} [{det}] [{det}] [{connect}] {task}", "task", 0.95),
+    ("clarify.add", "{noun_verb} [{det}] [{count}] [{det}] [{tasknoun}|{listnoun}] [for me]", "vague", 1.0),
+    ("clarify.new_list", "(make|start|create|begin|set up|open) [{det}] [new] {listnoun}", "vague",
+     1.0),
+    # "todo: X", "new task - X"
+    ("add.label", "({tasknoun}|new {tasknoun}) (:|-) {task}", "task", 0.95),
+    # needs and plans: "i need to X", "we should X", "gotta X"
+    ("add.desire", "{desire} {task}", "task", 0.85),
+    ("add.desire_bare", "{desire_bare} {task}", "task", 0.8),
+))
+
+# A statement about a task and a command that points at it ("i paid the bill so delete it").
+COMPOUND_FRAMES = _frames((
+    ("compound.delete_it",
+     "{ref} [{glue}] [{polite}] {deletecmd} {pronoun} [{off}] [{trail}]", "delete", 0.85),
+    ("compound.complete_it",
+     "{ref} [{glue}] [{polite}] {completecmd} {pronoun} [{off}] [{trail}]", "complete", 0.85),
+    ("compound.add_it",
+     "{task} [{glue}] [{polite}] {put} {pronoun} [{onto} {list}] [{tail}] [{trail}]", "task", 0.85),
+))
+
+
+def match(frames: tuple[Frame, ...], text: str) -> Iterator[tuple[Frame, re.Match[str]]]:
+    """Every frame of the table whose template matches the whole text, in table order."""
+    for frame in frames:
+        m = frame.pattern.fullmatch(text)
+        if m is not None:
+            yield frame, m

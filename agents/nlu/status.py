@@ -1,0 +1,382 @@
+"""Complete, reopen and delete: "done with X", "mark X as done", "uncheck X", "delete X".
+
+`try_status` returns the understanding with its refs, UNKNOWN for a form it refuses on
+purpose ("complete all tasks": no bulk completion; "I'm done": talk about the user), or
+None when the message is not a status change.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from datetime import UTC
+
+from agents.nlu import lexicon as lx
+from agents.nlu.adding import gerund_to_base
+from agents.nlu.entities import extract
+from agents.nlu.listing import RE_LIST_NOUN_ONLY
+from agents.nlu.refs import RE_PRONOUN, RE_QUOTED, parse_refs, strip_tail
+from agents.nlu.updating import RE_ALL_REF, RE_WH_START
+from agents.types import Intent, TaskRef, Understanding
+
+__all__ = [
+    "RE_DONE_ALONE",
+    "RE_TITLE_TRIM",
+    "statement_ref",
+    "strip_reason",
+    "try_news",
+    "try_status",
+]
+
+# Dates inside news only need to be found (and cut), not resolved against the real clock.
+_NO_CLOCK = datetime(2000, 1, 3, 12, 0, tzinfo=UTC)
+
+_F = re.IGNORECASE
+_UNKNOWN = Understanding(intent=Intent.UNKNOWN)
+RE_TITLE_TRIM = re.compile(
+    r"^(?:to|and|&|then|also|that|about|-|:|,)\s+|\s+(?:and|&|to|on|at|by|for|due|from|with)$"
+    r"|^[\s,.;:!?\-]+|[\s,;:\-]+$|\(\s*\)",
+    _F,
+)
+
+_DONE = (
+    r"(?:done|complete|completed|finished|finito|checked(?:\s+off)?|ticked(?:\s+off)?|"
+    r"crossed\s+off|taken\s+care\s+of|sorted(?:\s+out)?|handled|dealt\s+with|accomplished|"
+    r"ready|over\s+with|out\s+of\s+the\s+way|compelte|complted|finshed|dnoe|don)"
+)
+_RE_MARK = re.compile(
+    r"^(?:mark(?:ed)?|set|flag|put|move|switch|change|make|turn)(?:\s+(?P<ref>.+?))?\s+(?:as\s+|to\s+|"
+    r"back\s+to\s+|into\s+)?(?P<st>(?P<neg>not\s+(?:yet\s+)?|un-?|in)?"
+    r"(?:done|complete|completed|finished|checked|ticked|compelte)|uncompleted|undone|"
+    r"open|pending|to-?do|active|not\s+yet\s+done|unfinished|incomplete|outstanding|"
+    r"(?P<pos>closed|resolved|checked\s+off|ticked\s+off))(?:\s+again|\s+now|\s+please)?$",
+    _F,
+)
+_RE_REOPEN = re.compile(
+    r"^(?:re-?open|un-?check|un-?tick|un-?mark|un-?complete|un-?finish|un-?cross|un-?done|"
+    r"un-?do\s+(?:the\s+)?(?:completion\s+(?:of|on|for)|complete\s+(?:on|for)|done\s+(?:on|for)|"
+    r"check(?:mark)?\s+(?:on|for)|completing|finishing)|restore|revive|bring\s+back|"
+    r"re-?activate|resurrect|incomplete|re-?add|un-?archive|put\s+back)\s+(?P<ref>.+?)"
+    r"(?:\s+(?:again|back|as\s+open|to\s+open|to\s+(?:my|the)\s+list|on\s+(?:my|the)\s+list|"
+    r"to\s+(?:my\s+)?(?:open\s+)?tasks))?$"
+    r"|^(?P<ref5>.+?)(?:'s|\s+(?:is|are|was|were))\s+(?:still\s+|actually\s+)?(?:incomplete|"
+    r"unfinished|undone|not\s+finished|still\s+open|still\s+pending)$"
+    r"|^(?:put|bring|move)\s+(?P<ref4>.+?)\s+back(?:\s+(?:on|to|in)(?:to)?\s+(?:my|the)\s+"
+    r"(?:list|tasks|todos?|open\s+tasks))?$"
+    r"|^(?P<ref2>.+?)(?:\s+(?:is|are|was|were)\s*n'?t|\s+(?:is|are|was|were)\s+not|'s\s+not|"
+    r"\s+not|\s+isnt|\s+aint)\s+(?:really\s+|actually\s+|quite\s+|yet\s+|fully\s+)?"
+    + _DONE
+    + r"(?:\s+yet|\s+after\s+all|\s+actually|\s+any\s*more)?$"
+    r"|^i\s+(?:didn'?t|did\s+not|haven'?t|have\s+not|never|still\s+(?:need|have)\s+to)\s+"
+    r"(?:actually\s+|really\s+)?(?:finish(?:ed)?|complete(?:d)?|do(?:ne)?)?\s*(?P<ref3>.+?)"
+    r"(?:\s+yet|\s+after\s+all)?$"
+    r"|^(?P<alone>(?:(?:it|that|this)(?:'s|\s+is|\s+was)\s+)?not\s+(?:actually\s+|really\s+)?"
+    r"(?:done|finished|complete|completed)(?:\s+yet)?|not\s+yet|oops,?\s+not\s+done)$",
+    _F,
+)
+_RE_COMPLETE = re.compile(
+    r"^(?:(?:(?:i'?m|i\s+am|we'?re|we\s+are)\s+)?(?:all\s+|totally\s+|completely\s+)?"
+    r"(?:done|finished|through|completed)\s+with|got\s+(?:it\s+)?done\s+with|"
+    r"mark(?:ed)?\s+(?:as\s+)?(?:done|complete|completed|finished)(?=\s*:)|"
+    r"complete|completed|finish(?:\s+up|\s+off)?|finished|close|closed|check(?:\s+off)?|"
+    r"tick(?:\s+off)?|cross(?:\s+off|\s+out)?|strike(?:\s+(?:off|out|through))?|"
+    r"mark(?:ed)?(?:\s+off)?|"
+    r"done(?:\s+with)?|knock(?:ed)?\s+out|resolve|resolved|wrap(?:ped)?\s+up|"
+    r"(?:i|we)(?:\s+have|'?ve|\s+ve)?\s+(?:just\s+|already\s+|finally\s+)?(?:finished|"
+    r"completed|done|did|checked\s+off|ticked\s+off|crossed\s+off|wrapped\s+up|got\s+done))"
+    r"\s*[:\-]?\s+(?P<ref>.+?)(?:\s+(?:off|as\s+done|as\s+complete(?:d)?|as\s+finished|done|already|"
+    r"today|now|just\s+now|finally|off\s+(?:my|the)\s+list)){0,3}$",
+    _F,
+)
+_RE_DONE_STATE = re.compile(
+    r"^(?P<ref>.+?)(?:'s|\s+(?:is|are|was|were|has\s+been|have\s+been|got|is\s+now|now|"
+    r"is\s+all|are\s+all))?\s+(?:all\s+|now\s+|finally\s+|already\s+|totally\s+|fully\s+)?"
+    + _DONE
+    + r"(?:\s+(?:now|already|today|finally|at\s+last))?$",
+    _F,
+)
+RE_DONE_ALONE = re.compile(
+    r"^(?:done|finished|completed|complete|did\s+it|all\s+done|got\s+it\s+done|"
+    r"task\s+(?:done|complete|completed|finished)|mark\s+(?:it\s+)?(?:as\s+)?(?:done|complete"
+    r"|completed)|(?:it'?s|that'?s|this\s+is)\s+(?:all\s+)?(?:done|finished|complete|completed)|"
+    r"\u2705|\u2714\ufe0f?|\u2611\ufe0f?|finished\s+it|completed\s+it|done\s+deal)$",
+    _F,
+)
+_RE_DELETE = re.compile(
+    r"^(?:delete|del|remove|rm|cancel|drop|erase|trash|bin|scrap|scratch|discard|ditch|nuke|"
+    r"kill|get\s+rid\s+of|forget(?:\s+about)?|throw\s+(?:out|away)|take\s+(?:off|out)|"
+    r"cross\s+out|purge|eliminate|dump|axe|clear|cancell?)\s*[:\-]?\s+(?P<ref>.+?)"
+    r"(?:\s+(?:from|off(?:\s+of)?|on|in)\s+(?:(?:my|the|our)\s+)?(?:[\w-]+\s+){0,2}?(?:list|lists|"
+    r"tasks|todos?|to-?dos?|to-?do\s*list|todo\s*list|task\s*list|reminders|groceries|shopping|calendar|agenda|schedule))?"
+    r"(?:\s+(?:completely|entirely|"
+    r"permanently|for\s+good|altogether))?$"
+    r"|^(?P<ref2>.+?)(?:'s|\s+(?:is|was|has\s+been|got|are|were|have\s+been))\s+(?:been\s+)?"
+    r"(?:cancell?ed|canceled|called\s+off|no\s+longer\s+(?:needed|necessary|relevant)|"
+    r"not\s+needed(?:\s+any\s*more)?|scrapped|obsolete|irrelevant)(?:\s+now)?$"
+    r"|^(?:i\s+)?(?:don'?t|do\s+not|no\s+longer)\s+(?:need|have|want)\s+(?:to\s+(?:do\s+)?)?"
+    r"(?P<ref3>.+?)\s+any\s*more$"
+    r"|^(?:i\s+)?no\s+longer\s+need\s+to\s+(?P<ref4>.+)$"
+    r"|^take\s+(?P<ref6>.+?\s+(?:thing|task|item|one|reminder|todo|entry))\s+off$"
+    r"|^take\s+(?P<ref5>.+?)\s+off(?:\s+of)?\s+(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?|"
+    r"todo\s+list|task\s+list)$",
+    _F,
+)
+_RE_POSSESSIVE_S = re.compile(r"^'?s\b", _F)  # "friday's meeting" minus "friday"
+_RE_TAKE_OUT = re.compile(r"^take\s+out\b", _F)  # "take out the trash" is a chore
+_RE_FROM_MY_LIST = re.compile(
+    r"\s(?:from|off|of|on|in)\s+(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?)\b", _F
+)
+_RE_CHECK_LIST = re.compile(
+    r"^check\s+(?:out|on|up\s+on|in|for|what|if|whether|your|all|everything|my\s+(?:tasks|list|"
+    r"todos?|to-?dos|agenda|schedule|plate)|the\s+list)\b",
+    _F,
+)
+
+
+_RE_FIELD_FROM = re.compile(
+    r"^(?:the\s+|all\s+|any\s+|its\s+)?(?:\w+\s+)?(?:tags?|labels?|dates?|due\s+dates?|deadlines?|"
+    r"priority|flags?|stars?|reminders?|recurrence|repeat|time)\s+(?:from|of|on|off|for)\b",
+    _F,
+)
+_RE_STATUS_ALL = re.compile(
+    r"^(?:complete|finish|mark|check\s+off|tick\s+off|close|delete|remove|cancel|uncheck|"
+    r"reopen|un-?complete|erase|trash|drop)\s+(?P<ref>.+?)(?:\s+(?:as\s+)?(?:done|complete|"
+    r"completed|finished|not\s+done|incomplete|open))?$",
+    _F,
+)
+_RE_SUBJECT_END = re.compile(r"\b(?:i|we|you)(?:'ve|\s+have|'d|\s+had)?$", _F)
+_RE_ALL_POSITIONS = re.compile(r"^[\s#\d,&-]*(?:and[\s#\d,&-]*)*$", _F)
+
+
+_RE_NOT_REF = re.compile(
+    r"^(?:i'?m|i\s+am|i|we|we'?re|we\s+are|you|you'?re|i'?ve|we'?ve|me|us)$"
+    r"|^(?:for|with|at|on|in|from|about)\b",
+    _F,
+)
+
+
+def _refs_intent(intent: Intent, ref_text: str | None) -> Understanding | None:
+    if ref_text and _RE_NOT_REF.match(ref_text.strip()):
+        return _UNKNOWN  # "I'm done", "done for today": talk about the user, not a task
+    refs = parse_refs(ref_text) if ref_text else (TaskRef(pronoun=True),)
+    if not refs:
+        return None
+    return Understanding(intent=intent, refs=refs)
+
+
+
+
+def try_status(s: str, now_local: datetime) -> Understanding | None:
+    m = _RE_STATUS_ALL.match(s)
+    if m and RE_ALL_REF.match(m["ref"]):
+        return _UNKNOWN  # no bulk complete/reopen/filtered delete: never guess at many tasks
+    m = _RE_MARK.match(s)
+    if m:
+        neg = m["neg"] or (
+            not m["pos"]
+            and not re.match(
+                r"(?:done|complete|completed|finished|"
+                r"checked|ticked|compelte)$",
+                m["st"],
+                _F,
+            )
+        )
+        ref = m["ref"] if m["ref"] and m["ref"].lower() not in ("as", "to", "it as") else None
+        if m["ref"] and m["ref"].lower() == "it as":
+            ref = "it"
+        return _refs_intent(Intent.REOPEN if neg else Intent.COMPLETE, ref)
+    m = _RE_REOPEN.match(s)
+    if m:
+        if m["alone"]:
+            return Understanding(intent=Intent.REOPEN, refs=(TaskRef(pronoun=True),))
+        ref = m["ref"] or m["ref2"] or m["ref3"] or m["ref4"] or m["ref5"]
+        if ref and not RE_WH_START.match(ref):
+            return _refs_intent(Intent.REOPEN, ref)
+    if RE_DONE_ALONE.match(s):
+        return Understanding(intent=Intent.COMPLETE, refs=(TaskRef(pronoun=True),))
+    m = _RE_COMPLETE.match(s)
+    if m and not _RE_CHECK_LIST.match(s) and not RE_LIST_NOUN_ONLY.match(m["ref"]):
+        if (
+            extract(m["ref"], now_local).any
+            and not _RE_ALL_POSITIONS.match(m["ref"])
+            and not all(r.title is None for r in parse_refs(m["ref"]))
+        ):
+            return None  # "finish tax return p1" is a new task, not a completion
+        return _refs_intent(Intent.COMPLETE, m["ref"])
+    m = _RE_DONE_STATE.match(s)
+    if (
+        m
+        and not RE_WH_START.match(s)
+        and not RE_LIST_NOUN_ONLY.match(m["ref"])
+        and not _RE_SUBJECT_END.search(m["ref"])
+    ):
+        ref = m["ref"]
+        if not re.match(
+            r"^(?:show|list|display|any|anything|are|is|did|do|have|has|get)\b", ref, _F
+        ):
+            return _refs_intent(Intent.COMPLETE, ref)
+    m = _RE_DELETE.match(s)
+    if m and m["ref"] and _RE_FIELD_FROM.match(m["ref"]):
+        return _UNKNOWN  # "remove the tag from it": a field, not the task; never delete
+    if m and m["ref"] and _RE_TAKE_OUT.match(s):
+        refs = parse_refs(m["ref"])
+        if not (_RE_FROM_MY_LIST.search(s) or all(r.title is None for r in refs)):
+            return None  # "take out the trash": a chore; "take #2 off my list" is a delete
+    if m and m["ref"] and extract(m["ref"], now_local).recurrence:
+        return None  # a recurrence describes a new task, never one to delete
+    if m:
+        ref = m["ref"] or m["ref2"] or m["ref3"] or m["ref4"] or m["ref5"] or m["ref6"]
+        if (ref and not re.match(r"^(?:it|that|about\s+it)$", ref, _F)) or (
+            ref and not s.lower().startswith("forget")
+        ):
+            if m["ref"] and not RE_QUOTED.match(ref.strip()):
+                e = extract(ref, now_local)
+                if e.due and not (e.priority or e.tags or e.recurrence):
+                    # titles are stored without their date phrase, so match without it
+                    bare = RE_TITLE_TRIM.sub("", e.rest).strip()
+                    if bare and not RE_PRONOUN.match(bare) and not _RE_POSSESSIVE_S.match(bare):
+                        ref = bare
+            return _refs_intent(Intent.DELETE, ref)
+    return None
+
+
+
+
+# ---------------------------------------------------------------- news and statements
+
+# A completion told as news: "i picked up the cake", "we got avocados", "i called grandma".
+_PAST = "|".join(sorted((re.escape(k) for k in lx.PAST_TO_BASE), key=len, reverse=True))
+_RE_INTERJECTION = re.compile(
+    r"^(?:(?:so|ok|okay|yay|well|finally|oh|hey|good\s+news|guess\s+what|update|fyi|"
+    r"just\s+so\s+you\s+know|btw|heads\s+up|alright|woo+hoo+|yes+)[,!.:]?\s+)+",
+    _F,
+)
+_RE_NEWS = re.compile(
+    r"^(?:(?P<subj>i|we)(?:'ve|\s+have|'d|\s+had)?"
+    r"(?:\s+(?:just|already|finally|also|actually|totally|now|went\s+ahead\s+and|managed\s+to))*\s+)?"
+    r"(?P<verb>" + _PAST + r")(?P<part>\s+(?:up|off|out|back|in|down|over|away|through|on))?"
+    r"(?P<obj>\s+.+)?$",
+    _F,
+)
+_PURCHASE = frozenset({"bought", "got", "gotten", "grabbed", "purchased", "ordered", "picked"})
+_FINISH = frozenset({"finished", "completed", "done", "did", "wrapped", "accomplished"})
+_RE_OBJ_TRAIL = re.compile(
+    r"(?:\s+(?:today|yesterday|already|finally|just\s+now|this\s+morning|earlier|last\s+night|"
+    r"too|as\s+well|at\s+last|now|yay+|woo+hoo+|lol|haha|finally|at\s+home|in\s+the\s+end))+$",
+    _F,
+)
+_RE_DET_LEAD = re.compile(r"^(?:(?:the|a|an|my|our|some|his|her|their|all\s+the|all)\s+)+", _F)
+_RE_POSS_LEAD = re.compile(r"^(?:my|our)\s+", _F)
+# "the gutters are clean now", "the car registration is renewed"
+_PARTICIPLES = "|".join(
+    sorted(
+        {*(re.escape(k) for k in lx.PAST_TO_BASE if k.endswith(("ed", "en", "t", "d"))),
+         "clean", "sorted", "ready", "taken care of", "handled", "over", "squared away"},
+        key=len,
+        reverse=True,
+    )
+)
+_RE_STATE = re.compile(
+    r"^(?P<obj>.{1,80}?)(?:'s|'re|\s+(?:is|are|was|were|has\s+been|have\s+been|got|is\s+all|"
+    r"are\s+all))\s+(?:all\s+|now\s+|finally\s+|already\s+|totally\s+|fully\s+)?"
+    r"(?P<adj>" + _PARTICIPLES + r")(?:\s+(?:now|already|finally|today|at\s+last|too))?$",
+    _F,
+)
+_RE_NO_NEED = re.compile(
+    r"^(?:i|we)\s+(?:already\s+)?(?:don't|do\s+not|dont|no\s+longer|won't|will\s+not)\s+"
+    r"(?:need|have|want)\s+(?:to\s+(?:do\s+)?)?(?P<obj>.+?)(?:\s+(?:anymore|any\s+more|after\s+all))?$"
+    r"|^(?:i|we)\s+(?:already\s+)?(?:have|got|'ve\s+got)\s+(?P<obj2>.+?)(?:\s+(?:at\s+home|already|"
+    r"now|in\s+the\s+(?:house|fridge|pantry|cupboard)))*$"
+    r"|^(?:never\s*mind|nvm|forget)\s+(?:about\s+)?(?P<obj3>.+)$"
+    r"|^(?:about|regarding|re)\s+(?P<obj4>.+)$",
+    _F,
+)
+_NOT_A_TASK = frozenset({"it", "that", "this", "them", "those", "these", "one", "so", "me", "you"})
+
+
+def _news_ref(m: re.Match[str]) -> str | None:
+    verb = m["verb"].lower()
+    obj = (m["obj"] or "").strip()
+    obj = strip_tail(_RE_OBJ_TRAIL, obj).strip(" ,.!")
+    obj = extract(obj, _NO_CLOCK).rest if obj else obj  # "i went to the bank today"
+    if not obj or obj.lower() in _NOT_A_TASK or obj.lower().startswith(("to ", "it ", "that ")) and verb in ("got", "gotten"):
+        return None
+    part = (m["part"] or "").strip().lower()
+    if verb in _FINISH:
+        obj = re.sub(r"^with\s+", "", obj, flags=_F)
+        return gerund_to_base(_RE_DET_LEAD.sub("", obj)) or None
+    if verb in _PURCHASE and (verb != "picked" or part == "up"):
+        return _RE_DET_LEAD.sub("", obj) or None
+    base = lx.PAST_TO_BASE[verb]
+    return " ".join(w for w in (base, part, _RE_POSS_LEAD.sub("", obj)) if w)
+
+
+def statement_ref(clause: str, *, bare_past: bool) -> str | None:
+    """The task a statement is about: "i paid the water bill" → "pay the water bill",
+    "the oven is clean" → "oven", "i don't need the dish soap anymore" → "dish soap"."""
+    c = _RE_INTERJECTION.sub("", clause.strip(" ,.;!")).strip()
+    m = _RE_NO_NEED.match(c)
+    if m:
+        obj = m["obj"] or m["obj2"] or m["obj3"] or m["obj4"]
+        return _RE_DET_LEAD.sub("", obj.strip()) or None
+    m = _RE_STATE.match(c)
+    if m and not RE_WH_START.match(c):
+        return _RE_DET_LEAD.sub("", m["obj"].strip()) or None
+    m = _RE_NEWS.match(c)
+    if m and (m["subj"] or bare_past):
+        return _news_ref(m)
+    return None
+
+
+def try_news(s: str) -> Understanding | None:
+    """A completion told as news ("i picked up the cake") or as a state ("the oven is
+    clean"): complete the task it names. Never for questions; the resolver acts only on a
+    confident title match, so news about anything else changes nothing."""
+    if "?" in s or RE_WH_START.match(s):
+        return None
+    c = _RE_INTERJECTION.sub("", s).strip()
+    m = _RE_NEWS.match(c)
+    if m and m["subj"]:
+        verb = m["verb"].lower()
+        if verb in lx.PAST_NEEDS_OBJECT and not m["obj"]:
+            return None
+        if m["obj"] and m["obj"].strip().lower().startswith("to ") and verb in ("got", "gotten"):
+            return None  # "i got to go"
+        ref = _news_ref(m)
+        if ref:
+            return Understanding(
+                intent=Intent.COMPLETE, refs=parse_refs(ref), confidence=0.7, rule="status.news"
+            )
+        return None
+    m = _RE_STATE.match(c)
+    if m and m["obj"].split()[0].lower() not in ("i", "we", "you", "it", "this", "that"):
+        ref = _RE_DET_LEAD.sub("", m["obj"].strip())
+        if ref:
+            return Understanding(
+                intent=Intent.COMPLETE, refs=parse_refs(ref), confidence=0.7, rule="status.state"
+            )
+    return None
+
+
+# A command with its reason after it: "remove sunscreen, i already packed it".
+_RE_REASON_TAIL = re.compile(
+    r"(?:\s*[,;-])?\s+(?:since|because|cause|'cause|coz|cuz)\s+.+$"
+    r"|(?:\s*[,;-])?\s+(?:so\s+)?(?:i|we)(?:'ve|\s+have)?(?:\s+(?:already|just|finally|actually))*"
+    r"\s+(?:\w+ed|did|got|bought|paid|made|went|took|sent|ate|drank|found|sold|gave|threw|"
+    r"have|had|don't\s+need|do\s+not\s+need|no\s+longer\s+need)\s+(?:it|that|them|this|those|"
+    r"one|some|enough|already)(?:\s+(?:already|too|yesterday|today|earlier|now|anymore|at\s+home))*$",
+    _F,
+)
+_RE_STATUS_VERB = re.compile(
+    r"^(?:delete|remove|cancel|drop|erase|trash|scratch|cross|check|tick|mark|take|get\s+rid|"
+    r"complete|finish|strike|clear|you\s+can|can\s+you|please)\b",
+    _F,
+)
+
+
+def strip_reason(s: str) -> str:
+    """A status command without the reason said after it."""
+    if not _RE_STATUS_VERB.match(s):
+        return s
+    return strip_tail(_RE_REASON_TAIL, s, window=160).strip(" ,;-") or s

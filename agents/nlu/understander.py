@@ -1,0 +1,456 @@
+"""The understander: normalize, try the rules in their documented order, gate on confidence.
+
+`understand(text, *, now, tz, memory)` satisfies `agents.types.Understander`: pure (no I/O,
+no clock reads), deterministic, never raises (a rule bug degrades to UNKNOWN), linear in the
+input. The order of `RULES` is the order docs/NLU.md documents; each rule returns an
+Understanding (which ends the search) or None (try the next one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from agents.nlu import dates
+from agents.nlu import lexicon as lx
+from agents.nlu.adding import (
+    MAX_DRAFTS,
+    clarify,
+    clean_slot,
+    clean_title,
+    is_placeholder,
+    task_frame,
+    when_text,
+)
+from agents.nlu.entities import Ents, extract, list_tag
+from agents.nlu.frames import (
+    ADD_FRAMES,
+    COMPOUND_FRAMES,
+    QUERY_FRAMES,
+    REDIRECT_FRAMES,
+    REMINDER_FRAMES,
+    match,
+)
+from agents.nlu.listing import try_list
+from agents.nlu.normalize import (
+    check_mark_as_done,
+    clean,
+    fix_first_word,
+    has_check_mark,
+    spoken_numbers,
+    strip_polite,
+)
+from agents.nlu.refs import MAX_REFS, parse_refs
+from agents.nlu.small import RE_NEGATED, SMALL_TALK, bulk
+from agents.nlu.status import RE_DONE_ALONE, statement_ref, strip_reason, try_news, try_status
+from agents.nlu.updating import RE_WH_START, try_update, try_update_state
+from agents.types import (
+    Intent,
+    MemoryView,
+    PendingQuestion,
+    TaskDraft,
+    TaskRef,
+    Understanding,
+)
+
+__all__ = ["CONFIDENCE_THRESHOLD", "RULES", "understand"]
+
+# Below this, a reading that would change tasks is not acted on: an add asks what to add
+# (keeping what was understood), anything else is UNKNOWN (nothing changes).
+CONFIDENCE_THRESHOLD = 0.5
+# A title still holding clock words ("call mom at 7 ish") was probably misread.
+TITLE_CLOCK_PENALTY = 0.2
+# Cut to MAX_DRAFTS / MAX_REFS: the first ones are kept, at most this confident.
+TRUNCATED_CONFIDENCE = 0.8
+_MAX_DEPTH = 2  # redirects nest at most this deep ("tomorrow i want to add …")
+
+_CHANGES = frozenset({Intent.ADD, Intent.COMPLETE, Intent.REOPEN, Intent.DELETE, Intent.UPDATE})
+_F = re.IGNORECASE
+
+
+def _unknown(rule: str, confidence: float = 1.0) -> Understanding:
+    return Understanding(intent=Intent.UNKNOWN, rule=rule, confidence=confidence)
+
+
+Rule = Callable[[str, datetime, int], "Understanding | None"]
+
+
+# ---------------------------------------------------------------- rules
+
+
+def _rule_bulk(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    got = bulk(s)
+    return _named(got, "bulk") if got else None
+
+
+def _rule_redirect(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    if depth >= _MAX_DEPTH:
+        return None
+    for frame, m in match(REDIRECT_FRAMES, s):
+        rest = m["rest"]
+        if frame.name == "redirect.when_first":
+            when = when_text(m["when"], now_local)
+            if not when:
+                continue
+            rest = f"{rest} {m['when']}"  # the phrase said first, moved to the end
+        got = classify(rest, now_local, depth + 1)
+        if got.intent is Intent.UNKNOWN:
+            continue
+        if frame.name == "redirect.on_list" and got.intent is Intent.ADD:
+            named = list_tag(m["list"])
+            if named:
+                got = _with_tag(got, named)
+        return _named(got, f"{frame.name}>{got.rule}")
+    return None
+
+
+_INFO_VERBS = lx.frozenwords("know hear learn understand find")
+
+
+def _rule_query(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    for frame, m in match(QUERY_FRAMES, s):
+        rest = m["rest"]
+        verb_text = m.group(0)[: m.start("rest")].split()
+        got = try_list(f"{verb_text[-1]} {rest}") or try_list(rest) or try_list(f"show {rest}")
+        if frame.name == "query.remind_what":
+            got = try_list(m.group(0)[m.start("rest") - len(verb_text[-1]) - 1 :].strip()) or got
+        if got is not None:
+            return _named(got, frame.name)
+        if frame.name == "query.remind_what" or verb_text[-1].lower() in _INFO_VERBS:
+            return _unknown("query.not_a_task", 0.9)  # "i'd like to know your name"
+    return None
+
+
+# Compound frames end with a pronoun ("… so delete it"): a cheap look at the end first, so
+# that a long message without one is not scanned by three frames for nothing.
+_RE_PRONOUN_NEAR_END = re.compile(
+    r"\b(?:it|that|this|them|those|these|both|one|task|item|thing)\b", _F
+)
+
+
+def _rule_compound(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    if not _RE_PRONOUN_NEAR_END.search(s, max(0, len(s) - 80)):
+        return None
+    for frame, m in match(COMPOUND_FRAMES, s):
+        if frame.kind == "task":
+            got = task_frame(frame, m, now_local)
+            if got is not None and got.intent is Intent.ADD:
+                return got
+            continue
+        ref = statement_ref(m["ref"], bare_past=True)
+        if not ref:
+            continue
+        intent = Intent.DELETE if frame.kind == "delete" else Intent.COMPLETE
+        refs = parse_refs(ref)
+        if refs:
+            return Understanding(
+                intent=intent, refs=refs, confidence=frame.confidence, rule=frame.name
+            )
+    return None
+
+
+def _frames_rule(table_name: str) -> Rule:
+    table = {"reminder": REMINDER_FRAMES, "add": ADD_FRAMES}[table_name]
+
+    def rule(s: str, now_local: datetime, depth: int) -> Understanding | None:
+        for frame, m in match(table, s):
+            if frame.name.startswith("add.desire") and depth < _MAX_DEPTH:
+                inner = _desire_redirect(m["task"], now_local, depth)
+                if inner is not None:
+                    return inner
+                if _RE_GOING_PLACE.match(m.group(0)):
+                    return None  # "i'm going to the gym tomorrow": a plan, not a task
+            got = task_frame(frame, m, now_local)
+            if got is not None:
+                return got
+        return None
+
+    return rule
+
+
+_RE_CMD_START = re.compile(
+    r"^(?:add|create|show|list|display|see|view|rename|change|move|postpone|reschedule|mark|"
+    r"uncheck|reopen|tag|untag|undo|clear|search|find|update|know\s+what|check\s+my|"
+    r"look\s+at|delete|remove|complete|finish\s+(?:the\s+)?(?:task|todo|item)|cancel\s+(?:the\s+)?"
+    r"(?:task|todo|item|reminder)|start\s+(?:over|fresh|a\s+(?:new\s+)?(?:list|todo))|"
+    r"make\s+(?:a|an|the|my)\s+(?:new\s+)?(?:list|todo|task|reminder|note)|set\s+(?:a|an|up)\s+"
+    r"|put\s+(?:something|it|this|that|\w+\s+on\s+(?:my|the)\s+)|get\s+rid\s+of|"
+    r"check\s+off|cross\s+(?:off|out)|hear|know\s+(?:my|the|what|how|which|if)|remember\s+\w+\s+for\s+me|"
+    r"remember\s+something)\b",
+    _F,
+)
+_RE_GOING_PLACE = re.compile(
+    r"^(?:i|we)(?:'m|'re|\s+am|\s+are)\s+going\s+to\s+(?:the|a|an|my|his|her|their|our|bed|work|"
+    r"school|church|class|sleep|town|london|paris)\b",
+    _F,
+)
+
+
+def _desire_redirect(task: str, now_local: datetime, depth: int) -> Understanding | None:
+    """ "i want to see my tasks" / "i need to delete milk": the wrapped command, not a task."""
+    if not _RE_CMD_START.match(task):
+        return None
+    got = classify(task, now_local, depth + 1)
+    return None if got.intent is Intent.UNKNOWN else _named(got, f"redirect.desire>{got.rule}")
+
+
+def _rule_update(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    got = try_update(s, now_local)
+    return _named(got, "update") if got else None
+
+
+def _rule_status(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    got = try_status(strip_reason(s), now_local)
+    return _named(got, "status") if got else None
+
+
+def _rule_list(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    got = try_list(s)
+    return _named(got, "list") if got else None
+
+
+def _rule_update_state(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    got = try_update_state(s, now_local)
+    return _named(got, "update.state") if got else None
+
+
+def _rule_news(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    return try_news(s)
+
+
+_RE_CHATTER = re.compile(
+    r"^(?:i'?m|i\s+am|i\s+was|i\s+feel|i\s+felt|i\s+think|i\s+guess|i\s+hope|i\s+love|i\s+hate|"
+    r"i\s+like|it'?s|it\s+is|it\s+was|that'?s|this\s+is|you|you'?re|he|she|they|we'?re|"
+    r"what|how|why|when|where|who|see\s+you|thanks|thank|ugh+|lol|haha\w*|omg|meh|wow|yay|"
+    r"oh|ah|hmm+|argh|sigh|yikes|damn|dang)\b"
+    # Things an assistant does that are not to-dos: alarms, timers, devices, media.
+    r"|^(?:set|cancel|turn\s+off|snooze|stop)\s+(?:an?|my|the)\s+(?:alarm|timer)s?\b"
+    r"|^(?:wake\s+me|turn\s+(?:on|off|up|down)|play|pause|skip|dim|lock|unlock|open\s+the|"
+    r"start\s+the|preheat|call\s+me\s+an?\s+uber)\b"
+    r"|\b(?:am\s+i\s+right|right\?)$",
+    _F,
+)
+_RE_COPULA_START = re.compile(r"^(?:is|are|was|were|will\s+be|'s)\b", _F)
+_RE_COPULA_END = re.compile(r"(?:\s(?:is|are|was|were|will\s+be)|'s)$", _F)
+_RE_HAVE_A = re.compile(
+    r"^(?:i(?:'ve|\s+have)(?:\s+got)?|i\s+got|we(?:'ve|\s+have)(?:\s+got)?|there(?:'s|\s+is))"
+    r"\s+(?:an?|my|the|our)\s+(?=\w)",
+    _F,
+)
+_BARE_MAX_CHARS = 300  # a long message with a date in it is talk, not one task
+
+
+def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    """No command, but a date, time, priority, tag or recurrence: "dentist friday 3pm"."""
+    if RE_WH_START.match(s) or s.endswith("?") or len(s) > _BARE_MAX_CHARS:
+        return None
+    if _RE_CHATTER.search(s):
+        return None
+    e = extract(s, now_local)
+    if not e.any or _RE_COPULA_START.match(e.rest) or _RE_COPULA_END.search(e.rest):
+        return None  # "Tomorrow is my birthday", "my flight is tomorrow": statements
+    from agents.nlu.adding import drafts_of
+
+    drafts, _ = drafts_of(_RE_HAVE_A.sub("", s, count=1), now_local)
+    if not drafts:
+        return None
+    return Understanding(intent=Intent.ADD, drafts=drafts[: MAX_DRAFTS + 1], confidence=0.7,
+                         rule="add.bare_entities")
+
+
+# The order is meaning; docs/NLU.md explains each step.
+RULES: tuple[tuple[str, Rule], ...] = (
+    ("bulk", _rule_bulk),  # "delete all done tasks" before a single delete
+    ("redirect", _rule_redirect),  # "tomorrow remind me to X", "on my list remove X"
+    ("query", _rule_query),  # "i want to hear my reminders": a LIST, never a task
+    ("compound", _rule_compound),  # "i paid the bill so delete it", "X, can you add that"
+    ("reminder", _frames_rule("reminder")),  # carriers that only mean "add"
+    ("update", _rule_update),  # "remove the date from X" before "remove X"
+    ("status", _rule_status),  # complete / reopen / delete ("finish X" is not an add)
+    ("add", _frames_rule("add")),  # lists, verbs, needs
+    ("list", _rule_list),  # "what's due today" before "X is due today"
+    ("update_state", _rule_update_state),  # "X is due monday"
+    ("news", _rule_news),  # "i picked up the cake", "the oven is clean"
+    ("bare_add", _rule_bare_add),  # the most speculative reading, last
+)
+
+
+def classify(s: str, now_local: datetime, depth: int = 0) -> Understanding:
+    """The first rule's reading of a cleaned, polite-stripped message (or UNKNOWN)."""
+    for rx, intent in SMALL_TALK:
+        if rx.match(s):
+            return Understanding(intent=intent, rule=f"small_talk.{intent.value}")
+    if RE_NEGATED.match(s):
+        return _unknown("negated")  # "don't mark it done": a negated command is never done
+    s = spoken_numbers(fix_first_word(s))
+    for _name, rule in RULES:
+        got = rule(s, now_local, depth)
+        if got is not None:
+            return got
+    return _unknown("no_rule")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _named(got: Understanding, rule: str) -> Understanding:
+    if got.rule:
+        return got
+    return _replace(got, rule=rule)
+
+
+def _replace(u: Understanding, **changes: object) -> Understanding:
+    fields = {f: getattr(u, f) for f in u.__struct_fields__}
+    fields.update(changes)
+    return Understanding(**fields)  # type: ignore[arg-type]
+
+
+def _with_tag(u: Understanding, tag: str) -> Understanding:
+    drafts = tuple(
+        TaskDraft(title=d.title, due=d.due, priority=d.priority,
+                  tags=d.tags if tag in d.tags else (*d.tags, tag), recurrence=d.recurrence)
+        for d in u.drafts
+    )  # fmt: skip
+    return _replace(u, drafts=drafts)
+
+
+_RE_TITLE_CLOCK = re.compile(
+    r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b|\bo'?clock\b|\b(?:at|by)\s+\d{1,2}\b", _F
+)
+
+
+def _gate(u: Understanding) -> Understanding:
+    """Caps and confidence: cut to the caps, lower confidence for doubtful titles, and ask
+    (or do nothing) below CONFIDENCE_THRESHOLD."""
+    confidence = u.confidence
+    if len(u.drafts) > MAX_DRAFTS:
+        u = _replace(u, drafts=u.drafts[:MAX_DRAFTS])
+        confidence = min(confidence, TRUNCATED_CONFIDENCE)
+    if len(u.refs) > MAX_REFS:
+        u = _replace(u, refs=u.refs[:MAX_REFS])
+        confidence = min(confidence, TRUNCATED_CONFIDENCE)
+    if any(_RE_TITLE_CLOCK.search(d.title) for d in u.drafts):
+        confidence -= TITLE_CLOCK_PENALTY
+    confidence = round(max(0.0, min(1.0, confidence)), 2)
+    if confidence != u.confidence:
+        u = _replace(u, confidence=confidence)
+    if u.intent not in _CHANGES or confidence >= CONFIDENCE_THRESHOLD:
+        return u
+    if u.intent is Intent.ADD and len(u.drafts) == 1:
+        d = u.drafts[0]
+        return _replace(
+            clarify("clarify.low_confidence", remind=False,
+                    ents=Ents("", d.due, d.priority, d.tags, d.recurrence)),
+            confidence=confidence,
+        )  # fmt: skip
+    return _unknown("low_confidence", confidence)
+
+
+# ---------------------------------------------------------------- the pending question
+
+_DISMISS = frozenset(lx.DISMISS_PHRASES)
+# A check mark after an add command is part of the title ("add buy flowers ✅"), not "done".
+_RE_ADD_START = re.compile(r"^(?:add|new|create|todo|remind|put|note)\b", _F)
+_ACKS = lx.frozenwords("ok okay k sure yes yeah yep yup hmm hm cool fine alright great nice what")
+_RE_ANSWER_EDGES = re.compile(r"^[\s\"'.,!:;-]+|[\s\"'.,!;-]+$")
+
+
+def _dismissal(text: str) -> bool:
+    t = " ".join(_RE_ANSWER_EDGES.sub("", text.lower()).split())
+    return t in _DISMISS
+
+
+def _answer(got: Understanding, s: str, pending: PendingQuestion, now_local: datetime
+            ) -> Understanding:  # fmt: skip
+    """The next message after a question: fill the pending draft's title with it."""
+    draft = pending.draft or TaskDraft(title="")
+    if got.intent is Intent.ADD and len(got.drafts) == 1:
+        d = got.drafts[0]
+        merged = TaskDraft(
+            title=d.title,
+            due=d.due or draft.due,
+            priority=d.priority or draft.priority,
+            tags=tuple(dict.fromkeys((*d.tags, *draft.tags))),
+            recurrence=d.recurrence or draft.recurrence,
+        )
+        return _replace(got, drafts=(merged,), rule=f"pending.answer>{got.rule}")
+    if got.intent is Intent.CLARIFY and got.pending is not None and got.pending.draft is not None:
+        new = got.pending.draft
+        merged = TaskDraft(
+            title="",
+            due=new.due or draft.due,
+            priority=new.priority or draft.priority,
+            tags=tuple(dict.fromkeys((*new.tags, *draft.tags))),
+            recurrence=new.recurrence or draft.recurrence,
+        )
+        return _replace(got, pending=PendingQuestion(intent=pending.intent, slot="title",
+                                                     draft=merged))  # fmt: skip
+    if got.intent is not Intent.UNKNOWN or got.rule.startswith(("small_talk", "negated", "query")):
+        return got  # another command: understood as itself (the thread drops the question)
+    if "?" in s or RE_WH_START.match(s) or s.lower() in _ACKS or len(s.split()) > 30:
+        return got
+    e = extract(s, now_local)
+    title = clean_title(clean_slot(e.rest))
+    if not title or is_placeholder(title):
+        return got
+    return Understanding(
+        intent=Intent.ADD,
+        drafts=(
+            TaskDraft(
+                title=title,
+                due=e.due or draft.due,
+                priority=e.priority or draft.priority,
+                tags=tuple(dict.fromkeys((*e.tags, *draft.tags))),
+                recurrence=e.recurrence or draft.recurrence,
+            ),
+        ),
+        confidence=0.9,
+        rule="pending.answer",
+    )
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def _understand(
+    text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | None
+) -> Understanding:
+    s = clean(text if isinstance(text, str) else "")
+    if not s:
+        return _unknown("empty")
+    pending = memory.pending if memory is not None else None
+    if pending is not None and _dismissal(s):
+        return Understanding(intent=Intent.DISMISS, rule="pending.dismiss")
+    for rx, intent in SMALL_TALK:
+        if rx.match(s):
+            return Understanding(intent=intent, rule=f"small_talk.{intent.value}")
+    if has_check_mark(s):
+        s = check_mark_as_done(s, is_add=_RE_ADD_START.match(s) is not None)
+    s0, s = s, strip_polite(s)
+    if not s:
+        if RE_DONE_ALONE.match(s0):  # "✅" alone
+            return Understanding(intent=Intent.COMPLETE, refs=(TaskRef(pronoun=True),),
+                                 rule="status.check_mark")  # fmt: skip
+        return _unknown("only_politeness")
+    now_local = dates.local_now(now, tz)
+    got = classify(s, now_local)
+    if pending is not None:
+        got = _answer(got, s, pending, now_local)
+    return _gate(got)
+
+
+def understand(
+    text: str, *, now: datetime, tz: ZoneInfo, memory: MemoryView | None = None
+) -> Understanding:
+    """One chat message → intent and entities (agents.types.Understander); never raises.
+
+    `now` is the turn's aware clock and `tz` the user's zone: relative dates resolve in it.
+    `memory` holds the question the agent asked last, if any: the message may answer it.
+    """
+    try:
+        return _understand(text, now, tz, memory)
+    except Exception:
+        # A rule bug must degrade to "unknown" (nothing changes), never break the turn.
+        return _unknown("error", 0.0)
