@@ -44,6 +44,7 @@ _WHEN_FILLER = lx.frozenwords(
     "soon eventually a time , starting from every each"
 )
 _RE_WORDS = re.compile(r"[\w'-]+|[^\w\s]")
+_VAGUE_WHEN = lx.frozenwords("later sometime soon eventually point")
 
 
 def when_text(text: str, now_local: datetime) -> str | None:
@@ -56,8 +57,11 @@ def when_text(text: str, now_local: datetime) -> str | None:
     _, pspans = find_priority(text)
     _, tspans = find_tags(text)
     rest = cut(text, spans + pspans + tspans)
-    if any(w.lower() not in _WHEN_FILLER for w in _RE_WORDS.findall(rest)):
+    words = [w.lower() for w in _RE_WORDS.findall(rest)]
+    if any(w not in _WHEN_FILLER for w in words):
         return None
+    if not (spans or pspans or tspans) and not any(w in _VAGUE_WHEN for w in words):
+        return None  # "in" alone is no date: "remind me in 2 hours…" is split elsewhere
     return " ".join(text[a:b] for a, b in sorted(spans + pspans + tspans))
 
 
@@ -65,7 +69,7 @@ def when_text(text: str, now_local: datetime) -> str | None:
 
 # Carriers inside the slot: "remind me that i have to X", "add that we're out of X".
 _RE_SLOT_LEAD = re.compile(
-    r"^(?:(?:that|to|about|abt|of|:|-)\s+)?"
+    r"^(?:(?:that|to|2|about|abt|of|:|-)\s+)?"
     r"(?:(?:i|we)(?:\s+(?:really|also|still|just|definitely))?\s+(?:need|have|want|got|gotta|must|"
     r"should|ought|will\s+need|'?ll\s+need|plan|hope)(?:\s+to)?(?:\s+(?:remember|not\s+forget)"
     r"\s+to)?\s+"
@@ -81,7 +85,10 @@ _RE_SLOT_LEAD = re.compile(
 )
 _RE_SLOT_TRAIL = re.compile(
     r"(?:\s+(?:for\s+me|please|pls|too|as\s+well|also|as\s+a\s+(?:task|todo|reminder)|"
-    r"on\s+(?:it|there)|real\s+quick|quickly|thanks|thank\s+you|ok|okay))+$",
+    r"on\s+(?:it|there)|real\s+quick|quickly|thanks|thank\s+you|ok|okay))+$"
+    # the reason said after the task: "call my sister, it's her birthday"
+    r"|,?\s+(?:because|since|cause|'cause|coz|cuz)\s+.+$"
+    r"|,?\s+(?:it's|its|it\s+is|that's|thats)\s+(?:her|his|my|our|their|the|a|an)\s+.+$",
     _F,
 )
 
@@ -292,6 +299,9 @@ def task_frame(
         if got is None:
             return None
         when = got
+    if groups.get("cond"):  # "remind me after lunch tomorrow to X": keep its date if any
+        cond = groups["cond"]
+        when = " ".join(cond[t.start : t.end] for t in dates.scan(cond, now_local))
     adj = (groups.get("adj") or "").lower()
     if adj in ("daily", "weekly", "monthly", "yearly", "nightly", "annual"):
         when = f"{'yearly' if adj == 'annual' else adj} {when}".strip()

@@ -80,8 +80,10 @@ _WANT = lx.phrases(
     "put in|put|schedule|i'll need|i will need|leave me|leave|i need you to set|"
     "i want you to set|set yourself|program|drop me|shoot me|i'd appreciate|how about"
 )
-_CONNECT_REMIND = lx.phrases("to|that|about|abt|of|on|regarding|re|:")
-_CONNECT_REMINDER = lx.phrases("to|that|about|abt|for|of|on|regarding|re|saying|:|-|so i|so that i")
+_CONNECT_REMIND = lx.phrases("to|2|that|about|abt|of|on|regarding|re|:")
+_CONNECT_REMINDER = lx.phrases(
+    "to|2|that|about|abt|for|of|on|regarding|re|saying|:|-|so i|so that i"
+)
 _CONNECT_ADD = lx.phrases(
     "for me to|to|for|called|named|titled|saying|that says|about|that|:|-|="
 )
@@ -121,7 +123,7 @@ _FORGET = lx.phrases(
     "i need you to remind me|i'd like you to remind me|i need you to remember|"
     "i want you to remember|ping me|nudge me|alert me|tell me later|tell me"
 )
-_CONNECT_FORGET = lx.phrases("to|that|about|abt|:")
+_CONNECT_FORGET = lx.phrases("to|2|that|about|abt|:")
 _NOTE = lx.phrases(
     "make a note|make a note for me|make me a note|take a note|take note|note to self|"
     "leave a note|write a note|jot a note|note|memo|memo to self|reminder to self|"
@@ -143,13 +145,12 @@ _WISH = lx.phrases(
     "i am trying|help me"
 )
 _QUESTION_OPEN = lx.phrases(
-    "what|what's|whats|which|how many|how much|if|whether|of what|about what|when|whether i|"
-    "what i|what else"
+    "what|what's|whats|which|how many|how much|if|whether|of what|about what|what i|what else"
 )
 _CMD_START = lx.phrases(
     "delete|remove|complete|finish|cancel|start over|start fresh|clear|undo|uncheck|mark|"
     "check off|cross off|cross out|get rid of|take off|rename|change|move|postpone|reschedule|"
-    "reopen|tag|untag|update|search|find|add|create|show|list|display|see|view|put|make|"
+    "reopen|tag|untag|update|search|find|add|create|show|list|display|see|view|put|make|take|"
     "edit|erase|scratch|drop|tick off|strike|snooze|push|set|schedule|remind|delay|prioritize"
 )
 _WHEN_FIRST_CMD = lx.phrases(
@@ -236,6 +237,8 @@ LIST_SLOT = (
     r"we need to|i want to|i gotta|i got to|that i need to) [\w']+)?)?"
 )
 SLOTS: dict[str, str] = {
+    "reason": r"[^,;]{1,120}?",
+    "cond": r"[^,;]{1,60}?",
     "adj": alternation(_REMINDER_ADJ),
     "when": r"[^,;]{1,60}?",
     "list": LIST_SLOT,
@@ -256,6 +259,9 @@ def _frames(rows: tuple[tuple[str, str, str, float], ...]) -> tuple[Frame, ...]:
 REDIRECT_FRAMES = _frames((
     # "on my todos remove mop kitchen", "for my grocery list add eggs"
     ("redirect.on_list", "(on|in|from|for) {list} {>cmd} {rest}", "redirect", 0.9),
+    # "we're out of paint so take X off the list": the command after the reason
+    ("redirect.so_command", "{reason} (so|and so|which means|therefore|hence) [{polite}] {>cmd} {rest}",
+     "redirect", 0.9),
     # "set my calendar to remind me to X"
     ("redirect.calendar", "{calendar} to {rest}", "redirect", 0.9),
     # "every friday at 4pm remind me to X" = "remind me to X every friday at 4pm"
@@ -273,20 +279,25 @@ REMINDER_FRAMES = _frames((
     # "remind me to X", "remind me tomorrow at 5 to X", "remind me X", "remind me"
     ("add.remind", "{remind} [me|us] {about} {task}", "task", 0.95),
     ("add.remind_when", "{remind} [me|us] {when} {about} {task}", "task", 0.95),
+    # "remind me when i get home to X": the app has no place triggers; the task is X
+    ("add.remind_condition", "{remind} [me|us] (when|once|as soon as|after|before|if) {cond} (to|2) {task}",
+     "task", 0.85),
     ("clarify.remind", "{remind} [me|us]", "vague", 1.0),
     ("add.remind_bare", "{remind} [me|us] {task}", "task", 0.85),
     # "set a reminder for me to X", "i need a daily reminder to X", "reminder: X"
-    ("add.reminder", "[{want}] [{rdet}] [{adj}] reminder [for me|for us] {for} {task}", "task", 0.95),
+    ("add.reminder", "[{want}] [{rdet}] [{adj}] reminder [up] [for me|for us] {for} {task}", "task", 0.95),
     ("add.reminder_when",
-     "[{want}] [{rdet}] [{adj}] reminder [for me|for us] {when} {for} {task}", "task", 0.95),
-    ("add.reminder_bare", "{want} [{rdet}] [{adj}] reminder [for me|for us] {task}", "task", 0.85),
+     "[{want}] [{rdet}] [{adj}] reminder [up] [for me|for us] {when} {for} {task}", "task", 0.95),
+    ("add.reminder_bare", "{want} [{rdet}] [{adj}] reminder [up] [for me|for us] {task}", "task", 0.85),
     ("clarify.reminder", "[{want}] [{rdet}] [{adj}] (reminder|reminders) [for me|for us]", "vague", 1.0),
     # "don't let me forget to X", "help me remember to X", "tell me later to X"
     ("add.forget", "{forget} {that} {task}", "task", 0.95),
     ("add.forget_when", "{forget} {when} {that} {task}", "task", 0.95),
+    ("add.forget_bare", "(make sure i|make sure that i|make sure we|make sure that we) {task}",
+     "task", 0.9),
     ("clarify.forget", "{forget} [something|anything|it|this|that] [for me]", "vague", 1.0),
     # "make a note to X", "note to self: X"
-    ("add.note", "{note} [for me|to self] {that} {task}", "task", 0.9),
+    ("add.note", "{note} [for me|to self] [{that}] {task}", "task", 0.9),
 ))
 
 # Adding with a list or a verb: tried after updates and status changes ("make X urgent",
@@ -298,6 +309,8 @@ ADD_FRAMES = _frames((
     ("add.list_label", "{list} (:|-) {task}", "task", 0.9),
     ("add.list_verb", "{list} {put} {task}", "task", 0.9),
     ("clarify.list", "{put} [{det}] [{tasknoun}] {onto} {list}", "vague", 1.0),
+    # "jot X down", "write X down"
+    ("add.jot_down", "(jot|write|note|put|get) {task} down", "task", 0.9),
     # "add a task to X", "new task: X", "put a task in for tomorrow: X"
     ("add.noun", "{noun_verb} [{det}] [{count}] [{det}] {tasknoun} [for me] [in] {connect} {task}",
      "task", 0.95),

@@ -202,7 +202,31 @@ def _leftovers(rest: str) -> list[str]:
     return [w for w in (x.lower() for x in _RE_WORDS.findall(rest)) if w not in _LIST_NOISE]
 
 
+# "what's on my shopping list": a named list is the tag its items were added with.
+_RE_NAMED_LIST = re.compile(
+    r"\b(?:my|the|our|your)\s+(?:(?!(?:to|do|todo|to-do|task|tasks|whole|entire|full|"
+    r"current|main)\b)[\w'&-]+\s+){1,2}?lists?\b",
+    _F,
+)
+
+
 def try_list(s: str) -> Understanding | None:
+    """A request to see tasks, with its filter; None if the message is something else."""
+    m = _RE_NAMED_LIST.search(s)
+    tag = list_tag(m.group(0)) if m else None
+    if m is None or tag is None:
+        return _try_list(s)
+    got = _try_list(s[: m.start()] + "my list" + s[m.end() :])
+    if got is None or got.filter is None or got.filter.tag is not None:
+        return got
+    f = got.filter
+    return Understanding(
+        intent=Intent.LIST,
+        filter=ListFilter(status=f.status, due=f.due, priority=f.priority, tag=tag, text=f.text),
+    )
+
+
+def _try_list(s: str) -> Understanding | None:
     m = RE_LIST_LEAD.match(s)
     if m:
         body = m["rest"]

@@ -156,7 +156,15 @@ _RE_NOT_REF = re.compile(
 )
 
 
+# "we finished the project so we can relax": the reference ends where the next clause starts.
+_RE_NEXT_CLAUSE = re.compile(
+    r"\s+(?:so|because|since|cause|as|and\s+now)\s+(?:i|we|you|it|that|now|they|he|she)\b.*$", _F
+)
+
+
 def _refs_intent(intent: Intent, ref_text: str | None) -> Understanding | None:
+    if ref_text:
+        ref_text = strip_tail(_RE_NEXT_CLAUSE, ref_text, window=160) or ref_text
     if ref_text and _RE_NOT_REF.match(ref_text.strip()):
         return _UNKNOWN  # "I'm done", "done for today": talk about the user, not a task
     refs = parse_refs(ref_text) if ref_text else (TaskRef(pronoun=True),)
@@ -203,7 +211,8 @@ def try_status(s: str, now_local: datetime) -> Understanding | None:
             and not all(r.title is None for r in parse_refs(m["ref"]))
         ):
             return None  # "finish tax return p1" is a new task, not a completion
-        return _refs_intent(Intent.COMPLETE, m["ref"])
+        # "finished reading chapter 4": the task is "read chapter 4"
+        return _refs_intent(Intent.COMPLETE, gerund_to_base(m["ref"]))
     m = _RE_DONE_STATE.match(s)
     if (
         m

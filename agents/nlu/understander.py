@@ -98,6 +98,10 @@ def _rule_redirect(s: str, now_local: datetime, depth: int) -> Understanding | N
         got = classify(rest, now_local, depth + 1)
         if got.intent is Intent.UNKNOWN:
             continue
+        if frame.name == "redirect.so_command" and (
+            got.intent is Intent.CLARIFY or any(r.pronoun for r in got.refs)
+        ):
+            continue  # "i paid the bill so delete it": "it" is the bill (compound frames)
         if frame.name == "redirect.on_list" and got.intent is Intent.ADD:
             named = list_tag(m["list"])
             if named:
@@ -177,7 +181,7 @@ _RE_CMD_START = re.compile(
     r"(?:task|todo|item|reminder)|start\s+(?:over|fresh|a\s+(?:new\s+)?(?:list|todo))|"
     r"make\s+(?:a|an|the|my)\s+(?:new\s+)?(?:list|todo|task|reminder|note)|set\s+(?:a|an|up)\s+"
     r"|put\s+(?:something|it|this|that|\w+\s+on\s+(?:my|the)\s+)|get\s+rid\s+of|"
-    r"check\s+off|cross\s+(?:off|out)|hear|know\s+(?:my|the|what|how|which|if)|remember\s+\w+\s+for\s+me|"
+    r"check\s+off|cross\s+(?:off|out)|hear|jot\b|write\s+\w+\s+down|note\s+down|write\s+down|know\s+(?:my|the|what|how|which|if)|remember\s+\w+\s+for\s+me|"
     r"remember\s+something)\b",
     _F,
 )
