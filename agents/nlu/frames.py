@@ -80,7 +80,7 @@ _WANT = lx.phrases(
     "put in|put|schedule|i'll need|i will need|leave me|leave|i need you to set|"
     "i want you to set|set yourself|program|drop me|shoot me|i'd appreciate|how about"
 )
-_CONNECT_REMIND = lx.phrases("to|2|that|about|abt|of|on|regarding|re|:")
+_CONNECT_REMIND = lx.phrases("to|2|that|about|abt|of|regarding|re|:")
 _CONNECT_REMINDER = lx.phrases(
     "to|2|that|about|abt|for|of|on|regarding|re|saying|:|-|so i|so that i"
 )
@@ -145,7 +145,8 @@ _WISH = lx.phrases(
     "i am trying|help me"
 )
 _QUESTION_OPEN = lx.phrases(
-    "what|what's|whats|which|how many|how much|if|whether|of what|about what|what i|what else"
+    "what|what's|whats|which|how many|how much|if|whether|of what|about what|what i|what else|"
+    "how|how to|where|who|why"
 )
 _CMD_START = lx.phrases(
     "delete|remove|complete|finish|cancel|start over|start fresh|clear|undo|uncheck|mark|"
@@ -285,10 +286,10 @@ REMINDER_FRAMES = _frames((
     ("clarify.remind", "{remind} [me|us]", "vague", 1.0),
     ("add.remind_bare", "{remind} [me|us] {task}", "task", 0.85),
     # "set a reminder for me to X", "i need a daily reminder to X", "reminder: X"
-    ("add.reminder", "[{want}] [{rdet}] [{adj}] reminder [up] [for me|for us] {for} {task}", "task", 0.95),
+    ("add.reminder", "[{want}] [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {for} {task}", "task", 0.95),
     ("add.reminder_when",
-     "[{want}] [{rdet}] [{adj}] reminder [up] [for me|for us] {when} {for} {task}", "task", 0.95),
-    ("add.reminder_bare", "{want} [{rdet}] [{adj}] reminder [up] [for me|for us] {task}", "task", 0.85),
+     "[{want}] [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {when} {for} {task}", "task", 0.95),
+    ("add.reminder_bare", "{want} [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {task}", "task", 0.85),
     ("clarify.reminder", "[{want}] [{rdet}] [{adj}] (reminder|reminders) [for me|for us]", "vague", 1.0),
     # "don't let me forget to X", "help me remember to X", "tell me later to X"
     ("add.forget", "{forget} {that} {task}", "task", 0.95),
@@ -306,6 +307,7 @@ ADD_FRAMES = _frames((
     # named lists: "put X on my grocery list", "add X to the list of things to buy"
     ("add.list", "{put} {task} {onto} {list} [{tail}]", "task", 0.95),
     ("add.list_first", "{put} {onto} {list} [{that}] {task}", "task", 0.95),
+    ("add.list_there", "{put} {task} (on|onto|in) (there|it|that|that list|this list)", "task", 0.85),
     ("add.list_label", "{list} (:|-) {task}", "task", 0.9),
     ("add.list_verb", "{list} {put} {task}", "task", 0.9),
     ("clarify.list", "{put} [{det}] [{tasknoun}] {onto} {list}", "vague", 1.0),

@@ -163,7 +163,10 @@ PLACEHOLDERS = phrases(
     "a to do|to do|todo|a to-do|an item|item|a new item|new item|a reminder|reminder|"
     "one|a new one|another one|a new task|new task|more|some|a note|a list|list|a new list|"
     "my list|the list|a todo list|a to do list|a new todo|a new to do|a new reminder|"
-    "an entry|entry|what|whatever|a new to-do|a to-do list|the thing|this thing|that thing"
+    "an entry|entry|what|whatever|a new to-do|a to-do list|the thing|this thing|that thing|"
+    "do the thing|do a thing|do stuff|do some stuff|do that|do this|do it|the stuff|to|that|"
+    "about|for|of|a|an|the|something important|an important thing|important stuff|"
+    "a few|a couple|some more|more stuff|a bunch of stuff|a bunch of things"
 )
 # Named lists that carry no name ("my list", "the todo list"): no tag.
 GENERIC_LIST_WORDS = frozenset(
@@ -193,3 +196,14 @@ QUESTION_WORDS = words(
 def frozenwords(text: str) -> frozenset[str]:
     """A word set written as one string."""
     return frozenset(text.split())
+
+# What "i have a … on tuesday" announces when it is a to-do: an appointment-like event.
+EVENT_NOUNS = frozenwords(
+    "appointment appt meeting call interview exam test quiz class lesson lessons practice "
+    "session check-up checkup checkin check-in reservation booking flight train bus ferry "
+    "deadline presentation demo review consultation conference game match recital rehearsal "
+    "party dinner lunch breakfast date shift surgery procedure visit physical cleaning "
+    "haircut massage workshop training seminar webinar standup stand-up sync 1:1 one-on-one "
+    "hearing court assignment homework essay paper report project delivery pickup drop-off "
+    "errand errands playdate tournament concert show ceremony wedding funeral"
+)

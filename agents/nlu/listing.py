@@ -31,7 +31,8 @@ RE_TASK_NOUN = re.compile(
     r"\b(?:tasks?|todos?|to-?dos?|items?|lists?|agenda|plate|schedule|reminders?|things|stuff|"
     r"chores|errands|to\s+do|everything|anything|backlog|inbox|tsks|taks|tasls|workload|"
     r"due|left|remaining|pending|next|up\s+next|coming\s+up|on\s+deck|planned|"
-    r"(?:should|do|can|could|must)\s+i\s+(?:do|work\s+on|focus\s+on|tackle|start\s+with))\b",
+    r"(?:should|do|can|could|must)\s+i\s+(?:do|work\s+on|focus\s+on|tackle|start\s+with)|"
+    r"(?:need|have|got|supposed)\s+to\s+(?:do|buy|get|pick\s+up|grab|finish|remember))\b",
     _F,
 )
 RE_LIST_NOUN_ONLY = re.compile(

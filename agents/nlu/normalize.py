@@ -285,7 +285,7 @@ _RE_ORD_MONTH = re.compile(
 )
 _RE_ON_THE_ORD = re.compile(
     rf"\b(?P<pre>(?:on|by|before|until|till|for) the) (?P<o>{_ORD})"
-    r"(?=$|[,.;!?)]| (?:at|@|in|and|every|of|for|p[1-4])\b| ?[#@])",
+    r"(?=$|[,.;!?)]| (?:at|@|in|and|every|of|for|to|by|from|p[1-4])\b| ?[#@])",
     _F,
 )
 _RE_HOLIDAY = re.compile(

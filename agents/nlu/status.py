@@ -346,6 +346,15 @@ def try_news(s: str) -> Understanding | None:
         return None
     c = _RE_INTERJECTION.sub("", s).strip()
     m = _RE_NEWS.match(c)
+    if m and not m["subj"] and m["obj"] and m["verb"].lower() not in lx.PAST_NEEDS_OBJECT:
+        # "checked the mail", "got the groceries": news without "i", less sure
+        ref = _news_ref(m)
+        if ref:
+            return Understanding(
+                intent=Intent.COMPLETE, refs=parse_refs(ref), confidence=0.65,
+                rule="status.news_bare",
+            )
+        return None
     if m and m["subj"]:
         verb = m["verb"].lower()
         if verb in lx.PAST_NEEDS_OBJECT and not m["obj"]:

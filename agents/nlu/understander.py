@@ -80,6 +80,21 @@ Rule = Callable[[str, datetime, int], "Understanding | None"]
 # ---------------------------------------------------------------- rules
 
 
+# What a voice assistant does that a to-do list does not: never a task, never an update.
+_RE_ASSISTANT = re.compile(
+    r"^(?:set|cancel|turn\s+off|snooze|stop|start|reset|delete|change|move)\s+(?:an?|my|the|all\s+my)\s+"
+    r"(?:\w+\s+)?(?:alarms?|timers?|stopwatch)\b"
+    r"|^(?:set|start)\s+(?:an?\s+)?(?:alarm|timer)\b"
+    r"|^(?:wake\s+me(?:\s+up)?|turn\s+(?:on|off|up|down)|play|pause|resume|skip|dim|brighten|"
+    r"lock|unlock|preheat|navigate|directions\s+to|volume|mute|unmute)\b",
+    _F,
+)
+
+
+def _rule_assistant(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    return _unknown("not_a_todo", 0.9) if _RE_ASSISTANT.match(s) else None
+
+
 def _rule_bulk(s: str, now_local: datetime, depth: int) -> Understanding | None:
     got = bulk(s)
     return _named(got, "bulk") if got else None
@@ -160,6 +175,8 @@ def _frames_rule(table_name: str) -> Rule:
 
     def rule(s: str, now_local: datetime, depth: int) -> Understanding | None:
         for frame, m in match(table, s):
+            if frame.name.startswith("add.desire") and _RE_MUSING.match(m["task"]):
+                return None  # "i'll be late tomorrow", "i should probably sleep more"
             if frame.name.startswith("add.desire") and depth < _MAX_DEPTH:
                 inner = _desire_redirect(m["task"], now_local, depth)
                 if inner is not None:
@@ -185,6 +202,7 @@ _RE_CMD_START = re.compile(
     r"remember\s+something)\b",
     _F,
 )
+_RE_MUSING = re.compile(r"^(?:be|probably|maybe|perhaps|possibly|really\s+be|get\s+some\s+rest)\b", _F)
 _RE_GOING_PLACE = re.compile(
     r"^(?:i|we)(?:'m|'re|\s+am|\s+are)\s+going\s+to\s+(?:the|a|an|my|his|her|their|our|bed|work|"
     r"school|church|class|sleep|town|london|paris)\b",
@@ -227,6 +245,7 @@ def _rule_news(s: str, now_local: datetime, depth: int) -> Understanding | None:
 _RE_CHATTER = re.compile(
     r"^(?:i'?m|i\s+am|i\s+was|i\s+feel|i\s+felt|i\s+think|i\s+guess|i\s+hope|i\s+love|i\s+hate|"
     r"i\s+like|it'?s|it\s+is|it\s+was|that'?s|this\s+is|you|you'?re|he|she|they|we'?re|"
+    r"(?:i|we)(?:'ll|\s+will)\s+be|"
     r"what|how|why|when|where|who|see\s+you|thanks|thank|ugh+|lol|haha\w*|omg|meh|wow|yay|"
     r"oh|ah|hmm+|argh|sigh|yikes|damn|dang)\b"
     # Things an assistant does that are not to-dos: alarms, timers, devices, media.
@@ -243,6 +262,15 @@ _RE_HAVE_A = re.compile(
     r"\s+(?:an?|my|the|our)\s+(?=\w)",
     _F,
 )
+# A finished sentence about the world, not a to-do: a subject and a finite verb.
+_RE_STATEMENT = re.compile(
+    r"\b(?:is|are|was|were|am|had|went|did|felt|seemed|looked|starts|begins|ends|happens|"
+    r"goes|comes|arrives|leaves|opens|closes|gets|got)\b"
+    r"|^(?:i|we|you|he|she|they|my|our|his|her|their|the)\s+(?:\w+\s+){0,2}?(?:have|has|will|"
+    r"would|could|might|may|can)\b",
+    _F,
+)
+_RE_WORD = re.compile(r"[\w'-]+")
 _BARE_MAX_CHARS = 300  # a long message with a date in it is talk, not one task
 
 
@@ -255,6 +283,12 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
     e = extract(s, now_local)
     if not e.any or _RE_COPULA_START.match(e.rest) or _RE_COPULA_END.search(e.rest):
         return None  # "Tomorrow is my birthday", "my flight is tomorrow": statements
+    have = _RE_HAVE_A.match(s)
+    rest = extract(s[have.end() :], now_local).rest if have else e.rest
+    if _RE_STATEMENT.search(rest):
+        return None  # "the meeting went well this morning", "my kids have soccer on sundays"
+    if have and not any(w in lx.EVENT_NOUNS for w in _RE_WORD.findall(s[have.end() :].lower())):
+        return None  # "i have a headache today" is news; "i have a dentist appointment" a to-do
     from agents.nlu.adding import drafts_of
 
     drafts, _ = drafts_of(_RE_HAVE_A.sub("", s, count=1), now_local)
@@ -266,6 +300,7 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
 
 # The order is meaning; docs/NLU.md explains each step.
 RULES: tuple[tuple[str, Rule], ...] = (
+    ("assistant", _rule_assistant),  # alarms, timers, lights, music: not to-dos
     ("bulk", _rule_bulk),  # "delete all done tasks" before a single delete
     ("redirect", _rule_redirect),  # "tomorrow remind me to X", "on my list remove X"
     ("query", _rule_query),  # "i want to hear my reminders": a LIST, never a task

@@ -48,6 +48,8 @@ RE_ALL_REF = re.compile(
 
 
 _FIELD_DUE = r"due[\s-]+dates?|dates?|deadlines?|due|times?|schedule|reminders?|due\s+time"
+# After the task ("delete the haircut reminder") "reminder" names the task, not its date.
+_FIELD_DUE_WORDS = r"due[\s-]+dates?|dates?|deadlines?|due|times?|schedule|due\s+time"
 _FIELD_PRI = r"priority|priorities|prio|importance|(?:urgent\s+|priority\s+)?flag|star"
 _FIELD_REC = r"recurrence|repeat|repetition|recurring|repeating|schedule\s+rule|frequency"
 _RE_CLEAR_FIELD = re.compile(
@@ -63,7 +65,7 @@ _RE_CLEAR_FIELD = re.compile(
     + _FIELD_REC
     + r")\s+off(?:\s+of)?\s+(?P<ref3>.+)$"
     r"|^(?:remove|clear|delete|drop|unset|erase|reset|stop)\s+(?P<ref2>.+?)(?:'s|\s+from)?\s+"
-    r"(?P<what2>" + _FIELD_DUE + "|" + _FIELD_PRI + "|" + _FIELD_REC + r")$",
+    r"(?P<what2>" + _FIELD_DUE_WORDS + "|" + _FIELD_PRI + "|" + _FIELD_REC + r")$",
     _F,
 )
 _RE_CLEAR_STATE = re.compile(
