@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrule, rrulestr
 
 from agents.nlu import lexicon as lx
 
@@ -294,9 +294,12 @@ _HINT_NEEDLES = (
 )
 
 
+_RE_DIGIT = re.compile(r"\d")
+
+
 def looks_like_when(text: str) -> bool:
     """Return True if `text` may contain a date, time or recurrence phrase."""
-    if any(c.isdigit() for c in text):
+    if _RE_DIGIT.search(text):
         return True
     low = text.lower()
     return any(n in low for n in _HINT_NEEDLES)
@@ -722,6 +725,7 @@ _SCANNERS = (
         ("noon", "midday", "midnight", "lunch", "dinner", "breakfast"),
     ),
 )
+_ALL_NEEDLES = frozenset(n for *_, needles in _SCANNERS for n in needles if n)
 _NEEDS_DIGIT = frozenset(
     {_tok_monthday, _tok_numdate, _tok_monthday_only, _tok_ampm, _tok_24, _tok_bare}
 )
@@ -742,18 +746,21 @@ def _scan_cached(text: str, now_local: datetime) -> tuple[Token, ...]:
 
 
 def _scan(text: str, now_local: datetime) -> list[Token]:
-    """The uncached `scan`.
-    """
-    if not looks_like_when(text):
+    """The uncached `scan`."""
+    low = text.lower()
+    has_digit = _RE_DIGIT.search(text) is not None
+    # Which scanner needles occur, tested once for all scanners (they share many).
+    present = {n for n in _ALL_NEEDLES if n in low}
+    if has_digit:
+        present.add("")
+    elif not present:
         return []
     today = now_local.date()
-    low = text.lower()
-    has_digit = any(c in low for c in _DIGITS)
     found: list[Token] = []
     for rx, make, takes_pre, needles in _SCANNERS:
         if make in _NEEDS_DIGIT and not has_digit:
             continue
-        if not any(n in low for n in needles):
+        if present.isdisjoint(needles):
             continue
         for m in rx.finditer(text):
             start = m.start()
@@ -823,6 +830,16 @@ def _at(d: date, t: time, tz: ZoneInfo) -> datetime:
     )
 
 
+@lru_cache(maxsize=128)
+def _rrule(rule: str, start: datetime) -> rrule | None:
+    """A parsed RRULE (parsing costs more than stepping it; rules repeat across messages)."""
+    try:
+        parsed = rrulestr(rule, dtstart=start)
+    except (ValueError, TypeError):
+        return None
+    return parsed if isinstance(parsed, rrule) else None
+
+
 def first_occurrence(rule: str, now_local: datetime, clock: time | None) -> str:
     """First occurrence of `rule` on/after today (or after now when a time is given).
 
@@ -835,9 +852,8 @@ def first_occurrence(rule: str, now_local: datetime, clock: time | None) -> str:
         nxt = now_local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
         return nxt.isoformat()
     start = datetime(today.year, today.month, today.day)
-    try:
-        days = rrulestr(rule, dtstart=start)
-    except (ValueError, TypeError):
+    days = _rrule(rule, start)
+    if days is None:
         return today.isoformat()
     if clock is None:
         first = days.after(start, inc=True)

@@ -79,8 +79,18 @@ def _pri_value(m: re.Match[str]) -> Priority:
     return PRI_WORD.get(" ".join(key.lower().split()), "high")
 
 
+_PRI_NEEDLES = ("pri", "urgent", "important", "importance", "asap", "a.s.a.p", "critical",
+                "!!", "rush")  # fmt: skip
+_RE_P_LEVEL = re.compile(r"\bp\s*[:=]?\s*[1-4]", _F)
+
+
 def find_priority(s: str) -> tuple[Priority | None, list[tuple[int, int]]]:
     """The first priority phrase's level, and the spans of every priority phrase."""
+    low = s.lower()
+    if not any(n in low for n in _PRI_NEEDLES) and not (
+        "p" in low and any(c in low for c in "1234") and _RE_P_LEVEL.search(s)
+    ):
+        return None, []  # a substring test first: most messages have no priority
     pri: Priority | None = None
     spans: list[tuple[int, int]] = []
     for m in _RE_PRI.finditer(s):

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from agents.nlu import lexicon as lx
-from agents.nlu.templates import alternation, compile_template
+from agents.nlu.templates import alternation, compile_template, first_words
 
 __all__ = [
     "ADD_FRAMES",
@@ -43,6 +43,8 @@ class Frame(NamedTuple):
     kind: str  # task | vague | redirect | query
     confidence: float
     pattern: re.Pattern[str]
+    firsts: frozenset[str] | None  # words the text may start with (None: any)
+    needs: frozenset[str]  # one of these words must occur in the text (empty: no need)
 
 
 # ---------------------------------------------------------------- classes (from the lexicon)
@@ -187,8 +189,8 @@ _OFF = lx.phrases(
 _TRAIL = lx.phrases("please|pls|now|too|as well|for me|already|thanks|thank you|right now|then")
 _GLUE = lx.phrases("so|and|and so|, so|which means|so you can|,|;|-|now|ok|okay|and then")
 
-CLASSES: dict[str, str] = {
-    name: alternation(items)
+CLASS_WORDS: dict[str, tuple[str, ...]] = {
+    name: tuple(items)
     for name, items in {
         "add": _ADD_VERB,
         "put": _PUT_VERB,
@@ -224,6 +226,7 @@ CLASSES: dict[str, str] = {
         "glue": _GLUE,
     }.items()
 }
+CLASSES: dict[str, str] = {name: alternation(items) for name, items in CLASS_WORDS.items()}
 
 # A to-do list as people name it: "my list", "the grocery list", "my work to do list",
 # "the list of things to buy", "groceries". At most three name words, then the list noun.
@@ -249,9 +252,28 @@ SLOTS: dict[str, str] = {
 
 def _frames(rows: tuple[tuple[str, str, str, float], ...]) -> tuple[Frame, ...]:
     return tuple(
-        Frame(name, template, kind, conf, compile_template(template, CLASSES, SLOTS))
+        Frame(
+            name,
+            template,
+            kind,
+            conf,
+            compile_template(template, CLASSES, SLOTS),
+            first_words(template, {**CLASS_WORDS, "adj": _REMINDER_ADJ}),
+            frozenset(_NEEDS.get(name, ())),
+        )
         for name, template, kind, conf in rows
     )
+
+
+# Frames that may start with any word are tried only if the text holds one of these words
+# (a set test costs far less than the pattern).
+_LIST_WORDS = tuple(p.split()[-1] for p in _LIST_NOUN)
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "redirect.so_command": ("so", "hence", "therefore", "means"),
+    "redirect.when_first": tuple(p.split()[0] for p in _WHEN_FIRST_CMD),
+    "add.list_label": _LIST_WORDS,
+    "add.list_verb": _LIST_WORDS,
+}
 
 
 # ---------------------------------------------------------------- the tables
@@ -305,7 +327,7 @@ REMINDER_FRAMES = _frames((
 # "put X back" are those), so that a verb shared with them is read as theirs first.
 ADD_FRAMES = _frames((
     # named lists: "put X on my grocery list", "add X to the list of things to buy"
-    ("add.list", "{put} {task} {onto} {list} [{tail}]", "task", 0.95),
+    ("add.list", "{put} [{det}] {task} {onto} {list} [{tail}]", "task", 0.95),
     ("add.list_first", "{put} {onto} {list} [{that}] {task}", "task", 0.95),
     ("add.list_there", "{put} {task} (on|onto|in) (there|it|that|that list|this list)", "task", 0.85),
     ("add.list_label", "{list} (:|-) {task}", "task", 0.9),
@@ -340,9 +362,31 @@ COMPOUND_FRAMES = _frames((
 ))
 
 
+_last_words: tuple[str, list[str], str] = ("", [], "")
+
+
+def _words_of(text: str) -> tuple[list[str], str]:
+    """The text's lowercased words and first word; the tables of one message share them."""
+    global _last_words
+    cached = _last_words  # one read: another thread may replace it meanwhile
+    if cached[0] != text:
+        words = text.lower().replace(",", " ").replace(":", " ").split()
+        cached = (text, words, words[0] if words else "")
+        _last_words = cached
+    return cached[1], cached[2]
+
+
 def match(frames: tuple[Frame, ...], text: str) -> Iterator[tuple[Frame, re.Match[str]]]:
     """Every frame of the table whose template matches the whole text, in table order."""
+    words, first = _words_of(text)
+    seen: frozenset[str] | None = None
     for frame in frames:
+        if frame.firsts is not None and first not in frame.firsts:
+            continue
+        if frame.needs:
+            seen = frozenset(words) if seen is None else seen
+            if seen.isdisjoint(frame.needs):
+                continue
         m = frame.pattern.fullmatch(text)
         if m is not None:
             yield frame, m

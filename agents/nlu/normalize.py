@@ -59,8 +59,9 @@ def clean(text: str) -> str:
         # One item per line in pasted lists. Split, not "\s*\n\s*": that pattern retries a
         # long run of spaces from every one of its characters.
         s = "; ".join(p.strip() for p in _RE_NEWLINES.split(s) if p.strip())
-    s = _RE_CTRL.sub(" ", s)
-    s = _RE_WS.sub(" ", s).strip()
+    if not s.isprintable():
+        s = _RE_CTRL.sub(" ", s)
+    s = " ".join(s.split())
     low = s.lower()
     if "to do" in low or "to-do" in low:
         s = _RE_TO_DO.sub(lambda m: (m["det"] + " " if m["det"] else "") + "todo" + (m["s"] or ""), s)
@@ -300,6 +301,10 @@ _NUM_HINT = (
     "twelfth", "twentieth", "thirtieth", "christmas", "xmas", "new year", "valentine",
     "halloween",
 )
+# The hints that are whole words, tested as a set; the rest as substrings.
+_NUM_HINT_WORDS = frozenset(n for n in _NUM_HINT if " " not in n and "." not in n and n != "teen")
+_NUM_HINT_PARTS = ("teen", "a.m", "p.m", "new year", "clock")
+_PUNCT_TO_SPACE = str.maketrans({c: " " for c in ",.;:!?()'\"-"})
 
 
 def _card(word: str) -> int | None:
@@ -441,7 +446,9 @@ _PASSES = (
 def spoken_numbers(s: str) -> str:
     """Times, durations and dates said in words → digits; other numbers stay as typed."""
     low = s.lower()
-    if not any(n in low for n in _NUM_HINT):
+    if _NUM_HINT_WORDS.isdisjoint(low.translate(_PUNCT_TO_SPACE).split()) and not any(
+        n in low for n in _NUM_HINT_PARTS
+    ):
         return s
     for rx, fix, needles in _PASSES:
         low = s.lower()

@@ -175,6 +175,24 @@ def _refs_intent(intent: Intent, ref_text: str | None) -> Understanding | None:
 
 
 
+_DONE_NEEDLES = ("done", "complet", "finish", "finito", "check", "tick", "cross", "taken care",
+                 "sort", "handled", "dealt", "accomplish", "ready", "over with", "out of the way",
+                 "compelte", "complted", "finshed", "dnoe", "don")  # fmt: skip
+
+
+_REOPEN_NEEDLES = ("open", "check", "tick", "mark", "complet", "finish", "cross", "done", "undo",
+                   "restore", "revive", "back", "activ", "resurrect", "add", "archive", "not",
+                   "n't", "nt ", "never", "still", "aint", "pending")  # fmt: skip
+
+
+def _has(s: str, needles: tuple[str, ...]) -> bool:
+    low = s.lower()
+    for n in needles:
+        if n in low:
+            return True
+    return False
+
+
 def try_status(s: str, now_local: datetime) -> Understanding | None:
     m = _RE_STATUS_ALL.match(s)
     if m and RE_ALL_REF.match(m["ref"]):
@@ -194,7 +212,7 @@ def try_status(s: str, now_local: datetime) -> Understanding | None:
         if m["ref"] and m["ref"].lower() == "it as":
             ref = "it"
         return _refs_intent(Intent.REOPEN if neg else Intent.COMPLETE, ref)
-    m = _RE_REOPEN.match(s)
+    m = _RE_REOPEN.match(s) if _has(s, _REOPEN_NEEDLES) else None
     if m:
         if m["alone"]:
             return Understanding(intent=Intent.REOPEN, refs=(TaskRef(pronoun=True),))
@@ -213,7 +231,7 @@ def try_status(s: str, now_local: datetime) -> Understanding | None:
             return None  # "finish tax return p1" is a new task, not a completion
         # "finished reading chapter 4": the task is "read chapter 4"
         return _refs_intent(Intent.COMPLETE, gerund_to_base(m["ref"]))
-    m = _RE_DONE_STATE.match(s)
+    m = _RE_DONE_STATE.match(s) if _has(s, _DONE_NEEDLES) else None
     if (
         m
         and not RE_WH_START.match(s)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-__all__ = ["TemplateError", "alternation", "compile_template"]
+__all__ = ["TemplateError", "alternation", "compile_template", "first_words"]
 
 _FLAGS = re.IGNORECASE
 # Between two words: one space, maybe after a comma or colon; or nothing before a comma or
@@ -169,3 +169,35 @@ def compile_template(
     compiler = _Compiler(classes, slots)
     body = compiler.sequence(template, last=True)
     return re.compile(body, _FLAGS)
+
+
+def first_words(
+    template: str, classes_words: Mapping[str, Sequence[str]]
+) -> frozenset[str] | None:
+    """The words a text matching `template` can start with, or None when any word can
+    (the template starts with a slot). Lets a table skip a frame without running its regex.
+    """
+    out: set[str] = set()
+    for tok in _split(template):
+        optional = tok.startswith("[") and tok.endswith("]")
+        body = tok[1:-1] if optional or (tok.startswith("(") and tok.endswith(")")) else tok
+        alts = _split_alternatives(body) if (optional or tok.startswith("(")) else [body]
+        for alt in alts:
+            head = _split(alt)[0] if alt else ""
+            if head.startswith("{>"):
+                return None
+            if head.startswith("{") and head.endswith("}"):
+                name = head[1:-1]
+                if name not in classes_words:
+                    return None  # a slot: any word
+                out.update(p.split()[0] for p in classes_words[name])
+            elif head.startswith(("(", "[")):
+                inner = first_words(head, classes_words)
+                if inner is None:
+                    return None
+                out.update(inner)
+            elif head:
+                out.add(head.lower())
+        if not optional:
+            return frozenset(out)
+    return None

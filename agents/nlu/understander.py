@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from agents.nlu import dates
 from agents.nlu import lexicon as lx
@@ -64,7 +67,8 @@ CONFIDENCE_THRESHOLD = 0.5
 TITLE_CLOCK_PENALTY = 0.2
 # Cut to MAX_DRAFTS / MAX_REFS: the first ones are kept, at most this confident.
 TRUNCATED_CONFIDENCE = 0.8
-_MAX_DEPTH = 2  # redirects nest at most this deep ("tomorrow i want to add …")
+_MAX_DEPTH = 2
+_SMALL_TALK_MAX = 160  # greetings, thanks, help and undo are short; longer is something else  # redirects nest at most this deep ("tomorrow i want to add …")
 
 _CHANGES = frozenset({Intent.ADD, Intent.COMPLETE, Intent.REOPEN, Intent.DELETE, Intent.UPDATE})
 _F = re.IGNORECASE
@@ -91,7 +95,15 @@ _RE_ASSISTANT = re.compile(
 )
 
 
+_ASSISTANT_FIRST = lx.frozenwords(
+    "set cancel turn snooze stop start reset delete change move wake play pause resume skip dim "
+    "brighten lock unlock preheat navigate directions volume mute unmute"
+)
+
+
 def _rule_assistant(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    if s.split(" ", 1)[0].lower() not in _ASSISTANT_FIRST:
+        return None
     return _unknown("not_a_todo", 0.9) if _RE_ASSISTANT.match(s) else None
 
 
@@ -144,13 +156,11 @@ def _rule_query(s: str, now_local: datetime, depth: int) -> Understanding | None
 
 # Compound frames end with a pronoun ("… so delete it"): a cheap look at the end first, so
 # that a long message without one is not scanned by three frames for nothing.
-_RE_PRONOUN_NEAR_END = re.compile(
-    r"\b(?:it|that|this|them|those|these|both|one|task|item|thing)\b", _F
-)
+_PRONOUN_WORDS = lx.frozenwords("it that this them those these both one task item thing")
 
 
 def _rule_compound(s: str, now_local: datetime, depth: int) -> Understanding | None:
-    if not _RE_PRONOUN_NEAR_END.search(s, max(0, len(s) - 80)):
+    if _PRONOUN_WORDS.isdisjoint(s[-80:].lower().replace(",", " ").split()[-6:]):
         return None
     for frame, m in match(COMPOUND_FRAMES, s):
         if frame.kind == "task":
@@ -171,9 +181,8 @@ def _rule_compound(s: str, now_local: datetime, depth: int) -> Understanding | N
 
 
 def _frames_rule(table_name: str) -> Rule:
-    table = {"reminder": REMINDER_FRAMES, "add": ADD_FRAMES}[table_name]
-
     def rule(s: str, now_local: datetime, depth: int) -> Understanding | None:
+        table = REMINDER_FRAMES if table_name == "reminder" else ADD_FRAMES
         for frame, m in match(table, s):
             if frame.name.startswith("add.desire") and _RE_MUSING.match(m["task"]):
                 return None  # "i'll be late tomorrow", "i should probably sleep more"
@@ -316,11 +325,13 @@ RULES: tuple[tuple[str, Rule], ...] = (
 )
 
 
-def classify(s: str, now_local: datetime, depth: int = 0) -> Understanding:
+def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = True
+             ) -> Understanding:  # fmt: skip
     """The first rule's reading of a cleaned, polite-stripped message (or UNKNOWN)."""
-    for rx, intent in SMALL_TALK:
-        if rx.match(s):
-            return Understanding(intent=intent, rule=f"small_talk.{intent.value}")
+    if small_talk and len(s) <= _SMALL_TALK_MAX:
+        for rx, intent in SMALL_TALK:
+            if rx.match(s):
+                return Understanding(intent=intent, rule=f"small_talk.{intent.value}")
     if RE_NEGATED.match(s):
         return _unknown("negated")  # "don't mark it done": a negated command is never done
     s = spoken_numbers(fix_first_word(s))
@@ -340,10 +351,8 @@ def _named(got: Understanding, rule: str) -> Understanding:
     return _replace(got, rule=rule)
 
 
-def _replace(u: Understanding, **changes: object) -> Understanding:
-    fields = {f: getattr(u, f) for f in u.__struct_fields__}
-    fields.update(changes)
-    return Understanding(**fields)  # type: ignore[arg-type]
+def _replace(u: Understanding, **changes: Any) -> Understanding:
+    return msgspec.structs.replace(u, **changes)
 
 
 def _with_tag(u: Understanding, tag: str) -> Understanding:
@@ -462,9 +471,10 @@ def _understand(
     pending = memory.pending if memory is not None else None
     if pending is not None and _dismissal(s):
         return Understanding(intent=Intent.DISMISS, rule="pending.dismiss")
-    for rx, intent in SMALL_TALK:
-        if rx.match(s):
-            return Understanding(intent=intent, rule=f"small_talk.{intent.value}")
+    if len(s) <= _SMALL_TALK_MAX:
+        for rx, intent in SMALL_TALK:
+            if rx.match(s):
+                return Understanding(intent=intent, rule=f"small_talk.{intent.value}")
     if has_check_mark(s):
         s = check_mark_as_done(s, is_add=_RE_ADD_START.match(s) is not None)
     s0, s = s, strip_polite(s)
@@ -474,7 +484,8 @@ def _understand(
                                  rule="status.check_mark")  # fmt: skip
         return _unknown("only_politeness")
     now_local = dates.local_now(now, tz)
-    got = classify(s, now_local)
+    # Small talk was tried on the whole message above; again only if politeness was cut.
+    got = classify(s, now_local, small_talk=s != s0)
     if pending is not None:
         got = _answer(got, s, pending, now_local)
     return _gate(got)

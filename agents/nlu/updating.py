@@ -321,8 +321,24 @@ def _tags_of(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+_FIELD_NEEDLES = ("date", "deadline", "due", "time", "schedule", "reminder", "prio", "pri",
+                  "importan", "flag", "star", "recurr", "repeat", "frequency")  # fmt: skip
+_UNDATE_NEEDLES = ("schedule", "date", "deadline", "due")
+_REPEAT_NEEDLES = ("repeat", "recur", "one time", "one-time", "one off", "one-off")
+_URGENT_NEEDLES = ("urgent", "important", "priority")
+
+
+def _has(s: str, needles: tuple[str, ...]) -> bool:
+    low = s.lower()
+    for n in needles:
+        if n in low:
+            return True
+    return False
+
+
 def try_update(s: str, now_local: datetime) -> Understanding | None:
-    m = _RE_CLEAR_FIELD.match(s)
+    fields = _has(s, _FIELD_NEEDLES)
+    m = _RE_CLEAR_FIELD.match(s) if fields else None
     if m:
         what = (m["what"] or m["what2"] or m["what3"]).lower()
         ref = m["ref"] or m["ref2"] or m["ref3"]
@@ -333,13 +349,13 @@ def try_update(s: str, now_local: datetime) -> Understanding | None:
         else:
             ch = TaskChanges(clear_due=True)
         return _update(parse_refs(ref), ch)
-    m = _RE_CLEAR_STATE.match(s)
+    m = _RE_CLEAR_STATE.match(s) if _has(s, _UNDATE_NEEDLES) else None
     if m:
         return _update(
             parse_refs(m["ref"] or m["ref2"] or m["ref3"] or m["ref4"] or m["ref5"]),
             TaskChanges(clear_due=True),
         )
-    m = _RE_STOP_REPEAT.match(s)
+    m = _RE_STOP_REPEAT.match(s) if _has(s, _REPEAT_NEEDLES) else None
     if m:
         return _update(
             parse_refs(m["ref"] or m["ref2"] or m["ref3"] or m["ref4"]),
@@ -371,7 +387,7 @@ def try_update(s: str, now_local: datetime) -> Understanding | None:
         for i in ("3", "4", "5"):
             if g.get("tags" + i):
                 return _update(parse_refs(g["ref" + i]), TaskChanges(add_tags=_tags_of(g["tags" + i])))
-    m = _RE_FIELD_SET.match(s)
+    m = _RE_FIELD_SET.match(s) if fields else None
     if m:
         field = (
             m["field"] or m["field2"] or m["field3"] or m["field4"] or m["field5"] or m["field6"]
@@ -397,7 +413,7 @@ def try_update(s: str, now_local: datetime) -> Understanding | None:
         rule = _ADV_RULES.get(m["adv"].lower())
         if rule:
             return _update(parse_refs(m["ref"]), TaskChanges(recurrence=rule))
-    m = _RE_NOT_URGENT.match(s)
+    m = _RE_NOT_URGENT.match(s) if _has(s, _URGENT_NEEDLES) else None
     if m:
         return _update(parse_refs(m["ref"]), TaskChanges(priority="low"))
     m = _RE_RAISE_LOWER.match(s)
