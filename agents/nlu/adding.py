@@ -24,6 +24,7 @@ from agents.nlu.refs import RE_QUOTED, strip_tail
 from agents.types import Intent, PendingQuestion, TaskDraft, Understanding
 
 __all__ = [
+    "CONFLICT_PENALTY",
     "MAX_DRAFTS",
     "clarify",
     "clean_slot",
@@ -133,7 +134,8 @@ _RE_ITEM_LEAD = re.compile(
     r"^(?:[-*\u2022]+\s*|\d{1,2}[.)]\s+|(?:also|then|and|plus)\s+|to\s+(?=\w))+", _F
 )
 RE_TITLE_TRIM = re.compile(
-    r"^(?:to|and|&|then|also|that|about|-|:|,)\s+|\s+(?:and|&|to|on|at|by|for|due|from|with)$"
+    r"^(?:to|and|&|then|also|that|about|-|:|,)\s+"
+    r"|\s+(?:and|&|to|on|at|by|for|due|from|with|or|then|and\s+then)$"
     r"|^[\s,.;:!?\-]+|[\s,;:\-]+$|\(\s*\)",
     _F,
 )
@@ -173,11 +175,13 @@ def _split_items(body: str) -> list[str]:
 
 def drafts_of(
     body: str, now_local: datetime, *, when: str = "", tags: tuple[str, ...] = ()
-) -> tuple[tuple[TaskDraft, ...], Ents | None]:
-    """Drafts for the items of `body` (at most MAX_DRAFTS + 1, the caller cuts), and the
-    entities of a body that left no title at all (for the question to keep)."""
+) -> tuple[tuple[TaskDraft, ...], Ents | None, bool]:
+    """Drafts for the items of `body` (at most MAX_DRAFTS + 1, the caller cuts), the
+    entities of a body that left no title at all (for the question to keep), and whether an
+    item held two different times or days (a guess: the first one wins)."""
     items = _split_items(body)[: MAX_DRAFTS + 1]
     ents = [extract(f"{i} {when}" if when else i, now_local) for i in items]
+    conflict = any(e.conflict for e in ents)
     # Entities written only after the last item apply to the whole list.
     if len(ents) > 1 and ents[-1].any and not any(e.any for e in ents[:-1]):
         last = ents[-1]
@@ -211,10 +215,13 @@ def drafts_of(
                 title=title, due=e.due, priority=e.priority, tags=all_tags, recurrence=e.recurrence
             )
         )
-    return tuple(drafts), leftover
+    return tuple(drafts), leftover, conflict
 
 
 # ---------------------------------------------------------------- placeholders and questions
+
+CONFLICT_PENALTY = 0.3  # "gym friday at 6 or at 7": the first time wins, but it is a guess
+
 
 _PLACEHOLDERS = frozenset(lx.PLACEHOLDERS)
 _RE_PLACEHOLDER_EDGES = re.compile(
@@ -280,6 +287,14 @@ def gerund_to_base(t: str) -> str:
     for base in (stem, stem[:-1], stem + "e"):
         if base in _KNOWN_VERBS and (base != stem[:-1] or stem[-1] == stem[-2]):
             return base + t[m.end() :]
+    # An unknown verb: only the unambiguous shapes ("sanding" → "sand", "mopping" → "mop");
+    # "visiting"/"baking" could be "visit"/"bake" or not: left as said.
+    if len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "aeioulsz":
+        return stem[:-1] + t[m.end() :]
+    if len(stem) >= 3 and stem[-1] not in "aeiouy" and (
+        stem[-2] not in "aeiou" or stem[-3] in "aeiou"
+    ):
+        return stem + t[m.end() :]
     return t
 
 
@@ -330,7 +345,9 @@ def task_frame(
     body = strip_tail(_RE_ADD_TRAIL_NOISE, body).strip()
     if frame.name.startswith("add.list") and body.lower().startswith("some "):
         body = body[5:]  # "throw some ketchup on the grocery list"
-    drafts, leftover = drafts_of(body, now_local, when=when, tags=tags) if body else ((), None)
+    drafts, leftover, conflict = (
+        drafts_of(body, now_local, when=when, tags=tags) if body else ((), None, False)
+    )
     if not drafts or (len(drafts) == 1 and is_placeholder(drafts[0].title)):
         ents = leftover or (extract(when, now_local) if when else None)
         if drafts and ents is None:
@@ -338,7 +355,7 @@ def task_frame(
             ents = Ents("", d.due, d.priority, d.tags, d.recurrence)
         return clarify("clarify." + frame.name.split(".", 1)[1], remind=remind, ents=ents,
                        tags=tags)
-    confidence = frame.confidence
+    confidence = frame.confidence - (CONFLICT_PENALTY if conflict else 0.0)
     if len(drafts) > MAX_DRAFTS:
         drafts = drafts[:MAX_DRAFTS]
         confidence = min(confidence, 0.8)

@@ -160,7 +160,7 @@ def outside(found: list[tuple[int, int]], taken: list[tuple[int, int]]) -> list[
 class Ents:
     """Entities found in a span of text (title left over + parsed values)."""
 
-    __slots__ = ("due", "priority", "recurrence", "rest", "tags")
+    __slots__ = ("conflict", "due", "priority", "recurrence", "rest", "tags")
 
     def __init__(
         self,
@@ -175,6 +175,8 @@ class Ents:
         self.priority = priority
         self.tags = tags
         self.recurrence = recurrence
+        # Two different times or days in one item ("gym friday at 6 or at 7"): a guess.
+        self.conflict = False
 
     @property
     def any(self) -> bool:
@@ -250,4 +252,8 @@ def extract(s: str, now_local: datetime, *, bare_priority: bool = False) -> Ents
     # A phrase already taken as a date must not also count as a priority/tag.
     pspans = outside(pspans, spans)
     rest = cut(s, spans + pspans + tspans)
-    return Ents(rest, due, pri, tags, rule)
+    ents = Ents(rest, due, pri, tags, rule)
+    clocks = {t.clock for t in toks if t.clock is not None and not t.vague}
+    days = {t.day for t in toks if t.day is not None}
+    ents.conflict = len(clocks) > 1 or len(days) > 1
+    return ents

@@ -19,10 +19,12 @@ import msgspec
 from agents.nlu import dates
 from agents.nlu import lexicon as lx
 from agents.nlu.adding import (
+    CONFLICT_PENALTY,
     MAX_DRAFTS,
     clarify,
     clean_slot,
     clean_title,
+    drafts_of,
     is_placeholder,
     task_frame,
     when_text,
@@ -89,7 +91,8 @@ _RE_ASSISTANT = re.compile(
     r"^(?:set|cancel|turn\s+off|snooze|stop|start|reset|delete|change|move)\s+(?:an?|my|the|all\s+my)\s+"
     r"(?:\w+\s+)?(?:alarms?|timers?|stopwatch)\b"
     r"|^(?:set|start)\s+(?:an?\s+)?(?:alarm|timer)\b"
-    r"|^(?:wake\s+me(?:\s+up)?|turn\s+(?:on|off|up|down)|play|pause|resume|skip|dim|brighten|"
+    r"|^turn\s+(?:\w+\s+){0,3}?(?:on|off|up|down)\b"
+    r"|^(?:wake\s+me(?:\s+up)?|play|pause|resume|skip|dim|brighten|"
     r"lock|unlock|preheat|navigate|directions\s+to|volume|mute|unmute)\b",
     _F,
 )
@@ -280,7 +283,9 @@ _RE_STATEMENT = re.compile(
     _F,
 )
 _RE_WORD = re.compile(r"[\w'-]+")
-_BARE_MAX_CHARS = 300  # a long message with a date in it is talk, not one task
+_BARE_MAX_CHARS = 300
+# No command at all, only a date or tag to go on ("dentist friday 3pm"): the least sure add.
+BARE_ADD_CONFIDENCE = 0.7  # a long message with a date in it is talk, not one task
 
 
 def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | None:
@@ -298,13 +303,12 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
         return None  # "the meeting went well this morning", "my kids have soccer on sundays"
     if have and not any(w in lx.EVENT_NOUNS for w in _RE_WORD.findall(s[have.end() :].lower())):
         return None  # "i have a headache today" is news; "i have a dentist appointment" a to-do
-    from agents.nlu.adding import drafts_of
-
-    drafts, _ = drafts_of(_RE_HAVE_A.sub("", s, count=1), now_local)
+    drafts, _, conflict = drafts_of(_RE_HAVE_A.sub("", s, count=1), now_local)
     if not drafts:
         return None
-    return Understanding(intent=Intent.ADD, drafts=drafts[: MAX_DRAFTS + 1], confidence=0.7,
-                         rule="add.bare_entities")
+    confidence = BARE_ADD_CONFIDENCE - (CONFLICT_PENALTY if conflict else 0.0)
+    return Understanding(intent=Intent.ADD, drafts=drafts[: MAX_DRAFTS + 1],
+                         confidence=confidence, rule="add.bare_entities")  # fmt: skip
 
 
 # The order is meaning; docs/NLU.md explains each step.
