@@ -163,9 +163,7 @@ def clean_title(t: str) -> str:
 def _split_items(body: str) -> list[str]:
     if "," not in body and ";" not in body:
         return [body]
-    items = [
-        p for p in _RE_ITEM_SPLIT.split(body, maxsplit=2 * MAX_DRAFTS + 2) if p and p.strip()
-    ]
+    items = [p for p in _RE_ITEM_SPLIT.split(body, maxsplit=2 * MAX_DRAFTS + 2) if p and p.strip()]
     if len(items) >= 2:
         parts = _RE_LAST_AND.split(items[-1])
         if len(parts) == 2 and all(p.strip() for p in parts):
@@ -291,8 +289,10 @@ def gerund_to_base(t: str) -> str:
     # "visiting"/"baking" could be "visit"/"bake" or not: left as said.
     if len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "aeioulsz":
         return stem[:-1] + t[m.end() :]
-    if len(stem) >= 3 and stem[-1] not in "aeiouy" and (
-        stem[-2] not in "aeiou" or stem[-3] in "aeiou"
+    if (
+        len(stem) >= 3
+        and stem[-1] not in "aeiouy"
+        and (stem[-2] not in "aeiou" or stem[-3] in "aeiou")
     ):
         return stem + t[m.end() :]
     return t
@@ -353,8 +353,9 @@ def task_frame(
         if drafts and ents is None:
             d = drafts[0]
             ents = Ents("", d.due, d.priority, d.tags, d.recurrence)
-        return clarify("clarify." + frame.name.split(".", 1)[1], remind=remind, ents=ents,
-                       tags=tags)
+        return clarify(
+            "clarify." + frame.name.split(".", 1)[1], remind=remind, ents=ents, tags=tags
+        )
     confidence = frame.confidence - (CONFLICT_PENALTY if conflict else 0.0)
     if len(drafts) > MAX_DRAFTS:
         drafts = drafts[:MAX_DRAFTS]

@@ -8,8 +8,8 @@ and an RRULE. No I/O and no clock reads; the rules for ambiguous forms are in do
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -215,10 +215,24 @@ _RE_REC_MONTHDAY = re.compile(
     _FLAGS,
 )
 
-_NTH = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
-        "4th": 4, "fifth": 5, "5th": 5, "last": -1}
+_NTH = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+    "last": -1,
+}
 _NTH_ALT = "first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last"
-_WD_FULL = r"(?:mondays?|tuesdays?|tues|wednesdays?|weds?|thursdays?|thurs?|fridays?|fri|saturdays?|sat|sundays?|sun|mon|tue)"
+_WD_FULL = (
+    r"(?:mondays?|tuesdays?|tues|wednesdays?|weds?|thursdays?|thurs?|fridays?|fri|saturdays?|"
+    r"sat|sundays?|sun|mon|tue)"
+)
 # "the first monday of next month", "the last friday in december": one date.
 _RE_NTH_WD = re.compile(
     r"(?=[tf1-5l])"
@@ -278,18 +292,53 @@ def _tok_nth_wd(m: re.Match[str], today: date, now: datetime, pre: bool) -> Toke
 def _tok_rec_nth_wd(m: re.Match[str], today: date, now: datetime, pre: bool) -> Token | None:
     nth = _NTH[(m["nth"] or m["nth2"] or m["nth3"]).lower()]
     wd = _wd_of(m["wd"] or m["wd2"] or m["wd3"])
-    return Token(
-        m.start(), m.end(), rule=f"FREQ=MONTHLY;BYDAY={_RRULE_DAYS[wd]};BYSETPOS={nth}"
-    )
+    return Token(m.start(), m.end(), rule=f"FREQ=MONTHLY;BYDAY={_RRULE_DAYS[wd]};BYSETPOS={nth}")
 
 
 # The same gate as substrings: a test per needle is much cheaper than a regex search with
 # dozens of alternatives over a long message.
 _HINT_NEEDLES = (
-    "tod", "ton", "tom", "tmr", "2mor", "morrow", "day", "eod", "cob", "week", "month", "year",
-    "night", "noon", "morning", "afternoon", "evening", "midnight", "lunch", "dinner",
-    "breakfast", *_MONTHS, "mon", "tue", "wed", "thu", "fri", "sat", "sun", "every", "each",
-    "daily", "ly", "eow", "eom", "clock", "weekend", "fortnight", "hour", "min", "first thing",
+    "tod",
+    "ton",
+    "tom",
+    "tmr",
+    "2mor",
+    "morrow",
+    "day",
+    "eod",
+    "cob",
+    "week",
+    "month",
+    "year",
+    "night",
+    "noon",
+    "morning",
+    "afternoon",
+    "evening",
+    "midnight",
+    "lunch",
+    "dinner",
+    "breakfast",
+    *_MONTHS,
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "every",
+    "each",
+    "daily",
+    "ly",
+    "eow",
+    "eom",
+    "clock",
+    "weekend",
+    "fortnight",
+    "hour",
+    "min",
+    "first thing",
     "close of",
 )
 
@@ -789,7 +838,9 @@ def _scan(text: str, now_local: datetime) -> list[Token]:
 # A phrase read only in part ("the first monday of the quarter", "in a week and a quarter")
 # must not leave half of itself in the title: its pieces are all dropped and the whole phrase
 # stays in the title (the understander lowers its confidence when a title holds date words).
-_RE_DANGLING_BEFORE = re.compile(r"\b(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+$", _FLAGS)
+_RE_DANGLING_BEFORE = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\s+$", _FLAGS
+)
 _RE_DANGLING_AFTER = re.compile(r"\s+(?:of\b|and\s+a\s+(?:half|quarter)\b)", _FLAGS)
 _RE_CONNECTOR_GAP = re.compile(r"(?:\s+|\b(?:of|the|in|and|a|half|quarter|on)\b)*", _FLAGS)
 

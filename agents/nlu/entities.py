@@ -25,8 +25,8 @@ __all__ = [
     "find_priority",
     "find_tags",
     "inside",
-    "outside",
     "list_tag",
+    "outside",
     "outside_quotes",
 ]
 

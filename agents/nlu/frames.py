@@ -65,8 +65,12 @@ _DET = lx.phrases(
 # "make X urgent" is an update and "put X back" a reopen.
 _NOUN_VERB = (*_ADD_VERB, "put", "make", "give me", "get me", "set up", "start", "open", "write")
 _RDET = lx.phrases("a|an|another|one more|some|new|a new|my|a quick|one|a little")
-_COUNT = (*(str(n) for n in range(2, 21)), *lx.phrases(
-    "two|three|four|five|six|seven|eight|nine|ten|a few|a couple of|a couple|few|several"))
+_COUNT = (
+    *(str(n) for n in range(2, 21)),
+    *lx.phrases(
+        "two|three|four|five|six|seven|eight|nine|ten|a few|a couple of|a couple|few|several"
+    ),
+)
 _TASK_NOUN = lx.phrases(
     "task|tasks|todo|todos|to-do|to-dos|item|items|reminder|reminders|entry|entries|"
     "thing|things|note|notes|chore|chores|errand|errands|one|ones|task for me|todo for me"
@@ -86,9 +90,7 @@ _CONNECT_REMIND = lx.phrases("to|2|that|about|abt|of|regarding|re|:")
 _CONNECT_REMINDER = lx.phrases(
     "to|2|that|about|abt|for|of|on|regarding|re|saying|:|-|so i|so that i"
 )
-_CONNECT_ADD = lx.phrases(
-    "for me to|to|for|called|named|titled|saying|that says|about|that|:|-|="
-)
+_CONNECT_ADD = lx.phrases("for me to|to|for|called|named|titled|saying|that says|about|that|:|-|=")
 _ONTO = lx.phrases("to|on|onto|in|into|on to|in to|under|at the end of|at the bottom of")
 _DESIRE_VERBS = lx.phrases(
     "need to|have to|got to|gotta|ought to|want to|wanna|plan to|intend to|would like to|"
@@ -106,8 +108,9 @@ _DESIRE_CONTRACTED = lx.phrases(
     "'re going to|'re gonna|'d better|'ll have to|'m supposed to|'re supposed to|'m meant to"
 )
 _DESIRE = tuple(
-    f"{who} {verb}" for who in ("i", "we") for verb in (*_DESIRE_VERBS, "am supposed to",
-                                                       "are supposed to", "are going to")
+    f"{who} {verb}"
+    for who in ("i", "we")
+    for verb in (*_DESIRE_VERBS, "am supposed to", "are supposed to", "are going to")
 ) + tuple(f"{who}{verb}" for who in ("i", "we") for verb in _DESIRE_CONTRACTED)
 _DESIRE_BARE = lx.phrases(
     "need to|have to|got to|gotta|ought to|must|wanna|need 2|gonna|remember to|want to|"
@@ -236,7 +239,9 @@ _NOT_NAME = (
 )
 _LIST_NAME = r"(?:" + _NOT_NAME + r"[\w'&-]+ ){0,3}?"
 LIST_SLOT = (
-    r"(?:(?:my|the|our|your|a|this|that) )?" + _LIST_NAME + alternation(_LIST_NOUN)
+    r"(?:(?:my|the|our|your|a|this|that) )?"
+    + _LIST_NAME
+    + alternation(_LIST_NOUN)
     + r"(?: of (?:things|stuff|items|groceries|errands|chores)(?: (?:to|i need to|i have to|"
     r"we need to|i want to|i gotta|i got to|that i need to) [\w']+)?)?"
 )
@@ -279,87 +284,162 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 # ---------------------------------------------------------------- the tables
 
 # Carriers that wrap another command: the wrapped text is understood instead.
-REDIRECT_FRAMES = _frames((
-    # "on my todos remove mop kitchen", "for my grocery list add eggs"
-    ("redirect.on_list", "(on|in|from|for) {list} {>cmd} {rest}", "redirect", 0.9),
-    # "we're out of paint so take X off the list": the command after the reason
-    ("redirect.so_command", "{reason} (so|and so|which means|therefore|hence) [{polite}] {>cmd} {rest}",
-     "redirect", 0.9),
-    # "set my calendar to remind me to X"
-    ("redirect.calendar", "{calendar} to {rest}", "redirect", 0.9),
-    # "every friday at 4pm remind me to X" = "remind me to X every friday at 4pm"
-    ("redirect.when_first", "{when} {>whencmd} {rest}", "redirect", 0.9),
-))
+REDIRECT_FRAMES = _frames(
+    (
+        # "on my todos remove mop kitchen", "for my grocery list add eggs"
+        ("redirect.on_list", "(on|in|from|for) {list} {>cmd} {rest}", "redirect", 0.9),
+        # "we're out of paint so take X off the list": the command after the reason
+        (
+            "redirect.so_command",
+            "{reason} (so|and so|which means|therefore|hence) [{polite}] {>cmd} {rest}",
+            "redirect",
+            0.9,
+        ),
+        # "set my calendar to remind me to X"
+        ("redirect.calendar", "{calendar} to {rest}", "redirect", 0.9),
+        # "every friday at 4pm remind me to X" = "remind me to X every friday at 4pm"
+        ("redirect.when_first", "{when} {>whencmd} {rest}", "redirect", 0.9),
+    )
+)
 
 # A wish to see or hear the list is a query, never a task ("i want to hear my reminders").
-QUERY_FRAMES = _frames((
-    ("query.wish", "{wish} [to] {listverb} {rest}", "query", 0.9),
-    ("query.remind_what", "{remind} me {question} {rest}", "query", 0.9),
-))
+QUERY_FRAMES = _frames(
+    (
+        ("query.wish", "{wish} [to] {listverb} {rest}", "query", 0.9),
+        ("query.remind_what", "{remind} me {question} {rest}", "query", 0.9),
+    )
+)
 
 # Carriers that can only mean "add": tried before updates and status changes.
-REMINDER_FRAMES = _frames((
-    # "remind me to X", "remind me tomorrow at 5 to X", "remind me X", "remind me"
-    ("add.remind", "{remind} [me|us] {about} {task}", "task", 0.95),
-    ("add.remind_when", "{remind} [me|us] {when} {about} {task}", "task", 0.95),
-    # "remind me when i get home to X": the app has no place triggers; the task is X
-    ("add.remind_condition", "{remind} [me|us] (when|once|as soon as|after|before|if) {cond} (to|2) {task}",
-     "task", 0.85),
-    ("clarify.remind", "{remind} [me|us]", "vague", 1.0),
-    ("add.remind_bare", "{remind} [me|us] {task}", "task", 0.85),
-    # "set a reminder for me to X", "i need a daily reminder to X", "reminder: X"
-    ("add.reminder", "[{want}] [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {for} {task}", "task", 0.95),
-    ("add.reminder_when",
-     "[{want}] [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {when} {for} {task}", "task", 0.95),
-    ("add.reminder_bare", "{want} [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {task}", "task", 0.85),
-    ("clarify.reminder", "[{want}] [{rdet}] [{adj}] (reminder|reminders) [for me|for us]", "vague", 1.0),
-    # "don't let me forget to X", "help me remember to X", "tell me later to X"
-    ("add.forget", "{forget} {that} {task}", "task", 0.95),
-    ("add.forget_when", "{forget} {when} {that} {task}", "task", 0.95),
-    ("add.forget_bare", "(make sure i|make sure that i|make sure we|make sure that we) {task}",
-     "task", 0.9),
-    ("clarify.forget", "{forget} [something|anything|it|this|that] [for me]", "vague", 1.0),
-    # "make a note to X", "note to self: X"
-    ("add.note", "{note} [for me|to self] [{that}] {task}", "task", 0.9),
-))
+REMINDER_FRAMES = _frames(
+    (
+        # "remind me to X", "remind me tomorrow at 5 to X", "remind me X", "remind me"
+        ("add.remind", "{remind} [me|us] {about} {task}", "task", 0.95),
+        ("add.remind_when", "{remind} [me|us] {when} {about} {task}", "task", 0.95),
+        # "remind me when i get home to X": the app has no place triggers; the task is X
+        (
+            "add.remind_condition",
+            "{remind} [me|us] (when|once|as soon as|after|before|if) {cond} (to|2) {task}",
+            "task",
+            0.85,
+        ),
+        ("clarify.remind", "{remind} [me|us]", "vague", 1.0),
+        ("add.remind_bare", "{remind} [me|us] {task}", "task", 0.85),
+        # "set a reminder for me to X", "i need a daily reminder to X", "reminder: X"
+        (
+            "add.reminder",
+            "[{want}] [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {for} {task}",
+            "task",
+            0.95,
+        ),
+        (
+            "add.reminder_when",
+            "[{want}] [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {when} {for} {task}",
+            "task",
+            0.95,
+        ),
+        (
+            "add.reminder_bare",
+            "{want} [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {task}",
+            "task",
+            0.85,
+        ),
+        (
+            "clarify.reminder",
+            "[{want}] [{rdet}] [{adj}] (reminder|reminders) [for me|for us]",
+            "vague",
+            1.0,
+        ),
+        # "don't let me forget to X", "help me remember to X", "tell me later to X"
+        ("add.forget", "{forget} {that} {task}", "task", 0.95),
+        ("add.forget_when", "{forget} {when} {that} {task}", "task", 0.95),
+        (
+            "add.forget_bare",
+            "(make sure i|make sure that i|make sure we|make sure that we) {task}",
+            "task",
+            0.9,
+        ),
+        ("clarify.forget", "{forget} [something|anything|it|this|that] [for me]", "vague", 1.0),
+        # "make a note to X", "note to self: X"
+        ("add.note", "{note} [for me|to self] [{that}] {task}", "task", 0.9),
+    )
+)
 
 # Adding with a list or a verb: tried after updates and status changes ("make X urgent",
 # "put X back" are those), so that a verb shared with them is read as theirs first.
-ADD_FRAMES = _frames((
-    # named lists: "put X on my grocery list", "add X to the list of things to buy"
-    ("add.list", "{put} [{det}] {task} {onto} {list} [{tail}]", "task", 0.95),
-    ("add.list_first", "{put} {onto} {list} [{that}] {task}", "task", 0.95),
-    ("add.list_there", "{put} {task} (on|onto|in) (there|it|that|that list|this list)", "task", 0.85),
-    ("add.list_label", "{list} (:|-) {task}", "task", 0.9),
-    ("add.list_verb", "{list} {put} {task}", "task", 0.9),
-    ("clarify.list", "{put} [{det}] [{tasknoun}] {onto} {list}", "vague", 1.0),
-    # "jot X down", "write X down"
-    ("add.jot_down", "(jot|write|note|put|get) {task} down", "task", 0.9),
-    # "add a task to X", "new task: X", "put a task in for tomorrow: X"
-    ("add.noun", "{noun_verb} [{det}] [{count}] [{det}] {tasknoun} [for me] [in] {connect} {task}",
-     "task", 0.95),
-    ("add.noun_bare", "{noun_verb} [{det}] [{det}] (task|todo|item|reminder|entry|to-do) {task}",
-     "task", 0.9),
-    ("add.verb", "{add} [{det}] [{det}] [{connect}] {task}", "task", 0.95),
-    ("clarify.add", "{noun_verb} [{det}] [{count}] [{det}] [{tasknoun}|{listnoun}] [for me]", "vague", 1.0),
-    ("clarify.new_list", "(make|start|create|begin|set up|open) [{det}] [new] {listnoun}", "vague",
-     1.0),
-    # "todo: X", "new task - X"
-    ("add.label", "({tasknoun}|new {tasknoun}) (:|-) {task}", "task", 0.95),
-    # needs and plans: "i need to X", "we should X", "gotta X"
-    ("add.desire", "{desire} {task}", "task", 0.85),
-    ("add.desire_bare", "{desire_bare} {task}", "task", 0.8),
-))
+ADD_FRAMES = _frames(
+    (
+        # named lists: "put X on my grocery list", "add X to the list of things to buy"
+        ("add.list", "{put} [{det}] {task} {onto} {list} [{tail}]", "task", 0.95),
+        ("add.list_first", "{put} {onto} {list} [{that}] {task}", "task", 0.95),
+        (
+            "add.list_there",
+            "{put} {task} (on|onto|in) (there|it|that|that list|this list)",
+            "task",
+            0.85,
+        ),
+        ("add.list_label", "{list} (:|-) {task}", "task", 0.9),
+        ("add.list_verb", "{list} {put} {task}", "task", 0.9),
+        ("clarify.list", "{put} [{det}] [{tasknoun}] {onto} {list}", "vague", 1.0),
+        # "jot X down", "write X down"
+        ("add.jot_down", "(jot|write|note|put|get) {task} down", "task", 0.9),
+        # "add a task to X", "new task: X", "put a task in for tomorrow: X"
+        (
+            "add.noun",
+            "{noun_verb} [{det}] [{count}] [{det}] {tasknoun} [for me] [in] {connect} {task}",
+            "task",
+            0.95,
+        ),
+        (
+            "add.noun_bare",
+            "{noun_verb} [{det}] [{det}] (task|todo|item|reminder|entry|to-do) {task}",
+            "task",
+            0.9,
+        ),
+        ("add.verb", "{add} [{det}] [{det}] [{connect}] {task}", "task", 0.95),
+        (
+            "clarify.add",
+            "{noun_verb} [{det}] [{count}] [{det}] [{tasknoun}|{listnoun}] [for me]",
+            "vague",
+            1.0,
+        ),
+        (
+            "clarify.new_list",
+            "(make|start|create|begin|set up|open) [{det}] [new] {listnoun}",
+            "vague",
+            1.0,
+        ),
+        # "todo: X", "new task - X"
+        ("add.label", "({tasknoun}|new {tasknoun}) (:|-) {task}", "task", 0.95),
+        # needs and plans: "i need to X", "we should X", "gotta X"
+        ("add.desire", "{desire} {task}", "task", 0.85),
+        ("add.desire_bare", "{desire_bare} {task}", "task", 0.8),
+    )
+)
 
 # A statement about a task and a command that points at it ("i paid the bill so delete it").
-COMPOUND_FRAMES = _frames((
-    ("compound.delete_it",
-     "{ref} [{glue}] [{polite}] {deletecmd} {pronoun} [{off}] [{trail}]", "delete", 0.85),
-    ("compound.complete_it",
-     "{ref} [{glue}] [{polite}] {completecmd} {pronoun} [{off}] [{trail}]", "complete", 0.85),
-    ("compound.add_it",
-     "{task} [{glue}] [{polite}] {put} {pronoun} [{onto} {list}] [{tail}] [{trail}]", "task", 0.85),
-))
+COMPOUND_FRAMES = _frames(
+    (
+        (
+            "compound.delete_it",
+            "{ref} [{glue}] [{polite}] {deletecmd} {pronoun} [{off}] [{trail}]",
+            "delete",
+            0.85,
+        ),
+        (
+            "compound.complete_it",
+            "{ref} [{glue}] [{polite}] {completecmd} {pronoun} [{off}] [{trail}]",
+            "complete",
+            0.85,
+        ),
+        (
+            "compound.add_it",
+            "{task} [{glue}] [{polite}] {put} {pronoun} [{onto} {list}] [{tail}] [{trail}]",
+            "task",
+            0.85,
+        ),
+    )
+)
 
 
 _last_words: tuple[str, list[str], str] = ("", [], "")

@@ -77,7 +77,9 @@ HOLIDAYS = {
     "new year's day": "jan 1", "new years day": "jan 1", "valentine's day": "feb 14",
     "valentines day": "feb 14", "halloween": "oct 31",
 }  # fmt: skip
-TIME_UNITS = words("minute minutes min mins hour hours hr hrs day days week weeks month months year years")
+TIME_UNITS = words(
+    "minute minutes min mins hour hours hr hrs day days week weeks month months year years"
+)
 
 # ---------------------------------------------------------------- verbs per intent
 
@@ -196,6 +198,7 @@ QUESTION_WORDS = words(
 def frozenwords(text: str) -> frozenset[str]:
     """A word set written as one string."""
     return frozenset(text.split())
+
 
 # What "i have a … on tuesday" announces when it is a to-do: an appointment-like event.
 EVENT_NOUNS = frozenwords(

@@ -279,5 +279,3 @@ _RE_NOISE_EDGE = re.compile(r"^(?:(?:for|about|the|my|a|an)\s+)+|(?:\s+(?:tasks?
 
 def _strip_noise_edges(t: str) -> str:
     return _RE_NOISE_EDGE.sub("", t).strip()
-
-

@@ -64,7 +64,9 @@ def clean(text: str) -> str:
     s = " ".join(s.split())
     low = s.lower()
     if "to do" in low or "to-do" in low:
-        s = _RE_TO_DO.sub(lambda m: (m["det"] + " " if m["det"] else "") + "todo" + (m["s"] or ""), s)
+        s = _RE_TO_DO.sub(
+            lambda m: (m["det"] + " " if m["det"] else "") + "todo" + (m["s"] or ""), s
+        )
     if s[:1] in "iItTwW":
         s = _RE_LEAD_CONTRACTION.sub(r"\1's", s, count=1)
         s = _RE_LEAD_I_CONTRACTION.sub(r"\1'\2", s, count=1)
@@ -143,7 +145,7 @@ def _strip_trail(s: str) -> str:
     s = _strip_trailing_marks(s)
     if len(s) <= _TRAIL_WINDOW:
         return _RE_TRAIL.sub("", s, count=1)
-    head, tail = s[: -_TRAIL_WINDOW], s[-_TRAIL_WINDOW:]
+    head, tail = s[:-_TRAIL_WINDOW], s[-_TRAIL_WINDOW:]
     return head + _RE_TRAIL.sub("", tail, count=1)
 
 
@@ -222,6 +224,7 @@ def fix_first_word(s: str) -> str:
 
 # ---------------------------------------------------------------- spoken numbers
 
+
 def _alt(items: object) -> str:
     return "(?:" + "|".join(sorted(map(str, items), key=len, reverse=True)) + ")"  # type: ignore[call-overload]
 
@@ -289,16 +292,55 @@ _RE_ON_THE_ORD = re.compile(
     r"(?=$|[,.;!?)]| (?:at|@|in|and|every|of|for|to|by|from|p[1-4])\b| ?[#@])",
     _F,
 )
-_RE_HOLIDAY = re.compile(
-    rf"\b(?P<pre>on|by|for|until|till|til) (?P<h>{_alt(lx.HOLIDAYS)})\b", _F
-)
+_RE_HOLIDAY = re.compile(rf"\b(?P<pre>on|by|for|until|till|til) (?P<h>{_alt(lx.HOLIDAYS)})\b", _F)
 # Words that may start a spoken number, time or date (substrings: a cheap first test).
 _NUM_HINT = (
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "teen", "twenty", "thirty", "forty", "fourty", "fifty", "half", "quarter", "am",
-    "pm", "a.m", "p.m", "clock", "morning", "afternoon", "evening", "night", "first",
-    "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-    "twelfth", "twentieth", "thirtieth", "christmas", "xmas", "new year", "valentine",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "teen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fourty",
+    "fifty",
+    "half",
+    "quarter",
+    "am",
+    "pm",
+    "a.m",
+    "p.m",
+    "clock",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "twelfth",
+    "twentieth",
+    "thirtieth",
+    "christmas",
+    "xmas",
+    "new year",
+    "valentine",
     "halloween",
 )
 # The hints that are whole words, tested as a set; the rest as substrings.
@@ -432,8 +474,11 @@ _UNIT_NEEDLES = ("min", "hour", "hr", "day", "week", "month", "year")
 _PASSES = (
     (_RE_HOLIDAY, _holiday, ("christmas", "xmas", "new year", "valentine", "halloween")),
     (_RE_AND_A_HALF, _and_a_half, ("and a half",)),
-    (_RE_PAST_TO, _past_to, ("half", "quarter", "past", "after", "to ", "till", "til ",
-                             "before", "of ")),  # fmt: skip
+    (
+        _RE_PAST_TO,
+        _past_to,
+        ("half", "quarter", "past", "after", "to ", "till", "til ", "before", "of "),
+    ),
     (_RE_CLOCK_SUFFIX, _clock_suffix, ("am", "pm", "a.m", "p.m", "clock", "in the ", "at night")),
     (_RE_AT_CLOCK, _at_clock, ("at ", "by ", "around", "until", "till", "from", "before", "@")),
     (_RE_DURATION, _duration, _UNIT_NEEDLES),

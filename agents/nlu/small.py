@@ -124,5 +124,3 @@ def bulk(s: str) -> Understanding | None:
     if any(w in _BULK_ALL for w in words) or words in (["my", "tasks"], ["tasks"]):
         return Understanding(intent=Intent.DELETE_ALL)
     return None
-
-

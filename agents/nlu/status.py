@@ -8,9 +8,7 @@ None when the message is not a status change.
 from __future__ import annotations
 
 import re
-from datetime import datetime
-
-from datetime import UTC
+from datetime import UTC, datetime
 
 from agents.nlu import lexicon as lx
 from agents.nlu.adding import gerund_to_base
@@ -173,8 +171,6 @@ def _refs_intent(intent: Intent, ref_text: str | None) -> Understanding | None:
     return Understanding(intent=intent, refs=refs)
 
 
-
-
 _DONE_NEEDLES = ("done", "complet", "finish", "finito", "check", "tick", "cross", "taken care",
                  "sort", "handled", "dealt", "accomplish", "ready", "over with", "out of the way",
                  "compelte", "complted", "finshed", "dnoe", "don")  # fmt: skip
@@ -187,10 +183,7 @@ _REOPEN_NEEDLES = ("open", "check", "tick", "mark", "complet", "finish", "cross"
 
 def _has(s: str, needles: tuple[str, ...]) -> bool:
     low = s.lower()
-    for n in needles:
-        if n in low:
-            return True
-    return False
+    return any(n in low for n in needles)
 
 
 def try_status(s: str, now_local: datetime) -> Understanding | None:
@@ -268,8 +261,6 @@ def try_status(s: str, now_local: datetime) -> Understanding | None:
     return None
 
 
-
-
 # ---------------------------------------------------------------- news and statements
 
 # A completion told as news: "i picked up the cake", "we got avocados", "i called grandma".
@@ -298,8 +289,16 @@ _RE_POSS_LEAD = re.compile(r"^(?:my|our)\s+", _F)
 # "the gutters are clean now", "the car registration is renewed"
 _PARTICIPLES = "|".join(
     sorted(
-        {*(re.escape(k) for k in lx.PAST_TO_BASE if k.endswith(("ed", "en", "t", "d"))),
-         "clean", "sorted", "ready", "taken care of", "handled", "over", "squared away"},
+        {
+            *(re.escape(k) for k in lx.PAST_TO_BASE if k.endswith(("ed", "en", "t", "d"))),
+            "clean",
+            "sorted",
+            "ready",
+            "taken care of",
+            "handled",
+            "over",
+            "squared away",
+        },
         key=len,
         reverse=True,
     )
@@ -327,7 +326,11 @@ def _news_ref(m: re.Match[str]) -> str | None:
     obj = (m["obj"] or "").strip()
     obj = strip_tail(_RE_OBJ_TRAIL, obj).strip(" ,.!")
     obj = extract(obj, _NO_CLOCK).rest if obj else obj  # "i went to the bank today"
-    if not obj or obj.lower() in _NOT_A_TASK or obj.lower().startswith(("to ", "it ", "that ")) and verb in ("got", "gotten"):
+    if (
+        not obj
+        or obj.lower() in _NOT_A_TASK
+        or (obj.lower().startswith(("to ", "it ", "that ")) and verb in ("got", "gotten"))
+    ):
         return None
     part = (m["part"] or "").strip().lower()
     if verb in _FINISH:
@@ -369,7 +372,9 @@ def try_news(s: str) -> Understanding | None:
         ref = _news_ref(m)
         if ref:
             return Understanding(
-                intent=Intent.COMPLETE, refs=parse_refs(ref), confidence=0.65,
+                intent=Intent.COMPLETE,
+                refs=parse_refs(ref),
+                confidence=0.65,
                 rule="status.news_bare",
             )
         return None

@@ -171,9 +171,7 @@ def compile_template(
     return re.compile(body, _FLAGS)
 
 
-def first_words(
-    template: str, classes_words: Mapping[str, Sequence[str]]
-) -> frozenset[str] | None:
+def first_words(template: str, classes_words: Mapping[str, Sequence[str]]) -> frozenset[str] | None:
     """The words a text matching `template` can start with, or None when any word can
     (the template starts with a slot). Lets a table skip a frame without running its regex.
     """

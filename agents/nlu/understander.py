@@ -69,8 +69,8 @@ CONFIDENCE_THRESHOLD = 0.5
 TITLE_CLOCK_PENALTY = 0.2
 # Cut to MAX_DRAFTS / MAX_REFS: the first ones are kept, at most this confident.
 TRUNCATED_CONFIDENCE = 0.8
-_MAX_DEPTH = 2
-_SMALL_TALK_MAX = 160  # greetings, thanks, help and undo are short; longer is something else  # redirects nest at most this deep ("tomorrow i want to add …")
+_MAX_DEPTH = 2  # redirects nest at most this deep ("tomorrow i want to add …")
+_SMALL_TALK_MAX = 160  # greetings, thanks, help and undo are short; longer is something else
 
 _CHANGES = frozenset({Intent.ADD, Intent.COMPLETE, Intent.REOPEN, Intent.DELETE, Intent.UPDATE})
 _F = re.IGNORECASE
@@ -214,7 +214,9 @@ _RE_CMD_START = re.compile(
     r"remember\s+something)\b",
     _F,
 )
-_RE_MUSING = re.compile(r"^(?:be|probably|maybe|perhaps|possibly|really\s+be|get\s+some\s+rest)\b", _F)
+_RE_MUSING = re.compile(
+    r"^(?:be|probably|maybe|perhaps|possibly|really\s+be|get\s+some\s+rest)\b", _F
+)
 _RE_GOING_PLACE = re.compile(
     r"^(?:i|we)(?:'m|'re|\s+am|\s+are)\s+going\s+to\s+(?:the|a|an|my|his|her|their|our|bed|work|"
     r"school|church|class|sleep|town|london|paris)\b",
@@ -466,9 +468,7 @@ def _answer(got: Understanding, s: str, pending: PendingQuestion, now_local: dat
 # ---------------------------------------------------------------- entry point
 
 
-def _understand(
-    text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | None
-) -> Understanding:
+def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | None) -> Understanding:
     s = clean(text if isinstance(text, str) else "")
     if not s:
         return _unknown("empty")

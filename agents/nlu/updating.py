@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from agents.nlu import dates
 from agents.nlu import lexicon as lx
-from agents.nlu.listing import RE_LIST_LEAD
 from agents.nlu.entities import (
     PRI_WORD,
     RE_PRI_BARE,
@@ -22,6 +21,7 @@ from agents.nlu.entities import (
     inside,
     outside,
 )
+from agents.nlu.listing import RE_LIST_LEAD
 from agents.nlu.refs import parse_refs, strip_tail
 from agents.types import Intent, TaskChanges, TaskRef, Understanding
 
@@ -43,8 +43,6 @@ RE_ALL_REF = re.compile(
     r"the\s+(?:whole|entire)\s+list|my\s+(?:whole|entire)\s+list)$",
     _F,
 )
-
-
 
 
 _FIELD_DUE = r"due[\s-]+dates?|dates?|deadlines?|due|times?|schedule|reminders?|due\s+time"
@@ -330,10 +328,7 @@ _URGENT_NEEDLES = ("urgent", "important", "priority")
 
 def _has(s: str, needles: tuple[str, ...]) -> bool:
     low = s.lower()
-    for n in needles:
-        if n in low:
-            return True
-    return False
+    return any(n in low for n in needles)
 
 
 def try_update(s: str, now_local: datetime) -> Understanding | None:
@@ -386,7 +381,9 @@ def try_update(s: str, now_local: datetime) -> Understanding | None:
         g = m.groupdict()
         for i in ("3", "4", "5"):
             if g.get("tags" + i):
-                return _update(parse_refs(g["ref" + i]), TaskChanges(add_tags=_tags_of(g["tags" + i])))
+                return _update(
+                    parse_refs(g["ref" + i]), TaskChanges(add_tags=_tags_of(g["tags" + i]))
+                )
     m = _RE_FIELD_SET.match(s) if fields else None
     if m:
         field = (
@@ -478,5 +475,3 @@ def try_update_state(s: str, now_local: datetime) -> Understanding | None:
         ):
             return _update(parse_refs(m["ref"]), got[1])
     return None
-
-

@@ -16,14 +16,14 @@ from zoneinfo import ZoneInfo
 import msgspec
 import pytest
 
-from agents.types import Understanding
 from agents.nlu import understand
+from agents.types import Understanding
 
 NLU_DATA = Path(__file__).resolve().parents[1] / "data" / "nlu"
 CORPUS = NLU_DATA / "corpus.jsonl"
 HELDOUT = NLU_DATA / "heldout.jsonl"
-MIN_INTENT_ACCURACY = 0.95
-MIN_ENTITY_EXACT = 0.90
+MIN_INTENT_ACCURACY = 0.99
+MIN_ENTITY_EXACT = 0.99
 
 
 def load_corpus(path: Path = CORPUS) -> tuple[dict[str, Any], list[dict[str, Any]]]:

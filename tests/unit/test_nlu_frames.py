@@ -203,9 +203,7 @@ def test_questions_and_remarks_never_become_tasks(text: str) -> None:
         ("finished sanding the deck", Intent.COMPLETE, "sand the deck"),
     ],
 )  # fmt: skip
-def test_removes_find_the_task_inside_the_sentence(
-    text: str, intent: Intent, title: str
-) -> None:
+def test_removes_find_the_task_inside_the_sentence(text: str, intent: Intent, title: str) -> None:
     got = u(text)
     assert (got.intent, got.refs) == (intent, (TaskRef(title=title),))
 

@@ -80,8 +80,21 @@ def generated(rng: random.Random, count: int) -> list[str]:
         sep = rng.choice(SEPARATORS)
         unit = sep.join(pattern) + rng.choice(SEPARATORS)
         target = rng.choice((60, 300, 1000, 2500, MAX_CHARS))
-        head = rng.choice(("", "add ", "remind me to ", "delete ", "tag x with ", "untag ",
-                           "complete ", "show ", "move x to ", "rename x to ", "i need to "))
+        head = rng.choice(
+            (
+                "",
+                "add ",
+                "remind me to ",
+                "delete ",
+                "tag x with ",
+                "untag ",
+                "complete ",
+                "show ",
+                "move x to ",
+                "rename x to ",
+                "i need to ",
+            )
+        )
         tail = rng.choice(("", " to", " tags", " from my list", "?", " every monday", " done"))
         body = unit * max(1, (target - len(head) - len(tail)) // max(1, len(unit)))
         out.append((head + body)[: MAX_CHARS - len(tail)] + tail)
