@@ -338,6 +338,12 @@ def task_frame(
     raw = groups.get("task") or ""
     if frame.name == "add.noun_bare" and re.match(r"(?:\d|#|number\b|no\.)", raw, _F):
         return None  # "add item 3": the noun is part of the title
+    if frame.name == "add.label_bare" and (
+        re.match(r"(?:\d|#|number\b|no\.|lists?\b|for\b|is\b|are\b)", raw, _F)
+    ):
+        return None  # "task 3 is done", "todo list", "reminders for today": not a label
+    if frame.name == "add.note" and raw.lower().endswith(" down"):
+        raw = raw[:-5]  # "note X down"
     body = clean_slot(raw)
     if m.string[max(0, m.start("task") - 4) : m.start("task")].lower() == "for ":
         body = gerund_to_base(body)  # "add a to do for calling the HOA"

@@ -965,6 +965,8 @@ def resolve(tokens: list[Token], now_local: datetime) -> tuple[str | None, str |
         rule = f"{rule};BYMONTHDAY={day.day}"  # "on the 10th every month"
     if clock is None:
         clock = vague_clock
+    elif clock_bare and vague_clock is not None and vague_clock.hour < 12 and clock.hour > 12:
+        clock = clock.replace(hour=clock.hour - 12)  # "tomorrow morning at 7:15"
     elif clock_bare and vague_clock is not None and vague_clock.hour >= 15 and clock.hour < 12:
         clock = clock.replace(hour=clock.hour + 12)  # "tonight at 11", "friday evening at 8"
     tz = now_local.tzinfo

@@ -379,14 +379,15 @@ ADD_FRAMES = _frames(
             0.85,
         ),
         ("add.list_label", "{list} (:|-) {task}", "task", 0.9),
-        ("add.list_verb", "{list} {put} {task}", "task", 0.9),
+        ("add.list_verb", "{list} (add|put|include|insert|enter|stick) {task}", "task", 0.9),
         ("clarify.list", "{put} [{det}] [{tasknoun}] {onto} {list}", "vague", 1.0),
         # "jot X down", "write X down"
         ("add.jot_down", "(jot|write|note|put|get) {task} down", "task", 0.9),
         # "add a task to X", "new task: X", "put a task in for tomorrow: X"
         (
             "add.noun",
-            "{noun_verb} [{det}] [{count}] [{det}] {tasknoun} [for me] [in] {connect} {task}",
+            "{noun_verb} [me|us] [{det}] [{count}] [{det}] {tasknoun} [for me] [in] {connect} "
+            "{task}",
             "task",
             0.95,
         ),
@@ -399,7 +400,7 @@ ADD_FRAMES = _frames(
         ("add.verb", "{add} [{det}] [{det}] [{connect}] {task}", "task", 0.95),
         (
             "clarify.add",
-            "{noun_verb} [{det}] [{count}] [{det}] [{tasknoun}|{listnoun}] [for me]",
+            "{noun_verb} [me|us] [{det}] [{count}] [{det}] [{tasknoun}|{listnoun}] [for me]",
             "vague",
             1.0,
         ),
@@ -409,8 +410,14 @@ ADD_FRAMES = _frames(
             "vague",
             1.0,
         ),
-        # "todo: X", "new task - X"
+        # "todo: X", "new task - X", "reminder pick up the dog food at 6"
         ("add.label", "({tasknoun}|new {tasknoun}) (:|-) {task}", "task", 0.95),
+        (
+            "add.label_bare",
+            "(todo|to-do|reminder|task|new task|new todo|new reminder) {task}",
+            "task",
+            0.8,
+        ),
         # needs and plans: "i need to X", "we should X", "gotta X"
         ("add.desire", "{desire} {task}", "task", 0.85),
         ("add.desire_bare", "{desire_bare} {task}", "task", 0.8),

@@ -103,7 +103,7 @@ RE_DONE_ALONE = re.compile(
 )
 _RE_DELETE = re.compile(
     r"^(?:delete|del|remove|rm|cancel|drop|erase|trash|bin|scrap|scratch|discard|ditch|nuke|"
-    r"kill|get\s+rid\s+of|forget(?:\s+about)?|throw\s+(?:out|away)|take\s+(?:off|out)|"
+    r"kill|nix|get\s+rid\s+of|forget(?:\s+about)?|throw\s+(?:out|away)|take\s+(?:off|out)|"
     r"cross\s+out|purge|eliminate|dump|axe|clear|cancell?)\s*[:\-]?\s+(?P<ref>.+?)"
     r"(?:\s+(?:from|off(?:\s+of)?|on|in)\s+(?:(?:my|the|our)\s+)?(?:[\w-]+\s+){0,2}?(?:list|lists|"
     r"tasks|todos?|to-?dos?|to-?do\s*list|todo\s*list|task\s*list|reminders|groceries|shopping|calendar|agenda|schedule))?"
@@ -116,10 +116,14 @@ _RE_DELETE = re.compile(
     r"(?P<ref3>.+?)\s+any\s*more$"
     r"|^(?:i\s+)?no\s+longer\s+need\s+to\s+(?P<ref4>.+)$"
     r"|^take\s+(?P<ref6>.+?\s+(?:thing|task|item|one|reminder|todo|entry))\s+off$"
-    r"|^take\s+(?P<ref5>.+?)\s+off(?:\s+of)?\s+(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?|"
+    r"|^(?:there'?s\s+)?no\s+(?:more\s+)?need\s+to\s+(?P<ref7>.+?)\s+any\s*more$"
+    r"|^(?P<ref8>.+?)\s+(?:is|are)(?:n'?t|\s+not)\s+(?:needed|necessary|required|happening)"
+    r"(?:\s+any\s*more)?$"
+    r"|^(?:take|get|knock)\s+(?P<ref5>.+?)\s+off(?:\s+of)?\s+(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?|"
     r"todo\s+list|task\s+list)$",
     _F,
 )
+_RE_NOUN_END = re.compile(r"(?:^|\s)(?:a|an|another|new|me|us)$", _F)
 _RE_POSSESSIVE_S = re.compile(r"^'?s\b", _F)  # "friday's meeting" minus "friday"
 _RE_TAKE_OUT = re.compile(r"^take\s+out\b", _F)  # "take out the trash" is a chore
 _RE_FROM_MY_LIST = re.compile(
@@ -191,6 +195,8 @@ def try_status(s: str, now_local: datetime) -> Understanding | None:
     if m and RE_ALL_REF.match(m["ref"]):
         return _UNKNOWN  # no bulk complete/reopen/filtered delete: never guess at many tasks
     m = _RE_MARK.match(s)
+    if m and m["st"].lower().replace("-", "") == "todo" and _RE_NOUN_END.search(m["ref"] or ""):
+        m = None  # "make me a todo": a new task, not "mark me as to do"
     if m:
         neg = m["neg"] or (
             not m["pos"]
@@ -246,7 +252,10 @@ def try_status(s: str, now_local: datetime) -> Understanding | None:
     if m and m["ref"] and extract(m["ref"], now_local).recurrence:
         return None  # a recurrence describes a new task, never one to delete
     if m:
-        ref = m["ref"] or m["ref2"] or m["ref3"] or m["ref4"] or m["ref5"] or m["ref6"]
+        ref = (
+            m["ref"] or m["ref2"] or m["ref3"] or m["ref4"] or m["ref5"] or m["ref6"]
+            or m["ref7"] or m["ref8"]
+        )  # fmt: skip
         if (ref and not re.match(r"^(?:it|that|about\s+it)$", ref, _F)) or (
             ref and not s.lower().startswith("forget")
         ):
@@ -272,7 +281,8 @@ _RE_INTERJECTION = re.compile(
 )
 _RE_NEWS = re.compile(
     r"^(?:(?P<subj>i|we)(?:'ve|\s+have|'d|\s+had)?"
-    r"(?:\s+(?:just|already|finally|also|actually|totally|now|went\s+ahead\s+and|managed\s+to))*\s+)?"
+    r"(?:\s+(?:just|already|finally|also|actually|totally|now|went\s+ahead\s+and|managed\s+to))*\s+"
+    r"|(?:(?:just|already|finally)\s+)+)?"
     r"(?P<verb>" + _PAST + r")(?P<part>\s+(?:up|off|out|back|in|down|over|away|through|on))?"
     r"(?P<obj>\s+.+)?$",
     _F,
@@ -317,6 +327,9 @@ _RE_NO_NEED = re.compile(
     r"|^(?:never\s*mind|nvm|forget)\s+(?:about\s+)?(?P<obj3>.+)$"
     r"|^(?:about|regarding|re)\s+(?P<obj4>.+)$",
     _F,
+)
+_RE_DID_SOMETHING = re.compile(
+    r"^did\s+(?!(?:i|you|we|they|he|she|it|u|anyone|someone|that|this|my|your)\b)", _F
 )
 _NOT_A_TASK = frozenset({"it", "that", "this", "them", "those", "these", "one", "so", "me", "you"})
 
@@ -363,8 +376,8 @@ def try_news(s: str) -> Understanding | None:
     """A completion told as news ("i picked up the cake") or as a state ("the oven is
     clean"): complete the task it names. Never for questions; the resolver acts only on a
     confident title match, so news about anything else changes nothing."""
-    if "?" in s or RE_WH_START.match(s):
-        return None
+    if "?" in s or (RE_WH_START.match(s) and not _RE_DID_SOMETHING.match(s)):
+        return None  # a question; but "did the laundry" is news
     c = _RE_INTERJECTION.sub("", s).strip()
     m = _RE_NEWS.match(c)
     if m and not m["subj"] and m["obj"] and m["verb"].lower() not in lx.PAST_NEEDS_OBJECT:
