@@ -130,9 +130,12 @@ _RE_NUMDATE = re.compile(
     _FLAGS,
 )
 _RE_MONTHDAY_ONLY = re.compile(
-    r"(?=[t])"
-    r"\bthe\s+(?P<d>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this)\s+month)?"
-    r"(?=\s*$|\s*[,.;!?)]|\s+(?:at|@|by|in|on|and|p[1-4]|#|every|for|\d)\b|\s*[#@])",
+    r"(?=[tmwfs])"
+    # "the 7th", "monday the 7th" (the weekday only confirms it), "the 7th of next month"
+    r"\b(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?,?\s+)?"
+    r"the\s+(?P<d>\d{1,2})(?:st|nd|rd|th)"
+    r"(?:\s+of\s+(?P<next>(?:the\s+)?ne?xt\s+month)\b|(?:\s+of\s+(?:the|this)\s+month)?"
+    r"(?=\s*$|\s*[,.;!?)]|\s+(?:at|@|by|in|on|and|p[1-4]|#|every|for|\d)\b|\s*[#@]))",
     _FLAGS,
 )
 _RE_TIME_AMPM = re.compile(
@@ -569,7 +572,7 @@ def _tok_monthday_only(m: re.Match[str], today: date, now: datetime, pre: bool) 
     day = int(m["d"])
     if not 1 <= day <= 31:
         return None
-    d = today
+    d = _add_months(today.replace(day=1), 1) if m["next"] else today
     for _ in range(13):  # the next month that has this day
         if day <= _month_len(d.year, d.month):
             cand = date(d.year, d.month, day)

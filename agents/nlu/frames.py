@@ -203,6 +203,9 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
         "want": _WANT,
         "remind": lx.REMIND_VERBS,
         "about": _CONNECT_REMIND,
+        # after a date phrase "of"/"on" belong to the date ("the 7th of next month")
+        "about_when": lx.phrases("to|2|that|about|abt|:"),
+        "for_when": lx.phrases("to|2|that|about|abt|for|saying|:|-"),
         "for": _CONNECT_REMINDER,
         "connect": _CONNECT_ADD,
         "onto": _ONTO,
@@ -315,7 +318,7 @@ REMINDER_FRAMES = _frames(
     (
         # "remind me to X", "remind me tomorrow at 5 to X", "remind me X", "remind me"
         ("add.remind", "{remind} [me|us] {about} {task}", "task", 0.95),
-        ("add.remind_when", "{remind} [me|us] {when} {about} {task}", "task", 0.95),
+        ("add.remind_when", "{remind} [me|us] {when} {about_when} {task}", "task", 0.95),
         # "remind me when i get home to X": the app has no place triggers; the task is X
         (
             "add.remind_condition",
@@ -334,7 +337,7 @@ REMINDER_FRAMES = _frames(
         ),
         (
             "add.reminder_when",
-            "[{want}] [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {when} {for} {task}",
+            "[{want}] [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {when} {for_when} {task}",
             "task",
             0.95,
         ),

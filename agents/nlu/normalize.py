@@ -488,8 +488,13 @@ _PASSES = (
 )
 
 
+_RE_ISH = re.compile(r"\b(\d{1,2}(?::\d\d)?(?:\s?[ap]m)?|noon|midday)-?ish\b", _F)
+
+
 def spoken_numbers(s: str) -> str:
     """Times, durations and dates said in words → digits; other numbers stay as typed."""
+    if "ish" in s:
+        s = _RE_ISH.sub(r"\1", s)  # "at 3ish": about 3 is 3
     low = s.lower()
     if _NUM_HINT_WORDS.isdisjoint(low.translate(_PUNCT_TO_SPACE).split()) and not any(
         n in low for n in _NUM_HINT_PARTS
