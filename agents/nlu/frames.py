@@ -337,7 +337,8 @@ REMINDER_FRAMES = _frames(
         ),
         (
             "add.reminder_when",
-            "[{want}] [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {when} {for_when} {task}",
+            "[{want}] [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {when} {for_when} "
+            "{task}",
             "task",
             0.95,
         ),
