@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from agents import pipeline
 from agents.act import Limits
+from agents.nlu import understand
 from agents.ports import TurnStores
 from agents.types import TurnResult, Understander
-from agents.nlu import understand
 from store.actions import ThreadOffers
 from store.tasks import TaskRepository
 

@@ -165,7 +165,8 @@ def score_cases(path: Path, show: int) -> None:
 
     from agents import run_turn
     from store import Base, Database
-    from store.tasks import TaskRepository, task_to_dict
+    from store.tasks import TaskRepository
+    from todos import task_dict as task_to_dict
 
     def norm(text: str) -> str:
         return " ".join(re.sub(r"[^\w\s]", "", (text or "").lower()).split())

@@ -35,7 +35,9 @@ __all__ = [
 ]
 
 _F = re.IGNORECASE
-MAX_DRAFTS = 50  # tasks created per message (issue 13); more are dropped, confidence lowered
+# Tasks one message adds (issue 13). The understander reads at most one more, so that the
+# pipeline's turn budget can add the first 50 and say so; the rest is never parsed.
+MAX_DRAFTS = 50
 
 # ---------------------------------------------------------------- the {when} slot
 
@@ -364,6 +366,5 @@ def task_frame(
         )
     confidence = frame.confidence - (CONFLICT_PENALTY if conflict else 0.0)
     if len(drafts) > MAX_DRAFTS:
-        drafts = drafts[:MAX_DRAFTS]
-        confidence = min(confidence, 0.8)
+        confidence = min(confidence, 0.8)  # the understander keeps one past the cap
     return Understanding(intent=Intent.ADD, drafts=drafts, confidence=confidence, rule=frame.name)

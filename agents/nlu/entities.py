@@ -14,7 +14,7 @@ from datetime import datetime
 
 from agents.nlu import dates
 from agents.nlu import lexicon as lx
-from agents.types import Priority
+from store.tasks import Priority
 
 __all__ = [
     "PRI_WORD",

@@ -1,6 +1,6 @@
 """Listing: "show my tasks", "what's due this week?", "urgent tasks", "tasks tagged work".
 
-`try_list` returns a LIST understanding with its `ListFilter` (defaults: open tasks, no
+`try_list` returns a LIST understanding with its `TaskFilter` (defaults: open tasks, no
 other filter), or None when the message is not a request to see tasks.
 """
 
@@ -10,7 +10,8 @@ import re
 
 from agents.nlu import lexicon as lx
 from agents.nlu.entities import cut, find_priority, list_tag
-from agents.types import Intent, ListFilter, Understanding
+from agents.types import Intent, Understanding
+from store.tasks import TaskFilter
 
 __all__ = ["RE_LIST_LEAD", "RE_LIST_NOUN_ONLY", "RE_TASK_NOUN", "try_list"]
 
@@ -128,7 +129,7 @@ _RE_TEXT_TRIM = re.compile(
 )
 
 
-def _list_filter(s: str) -> tuple[ListFilter, str, bool]:
+def _list_filter(s: str) -> tuple[TaskFilter, str, bool]:
     """Extract list filters; returns (filter, leftover text, any filter found)."""
     spans: list[tuple[int, int]] = []
     due = None
@@ -180,7 +181,7 @@ def _list_filter(s: str) -> tuple[ListFilter, str, bool]:
         if m:
             status = "all"
             found_status = True
-    flt = ListFilter(
+    flt = TaskFilter(
         status=status,  # type: ignore[arg-type]
         due=due,  # type: ignore[arg-type]
         priority=pri,
@@ -223,7 +224,7 @@ def try_list(s: str) -> Understanding | None:
     f = got.filter
     return Understanding(
         intent=Intent.LIST,
-        filter=ListFilter(status=f.status, due=f.due, priority=f.priority, tag=tag, text=f.text),
+        filter=TaskFilter(status=f.status, due=f.due, priority=f.priority, tag=tag, text=f.text),
     )
 
 
@@ -237,7 +238,7 @@ def _try_list(s: str) -> Understanding | None:
                 words = _leftovers(rest)
                 text = _RE_TEXT_TRIM.sub("", rest.strip(" :-")).strip(" ?.!\"':-") if words else ""
                 if text and text.lower() not in _LIST_NOISE:
-                    flt = ListFilter(
+                    flt = TaskFilter(
                         status=flt.status,
                         due=flt.due,
                         priority=flt.priority,
@@ -253,7 +254,7 @@ def _try_list(s: str) -> Understanding | None:
             tm = _RE_WORD_TASKS.search(rest)
             if tm and tm["w"].lower() == left[0]:
                 # "show work tasks": a lone qualifier before the noun names a tag
-                flt = ListFilter(status=flt.status, due=flt.due, priority=flt.priority, tag=left[0])
+                flt = TaskFilter(status=flt.status, due=flt.due, priority=flt.priority, tag=left[0])
                 left = []
         if m["show"]:
             if noun or found or not left:
@@ -266,7 +267,7 @@ def _try_list(s: str) -> Understanding | None:
     flt, rest, found = _list_filter(s)
     noun = RE_TASK_NOUN.search(s) is not None
     left = _leftovers(rest)
-    found_other = found and (flt.text is None or flt != ListFilter(text=flt.text))
+    found_other = found and (flt.text is None or flt != TaskFilter(text=flt.text))
     if (noun or found_other) and not left:
         return Understanding(intent=Intent.LIST, filter=flt)
     if noun and flt.text:

@@ -16,7 +16,9 @@ from agents.types import TaskRef
 __all__ = ["MAX_REFS", "RE_PRONOUN", "RE_QUOTED", "parse_refs", "strip_tail"]
 
 _F = re.IGNORECASE
-MAX_REFS = 50  # targets per message (issue 13): more are dropped, with a lower confidence
+# Targets one message may name (issue 13): at most one more is read, so that the pipeline
+# refuses a message naming more than 50 tasks instead of acting on part of it.
+MAX_REFS = 50
 _TAIL_WINDOW = 120  # trailing-noise patterns look at the end only: linear on any input
 
 RE_PRONOUN = re.compile(

@@ -27,9 +27,11 @@ from collections.abc import Mapping, Sequence
 __all__ = ["TemplateError", "alternation", "compile_template", "first_words"]
 
 _FLAGS = re.IGNORECASE
-# Between two words: one space, maybe after a comma or colon; or nothing before a comma or
-# colon that the template itself spells ("todo: X", "new task - X").
-_SEP = "(?:[,:]? |(?=[,:]))"
+# Between two words: one space, maybe after a colon ("grocery list: eggs"); before a token
+# that spells punctuation itself ("(:|-)"), an optional space. Never an optional comma: in
+# "add a, b, c" the comma ends the item "a", it does not join "add a" to "b".
+_SEP = ":? "
+_SEP_PUNCT = " ?"  # before a token that starts with punctuation: "todo: X", "todo - X"
 
 # Free slots: at most one per template. Lazy unless the slot ends the template.
 UNBOUNDED = frozenset({"task", "ref", "rest", "new"})
@@ -103,13 +105,14 @@ class _Compiler:
         glue = False  # the previous token was a look-ahead: no separator after it
         for i, tok in enumerate(tokens):
             is_last = last and i == len(tokens) - 1
-            join = _SEP if started and not glue else ""
+            sep = _SEP_PUNCT if tok.lstrip("([")[:1] in (":", ",", "-", ";") else _SEP
+            join = sep if started and not glue else ""
             glue = False
             if tok.startswith("[") and tok.endswith("]"):
                 inner = self.group(tok[1:-1], is_last)
                 # Before the first required word an optional part carries its separator after
                 # it ("[can you] add" = "can you add" | "add"); later ones before it.
-                out += f"(?:{join}{inner})?" if started else f"(?:{inner}{_SEP})?"
+                out += f"(?:{join}{inner})?" if started else f"(?:{inner}{sep})?"
                 continue
             if tok.startswith("{>") and tok.endswith("}"):
                 name = tok[2:-1]

@@ -67,7 +67,7 @@ __all__ = ["CONFIDENCE_THRESHOLD", "RULES", "understand"]
 CONFIDENCE_THRESHOLD = 0.5
 # A title still holding clock words ("call mom at 7 ish") was probably misread.
 TITLE_CLOCK_PENALTY = 0.2
-# Cut to MAX_DRAFTS / MAX_REFS: the first ones are kept, at most this confident.
+# Over MAX_DRAFTS / MAX_REFS: the first ones (and one more) are kept, at most this confident.
 TRUNCATED_CONFIDENCE = 0.8
 _MAX_DEPTH = 2  # redirects nest at most this deep ("tomorrow i want to add …")
 _SMALL_TALK_MAX = 160  # greetings, thanks, help and undo are short; longer is something else
@@ -379,11 +379,13 @@ def _gate(u: Understanding) -> Understanding:
     """Caps and confidence: cut to the caps, lower confidence for doubtful titles, and ask
     (or do nothing) below CONFIDENCE_THRESHOLD."""
     confidence = u.confidence
+    # One past the cap is kept: the pipeline's turn budget (agents.act.Limits) then adds the
+    # first 50 and says so, or refuses a message naming more than 50 tasks.
     if len(u.drafts) > MAX_DRAFTS:
-        u = _replace(u, drafts=u.drafts[:MAX_DRAFTS])
+        u = _replace(u, drafts=u.drafts[: MAX_DRAFTS + 1])
         confidence = min(confidence, TRUNCATED_CONFIDENCE)
     if len(u.refs) > MAX_REFS:
-        u = _replace(u, refs=u.refs[:MAX_REFS])
+        u = _replace(u, refs=u.refs[: MAX_REFS + 1])
         confidence = min(confidence, TRUNCATED_CONFIDENCE)
     if any(_RE_TITLE_CLOCK.search(d.title) for d in u.drafts):
         confidence -= TITLE_CLOCK_PENALTY

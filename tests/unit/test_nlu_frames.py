@@ -16,9 +16,9 @@ from agents.nlu.frames import ADD_FRAMES, REMINDER_FRAMES, match
 from agents.nlu.templates import TemplateError, compile_template, first_words
 from agents.types import (
     Intent,
-    ListFilter,
     PendingQuestion,
     TaskDraft,
+    TaskFilter,
     TaskRef,
     Understander,
     Understanding,
@@ -70,8 +70,8 @@ def test_destination_phrases_leave_the_title_and_name_a_tag(
 
 
 def test_a_named_list_in_a_question_is_a_tag_filter() -> None:
-    assert u("what's on my camping list").filter == ListFilter(tag="camping")
-    assert u("show my to do list").filter == ListFilter()
+    assert u("what's on my camping list").filter == TaskFilter(tag="camping")
+    assert u("show my to do list").filter == TaskFilter()
 
 
 @pytest.mark.parametrize(
@@ -307,14 +307,16 @@ def test_below_the_threshold_an_add_asks_instead() -> None:
     assert got.pending.draft.due is not None
 
 
-def test_at_most_fifty_tasks_and_fifty_targets_per_message() -> None:
+def test_at_most_one_past_fifty_tasks_and_targets_are_read() -> None:
+    # One past the cap tells the pipeline's turn budget there were more (it adds the first
+    # 50 and says so, or refuses); nothing after that is parsed.
     many = u("add " + ", ".join(f"item {i}" for i in range(300)))
     assert many.intent is Intent.ADD
-    assert len(many.drafts) == MAX_DRAFTS == 50
-    assert many.drafts[-1].title == "item 49"
+    assert len(many.drafts) == MAX_DRAFTS + 1 == 51
+    assert many.drafts[-1].title == "item 50"
     assert many.confidence < u("add item 1, item 2").confidence
     refs = u("complete " + ", ".join(str(i) for i in range(1, 120)))
-    assert len(refs.refs) == MAX_REFS == 50
+    assert len(refs.refs) == MAX_REFS + 1 == 51
 
 
 def test_the_whole_accepted_message_is_read() -> None:
