@@ -348,7 +348,9 @@ def _news_ref(m: re.Match[str]) -> str | None:
     part = (m["part"] or "").strip().lower()
     if verb in _FINISH:
         obj = re.sub(r"^with\s+", "", obj, flags=_F)
-        return gerund_to_base(_RE_DET_LEAD.sub("", obj)) or None
+        # "finished reading ch 4" → "read ch 4"; but "did the ironing" names a thing
+        return (gerund_to_base(obj) if not _RE_DET_LEAD.match(obj) else _RE_DET_LEAD.sub("", obj)
+                ) or None  # fmt: skip
     if verb in _PURCHASE and (verb != "picked" or part == "up"):
         return _RE_DET_LEAD.sub("", obj) or None
     base = lx.PAST_TO_BASE[verb]

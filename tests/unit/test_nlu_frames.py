@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from agents import run_turn
 from agents.nlu import CONFIDENCE_THRESHOLD, MAX_DRAFTS, MAX_REFS, understand
 from agents.nlu import understander as nlu_understander
 from agents.nlu.frames import ADD_FRAMES, REMINDER_FRAMES, match
@@ -23,6 +25,8 @@ from agents.types import (
     Understander,
     Understanding,
 )
+from store import Database
+from store.tasks import TaskRepository
 
 UTC = ZoneInfo("UTC")
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday
@@ -358,3 +362,67 @@ def test_frames_know_their_first_words() -> None:
     names = [frame.name for frame, _ in match(REMINDER_FRAMES, "remind me to call mom")]
     assert names[0] == "add.remind"
     assert all(frame.pattern.pattern for frame in ADD_FRAMES)
+
+
+# ---------------------------------------------------------------- through the pipeline
+
+
+def test_asking_back_through_the_pipeline(database: Database) -> None:
+    sessions = database.sync_sessions()
+    memory: dict[str, Any] = {}
+
+    def say(text: str, turn: str) -> str:
+        with sessions() as session:
+            result = run_turn(session, user_id="bo", turn_id=turn, now=NOW, tz=UTC,
+                              memory=memory, text=text)  # fmt: skip
+            session.commit()
+        return result.text
+
+    assert say("remind me tomorrow at 3pm", "t1") == "What should I remind you about?"
+    assert say("call the vet", "t2").startswith("Added")
+    assert say("add something to my grocery list", "t3").startswith("What should I add")
+    assert "never mind" in say("never mind", "t4").lower()
+    with sessions() as session:
+        tasks = TaskRepository(session, "bo").all()
+    assert [(t.title, t.due) for t in tasks] == [("call the vet", "2026-11-27T15:00:00+00:00")]
+
+
+# ---------------------------------------------------------------- more phrasings
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "due"),
+    [
+        ("todo book the plumber friday", "book the plumber", "2026-11-27"),
+        ("reminder water the orchids at 6", "water the orchids", "2026-11-26T18:00:00+00:00"),
+        ("remind me tomorrow morning at 6:45 to stretch", "stretch", "2026-11-27T06:45:00+00:00"),
+        ("remind me on tuesday the 8th to call the school", "call the school", "2026-12-08"),
+        ("remind me on the 9th of next month to call the school", "call the school",
+         "2026-12-09"),
+        ("remind me to check the stew at 4ish", "check the stew", "2026-11-26T16:00:00+00:00"),
+        ("make sure i cancel the trial on the 30th", "cancel the trial", "2026-11-30"),
+    ],
+)  # fmt: skip
+def test_more_add_phrasings(text: str, title: str, due: str) -> None:
+    d = draft(text)
+    assert (d.title, d.due) == (title, due)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "title"),
+    [
+        ("nix the dentist thing", Intent.DELETE, "dentist"),
+        ("no need to order the cake anymore", Intent.DELETE, "order the cake"),
+        ("the cake order isn't needed anymore", Intent.DELETE, "cake order"),
+        ("get the gym off my list", Intent.DELETE, "gym"),
+        ("already did the ironing", Intent.COMPLETE, "ironing"),
+    ],
+)  # fmt: skip
+def test_more_remove_phrasings(text: str, intent: Intent, title: str) -> None:
+    got = u(text)
+    assert (got.intent, got.refs) == (intent, (TaskRef(title=title),))
+
+
+def test_a_comma_after_an_article_ends_the_item() -> None:
+    assert [d.title for d in u("add a, b, c").drafts] == ["a", "b", "c"]
+    assert u("make me a todo").intent is Intent.CLARIFY
