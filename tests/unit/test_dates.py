@@ -1,4 +1,4 @@
-"""Date/time/recurrence phrase parsing (agents.dates), independent of intents."""
+"""Date/time/recurrence phrase parsing (agents.nlu.dates), independent of intents."""
 
 from __future__ import annotations
 
