@@ -275,12 +275,20 @@ def _frames(rows: tuple[tuple[str, str, str, float], ...]) -> tuple[Frame, ...]:
 
 # Frames that may start with any word are tried only if the text holds one of these words
 # (a set test costs far less than the pattern).
-_LIST_WORDS = tuple(p.split()[-1] for p in _LIST_NOUN)
+_LIST_WORDS = (*(p.split()[-1] for p in _LIST_NOUN), "shopping", "grocery", "packing")
+_TASK_WORDS = tuple({p.split()[0] for p in _TASK_NOUN} | {"to-do", "todo"})
 _NEEDS: dict[str, tuple[str, ...]] = {
     "redirect.so_command": ("so", "hence", "therefore", "means"),
     "redirect.when_first": tuple(p.split()[0] for p in _WHEN_FIRST_CMD),
     "add.list_label": _LIST_WORDS,
     "add.list_verb": _LIST_WORDS,
+    "add.list": _LIST_WORDS,
+    "add.list_first": _LIST_WORDS,
+    "clarify.list": _LIST_WORDS,
+    "add.list_there": ("there", "it", "that", "list"),
+    "add.noun_colon": _TASK_WORDS,
+    "add.noun": _TASK_WORDS,
+    "add.noun_bare": _TASK_WORDS,
 }
 
 
@@ -389,6 +397,12 @@ ADD_FRAMES = _frames(
         ("add.jot_down", "(jot|write|note|put|get) {task} down", "task", 0.9),
         # "add a task to X", "new task: X", "put a task in for tomorrow: X"
         (
+            "add.noun_colon",
+            "{noun_verb} [me|us] [{det}] [{count}] [{det}] {tasknoun} (:|-) {task}",
+            "task",
+            0.95,
+        ),
+        (
             "add.noun",
             "{noun_verb} [me|us] [{det}] [{count}] [{det}] {tasknoun} [for me] [in] {connect} "
             "{task}",
@@ -467,13 +481,27 @@ def _words_of(text: str) -> tuple[list[str], str]:
     return cached[1], cached[2]
 
 
+# Per table and first word, the frames that may apply, in table order (built on first use):
+# a message runs only the patterns of frames that can start with its first word.
+_BY_FIRST: dict[tuple[int, str], tuple[Frame, ...]] = {}
+_BY_FIRST_MAX = 4096  # distinct first words remembered per process (then only recomputed)
+
+
+def _candidates(frames: tuple[Frame, ...], first: str) -> tuple[Frame, ...]:
+    key = (id(frames), first)
+    got = _BY_FIRST.get(key)
+    if got is None:
+        got = tuple(f for f in frames if f.firsts is None or first in f.firsts)
+        if len(_BY_FIRST) < _BY_FIRST_MAX:
+            _BY_FIRST[key] = got
+    return got
+
+
 def match(frames: tuple[Frame, ...], text: str) -> Iterator[tuple[Frame, re.Match[str]]]:
     """Every frame of the table whose template matches the whole text, in table order."""
     words, first = _words_of(text)
     seen: frozenset[str] | None = None
-    for frame in frames:
-        if frame.firsts is not None and first not in frame.firsts:
-            continue
+    for frame in _candidates(frames, first):
         if frame.needs:
             seen = frozenset(words) if seen is None else seen
             if seen.isdisjoint(frame.needs):

@@ -141,8 +141,24 @@ def _strip_trailing_marks(s: str) -> str:
     return s[:end]
 
 
+# The last word of every trailing politeness phrase: the pattern runs only after one of them.
+_TRAIL_LAST = lx.frozenwords(
+    "please pls plz thanks you u thx ty me now can could possible lot cheers kthx"
+)
+# The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
+_LEAD_FIRST = lx.frozenwords(
+    "please pls plz pleas kindly could can would will cud cn do i'd i go just quickly quick ok "
+    "okay k alright all so hey hi hello yo oh also and then now actually oops whoops well right "
+    "sure yes yeah yep todo bot assistant let's lets ah wait btw by one good thanks thank great "
+    "cool perfect awesome nice nvm you u finally already never nevermind scratch on maybe like "
+    "tell"
+)
+
+
 def _strip_trail(s: str) -> str:
     s = _strip_trailing_marks(s)
+    if s[s.rfind(" ") + 1 :].lower() not in _TRAIL_LAST:
+        return s
     if len(s) <= _TRAIL_WINDOW:
         return _RE_TRAIL.sub("", s, count=1)
     head, tail = s[:-_TRAIL_WINDOW], s[-_TRAIL_WINDOW:]
@@ -152,7 +168,9 @@ def _strip_trail(s: str) -> str:
 def strip_polite(s: str) -> str:
     """Drop politeness and filler at both ends ("could you please …", "… thanks!")."""
     for _ in range(6):
-        t = _RE_LEAD.sub("", s, count=1)
+        first = s.split(" ", 1)[0].lower().rstrip(",!.:;-")
+        lead = first in _LEAD_FIRST or first.startswith(("um", "uh", "er", "hmm"))
+        t = _RE_LEAD.sub("", s, count=1) if lead else s
         t = _strip_trailing_marks(_strip_trail(t)).strip()
         if t == s:
             break

@@ -8,7 +8,7 @@ import re
 from agents.nlu import lexicon as lx
 from agents.types import Intent, Understanding
 
-__all__ = ["RE_NEGATED", "SMALL_TALK", "bulk"]
+__all__ = ["RE_NEGATED", "SMALL_TALK", "bulk", "small_talk"]
 
 _F = re.IGNORECASE
 
@@ -123,4 +123,49 @@ def bulk(s: str) -> Understanding | None:
         return Understanding(intent=Intent.CLEAR_COMPLETED)
     if any(w in _BULK_ALL for w in words) or words in (["my", "tasks"], ["tasks"]):
         return Understanding(intent=Intent.DELETE_ALL)
+    return None
+
+
+# The words each whole-message pattern can start with: the pattern runs only after one of them
+# (or after an emoji or a sign). Keeps five long alternations off every ordinary command.
+_SMALL_FIRST = {
+    Intent.GREETING: lx.frozenwords(
+        "hi hii hiii hey heyy heya heyyy hello helo hellooo hiya howdy yo sup hola hallo "
+        "greetings good morning evening what's whats wassup wazzup whassup how how's hows nice"
+    ),
+    Intent.THANKS: lx.frozenwords(
+        "ok okay great perfect awesome cool nice good wonderful excellent brilliant super amazing "
+        "fantastic lovely got sweet thanks thank thx thnx thanx tks ty tysm tyvm cheers ta merci "
+        "much appreciate appreciated many that's thats you're youre"
+    ),
+    Intent.HELP: lx.frozenwords(
+        "help hlp halp hulp assist support commands usage menu instructions options manual what "
+        "how show list who i'm im i can could getting"
+    ),
+    Intent.UNDO: lx.frozenwords("undo un-do revert ctrl roll rollback go scratch take reverse put"),
+    Intent.UNKNOWN: lx.frozenwords("bye goodbye good goodnight gn cya see later talk ttyl have"),
+}
+
+
+_RE_REPEATS = re.compile(r"(.)\1+")
+
+
+def _squeeze(word: str) -> str:
+    """ "heyyy" and "hey", "hellooo" and "hello" alike: runs of a letter count once."""
+    return _RE_REPEATS.sub(r"\1", word)
+
+
+_SMALL_FIRST_SQUEEZED = {
+    intent: frozenset(_squeeze(w) for w in words) for intent, words in _SMALL_FIRST.items()
+}
+
+
+def small_talk(s: str) -> Intent | None:
+    """The whole-message intent (greeting, thanks, help, undo, farewell) or None."""
+    first = s.split(" ", 1)[0].lower().rstrip(",!.?:;-")
+    sign = not first[:1].isalnum()
+    squeezed = _squeeze(first)
+    for rx, intent in SMALL_TALK:
+        if (sign or squeezed in _SMALL_FIRST_SQUEEZED[intent]) and rx.match(s):
+            return intent
     return None

@@ -48,7 +48,8 @@ from agents.nlu.normalize import (
     strip_polite,
 )
 from agents.nlu.refs import MAX_REFS, parse_refs
-from agents.nlu.small import RE_NEGATED, SMALL_TALK, bulk
+from agents.nlu.small import RE_NEGATED, bulk
+from agents.nlu.small import small_talk as small_talk_intent
 from agents.nlu.status import RE_DONE_ALONE, statement_ref, strip_reason, try_news, try_status
 from agents.nlu.updating import RE_WH_START, try_update, try_update_state
 from agents.types import (
@@ -335,9 +336,9 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
              ) -> Understanding:  # fmt: skip
     """The first rule's reading of a cleaned, polite-stripped message (or UNKNOWN)."""
     if small_talk and len(s) <= _SMALL_TALK_MAX:
-        for rx, intent in SMALL_TALK:
-            if rx.match(s):
-                return Understanding(intent=intent, rule=f"small_talk.{intent.value}")
+        talk = small_talk_intent(s)
+        if talk is not None:
+            return Understanding(intent=talk, rule=f"small_talk.{talk.value}")
     if RE_NEGATED.match(s):
         return _unknown("negated")  # "don't mark it done": a negated command is never done
     s = spoken_numbers(fix_first_word(s))
@@ -478,9 +479,9 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
     if pending is not None and _dismissal(s):
         return Understanding(intent=Intent.DISMISS, rule="pending.dismiss")
     if len(s) <= _SMALL_TALK_MAX:
-        for rx, intent in SMALL_TALK:
-            if rx.match(s):
-                return Understanding(intent=intent, rule=f"small_talk.{intent.value}")
+        talk = small_talk_intent(s)
+        if talk is not None:
+            return Understanding(intent=talk, rule=f"small_talk.{talk.value}")
     if has_check_mark(s):
         s = check_mark_as_done(s, is_add=_RE_ADD_START.match(s) is not None)
     s0, s = s, strip_polite(s)

@@ -326,9 +326,15 @@ _REPEAT_NEEDLES = ("repeat", "recur", "one time", "one-time", "one off", "one-of
 _URGENT_NEEDLES = ("urgent", "important", "priority")
 
 
+_NEEDLE_RX: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
 def _has(s: str, needles: tuple[str, ...]) -> bool:
-    low = s.lower()
-    return any(n in low for n in needles)
+    """Whether `s` holds one of the substrings (one compiled alternation per needle list)."""
+    rx = _NEEDLE_RX.get(needles)
+    if rx is None:
+        rx = _NEEDLE_RX[needles] = re.compile("|".join(map(re.escape, needles)), re.IGNORECASE)
+    return rx.search(s) is not None
 
 
 def try_update(s: str, now_local: datetime) -> Understanding | None:
