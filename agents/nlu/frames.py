@@ -276,6 +276,8 @@ def _frames(rows: tuple[tuple[str, str, str, float], ...]) -> tuple[Frame, ...]:
 # Frames that may start with any word are tried only if the text holds one of these words
 # (a set test costs far less than the pattern).
 _LIST_WORDS = (*(p.split()[-1] for p in _LIST_NOUN), "shopping", "grocery", "packing")
+# A word every "don't let me forget" phrase holds.
+_FORGET_WORDS = ("forget", "remember", "sure", "miss", "ping", "nudge", "alert", "tell", "remind")
 _TASK_WORDS = tuple({p.split()[0] for p in _TASK_NOUN} | {"to-do", "todo"})
 _NEEDS: dict[str, tuple[str, ...]] = {
     "redirect.so_command": ("so", "hence", "therefore", "means"),
@@ -286,6 +288,14 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "add.list_first": _LIST_WORDS,
     "clarify.list": _LIST_WORDS,
     "add.list_there": ("there", "it", "that", "list"),
+    "add.reminder": ("reminder", "reminders"),
+    "add.reminder_when": ("reminder", "reminders"),
+    "add.reminder_bare": ("reminder", "reminders"),
+    "clarify.reminder": ("reminder", "reminders"),
+    "add.forget": _FORGET_WORDS,
+    "add.forget_when": _FORGET_WORDS,
+    "add.forget_bare": ("sure",),
+    "clarify.forget": _FORGET_WORDS,
     "add.noun_colon": _TASK_WORDS,
     "add.noun": _TASK_WORDS,
     "add.noun_bare": _TASK_WORDS,

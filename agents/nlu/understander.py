@@ -238,7 +238,13 @@ def _rule_update(s: str, now_local: datetime, depth: int) -> Understanding | Non
     return _named(got, "update") if got else None
 
 
+# No complete/reopen/delete form starts with these words: skip those patterns for them.
+_NOT_STATUS_FIRST = lx.frozenwords("add create new remind schedule jot insert todo note")
+
+
 def _rule_status(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    if s.split(" ", 1)[0].lower() in _NOT_STATUS_FIRST:
+        return None
     got = try_status(strip_reason(s), now_local)
     return _named(got, "status") if got else None
 
