@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from fakes import FakeOffers, FakeTaskStore
 
 from agents import pipeline
+from agents.nlu import understand
 from agents.ports import TurnStores
 from agents.types import Intent, MemoryView, PendingQuestion, TaskDraft, TurnResult, Understanding
-from agents.understand import understand
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 UTC = ZoneInfo("UTC")
