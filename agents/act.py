@@ -340,6 +340,21 @@ def undo_last(ctx: TurnContext, resolution: Resolution) -> Outcome:
     return undo(ctx)
 
 
+_SUMMARY_COUNTS = {
+    "open": TaskFilter(),
+    "overdue": TaskFilter(due="overdue"),
+    "due_today": TaskFilter(due="today"),
+    "completed": TaskFilter(status="completed"),
+}
+
+
+def summary(ctx: TurnContext, resolution: Resolution) -> Outcome:
+    """How the user stands: open, overdue, due today and completed tasks (one count each)."""
+    counts = {name: ctx.repo.page(flt, now=ctx.now, tz=ctx.tz, offset=0, limit=0)[2]
+              for name, flt in _SUMMARY_COUNTS.items()}
+    return Outcome(kind="summary", counts=counts)
+
+
 def ask(ctx: TurnContext, resolution: Resolution) -> Outcome:
     """Ask back (too vague to act on): remember the question so the answer completes it."""
     understanding = resolution.understanding

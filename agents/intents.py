@@ -40,6 +40,7 @@ SPECS: dict[Intent, IntentSpec] = {
     Intent.CLEAR_COMPLETED: IntentSpec(act.request_confirmation),
     Intent.DELETE_ALL: IntentSpec(act.request_confirmation),
     Intent.UNDO: IntentSpec(act.undo_last),
+    Intent.SUMMARY: IntentSpec(act.summary),
     Intent.CLARIFY: IntentSpec(act.ask),
     Intent.DISMISS: IntentSpec(act.dismiss),
     Intent.HELP: IntentSpec(act.simple),

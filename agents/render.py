@@ -197,6 +197,24 @@ def _clarify(outcome: Outcome, a: Answer) -> TurnResult:
     return _message(outcome.message or "What should I add?", outcome, a, ("never mind",))
 
 
+def _summary(outcome: Outcome, a: Answer) -> TurnResult:
+    c = outcome.counts
+    if not c.get("open") and not c.get("completed"):
+        text = "You have no tasks yet."
+    else:
+        text = f"You have {_count(c.get('open', 0), 'open task')}"
+        if c.get("overdue"):
+            text += f", {c['overdue']} overdue"
+        if c.get("due_today"):
+            text += f", {c['due_today']} due today"
+        text += f"; {c.get('completed', 0)} done."
+    return _message(text, outcome, a, ("show my tasks", "what's overdue"))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _plain(outcome: Outcome, a: Answer) -> TurnResult:
     return _message(outcome.message or "Done.", outcome, a)
 
@@ -214,6 +232,7 @@ RENDERERS: dict[OutcomeKind, Renderer] = {
     "not_found": _not_found,
     "thanks": _thanks,
     "clarify": _clarify,
+    "summary": _summary,
 }
 
 

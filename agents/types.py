@@ -31,6 +31,7 @@ class Intent(str, enum.Enum):
     HELP = "help"
     GREETING = "greeting"
     THANKS = "thanks"
+    SUMMARY = "summary"  # "how am i doing?": counts of open, overdue, due today, done
     CLARIFY = "clarify"  # ask back instead of acting: too vague, or not sure enough
     DISMISS = "dismiss"  # "never mind": drop the pending question
     UNKNOWN = "unknown"
@@ -174,6 +175,7 @@ OutcomeKind = Literal[
     "undone",
     "nothing_to_undo",
     "stale",  # a button whose moment has passed (already confirmed, cancelled or undone)
+    "summary",  # counts of the user's tasks
     "clarify",  # a question back: too vague to act on
     "dismissed",  # "never mind"
 ]
@@ -198,6 +200,8 @@ class Outcome(msgspec.Struct, kw_only=True):
     # Confirm: the pending bulk operation ("clear_completed" | "delete_all") and its id.
     operation: str | None = None
     confirmation_id: str | None = None
+    # Summary: how many tasks are open, overdue, due today, completed.
+    counts: dict[str, int] = {}
     # Ambiguous: what to do with the chosen candidate (intent value, TaskChanges builtins).
     intent: str | None = None
     changes: dict[str, Any] | None = None

@@ -32,6 +32,7 @@ __all__ = [
     "QUERY_FRAMES",
     "REDIRECT_FRAMES",
     "REMINDER_FRAMES",
+    "SUMMARY_FRAMES",
     "Frame",
     "match",
 ]
@@ -40,7 +41,7 @@ __all__ = [
 class Frame(NamedTuple):
     name: str
     template: str
-    kind: str  # task | vague | redirect | query
+    kind: str  # task | vague | redirect | query | summary
     confidence: float
     pattern: re.Pattern[str]
     firsts: frozenset[str] | None  # words the text may start with (None: any)
@@ -192,6 +193,12 @@ _OFF = lx.phrases(
 _TRAIL = lx.phrases("please|pls|now|too|as well|for me|already|thanks|thank you|right now|then")
 _GLUE = lx.phrases("so|and|and so|, so|which means|so you can|,|;|-|now|ok|okay|and then")
 
+# What a summary is of: "how am i doing with my tasks", "a summary of my to do list".
+_SUMMARY_OF = lx.phrases(
+    "my tasks|my list|my todos|my to dos|my to-dos|my to do list|my todo list|my reminders|"
+    "our tasks|our list|our todos|tasks|the list|everything|my work|things|my stuff|it all|it"
+)
+
 CLASS_WORDS: dict[str, tuple[str, ...]] = {
     name: tuple(items)
     for name, items in {
@@ -230,6 +237,7 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
         "off": _OFF,
         "trail": _TRAIL,
         "glue": _GLUE,
+        "summary_of": _SUMMARY_OF,
     }.items()
 }
 CLASSES: dict[str, str] = {name: alternation(items) for name, items in CLASS_WORDS.items()}
@@ -328,6 +336,17 @@ QUERY_FRAMES = _frames(
     (
         ("query.wish", "{wish} [to] {listverb} {rest}", "query", 0.9),
         ("query.remind_what", "{remind} me {question} {rest}", "query", 0.9),
+    )
+)
+
+# "How am I doing?": a summary of the user's tasks (counts), not a list and not a task.
+SUMMARY_FRAMES = _frames(
+    (
+        ("summary.how", "how (am i|are we) (doing|getting on) [(with|on) {summary_of}]",
+         "summary", 0.9),
+        ("summary.give", "[(give|show|tell) me] [a|my|the] [(quick|short|brief)] (summary|"
+         "overview|progress report|status report|stats|statistics|progress) "
+         "[(of|on|for) {summary_of}]", "summary", 0.9),
     )
 )
 

@@ -36,6 +36,7 @@ from agents.nlu.frames import (
     QUERY_FRAMES,
     REDIRECT_FRAMES,
     REMINDER_FRAMES,
+    SUMMARY_FRAMES,
     match,
 )
 from agents.nlu.listing import try_list
@@ -142,6 +143,12 @@ def _rule_redirect(s: str, now_local: datetime, depth: int) -> Understanding | N
 
 
 _INFO_VERBS = lx.frozenwords("know hear learn understand find")
+
+
+def _rule_summary(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    for frame, _m in match(SUMMARY_FRAMES, s):
+        return Understanding(intent=Intent.SUMMARY, confidence=frame.confidence, rule=frame.name)
+    return None
 
 
 def _rule_query(s: str, now_local: datetime, depth: int) -> Understanding | None:
@@ -325,6 +332,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("assistant", _rule_assistant),  # alarms, timers, lights, music: not to-dos
     ("bulk", _rule_bulk),  # "delete all done tasks" before a single delete
     ("redirect", _rule_redirect),  # "tomorrow remind me to X", "on my list remove X"
+    ("summary", _rule_summary),  # "how am i doing?": counts, changes nothing
     ("query", _rule_query),  # "i want to hear my reminders": a LIST, never a task
     ("compound", _rule_compound),  # "i paid the bill so delete it", "X, can you add that"
     ("reminder", _frames_rule("reminder")),  # carriers that only mean "add"

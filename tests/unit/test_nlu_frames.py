@@ -426,3 +426,20 @@ def test_more_remove_phrasings(text: str, intent: Intent, title: str) -> None:
 def test_a_comma_after_an_article_ends_the_item() -> None:
     assert [d.title for d in u("add a, b, c").drafts] == ["a", "b", "c"]
     assert u("make me a todo").intent is Intent.CLARIFY
+
+
+# ---------------------------------------------------------------- a summary (worked example)
+
+
+@pytest.mark.parametrize("text", ["how am i doing", "how are we doing with our tasks",
+                                  "give me a quick summary", "status report please",
+                                  "show me my progress"])
+def test_a_request_for_a_summary_is_the_summary_intent(text: str) -> None:
+    got = u(text)
+    assert got.intent is Intent.SUMMARY and got.rule.startswith("summary."), got
+
+
+@pytest.mark.parametrize("text", ["how's it going", "how many tasks do i have",
+                                  "add write the summary of chapter 2"])
+def test_greetings_lists_and_tasks_are_not_summaries(text: str) -> None:
+    assert u(text).intent is not Intent.SUMMARY

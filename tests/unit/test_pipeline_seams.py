@@ -85,3 +85,15 @@ def test_never_mind_drops_the_question() -> None:
     assert chat.say("never mind").text == "OK, never mind."
     chat.say("help")
     assert script.seen == [None, ASK.pending, None] and chat.tasks() == {}
+
+
+def test_a_summary_counts_open_overdue_due_today_and_done_and_changes_nothing() -> None:
+    chat = Chat()
+    chat.stores.tasks.add(title="pay rent", now=NOW, due="2026-11-25")  # yesterday
+    chat.say("add call mom today")
+    chat.say("add buy milk, water plants")
+    chat.say("complete buy milk")
+    before = chat.tasks()
+    answer = chat.say("how am i doing?")
+    assert answer.text == "You have 3 open tasks, 1 overdue, 1 due today; 1 done."
+    assert chat.tasks() == before
