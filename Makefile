@@ -41,6 +41,7 @@ test-unit: $(VENV)/.test-stamp
 
 lint: $(VENV)/.test-stamp
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy core store widgets todos agents workers api chatkit_todo
 
 ## After editing dependencies in pyproject.toml: re-resolve uv.lock (commit both).
 lock: | $(UV)
