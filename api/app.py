@@ -17,6 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy import exc as sa_exc
 
 from api.auth import AuthConfig, TokenVerifier
+from api.chatkit import chatkit_protocol_routes
 from api.edge import install_shutdown_announcer, shutdown_started
 from api.errors import (
     EXCEPTION_HANDLERS,
@@ -159,7 +160,7 @@ def create_app(
 
     app = Litestar(
         route_handlers=[ChatKitController, health, ready, ThreadsController, TasksController,
-                        ExportController,
+                        ExportController, *chatkit_protocol_routes(settings),
                         *([metrics_endpoint] if serve_metrics else []),
                         *web_routes(settings, dev_auth=dev_auth)],
         dependencies={"server": Provide(provide_server, sync_to_thread=False)},

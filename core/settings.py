@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str | None = None
     # A connection must send a request's headers within this long (slow-header clients).
     header_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    # Where OpenAI ChatKit's protocol is served (api/chatkit, docs/CHATKIT.md).
+    protocol_path: str = Field("/chatkit", pattern=r"^/[A-Za-z0-9_./-]*$")
 
     # Authentication.
     jwt_secret: SecretStr | None = None
