@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from chatkit_equivalence import recorded_thread, replay_through_both
 from chatkit_protocol_client import (
     ChatKitClient,
     Screen,
@@ -246,3 +247,12 @@ def test_clicking_a_button_twice_changes_nothing_more(
     tasks = http.get("/api/tasks", headers=auth()).json()["tasks"]
     assert [(task["title"], task["completed"]) for task in tasks] == [("buy milk", True)]
     assert alice.get(thread_id)["items"]["data"] == screen.items
+
+
+def test_a_recorded_thread_answers_the_same_through_rest_and_chatkit(
+    worker: Live, http: httpx.Client, chatkit_types: ChatKitTypes,  # noqa: F811
+) -> None:
+    thread = recorded_thread("widgets.jsonl", "buttons-complete-reopen-delete")
+    played = replay_through_both(http, chatkit(http, chatkit_types, "chatkit-user"),
+                                 auth("rest-user"), thread)
+    assert played == 10
