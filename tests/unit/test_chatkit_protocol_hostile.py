@@ -11,17 +11,26 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from chatkit_protocol_client import ChatKitClient, Screen, event_types, message
-from chatkit_testing import auth
+from chatkit_testing import TEST_SECRET, auth
 from chatkit_types import ChatKitTypes, chatkit_types  # noqa: F401 - the fixture
 from test_events import Live, serve
 
 from core.settings import Settings
 from store import Database
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Rate limits wide enough for the mangled-request sweep below (hundreds of requests)."""
+    return Settings(data_dir=tmp_path, jwt_secret=TEST_SECRET, redis_url=None,
+                    database_url=f"sqlite:///{tmp_path / 'chatkit.db'}",
+                    rate_limit_per_minute=100_000, max_concurrent=100)
 
 
 @pytest.fixture
@@ -193,3 +202,81 @@ def test_what_this_server_does_not_support_says_so(
     refused(alice.say(thread_id, "   "), "input: must be a non-empty string")
     refused(alice.say("thr_nobody", "hello"), "no thread with id 'thr_nobody'")
     assert state_of(http, thread_id) == before
+
+
+JUNK: tuple[Any, ...] = (None, -1, "", "x" * 300, "\x00", [], {}, 2**70)
+
+
+def mutations(body: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every variant of `body` with one value replaced by junk, or one key dropped."""
+    if isinstance(body, dict):
+        for key, value in body.items():
+            yield (*path, key), {k: v for k, v in body.items() if k != key}
+            for variant_path, variant in mutations(value, (*path, key)):
+                yield variant_path, {**body, key: variant}
+    elif isinstance(body, list):
+        for index, value in enumerate(body):
+            for variant_path, variant in mutations(value, (*path, index)):
+                yield variant_path, [*body[:index], variant, *body[index + 1:]]
+    if path:
+        for junk in JUNK:
+            yield path, junk
+
+
+def test_no_mangled_request_gets_a_server_error(
+    http: httpx.Client, alices_thread: tuple[str, Screen],
+    chatkit_types: ChatKitTypes,  # noqa: F811
+) -> None:
+    thread_id, screen = alices_thread
+    item_id, complete = screen.task_button("buy milk", "Complete")
+    templates: list[dict[str, Any]] = [
+        {"type": "threads.create", "params": {"input": message("hello")}},
+        {"type": "threads.add_user_message",
+         "params": {"thread_id": thread_id, "input": message("hello")}},
+        {"type": "threads.custom_action", "metadata": {"timezone": "UTC"},
+         "params": {"thread_id": thread_id, "item_id": item_id,
+                    "action": complete["onClickAction"]}},
+        {"type": "threads.retry_after_item",
+         "params": {"thread_id": thread_id, "item_id": screen.items[-2]["id"]}},
+        {"type": "items.list", "params": {"thread_id": thread_id, "limit": 2,
+                                          "order": "desc", "after": item_id}},
+        {"type": "threads.list", "params": {"limit": 2, "order": "asc", "after": None}},
+        {"type": "threads.update", "params": {"thread_id": thread_id, "title": "T"}},
+        {"type": "items.feedback", "params": {"thread_id": thread_id, "item_ids": [item_id],
+                                              "kind": "positive"}},
+        {"type": "threads.delete", "params": {"thread_id": thread_id}},
+    ]
+    answered: dict[int, int] = {}
+    for template in templates:
+        for path, variant in mutations(template):
+            if template["type"] == "threads.delete" and path[:1] != ("params",):
+                continue  # a mangled `type` or `metadata` alone would really delete it
+            response = http.post("/chatkit", json=variant, headers=auth())
+            status = response.status_code
+            answered[status] = answered.get(status, 0) + 1
+            assert status in (200, 403, 404, 413, 422), (path, variant, response.text)
+            if status != 200:
+                envelope(response, status, response.json()["error"]["type"])
+            elif response.headers["content-type"].startswith("text/event-stream"):
+                for data in response.text.split("\n\n"):
+                    if data.startswith("data: "):
+                        chatkit_types.check("event", data[6:])
+    assert answered[422] > 100 and answered[200] > 10, answered
+
+
+# Names the zoneinfo lookup fails on with an OSError (file name too long, a directory),
+# which the app would otherwise read as its database being down (503).
+@pytest.mark.parametrize("name", ["x" * 300, "Europe"])
+def test_a_time_zone_that_is_no_file_is_a_422_on_both_protocols(
+    http: httpx.Client, alices_thread: tuple[str, Screen], name: str,
+    chatkit_types: ChatKitTypes,  # noqa: F811
+) -> None:
+    thread_id, _ = alices_thread
+    zone = {"timezone": name}
+    rest = http.post("/api/chatkit/respond", headers=auth(),
+                     json={"thread_id": thread_id, "input": "hi", "metadata": zone})
+    envelope(rest, 422, "VALIDATION_ERROR", "metadata.timezone: unknown time zone")
+    alice = ChatKitClient(http, auth("alice"), chatkit_types)
+    refused(alice.stream({"type": "threads.add_user_message", "metadata": zone,
+                          "params": {"thread_id": thread_id, "input": message("hi")}}),
+            "metadata.timezone: unknown time zone")
