@@ -93,7 +93,7 @@ def validate_metadata(metadata: Any) -> dict[str, Any]:
     if timezone is not None:
         try:
             ZoneInfo(str(timezone))
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: too long a name, a directory
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: too long, or a folder
             raise _invalid(f"metadata.timezone: unknown time zone {timezone!r} "
                            "(use an IANA name such as Europe/Paris)") from None
     return metadata

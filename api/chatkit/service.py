@@ -301,6 +301,7 @@ class ChatKitService:
         thread = await self._owned(request.params.thread_id, user_id)
         async with self.sessions() as session:
             await delete_thread(session, thread.id)
+        await self.hub.nudge(thread.id)  # its open streams (both protocols) end now
         return b"{}"
 
     async def feedback(self, request: ItemsFeedback, user_id: str) -> bytes:

@@ -256,3 +256,19 @@ def test_a_recorded_thread_answers_the_same_through_rest_and_chatkit(
     played = replay_through_both(http, chatkit(http, chatkit_types, "chatkit-user"),
                                  auth("rest-user"), thread)
     assert played == 10
+
+
+def test_deleting_a_thread_ends_its_open_stream(
+    live: Live, http: httpx.Client, chatkit_types: ChatKitTypes,  # noqa: F811
+) -> None:
+    alice = chatkit(http, chatkit_types)
+    events = alice.iter_stream({"type": "threads.create",
+                                "params": {"input": message("add buy milk")}})
+    thread_id = next(events)["thread"]["id"]
+    while next(events)["type"] != "progress_update":
+        pass
+    with httpx.Client(base_url=live.base, timeout=10) as other_tab:
+        assert ChatKitClient(other_tab, auth(), chatkit_types).delete(thread_id) == {}
+    rest = list(events)
+    assert event_types(rest) == ["error"]
+    assert rest[0]["message"] == "This conversation was deleted."
