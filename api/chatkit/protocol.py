@@ -257,10 +257,6 @@ class ThreadCreatedEvent(msgspec.Struct, tag_field="type", tag="thread.created")
     thread: Thread
 
 
-class ThreadUpdatedEvent(msgspec.Struct, tag_field="type", tag="thread.updated"):
-    thread: Thread
-
-
 class ThreadItemDoneEvent(msgspec.Struct, tag_field="type", tag="thread.item.done"):
     item: ThreadItem
 
@@ -300,7 +296,7 @@ class ErrorEvent(msgspec.Struct, tag_field="type", tag="error"):
     code: str = "custom"
 
 
-ThreadStreamEvent = (ThreadCreatedEvent | ThreadUpdatedEvent | ThreadItemDoneEvent
+ThreadStreamEvent = (ThreadCreatedEvent | ThreadItemDoneEvent
                      | ThreadItemUpdatedEvent | StreamOptionsEvent | ProgressUpdateEvent
                      | NoticeEvent | ErrorEvent)
 

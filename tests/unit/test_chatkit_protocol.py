@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from chatkit_equivalence import recorded_thread, replay_through_both
 from chatkit_protocol_client import (
@@ -20,11 +22,16 @@ from chatkit_protocol_client import (
     answer_of,
     event_types,
     message,
+    walk,
 )
 from chatkit_testing import auth
 from chatkit_types import ChatKitTypes, chatkit_types  # noqa: F401 - the fixture
 from test_events import Live, serve
 
+from api.chatkit.protocol import ChatKitRequest, ThreadsCreate
+from api.chatkit.service import ChatKitService
+from api.server import TurnIntake
+from core.pubsub import LocalHub
 from core.settings import Settings
 from store import Database
 
@@ -62,10 +69,9 @@ def chatkit(http: httpx.Client, types: ChatKitTypes, user: str = "alice") -> Cha
     return ChatKitClient(http, auth(user), types)
 
 
-def texts(widget: dict[str, object]) -> list[str]:
-    from chatkit_protocol_client import walk
-
-    return [str(node["value"]) for node in walk(widget)  # type: ignore[arg-type]
+def texts(widget: dict[str, Any]) -> list[str]:
+    """The words a widget shows (titles, texts, captions), in order."""
+    return [str(node["value"]) for node in walk(widget)
             if node.get("type") in ("Text", "Title", "Caption")]
 
 
@@ -272,3 +278,23 @@ def test_deleting_a_thread_ends_its_open_stream(
     rest = list(events)
     assert event_types(rest) == ["error"]
     assert rest[0]["message"] == "This conversation was deleted."
+
+
+async def test_a_stream_that_waits_too_long_ends_with_a_notice(
+    database: Database, chatkit_types: ChatKitTypes,  # noqa: F811
+) -> None:
+    """Workers down: the stream says the answer will come and ends; the turn stays queued."""
+    async def no_worker(thread_id: str) -> None:
+        return None
+
+    intake = TurnIntake(database.async_sessions(), no_worker)
+    service = ChatKitService(intake, database.async_sessions(), LocalHub(), follow_s=0.05)
+    request = msgspec.convert({"type": "threads.create", "params": {"input": message("hi")}},
+                              ChatKitRequest)
+    assert isinstance(request, ThreadsCreate)
+    frames = [frame async for frame in await service.create(request, "alice")]
+    events = [chatkit_types.check("event", frame.removeprefix(b"data: ").strip())
+              for frame in frames if frame.startswith(b"data: ")]
+    assert event_types(events) == ["thread.created", "thread.item.done", "stream_options",
+                                   "progress_update", "notice"]
+    assert "will appear in this conversation" in events[-1]["message"]
