@@ -7,9 +7,11 @@ leaves mid-stream and a worker SIGKILLed mid-turn.
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,31 +27,51 @@ from chatkit_testing import (
     wait_http,
 )
 from chatkit_types import ChatKitTypes, chatkit_types  # noqa: F401 - the fixture
-from test_workers_harness import Worker, pg, workers  # noqa: F401 - the fixture
+from test_workers_harness import pg
 
 TIMEOUT = httpx.Timeout(10.0, read=60.0)
 
 
-@pytest.fixture(params=["embedded", "production"])
-def base_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "production":
-        env = production_env(request.getfixturevalue("pg_url"),
-                             request.getfixturevalue("redis_url"), tmp_path)
-        with production_stack(env, tmp_path) as base:
-            yield base
-        return
+@pytest.fixture(scope="module")
+def production(pg_url_module: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[str]:
+    """`chatkit-todo api` and a worker on PostgreSQL and Redis, with a short lease and sweep
+    so a turn whose worker process died is taken over in seconds."""
+    workdir = tmp_path_factory.mktemp("chatkit-production")
+    env = production_env(pg_url_module, redis_url, workdir, CHATKIT_TURN_LEASE_SECONDS="2",
+                         CHATKIT_SWEEP_INTERVAL_SECONDS="1")
+    with production_stack(env, workdir) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`chatkit-todo serve`: the API and an in-process worker on SQLite."""
+    workdir = tmp_path_factory.mktemp("chatkit-serve")
     port = free_port()
-    env = {"CHATKIT_PORT": str(port), "CHATKIT_DATA_DIR": str(tmp_path / ".chatkit"),
+    env = {"CHATKIT_PORT": str(port), "CHATKIT_DATA_DIR": str(workdir / ".chatkit"),
            "CHATKIT_JWT_SECRET": TEST_SECRET, "CHATKIT_DATABASE_URL": "",
            "CHATKIT_REDIS_URL": ""}
-    log = tmp_path / "serve.log"
-    with running("serve", env=env, log_path=log, cwd=tmp_path) as proc:
+    log = workdir / "serve.log"
+    with running("serve", env=env, log_path=log, cwd=workdir) as proc:
         wait_http(f"http://127.0.0.1:{port}/health", proc, log)
         yield f"http://127.0.0.1:{port}"
 
 
-def test_a_conversation_through_chatkit(base_url: str,
-                                        chatkit_types: ChatKitTypes) -> None:  # noqa: F811
+def test_a_conversation_through_chatkit_on_serve(
+    embedded: str, chatkit_types: ChatKitTypes,  # noqa: F811
+) -> None:
+    converse(embedded, chatkit_types)
+
+
+def test_a_conversation_through_chatkit_on_api_worker_redis_and_postgres(
+    production: str, chatkit_types: ChatKitTypes,  # noqa: F811
+) -> None:
+    converse(production, chatkit_types)
+
+
+def converse(base_url: str, chatkit_types: ChatKitTypes) -> None:  # noqa: F811
+    """A whole conversation, then a recorded thread through both protocols."""
     with httpx.Client(base_url=base_url, timeout=TIMEOUT) as http:
         alice = ChatKitClient(http, auth("alice"), chatkit_types)
         screen = Screen()
@@ -79,27 +101,17 @@ def test_a_conversation_through_chatkit(base_url: str,
 
 
 def test_the_answer_survives_a_closed_stream_and_a_killed_worker(
-    pg_url: str, redis_url: str, tmp_path: Path, workers: list[Worker],  # noqa: F811
-    chatkit_types: ChatKitTypes,  # noqa: F811
+    production: str, pg_url_module: str, chatkit_types: ChatKitTypes,  # noqa: F811
 ) -> None:
-    # A short lease and sweep, so a turn whose worker died is taken over in seconds.
-    env = production_env(pg_url, redis_url, tmp_path, CHATKIT_TURN_LEASE_SECONDS="2",
-                         CHATKIT_SWEEP_INTERVAL_SECONDS="1")
-    base = f"http://127.0.0.1:{env['CHATKIT_PORT']}"
-    first = Worker("w1", env, tmp_path, "-c", "1")
-    workers.append(first)
-    first.start().wait_ready()
-    with running("api", env=env, log_path=tmp_path / "api.log") as api, \
-            httpx.Client(base_url=base, timeout=TIMEOUT) as http:
-        wait_http(f"{base}/health", api, tmp_path / "api.log")
-        alice = ChatKitClient(http, auth("alice"), chatkit_types)
-        thread_id, _ = alice.create("add walk the dog")
+    with httpx.Client(base_url=production, timeout=TIMEOUT) as http:
+        carol = ChatKitClient(http, auth("carol"), chatkit_types)
+        thread_id, _ = carol.create("add walk the dog")
 
-        with pg(pg_url) as blocker:
+        with pg(pg_url_module) as blocker:
             # Hold the tasks table: the worker marks the turn running, then waits inside it.
             blocker.execute("BEGIN")
             blocker.execute("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE")
-            events = alice.iter_stream({"type": "threads.add_user_message", "params": {
+            events = carol.iter_stream({"type": "threads.add_user_message", "params": {
                 "thread_id": thread_id, "input": message("add buy milk")}})
             seen = []
             for event in events:
@@ -107,35 +119,37 @@ def test_the_answer_survives_a_closed_stream_and_a_killed_worker(
                 if event["type"] == "progress_update" and event["text"] == "Working on it":
                     break
             events.close()  # the user reloads the page mid-stream
-            first.kill()  # and the worker dies mid-turn
+            owner = blocker.execute("SELECT lock_owner FROM threads WHERE id = %s",
+                                    (thread_id,)).fetchone()
+            assert owner is not None and owner[0], "no worker holds the thread"
+            # And the worker process running the turn dies (owners are `host:pid:token`);
+            # Celery requeues its kick and forks another.
+            os.kill(int(owner[0].split(":")[1]), signal.SIGKILL)
             blocker.execute("ROLLBACK")
         assert event_types(seen)[:2] == ["thread.item.done", "stream_options"]
         assert seen[-1] == {"type": "progress_update", "text": "Working on it"}
         user_item = seen[0]["item"]
 
-        second = Worker("w2", env, tmp_path, "-c", "1")
-        workers.append(second)
-        second.start().wait_ready()
-        items = _reload_until_answered(alice, thread_id, user_item["id"])
+        items = _reload_until_answered(carol, thread_id, user_item["id"])
         ids = [item["id"] for item in items]
         assert ids[-3:] == [user_item["id"], f"{user_item['id']}.reply",
                             f"{user_item['id']}.widget0"]
         assert items[-2]["content"][0]["text"] == "Added: \u201cbuy milk\u201d."
-        tasks = http.get("/api/tasks", headers=auth()).json()["tasks"]
+        tasks = http.get("/api/tasks", headers=auth("carol")).json()["tasks"]
         assert sorted(t["title"] for t in tasks) == ["buy milk", "walk the dog"]  # once
-    with pg(pg_url) as conn:
+    with pg(pg_url_module) as conn:
         attempts = conn.execute("SELECT attempts FROM turns WHERE id = %s",
                                 (user_item["id"],)).fetchone()
-    assert attempts == (2,)  # started by the killed worker, finished by the next one
+    assert attempts == (2,)  # started by the killed process, finished by another
 
 
-def _reload_until_answered(alice: ChatKitClient, thread_id: str, user_item_id: str,
-                           timeout: float = 60) -> list[dict[str, object]]:
+def _reload_until_answered(client: ChatKitClient, thread_id: str, user_item_id: str,
+                           timeout: float = 60) -> list[dict[str, Any]]:
     """The thread's items, read again (as a reloaded page does) until the answer is there."""
     deadline = time.monotonic() + timeout
-    items: list[dict[str, object]] = []
+    items: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
-        items = alice.get(thread_id)["items"]["data"]
+        items = client.get(thread_id)["items"]["data"]
         if any(item["id"] == f"{user_item_id}.reply" for item in items):
             return items
         time.sleep(0.5)
