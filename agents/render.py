@@ -6,6 +6,7 @@ bug and raises `WidgetError` (the turn fails with WIDGET_ERROR, nothing is sent)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -49,7 +50,9 @@ def _quoted(names: Sequence[str]) -> str:
 def due_label(due: str, now: dt.datetime, tz: ZoneInfo) -> str:
     """A short human date relative to today: "today", "tomorrow 17:00", "Fri", "Dec 5"."""
     if "T" in due:
-        moment = dt.datetime.fromisoformat(due).astimezone(tz)
+        moment = dt.datetime.fromisoformat(due)
+        with contextlib.suppress(OverflowError):  # stored before due dates were bounded
+            moment = moment.astimezone(tz)
         day, clock = moment.date(), f" {moment:%H:%M}"
     else:
         day, clock = dt.date.fromisoformat(due), ""

@@ -72,7 +72,8 @@ MSG_ALG_NOT_ALLOWED = "algorithm not allowed"
 MSG_TOO_LARGE = "token too large"
 MSG_NO_USER = "token has no user id"
 MSG_NO_EXP = "token has no exp claim"
-MSG_BAD_USER = "token's user id is too long or contains control characters"
+MSG_BAD_USER = ("token's user id is too long, contains control characters or starts or ends "
+                "with a space")
 
 # Stored as String(255) next to every thread, turn and task of the user.
 MAX_USER_ID_LENGTH = 255
@@ -293,7 +294,8 @@ class TokenVerifier:
             user_id = claims.get("sub")
         if not isinstance(user_id, str) or not user_id:
             raise AuthError(MSG_NO_USER)
-        if len(user_id) > MAX_USER_ID_LENGTH or not user_id.isprintable():
+        if (len(user_id) > MAX_USER_ID_LENGTH or not user_id.isprintable()
+                or user_id != user_id.strip()):  # "  " or " bob" is nobody's id
             raise AuthError(MSG_BAD_USER)
         return Principal(user_id=user_id, claims=claims)
 

@@ -46,14 +46,22 @@ def error_response(
     return Response(envelope(code, type, message), status_code=code, headers=headers)
 
 
+# Parameters whose Python name differs from what the client sent.
+_WIRE_NAMES = {"widget_format": "format", "last_event_id_header": "Last-Event-ID",
+               "data": "body"}
+
+
 def _validation_message(exc: ValidationException) -> str:
     details = exc.extra if isinstance(exc.extra, list) else []
     parts, worded = [], []
     for item in details:
         if isinstance(item, dict):
-            key = item.get("key") or ""
-            message = item.get("message") or ""
-            worded.append(ours := field_message(str(key), str(message)))
+            key = str(item.get("key") or "")
+            message = str(item.get("message") or "")
+            if key == "data" and message == "'data'":  # Litestar's KeyError for no body
+                message = "a JSON object is required"
+            worded.append(ours := field_message(key, message))
+            key = _WIRE_NAMES.get(key, key)
             parts.append(ours or (f"{key}: {message}" if key else str(message)))
     if parts:
         # Fields worded as api/server.py words them read the same over HTTP and in process.

@@ -135,7 +135,7 @@ class TasksController(Controller):
         q: Annotated[str | None, Parameter(max_length=200,
                                            description="Words in the title")] = None,
         sort: Annotated[str, Parameter(description=" | ".join(TASK_SORTS))] = "created_at",
-        after: Annotated[str | None, Parameter(max_length=500,
+        after: Annotated[str | None, Parameter(max_length=4096,
                                                description="`next_cursor` of the previous "
                                                "page")] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,

@@ -9,15 +9,22 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, get, post
 from litestar.datastructures import State
+from litestar.params import Parameter
 from litestar.response import File
-from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from api.auth import mint_token
 from api.errors import VALIDATION_ERROR, ChatKitError
+from core.errors import Problem
 from core.settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The page's assets, fixed at start-up: a request names one of these or gets a 404, and no
+# client-supplied path ever reaches the file system.
+_MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+                ".svg": "image/svg+xml"}
+ASSETS = {path.name: path for path in sorted(STATIC_DIR.iterdir())
+          if path.is_file() and path.suffix in _MEDIA_TYPES}
 DEV_TOKEN_TTL_SECONDS = 12 * 3600
 _PUBLIC = {"exclude_from_auth": True}
 # The page loads only its own script, styles and icon, talks only to this origin, and may
@@ -57,6 +64,16 @@ async def favicon() -> File:
                 media_type="image/svg+xml")
 
 
+@get("/static/{name:str}", operation_id="webAsset", tags=["web"], include_in_schema=False,
+     opt=_PUBLIC)
+async def asset(name: Annotated[str, Parameter(description="file name")]) -> File:
+    """One of the page's assets (script, styles, icon)."""
+    path = ASSETS.get(name)
+    if path is None:
+        raise Problem.NOT_FOUND.error("no such file")
+    return File(path, content_disposition_type="inline", media_type=_MEDIA_TYPES[path.suffix])
+
+
 @post("/api/dev/token", operation_id="devToken", tags=["web"], status_code=201, opt=_PUBLIC,
       summary="Dev mode only: a token for any user name (absent when real auth is set up)")
 async def dev_token(request: Request[Any, Any, State], data: DevTokenRequest) -> DevToken:
@@ -74,8 +91,7 @@ def web_routes(settings: Settings, *, dev_auth: bool = False) -> list[Controller
     routes: list[ControllerRouterHandler] = [
         index,
         favicon,
-        create_static_files_router(path="/static", directories=[STATIC_DIR], opt=_PUBLIC,
-                                   include_in_schema=False),
+        asset,
     ]
     if dev_auth and settings.dev_auth:
         routes.append(dev_token)

@@ -73,8 +73,15 @@ def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     """Mint a token with the configured secret, or the running `serve`'s development secret."""
-    from api.auth import mint_token
+    from api.auth import MAX_USER_ID_LENGTH, mint_token
 
+    user = args.user
+    if (not user or user != user.strip() or not user.isprintable()
+            or len(user) > MAX_USER_ID_LENGTH):
+        raise Refused(f"--user: a user id of 1-{MAX_USER_ID_LENGTH} printable characters, "
+                      "no leading or trailing space")
+    if args.ttl <= 0:
+        raise Refused("--ttl: seconds until the token expires, more than 0")
     if settings.jwt_secret:
         secret = settings.jwt_secret.get_secret_value()
         source = "CHATKIT_JWT_SECRET"

@@ -131,6 +131,7 @@ async def threads_page(
             when = dt.datetime.fromisoformat(str(stamp))
             if when.tzinfo is None:
                 raise ValueError(stamp)
+            when = when.astimezone(dt.UTC)  # OverflowError outside UTC's range
         except (ValueError, OverflowError) as error:
             raise BadCursor(after) from error
         if order == "desc":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import OfferedAction, Thread, ThreadEvent, Turn
+from store.models import IdempotencyKey, OfferedAction, Thread, ThreadEvent, Turn
 
 
 class BadCursor(ValueError):
@@ -71,6 +71,7 @@ async def list_threads(
             when = dt.datetime.fromisoformat(str(stamp))
             if when.tzinfo is None:
                 raise ValueError(stamp)
+            when = when.astimezone(dt.UTC)  # OverflowError outside UTC's range
         except (ValueError, OverflowError) as error:
             raise BadCursor(after) from error
         query = query.where(
@@ -185,7 +186,13 @@ async def last_event_id(session: AsyncSession, thread_id: str) -> int:
 
 
 async def delete_thread(session: AsyncSession, thread_id: str) -> None:
-    """Remove the thread, its turns, events and offered buttons (tasks stay). Commits."""
+    """Remove the thread, its turns, events, offered buttons and the idempotency keys of
+    its turns (a repeat of a request after the delete is a new request); tasks stay.
+    Commits."""
+    owner = select(Thread.user_id).where(Thread.id == thread_id).scalar_subquery()
+    await session.execute(delete(IdempotencyKey).where(
+        IdempotencyKey.user_id == owner,
+        IdempotencyKey.turn_id.in_(select(Turn.id).where(Turn.thread_id == thread_id))))
     # Explicit deletes rather than relying on ON DELETE CASCADE being enforced everywhere.
     for model in (ThreadEvent, OfferedAction, Turn):
         await session.execute(delete(model).where(model.thread_id == thread_id))

@@ -125,7 +125,14 @@ class TaskRepository:
         return list(self.session.scalars(query.order_by(Task.created_at, Task.id)))
 
     def count(self) -> int:
-        """How many tasks the user has (for the per-user quota)."""
+        """How many tasks the user has (for the per-user quota).
+
+        On PostgreSQL it first takes a transaction lock on the user's quota, so concurrent
+        creates for one user count one after the other and the quota is exact.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(select(func.pg_advisory_xact_lock(
+                func.hashtextextended("chatkit-tasks:" + self.user_id, 0))))
         query = select(func.count()).select_from(Task).where(Task.user_id == self.user_id)
         return int(self.session.scalar(query) or 0)
 
@@ -286,7 +293,7 @@ def _cursor_value(sort: str, value: Any) -> Any:
         when = dt.datetime.fromisoformat(str(value))
         if when.tzinfo is None:
             raise ValueError("cursor date-time without offset")
-        return when
+        return when.astimezone(dt.UTC)  # OverflowError for an instant outside UTC's range
     if sort.lstrip("-") == "priority":
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 100:
             raise ValueError("cursor priority rank")

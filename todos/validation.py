@@ -15,6 +15,11 @@ from todos.model import MAX_TITLE_LENGTH, PRIORITIES
 from todos.recurrence import MAX_COUNT, count_of
 
 MAX_TAGS = 20
+# Due dates a task may have: wide enough for any plan, narrow enough that the local day in
+# every time zone and the next occurrences of a recurrence stay representable.
+DUE_MIN = dt.date(1900, 1, 1)
+DUE_MAX = dt.date(2999, 12, 31)
+_DUE_RANGE = f"due: must fall between {DUE_MIN} and {DUE_MAX}"
 _TAG = re.compile(r"^[a-z0-9][a-z0-9_\-/.]{0,49}$")
 
 
@@ -37,17 +42,18 @@ def clean_due(value: str | None) -> str | None:
         return None
     try:
         if "T" not in value:
-            return dt.date.fromisoformat(value).isoformat()
+            day = dt.date.fromisoformat(value)
+            if not DUE_MIN <= day <= DUE_MAX:
+                raise TaskInvalid(_DUE_RANGE)
+            return day.isoformat()
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
         raise TaskInvalid("due: use an ISO date (2026-11-27) or a date-time with offset "
                           "(2026-11-27T09:00:00+01:00)") from None
     if parsed.tzinfo is None:
         raise TaskInvalid("due: a date-time needs its UTC offset (e.g. +01:00 or Z)")
-    try:
-        parsed.astimezone(dt.UTC)  # stored as a UTC instant too: it must exist in UTC
-    except OverflowError:
-        raise TaskInvalid("due: out of range") from None
+    if not DUE_MIN <= parsed.date() <= DUE_MAX:
+        raise TaskInvalid(_DUE_RANGE)
     return parsed.isoformat()
 
 
@@ -82,7 +88,8 @@ def clean_recurrence(value: str | None) -> str | None:
     rule = value.strip()
     if rule.upper().startswith("RRULE:"):
         rule = rule[6:]
-    if not rule.upper().startswith("FREQ=") or len(rule) > 200:
+    if (not rule.upper().startswith("FREQ=") or len(rule) > 200
+            or any(c in rule for c in "\r\n:")):  # one RRULE, not a set of lines
         raise TaskInvalid("recurrence: must be an RRULE such as FREQ=WEEKLY;BYDAY=MO")
     try:
         rrulestr(rule, dtstart=dt.datetime(2026, 1, 1), ignoretz=True)

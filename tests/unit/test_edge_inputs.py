@@ -35,6 +35,10 @@ def assert_rejected(response: Any, field: str, status: int = 422) -> None:
     ("/api/tasks?sort=created_at&after=" + cursor("created_at", "2026-01-01", "a"), "after"),
     ("/api/tasks?due_after=0001-01-01T00:00:00%2B01:00", "due_after"),
     ("/api/tasks?q=a%00b", "q"),
+    # valid ISO with an offset, but outside UTC's range once converted: once a 500
+    ("/api/tasks?sort=due&after=" + cursor("due", "0001-01-01T00:00:00+14:00", "x"), "after"),
+    ("/api/chatkit/threads?after=" + cursor("9999-12-31T23:59:59-12:00", "x"), "after"),
+    ("/api/chatkit/responses/x?format=bogus", "format"),
 ])
 async def test_tampered_queries_are_422(client: AsyncTestClient[Any], path: str,
                                        field: str) -> None:
@@ -58,6 +62,13 @@ async def test_an_event_id_too_large_for_the_database_is_422(
 @pytest.mark.parametrize(("body", "field"), [
     ({"title": "a\u0000b"}, "title"),
     ({"title": "x", "due": "9999-12-31T23:00:00-05:00"}, "due"),
+    # exists in UTC, but not as a local day east of it: every list in Paris failed
+    ({"title": "x", "due": "9999-12-31T23:30:00+00:00"}, "due"),
+    ({"title": "x", "due": "0001-01-01"}, "due"),
+    # a recurrence set (several lines) parses, then never repeats: one RRULE only
+    ({"title": "x", "due": "2026-12-01", "recurrence": "FREQ=DAILY\nEXDATE:20261202"},
+     "recurrence"),
+    ({"title": "x", "recurrence": "FREQ=DAILY\r\nRDATE:20261203"}, "recurrence"),
 ])
 async def test_task_fields_the_database_cannot_hold_are_422(
         client: AsyncTestClient[Any], body: dict[str, Any], field: str) -> None:
@@ -106,3 +117,83 @@ def test_embedded_mode_without_auth_uses_the_local_dev_secret(tmp_path: Path) ->
     assert settings.dev_auth
     secret = settings.resolved_jwt_secret()
     assert secret and (tmp_path / "jwt-secret").read_text() == secret
+
+
+async def test_a_task_due_at_the_end_of_the_range_lists_in_every_zone(
+        client: AsyncTestClient[Any]) -> None:
+    created = await client.post("/api/tasks", headers=auth(),
+                                json={"title": "far", "due": "2999-12-31T23:30:00+00:00"})
+    assert created.status_code == 201, created.text
+    for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):
+        response = await client.post("/api/chatkit/respond", headers=auth(), json={
+            "thread_id": "t1", "input": "show my tasks", "metadata": {"timezone": zone}})
+        result = (await client.get(response.headers["location"], headers=auth())).json()
+        assert result["status"] == "completed", result
+        assert "far" in json.dumps(result["widgets"])
+
+
+async def test_a_cursor_after_a_long_title_pages_on(client: AsyncTestClient[Any]) -> None:
+    for title in ("\u00e9" * 500, "b"):
+        assert (await client.post("/api/tasks", headers=auth(),
+                                  json={"title": title})).status_code == 201
+    first = (await client.get("/api/tasks?sort=title&limit=1", headers=auth())).json()
+    page = await client.get(f"/api/tasks?sort=title&limit=1&after={first['next_cursor']}",
+                            headers=auth())
+    assert page.status_code == 200, page.text
+    assert [t["title"] for t in page.json()["tasks"]] == ["\u00e9" * 500]
+
+
+@pytest.mark.parametrize("path", ["/static/a%00b.js", "/static/" + "a" * 5000,
+                                  "/static/..%2Fauth.py", "/static/index.html"])
+async def test_unknown_static_files_are_404(client: AsyncTestClient[Any], path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code == 404
+    assert response.json()["error"]["type"] == "NOT_FOUND"
+
+
+async def test_the_page_assets_are_served_with_their_types(
+        client: AsyncTestClient[Any]) -> None:
+    for name, kind in (("app.js", "text/javascript"), ("app.css", "text/css"),
+                       ("favicon.svg", "image/svg+xml")):
+        response = await client.get(f"/static/{name}")
+        assert response.status_code == 200 and response.headers["content-type"].startswith(kind)
+
+
+async def test_an_empty_body_names_the_body(client: AsyncTestClient[Any]) -> None:
+    response = await client.post("/api/chatkit/respond", content=b"",
+                                 headers={**auth(), "Content-Type": "application/json"})
+    assert_rejected(response, "body")
+    assert "'data'" not in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("user", ["  ", " bob", "bob "])
+async def test_a_blank_or_padded_user_id_is_401(client: AsyncTestClient[Any],
+                                                user: str) -> None:
+    token = mint_token(TEST_SECRET, user)
+    response = await client.get("/api/tasks", headers={"Authorization": f"Bearer {token}"})
+    assert_rejected(response, "user id", status=401)
+
+
+async def test_a_repeated_key_after_the_thread_was_deleted_is_a_new_request(
+        client: AsyncTestClient[Any]) -> None:
+    headers = {**auth(), "Idempotency-Key": "k-1"}
+    body = {"thread_id": "t1", "input": "add buy milk"}
+    first = await client.post("/api/chatkit/respond", headers=headers, json=body)
+    assert (await client.delete("/api/chatkit/threads/t1", headers=auth())).status_code == 204
+    again = await client.post("/api/chatkit/respond", headers=headers, json=body)
+    assert again.status_code == 202
+    assert again.json()["response_id"] != first.json()["response_id"]
+    result = await client.get(again.headers["location"], headers=auth())
+    assert result.status_code == 200
+
+
+@pytest.mark.parametrize("args", [["--user", " "], ["--user", ""], ["--user", "a\tb"],
+                                  ["--user", "bob", "--ttl", "-5"]])
+def test_the_token_command_refuses_tokens_no_server_would_take(
+        args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(data_dir=tmp_path, redis_url=None, jwt_secret=TEST_SECRET)
+    monkeypatch.setattr("chatkit_todo.cli.get_settings", lambda: settings)
+    assert main(["token", *args]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and ("--user" in out.err or "--ttl" in out.err)
