@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
+from agents.nlu import lexicon as lx
 from agents.types import Resolution, TaskRef, Understanding
 
 # Below this similarity a title match is a guess, and guesses never change data.
@@ -19,8 +22,114 @@ SUGGESTION_FLOOR = 0.3
 MAX_CHOICES = 10
 
 
+# The word match (issue 12): a reference made of other words than the title's ("i picked up
+# the dry cleaning on my way home", "taxes are done", "the gym thing") still names one task
+# when that task's distinctive words are there. Filler is ignored, forms are reduced to a
+# stem ("refilled" / "refill", "taxes" / "tax"), light verbs ("buy", "call") count half.
+# Below WORD_LOOSE_FLOOR a word match is nothing; between it and MATCH_THRESHOLD it counts
+# only when it is the one clear best (WORD_CLEAR_MARGIN ahead of the next task) and the
+# message is an explicit command (confidence at least WORD_LOOSE_CONFIDENCE), never for
+# news ("i called the bank") read without a command.
+WORD_LOOSE_FLOOR = 0.45
+WORD_CLEAR_MARGIN = 0.2
+WORD_LOOSE_CONFIDENCE = 0.8
+LIGHT_WEIGHT = 0.5
+# Words of a reference looked at (a long message is still bounded work per task).
+MAX_QUERY_WORDS = 40
+# Typo tolerance between two words of at least this many letters (one edit or ratio ≥ 0.8).
+FUZZY_MIN_LEN = 5
+FUZZY_WEIGHT = 0.8
+
+_RE_WORDS = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_LIGHT = frozenset(lx.LIGHT_VERBS)
+
+
 def _norm(text: str) -> str:
     return " ".join(text.lower().split())
+
+
+@lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """A crude, consistent stem: both forms of a word end up equal ("assembled" /
+    "assemble", "shopping" / "shop", "taxes" / "tax"); not a dictionary form."""
+    w = word.lower()
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.replace("'", "")
+    w = lx.MATCH_LEMMAS.get(w, w)
+    n = len(w)
+    if n > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif n > 4 and w.endswith("ied"):
+        w = w[:-3] + "y"
+    elif n > 5 and w.endswith("ing"):
+        w = w[:-3]
+    elif n > 4 and w.endswith("ed"):
+        w = w[:-2]
+    elif n > 4 and w.endswith(("ches", "shes", "sses", "xes", "zes")):
+        w = w[:-2]
+    elif n > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiou":
+        w = w[:-1]
+    return w
+
+
+@lru_cache(maxsize=4096)
+def content_words(text: str) -> dict[str, float]:
+    """The stems that can tell tasks apart, each with its weight (light verbs count half)."""
+    out: dict[str, float] = {}
+    for raw in _RE_WORDS.findall(text.lower())[: 4 * MAX_QUERY_WORDS]:
+        if raw in lx.MATCH_FILLER:
+            continue
+        base = lx.MATCH_LEMMAS.get(raw, raw)
+        if base in lx.MATCH_FILLER:
+            continue
+        weight = LIGHT_WEIGHT if base in _LIGHT or raw in _LIGHT else 1.0
+        key = stem(raw)
+        if key and (key not in out or out[key] < weight):
+            out[key] = weight
+        if len(out) >= MAX_QUERY_WORDS:
+            break
+    return out
+
+
+def _close(a: str, b: str) -> bool:
+    if min(len(a), len(b)) < FUZZY_MIN_LEN or abs(len(a) - len(b)) > 2:
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def word_score(query: str, title: str) -> tuple[float, bool]:
+    """(score, distinctive): how well the reference's words cover the title's (mostly) and
+    the title's cover the reference's; `distinctive` when a shared word is not a light verb.
+    """
+    q, t = content_words(query), content_words(title)
+    if not q or not t:
+        return 0.0, False
+    shared = 0.0
+    distinctive = False
+    fuzzy_budget = 24  # typo checks per pair: bounded
+    for word, weight in t.items():
+        if word in q:
+            shared += min(weight, q[word])
+            distinctive = distinctive or (weight == 1.0 and q[word] == 1.0)
+            continue
+        for other in q:
+            if fuzzy_budget <= 0:
+                break
+            fuzzy_budget -= 1
+            if _close(word, other):
+                shared += FUZZY_WEIGHT * min(weight, q[other])
+                distinctive = distinctive or weight == 1.0
+                break
+    if not shared:
+        return 0.0, False
+    coverage = shared / sum(t.values())
+    precision = shared / sum(q.values())
+    return 0.75 * coverage + 0.25 * min(precision, 1.0), distinctive
 
 
 def _score(query: str, title: str) -> float:
@@ -37,17 +146,29 @@ def _score(query: str, title: str) -> float:
     return matcher.ratio()
 
 
-def match_title(query: str, tasks: Sequence[dict[str, Any]]) -> tuple[list[str], list[str]]:
+def match_title(
+    query: str, tasks: Sequence[dict[str, Any]], *, loose: bool = True
+) -> tuple[list[str], list[str]]:
     """(matches, suggestions): the best-matching task ids, several when ambiguous.
 
-    With no match above the threshold, `matches` is empty and `suggestions` holds the
-    closest titles.
+    A title scores the best of its character similarity and its word match. With no match
+    above the threshold, `matches` is empty and `suggestions` holds the closest titles;
+    `loose` (an explicit command) also accepts a weaker word match that is the one clear
+    best (see WORD_LOOSE_FLOOR).
     """
-    scored = sorted(
-        ((_score(query, task["title"]), task) for task in tasks),
-        key=lambda pair: pair[0],
-        reverse=True,
-    )
+    scored_all = []
+    for task in tasks:
+        chars = _score(query, task["title"])
+        words, distinctive = word_score(query, task["title"]) if chars < 1.0 else (0.0, False)
+        scored_all.append((max(chars, words), words if distinctive else 0.0, task))
+    scored_all.sort(key=lambda row: row[0], reverse=True)
+    scored = [(score, task) for score, _, task in scored_all]
+    if loose and scored and scored[0][0] < MATCH_THRESHOLD:
+        by_words = sorted(scored_all, key=lambda row: row[1], reverse=True)
+        best = by_words[0][1]
+        runner_up = max((row[0] for row in by_words[1:]), default=0.0)
+        if best >= WORD_LOOSE_FLOOR and best - runner_up >= WORD_CLEAR_MARGIN:
+            return [by_words[0][2]["id"]], []
     if not scored or scored[0][0] < MATCH_THRESHOLD:
         return [], [task["title"] for score, task in scored[:3] if score > SUGGESTION_FLOOR]
     best = scored[0][0]
@@ -78,8 +199,9 @@ def resolve(
     resolution = Resolution(understanding=understanding)
     known = {task["id"] for task in tasks} if known is None else known | {
         task["id"] for task in tasks}
+    loose = understanding.confidence >= WORD_LOOSE_CONFIDENCE
     for ref in understanding.refs:
-        _resolve_one(ref, resolution, tasks, known, last_list, last_task)
+        _resolve_one(ref, resolution, tasks, known, last_list, last_task, loose)
     if not understanding.refs:
         resolution.missing.append("which task")
     del resolution.ambiguous[MAX_CHOICES:]
@@ -93,6 +215,7 @@ def _resolve_one(
     known: set[str],
     last_list: Sequence[str],
     last_task: str | None,
+    loose: bool = True,
 ) -> None:
     if ref.task_id is not None:
         if ref.task_id in known:
@@ -114,7 +237,7 @@ def _resolve_one(
             resolution.missing.append(f"number {ref.position}")
         return
     query = ref.title or ""
-    matches, suggestions = match_title(query, tasks)
+    matches, suggestions = match_title(query, tasks, loose=loose)
     if len(matches) == 1:
         resolution.targets.append(matches[0])
     elif matches:

@@ -211,3 +211,35 @@ EVENT_NOUNS = frozenwords(
     "hearing court assignment homework essay paper report project delivery pickup drop-off "
     "errand errands playdate tournament concert show ceremony wedding funeral"
 )
+
+# ---------------------------------------------------------------- matching a task by its words
+
+# Words that never tell one task from another: the resolver's word match ignores them
+# ("the milk one i got" → "milk"; "cross off the gym thing for me" → "gym").
+MATCH_FILLER = frozenwords(
+    "the a an my our your his her their its this that these those some any all to of for on "
+    "in at with about from by into onto off up out and or but so then i we you me us he she "
+    "they him them it is are was were be been being am has have had do does did done just "
+    "already finally now today yesterday tonight tomorrow earlier later thing things stuff one "
+    "ones task tasks item items reminder reminders todo todos to-do list lists entry please pls "
+    "too also really actually totally anymore any more again yay woohoo lol haha ok okay well "
+    "oh hey thanks can could would will should u ur im i'm i've we've ive it's its that's "
+    "thats there here very much way as not no need needed don't dont get got gotten"
+)
+# Verbs that say little about which task is meant ("call", "buy", "clean" start many
+# titles): a title's other words count twice as much. Base forms; past forms are in
+# PAST_TO_BASE.
+LIGHT_VERBS = frozenwords(
+    "go make take buy pick call get do put set have finish complete start send pay clean wash "
+    "book order pack fix check schedule plan email text mail return renew write review update "
+    "sign submit prepare prep print visit bring drop grab move"
+)
+# Past forms and other shapes that suffix stripping misses: word → the base it stands for.
+MATCH_LEMMAS = {
+    **{k: v for k, v in PAST_TO_BASE.items() if " " not in k},
+    "children": "child", "kids": "kid", "people": "person", "men": "man", "women": "woman",
+    "teeth": "tooth", "feet": "foot", "mice": "mouse", "leaves": "leaf", "knives": "knife",
+    "shelves": "shelf", "groceries": "grocery", "batteries": "battery", "taxes": "tax",
+    "glasses": "glass", "dishes": "dish", "boxes": "box", "buses": "bus", "happened": "happen",
+    "went": "go", "gone": "go", "bought": "buy", "brought": "bring", "taken": "take",
+}  # fmt: skip
