@@ -190,8 +190,28 @@ _OFF = lx.phrases(
     "from the grocery list|off my grocery list|off the packing list|off my packing list|"
     "from my packing list|from the packing list|off the list too|as done too"
 )
-_TRAIL = lx.phrases("please|pls|now|too|as well|for me|already|thanks|thank you|right now|then")
-_GLUE = lx.phrases("so|and|and so|, so|which means|so you can|,|;|-|now|ok|okay|and then")
+# "… mark complete", "… check off": a completion said after the news, with no pronoun.
+_DONE_CMD = lx.phrases(
+    "mark complete|mark completed|mark done|mark as done|mark as complete|mark as completed|"
+    "mark finished|mark as finished|mark it off|mark off|check off|tick off|cross off|"
+    "check it|tick it|cross out|strike off"
+)
+# "…, done", "… so that's done": the news and then its verdict.
+_DONE_STATE = lx.phrases(
+    "done|all done|finished|complete|completed|done and dusted|"
+    "that's done|thats done|that's finished|thats finished|that's complete|thats complete|"
+    "that's taken care of|thats taken care of|that's sorted|thats sorted|that's handled|"
+    "that's over with|it's done|its done|it is done|that is done|that one's done|"
+    "that's one done|that's off the list|thats off the list|one less thing"
+)
+_TRAIL = lx.phrases(
+    "please|pls|now|too|as well|for me|already|thanks|thank you|right now|then|"
+    "yay|woohoo|finally|lol|thx|ty|please and thank you"
+)
+_GLUE = lx.phrases(
+    "so|and|and so|, so|which means|so you can|,|;|-|now|ok|okay|and then|so now|and now|"
+    "so yeah|which is why|therefore|hence"
+)
 
 # What a summary is of: "how am i doing with my tasks", "a summary of my to do list".
 _SUMMARY_OF = lx.phrases(
@@ -237,6 +257,8 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
         "off": _OFF,
         "trail": _TRAIL,
         "glue": _GLUE,
+        "donecmd": _DONE_CMD,
+        "donestate": _DONE_STATE,
         "summary_of": _SUMMARY_OF,
     }.items()
 }
@@ -486,6 +508,15 @@ COMPOUND_FRAMES = _frames(
             "complete",
             0.85,
         ),
+        # "reviewed the pull request, mark complete": the command without a pronoun
+        (
+            "compound.complete_tail",
+            "{ref} [{glue}] [{polite}] {donecmd} [{off}] [{trail}]",
+            "complete",
+            0.85,
+        ),
+        # "ordered the cake, done", "texted alex so that's done": news, then its verdict
+        ("compound.done_tail", "{ref} {glue} {donestate} [{trail}]", "complete", 0.8),
         (
             "compound.add_it",
             "{task} [{glue}] [{polite}] {put} {pronoun} [{onto} {list}] [{tail}] [{trail}]",

@@ -20,6 +20,7 @@ from agents.types import Intent, TaskRef, Understanding
 
 __all__ = [
     "RE_DONE_ALONE",
+    "clause_ref",
     "RE_TITLE_TRIM",
     "statement_ref",
     "strip_reason",
@@ -378,6 +379,16 @@ def statement_ref(clause: str, *, bare_past: bool) -> str | None:
     if m and (m["subj"] or bare_past):
         return _news_ref(m)
     return None
+
+
+def clause_ref(clause: str) -> tuple[TaskRef, ...]:
+    """A statement no news pattern reads, as one title reference for the resolver's word
+    match: "my husband fixed the leaky faucet", "passports already in my bag"."""
+    c = _RE_INTERJECTION.sub("", clause.strip(" ,.;:!-")).strip(" ,.;:!-")
+    c = strip_tail(_RE_OBJ_TRAIL, c).strip(" ,.;:!-")
+    if not c or "?" in c or RE_WH_START.match(c) or c.lower() in _NOT_A_TASK:
+        return ()
+    return (TaskRef(title=c),)
 
 
 def try_news(s: str) -> Understanding | None:

@@ -51,7 +51,14 @@ from agents.nlu.normalize import (
 from agents.nlu.refs import MAX_REFS, parse_refs
 from agents.nlu.small import RE_NEGATED, bulk
 from agents.nlu.small import small_talk as small_talk_intent
-from agents.nlu.status import RE_DONE_ALONE, statement_ref, strip_reason, try_news, try_status
+from agents.nlu.status import (
+    RE_DONE_ALONE,
+    clause_ref,
+    statement_ref,
+    strip_reason,
+    try_news,
+    try_status,
+)
 from agents.nlu.updating import RE_WH_START, try_update, try_update_state
 from agents.types import (
     Intent,
@@ -167,11 +174,16 @@ def _rule_query(s: str, now_local: datetime, depth: int) -> Understanding | None
 
 # Compound frames end with a pronoun ("… so delete it"): a cheap look at the end first, so
 # that a long message without one is not scanned by three frames for nothing.
-_PRONOUN_WORDS = lx.frozenwords("it that this them those these both one task item thing")
+_PRONOUN_WORDS = lx.frozenwords(
+    "it that this them those these both one task item thing done complete completed finished "
+    "off out dusted care sorted handled"
+)
 
 
 def _rule_compound(s: str, now_local: datetime, depth: int) -> Understanding | None:
-    if _PRONOUN_WORDS.isdisjoint(s[-80:].lower().replace(",", " ").split()[-6:]):
+    if _PRONOUN_WORDS.isdisjoint(
+        s[-80:].lower().replace(",", " ").replace("!", " ").replace(".", " ").split()[-6:]
+    ):
         return None
     for frame, m in match(COMPOUND_FRAMES, s):
         if frame.kind == "task":
@@ -180,10 +192,13 @@ def _rule_compound(s: str, now_local: datetime, depth: int) -> Understanding | N
                 return got
             continue
         ref = statement_ref(m["ref"], bare_past=True)
-        if not ref:
+        # Any other statement ("my husband fixed the leaky faucet", "passports already in
+        # my bag"): the whole clause is the reference, and the resolver's word match finds
+        # the one task it is about (or asks, or finds none: nothing changes).
+        refs = parse_refs(ref) if ref else clause_ref(m["ref"])
+        if not refs:
             continue
         intent = Intent.DELETE if frame.kind == "delete" else Intent.COMPLETE
-        refs = parse_refs(ref)
         if refs:
             return Understanding(
                 intent=intent, refs=refs, confidence=frame.confidence, rule=frame.name
