@@ -112,8 +112,9 @@ _RE_LEAD = re.compile(
     r"oh|also|and|then|now|actually|oops|whoops|well|hmm+|right|sure|yes|yeah|yep|"
     r"(?:todo\s+)?bot|assistant|let'?s|lets|ah|wait|btw|by\s+the\s+way|one\s+more\s+thing|"
     r"hey\s+there|hi\s+there|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|"
-    r"great|cool|perfect|awesome|nice|nvm|you\s+can|you\s+could|u\s+can|finally|"
-    r"already|never\s*mind|scratch\s+that|on\s+second\s+thought|maybe|like|"
+    r"great|cool|perfect|awesome|nice|you\s+can|you\s+could|u\s+can|finally|"
+    # "never mind about X", "nvm the X": a removal, not a filler before a new command
+    r"(?:never\s*mind|nvm)(?!\s+(?:about|abt|the|my|our|on)\b)|already|scratch\s+that|on\s+second\s+thought|maybe|like|"
     # "tell me what's due" asks; "tell me later to X" is a reminder: keep that one.
     r"tell\s+me(?=\s+(?:what|which|how|when|where|who|if|whether|my|the|about|all|everything)\b))"
     r"\b[\s,!.:;-]*",

@@ -62,7 +62,7 @@ _RE_UNDO = re.compile(
 
 RE_NEGATED = re.compile(
     r"^(?:don'?t|dont|do\s+not|never|no\s+need\s+to(?!.*\bany\s*more[\s!.]*$))\b"
-    r"(?!\s+(?:let\s+me\s+)?forget|\s+repeat|\s+need|\s+have\s+to|\s+want)",
+    r"(?!\s*mind\b|\s+(?:let\s+me\s+)?forget|\s+repeat|\s+need|\s+have\s+to|\s+want)",
     _F,
 )
 _RE_FAREWELL = re.compile(

@@ -42,7 +42,8 @@ RE_TITLE_TRIM = re.compile(
 _DONE = (
     r"(?:done|complete|completed|finished|finito|checked(?:\s+off)?|ticked(?:\s+off)?|"
     r"crossed\s+off|taken\s+care\s+of|sorted(?:\s+out)?|handled|dealt\s+with|accomplished|"
-    r"ready|over\s+with|out\s+of\s+the\s+way|compelte|complted|finshed|dnoe|don)"
+    r"ready|over\s+with|out\s+of\s+the\s+way|compelte|complted|finshed|dnoe|don|"
+    r"done\s+and\s+dusted|over\s+and\s+done(?:\s+with)?|all\s+set)"
 )
 _RE_MARK = re.compile(
     r"^(?:mark(?:ed)?|set|flag|put|move|switch|change|make|turn)(?:\s+(?P<ref>.+?))?\s+(?:as\s+|to\s+|"
@@ -113,10 +114,13 @@ _RE_DELETE = re.compile(
     r"|^(?P<ref2>.+?)(?:'s|\s+(?:is|was|has\s+been|got|are|were|have\s+been))\s+(?:been\s+)?"
     r"(?:cancell?ed|canceled|called\s+off|no\s+longer\s+(?:needed|necessary|relevant)|"
     r"not\s+needed(?:\s+any\s*more)?|scrapped|obsolete|irrelevant)(?:\s+now)?$"
-    r"|^(?:i\s+)?(?:don'?t|do\s+not|no\s+longer)\s+(?:need|have|want)\s+(?:to\s+(?:do\s+)?)?"
+    r"|^(?:i\s+|we\s+)?(?:don'?t|do\s+not|no\s+longer|won'?t|will\s+not)\s+(?:need|have|want)\s+"
+    r"(?:to\s+(?:do\s+)?)?"
     r"(?P<ref3>.+?)\s+any\s*more$"
     r"|^(?:i\s+)?no\s+longer\s+need\s+to\s+(?P<ref4>.+)$"
     r"|^take\s+(?P<ref6>.+?\s+(?:thing|task|item|one|reminder|todo|entry))\s+off$"
+    r"|^(?:never\s*mind|nvm)\s+(?:about\s+)?(?P<ref9>.+)$"
+    r"|^lose\s+(?P<ref10>.+?\s+(?:thing|task|item|one|reminder|todo|entry))$"
     r"|^(?:there'?s\s+)?no\s+(?:more\s+)?need\s+to\s+(?P<ref7>.+?)\s+any\s*more$"
     r"|^(?P<ref8>.+?)\s+(?:is|are)(?:n'?t|\s+not)\s+(?:needed|necessary|required|happening)"
     r"(?:\s+any\s*more)?$"
@@ -261,7 +265,7 @@ def try_status(s: str, now_local: datetime) -> Understanding | None:
     if m:
         ref = (
             m["ref"] or m["ref2"] or m["ref3"] or m["ref4"] or m["ref5"] or m["ref6"]
-            or m["ref7"] or m["ref8"]
+            or m["ref7"] or m["ref8"] or m["ref9"] or m["ref10"]
         )  # fmt: skip
         if (ref and not re.match(r"^(?:it|that|about\s+it)$", ref, _F)) or (
             ref and not s.lower().startswith("forget")
@@ -298,7 +302,13 @@ _PURCHASE = frozenset({"bought", "got", "gotten", "grabbed", "purchased", "order
 _FINISH = frozenset({"finished", "completed", "done", "did", "wrapped", "accomplished"})
 _RE_OBJ_TRAIL = re.compile(
     r"(?:\s+(?:today|yesterday|already|finally|just\s+now|this\s+morning|earlier|last\s+night|"
-    r"too|as\s+well|at\s+last|now|yay+|woo+hoo+|lol|haha|finally|at\s+home|in\s+the\s+end))+$",
+    r"too|as\s+well|at\s+last|now|yay+|woo+hoo+|lol|haha|finally|at\s+home|in\s+the\s+end|"
+    # when and where it happened: "on my way home", "over the weekend", "after work"
+    r"on\s+(?:my|the|our)\s+way(?:\s+(?:back|home|in|out|to|from|over|there|here|work|school|"
+    r"the|my|office|store|gym))*|over\s+the\s+weekend|after\s+(?:work|school|lunch|dinner|"
+    r"class|breakfast)|at\s+lunch(?:time)?|during\s+(?:lunch|my\s+break|the\s+break)|"
+    r"this\s+(?:afternoon|evening|week|weekend)|last\s+(?:week|weekend|night)|"
+    r"(?:myself|ourselves|himself|herself|themselves)))+$",
     _F,
 )
 _RE_DET_LEAD = re.compile(r"^(?:(?:the|a|an|my|our|some|his|her|their|all\s+the|all)\s+)+", _F)
@@ -315,6 +325,12 @@ _PARTICIPLES = "|".join(
             "handled",
             "over",
             "squared away",
+            "happened",
+            "took place",
+            "done and dusted",
+            "over and done with",
+            "all set",
+            "out of the way",
         },
         key=len,
         reverse=True,
@@ -372,9 +388,14 @@ def statement_ref(clause: str, *, bare_past: bool) -> str | None:
     if m:
         obj = m["obj"] or m["obj2"] or m["obj3"] or m["obj4"]
         return _RE_DET_LEAD.sub("", obj.strip()) or None
+    c = strip_tail(_RE_OBJ_TRAIL, c).strip(" ,.!")
     m = _RE_STATE.match(c)
     if m and not RE_WH_START.match(c):
-        return _RE_DET_LEAD.sub("", m["obj"].strip()) or None
+        obj = _RE_DET_LEAD.sub("", m["obj"].strip())
+        # "the anniversary dinner is booked" → "book anniversary dinner": the verb helps
+        # the word match tell "book restaurant for anniversary" from "buy anniversary card"
+        base = lx.PAST_TO_BASE.get(m["adj"].lower())
+        return (f"{base} {obj}" if base and obj and base not in ("do", "get") else obj) or None
     m = _RE_NEWS.match(c)
     if m and (m["subj"] or bare_past):
         return _news_ref(m)
@@ -422,7 +443,7 @@ def try_news(s: str) -> Understanding | None:
                 intent=Intent.COMPLETE, refs=parse_refs(ref), confidence=0.7, rule="status.news"
             )
         return None
-    m = _RE_STATE.match(c)
+    m = _RE_STATE.match(strip_tail(_RE_OBJ_TRAIL, c).strip(" ,.!"))
     if m and m["obj"].split()[0].lower() not in ("i", "we", "you", "it", "this", "that"):
         ref = _RE_DET_LEAD.sub("", m["obj"].strip())
         if ref:
@@ -438,12 +459,24 @@ _RE_REASON_TAIL = re.compile(
     r"|(?:\s*[,;-])?\s+(?:so\s+)?(?:i|we)(?:'ve|\s+have)?(?:\s+(?:already|just|finally|actually))*"
     r"\s+(?:\w+ed|did|got|bought|paid|made|went|took|sent|ate|drank|found|sold|gave|threw|"
     r"have|had|don't\s+need|do\s+not\s+need|no\s+longer\s+need)\s+(?:it|that|them|this|those|"
-    r"one|some|enough|already)(?:\s+(?:already|too|yesterday|today|earlier|now|anymore|at\s+home))*$",
+    r"one|some|enough|already)(?:\s+(?:already|too|yesterday|today|earlier|now|anymore|at\s+home))*$"
+    # a remark after a comma, a clause with its own subject: ", it got canceled", ", we
+    # hired someone", ", my sister is handling it", ", i went to the post office"
+    r"|\s*[,;]\s+(?:(?:so|and|but|because|since)\s+)?(?:(?:i|we|it|they|he|she)(?:'[a-z]{1,2})?"
+    r"|(?:my|our|the|his|her|their)\s+(?:[\w'-]+\s+){0,2}?[\w'-]+)"
+    r"(?:\s+(?:just|already|finally|actually|really|also|all|is|was|are|were|has|have|had))?"
+    r"\s+(?:is|are|was|were|got|has|have|had|did|does|will|won'?t|can|can'?t|isn'?t|aren'?t|"
+    r"wasn'?t|\w+ed|went|bought|made|took|ate|ran|came|left|found|said|told|sold|gave|\w+ing)\b.*$"
+    # a remark after the list: "take X off the list the exam got cancelled"
+    r"|(?<=\slist)[,;.!]*\s+(?:the|my|our|i|we|it|they|he|she)\s+.+$",
     _F,
 )
 _RE_STATUS_VERB = re.compile(
     r"^(?:delete|remove|cancel|drop|erase|trash|scratch|cross|check|tick|mark|take|get\s+rid|"
-    r"complete|finish|strike|clear|you\s+can|can\s+you|please)\b",
+    r"complete|finish|strike|clear|you\s+can|can\s+you|please|forget|never\s*mind|nvm|scrap|"
+    r"ditch|lose|bin|nix|kill|dump|axe|(?:i|we)\s+(?:just\s+|already\s+|finally\s+)?\w+ed|"
+    r"(?:i|we)\s+(?:don'?t|do\s+not|won'?t|will\s+not|no\s+longer)\s+need|"
+    r"no\s+(?:more\s+)?need)\b",
     _F,
 )
 

@@ -102,7 +102,8 @@ _RE_ASSISTANT = re.compile(
     r"|^(?:set|start)\s+(?:an?\s+)?(?:alarm|timer)\b"
     r"|^turn\s+(?:\w+\s+){0,3}?(?:on|off|up|down)\b"
     r"|^(?:wake\s+me(?:\s+up)?|play|pause|resume|skip|dim|brighten|"
-    r"lock|unlock|preheat|navigate|directions\s+to|volume|mute|unmute)\b",
+    r"lock|unlock|preheat|navigate|directions\s+to|volume|mute|unmute)\b"
+    r"(?!'s|\s+(?:is|are|was|were|has|had|got|looks?)\b)",  # "resume is updated": a noun
     _F,
 )
 
@@ -141,6 +142,8 @@ def _rule_redirect(s: str, now_local: datetime, depth: int) -> Understanding | N
             got.intent is Intent.CLARIFY or any(r.pronoun for r in got.refs)
         ):
             continue  # "i paid the bill so delete it": "it" is the bill (compound frames)
+        if frame.name == "redirect.so_command" and got.intent in (Intent.DELETE, Intent.COMPLETE):
+            got = _replace(got, refs=tuple(_in_context(r, m["reason"]) for r in got.refs))
         if frame.name == "redirect.on_list" and got.intent is Intent.ADD:
             named = list_tag(m["list"])
             if named:
@@ -282,7 +285,7 @@ def _rule_update_state(s: str, now_local: datetime, depth: int) -> Understanding
 
 
 def _rule_news(s: str, now_local: datetime, depth: int) -> Understanding | None:
-    return try_news(s)
+    return try_news(strip_reason(s))  # "i mailed the package, i went at lunch": one task
 
 
 _RE_CHATTER = re.compile(
@@ -389,6 +392,17 @@ def _named(got: Understanding, rule: str) -> Understanding:
 
 def _replace(u: Understanding, **changes: Any) -> Understanding:
     return msgspec.structs.replace(u, **changes)
+
+
+_CONTEXT_PRONOUNS = lx.frozenwords("him her them it there he she they")
+
+
+def _in_context(ref: TaskRef, reason: str) -> TaskRef:
+    """ "the landlord fixed the heater so delete calling him": "him" is in the reason, so
+    the reason's words join the reference (the resolver's word match reads them)."""
+    if ref.title and not _CONTEXT_PRONOUNS.isdisjoint(ref.title.lower().split()):
+        return TaskRef(title=f"{ref.title} {reason}")
+    return ref
 
 
 def _with_tag(u: Understanding, tag: str) -> Understanding:
