@@ -58,15 +58,11 @@ def stem(word: str) -> str:
     w = w.replace("'", "")
     w = lx.MATCH_LEMMAS.get(w, w)
     n = len(w)
-    if n > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif n > 4 and w.endswith("ied"):
+    if n > 4 and w.endswith(("ies", "ied")):
         w = w[:-3] + "y"
     elif n > 5 and w.endswith("ing"):
         w = w[:-3]
-    elif n > 4 and w.endswith("ed"):
-        w = w[:-2]
-    elif n > 4 and w.endswith(("ches", "shes", "sses", "xes", "zes")):
+    elif n > 4 and w.endswith(("ed", "ches", "shes", "sses", "xes", "zes")):
         w = w[:-2]
     elif n > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
         w = w[:-1]

@@ -20,8 +20,8 @@ from agents.types import Intent, TaskRef, Understanding
 
 __all__ = [
     "RE_DONE_ALONE",
-    "clause_ref",
     "RE_TITLE_TRIM",
+    "clause_ref",
     "statement_ref",
     "strip_reason",
     "try_news",
@@ -122,6 +122,8 @@ _RE_DELETE = re.compile(
     r"|^(?:never\s*mind|nvm)\s+(?:about\s+)?(?P<ref9>.+)$"
     r"|^lose\s+(?P<ref10>.+?\s+(?:thing|task|item|one|reminder|todo|entry))$"
     r"|^(?:there'?s\s+)?no\s+(?:more\s+)?need\s+to\s+(?P<ref7>.+?)\s+any\s*more$"
+    r"|^(?:there'?s\s+|(?:i|we)\s+(?:have|has)\s+)?no\s+(?:more\s+|longer\s+(?:any\s+)?|further\s+)?"
+    r"need\s+for\s+(?P<ref11>.+?)(?:\s+any\s*more)?$"
     r"|^(?P<ref8>.+?)\s+(?:is|are)(?:n'?t|\s+not)\s+(?:needed|necessary|required|happening)"
     r"(?:\s+any\s*more)?$"
     r"|^(?:take|get|knock)\s+(?P<ref5>.+?)\s+off(?:\s+of)?\s+(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?|"
@@ -260,12 +262,14 @@ def try_status(s: str, now_local: datetime) -> Understanding | None:
         refs = parse_refs(m["ref"])
         if not (_RE_FROM_MY_LIST.search(s) or all(r.title is None for r in refs)):
             return None  # "take out the trash": a chore; "take #2 off my list" is a delete
+    if m and m["ref11"] and RE_PRONOUN.match(m["ref11"]):
+        return None  # "there's no need for that": a remark, not "delete it"
     if m and m["ref"] and extract(m["ref"], now_local).recurrence:
         return None  # a recurrence describes a new task, never one to delete
     if m:
         ref = (
             m["ref"] or m["ref2"] or m["ref3"] or m["ref4"] or m["ref5"] or m["ref6"]
-            or m["ref7"] or m["ref8"] or m["ref9"] or m["ref10"]
+            or m["ref7"] or m["ref8"] or m["ref9"] or m["ref10"] or m["ref11"]
         )  # fmt: skip
         if (ref and not re.match(r"^(?:it|that|about\s+it)$", ref, _F)) or (
             ref and not s.lower().startswith("forget")
@@ -339,7 +343,10 @@ _PARTICIPLES = "|".join(
 _RE_STATE = re.compile(
     r"^(?P<obj>.{1,80}?)(?:'s|'re|\s+(?:is|are|was|were|has\s+been|have\s+been|got|is\s+all|"
     r"are\s+all))\s+(?:all\s+|now\s+|finally\s+|already\s+|totally\s+|fully\s+)?"
-    r"(?P<adj>" + _PARTICIPLES + r")(?:\s+(?:now|already|finally|today|at\s+last|too))?$",
+    r"(?P<adj>" + _PARTICIPLES + r")(?:\s+(?:up|off|out|in|away|back|over))?"
+    # "the permission slip is signed and handed in"
+    r"(?:\s+and\s+(?:" + _PARTICIPLES + r")(?:\s+(?:up|off|out|in|away|back|over))?)?"
+    r"(?:\s+(?:now|already|finally|today|at\s+last|too))?$",
     _F,
 )
 _RE_NO_NEED = re.compile(
@@ -462,7 +469,8 @@ _RE_REASON_TAIL = re.compile(
     r"one|some|enough|already)(?:\s+(?:already|too|yesterday|today|earlier|now|anymore|at\s+home))*$"
     # a remark after a comma, a clause with its own subject: ", it got canceled", ", we
     # hired someone", ", my sister is handling it", ", i went to the post office"
-    r"|\s*[,;]\s+(?:(?:so|and|but|because|since)\s+)?(?:(?:i|we|it|they|he|she)(?:'[a-z]{1,2})?"
+    r"|\s*[,;]\s+(?:(?:so|and|but|because|since)\s+)?(?:(?:i|we|it|they|he|she)(?:'[a-z]{1,2})?|its|"
+    r"im|were|theyre"
     r"|(?:my|our|the|his|her|their)\s+(?:[\w'-]+\s+){0,2}?[\w'-]+)"
     r"(?:\s+(?:just|already|finally|actually|really|also|all|is|was|are|were|has|have|had))?"
     r"\s+(?:is|are|was|were|got|has|have|had|did|does|will|won'?t|can|can'?t|isn'?t|aren'?t|"
