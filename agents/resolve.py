@@ -162,9 +162,11 @@ def match_title(
     if loose and scored and scored[0][0] < MATCH_THRESHOLD:
         by_words = sorted(scored_all, key=lambda row: row[1], reverse=True)
         best = by_words[0][1]
-        runner_up = max((row[0] for row in by_words[1:]), default=0.0)
-        if best >= WORD_LOOSE_FLOOR and best - runner_up >= WORD_CLEAR_MARGIN:
-            return [by_words[0][2]["id"]], []
+        if best >= WORD_LOOSE_FLOOR:
+            # the one clear best, or the few as good as it to ask about ("the bill")
+            close = [row[2]["id"] for row in by_words if best - max(row[0], row[1])
+                     < WORD_CLEAR_MARGIN]  # fmt: skip
+            return close, []
     if not scored or scored[0][0] < MATCH_THRESHOLD:
         return [], [task["title"] for score, task in scored[:3] if score > SUGGESTION_FLOOR]
     best = scored[0][0]

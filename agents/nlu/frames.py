@@ -517,6 +517,8 @@ COMPOUND_FRAMES = _frames(
         ),
         # "ordered the cake, done", "texted alex so that's done": news, then its verdict
         ("compound.done_tail", "{ref} {glue} {donestate} [{trail}]", "complete", 0.8),
+        ("compound.done_tail", "{ref} (,|;|-|!|.) [{glue}] {donestate} [{trail}]", "complete",
+         0.8),
         (
             "compound.add_it",
             "{task} [{glue}] [{polite}] {put} {pronoun} [{onto} {list}] [{tail}] [{trail}]",

@@ -139,7 +139,8 @@ PAST_TO_BASE = {
     "sold off": "sell off", "spoke": "speak", "drove": "drive", "rode": "ride",
     "swam": "swim", "threw": "throw", "wore": "wear", "ate": "eat", "drank": "drink",
     # chores and errands (issue 12): "the tires are rotated", "i shoveled the driveway"
-    "rotated": "rotate", "serviced": "service", "inspected": "inspect", "tuned": "tune",
+    "taken": "take", "rotated": "rotate", "serviced": "service", "inspected": "inspect",
+    "tuned": "tune",
     "polished": "polish", "shoveled": "shovel", "shovelled": "shovel", "weeded": "weed",
     "fertilized": "fertilize", "pruned": "prune", "planted": "plant", "stocked": "stock",
     "restocked": "restock", "loaded": "load", "unloaded": "unload", "filled": "fill",

@@ -409,12 +409,25 @@ def statement_ref(clause: str, *, bare_past: bool) -> str | None:
     return None
 
 
+# Not a statement the command is about: a command of its own ("add X … forget that one"),
+# or words that turn the command around ("i don't wanna | forget it").
+_RE_NOT_A_CLAUSE = re.compile(
+    r"^(?:add|create|new|remind|put|todo|note|schedule|jot|write|set|make|can|could|would|"
+    r"please|pls|don'?t|do\s+not|never)\b"
+    r"|\b(?:don'?t|do\s+not|not|never|wanna|want|to|gonna|will|won'?t|can'?t|cannot|should|"
+    r"shouldn'?t|must|might|may|could|would|i'?ll|we'?ll|i|we|you|just|really)$",
+    _F,
+)
+
+
 def clause_ref(clause: str) -> tuple[TaskRef, ...]:
     """A statement no news pattern reads, as one title reference for the resolver's word
     match: "my husband fixed the leaky faucet", "passports already in my bag"."""
     c = _RE_INTERJECTION.sub("", clause.strip(" ,.;:!-")).strip(" ,.;:!-")
     c = strip_tail(_RE_OBJ_TRAIL, c).strip(" ,.;:!-")
     if not c or "?" in c or RE_WH_START.match(c) or c.lower() in _NOT_A_TASK:
+        return ()
+    if _RE_NOT_A_CLAUSE.search(c):
         return ()
     return (TaskRef(title=c),)
 

@@ -156,7 +156,7 @@ class _Compiler:
             if name in self.classes:
                 return self.classes[name]
             raise TemplateError(f"unknown class or slot {name!r}")
-        if not re.fullmatch(r"[\w'&:.\-=]+", tok):
+        if not re.fullmatch(r"[\w'&:.\-=,;!]+", tok):
             raise TemplateError(f"bad literal {tok!r}")
         return re.escape(tok)
 
