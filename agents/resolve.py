@@ -42,6 +42,9 @@ FUZZY_WEIGHT = 0.8
 
 _RE_WORDS = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _LIGHT = frozenset(lx.LIGHT_VERBS)
+# Any verb the lexicon knows counts half as the very first word ("file insurance claim",
+# "sort out the insurance claim"): that is where a to-do's verb stands ("the bill": a noun).
+_VERBS = frozenset(v for v in lx.PAST_TO_BASE.values() if " " not in v) | _LIGHT
 
 
 def _norm(text: str) -> str:
@@ -64,6 +67,8 @@ def stem(word: str) -> str:
         w = w[:-3]
     elif n > 4 and w.endswith(("ed", "ches", "shes", "sses", "xes", "zes")):
         w = w[:-2]
+    elif n > 6 and w.endswith("al"):
+        w = w[:-2]  # "renewal" / "renew", "removal" / "remove", "rental" / "rent"
     elif n > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
         w = w[:-1]
     if len(w) > 3 and w.endswith("e"):
@@ -77,13 +82,14 @@ def stem(word: str) -> str:
 def content_words(text: str) -> dict[str, float]:
     """The stems that can tell tasks apart, each with its weight (light verbs count half)."""
     out: dict[str, float] = {}
-    for raw in _RE_WORDS.findall(text.lower())[: 4 * MAX_QUERY_WORDS]:
+    for index, raw in enumerate(_RE_WORDS.findall(text.lower())[: 4 * MAX_QUERY_WORDS]):
         if raw in lx.MATCH_FILLER:
             continue
         base = lx.MATCH_LEMMAS.get(raw, raw)
         if base in lx.MATCH_FILLER:
             continue
-        weight = LIGHT_WEIGHT if base in _LIGHT or raw in _LIGHT else 1.0
+        light = base in _LIGHT or raw in _LIGHT or (index == 0 and base in _VERBS)
+        weight = LIGHT_WEIGHT if light else 1.0
         key = stem(raw)
         if key and (key not in out or out[key] < weight):
             out[key] = weight

@@ -502,6 +502,13 @@ COMPOUND_FRAMES = _frames(
             "delete",
             0.85,
         ),
+        # "the essay is submitted, get it off my list": "get"/"knock" only with "off"
+        (
+            "compound.delete_off",
+            "{ref} [{glue}] [{polite}] (get|knock|take) {pronoun} {off} [{trail}]",
+            "delete",
+            0.85,
+        ),
         (
             "compound.complete_it",
             "{ref} [{glue}] [{polite}] {completecmd} {pronoun} [{off}] [{trail}]",

@@ -291,7 +291,11 @@ def try_status(s: str, now_local: datetime) -> Understanding | None:
 _PAST = "|".join(sorted((re.escape(k) for k in lx.PAST_TO_BASE), key=len, reverse=True))
 _RE_INTERJECTION = re.compile(
     r"^(?:(?:so|ok|okay|yay|well|finally|oh|hey|good\s+news|guess\s+what|update|fyi|"
-    r"just\s+so\s+you\s+know|btw|heads\s+up|alright|woo+hoo+|yes+)[,!.:]?\s+)+",
+    r"just\s+so\s+you\s+know|btw|heads\s+up|alright|woo+hoo+|yes+|"
+    # where the user has been, said before the news: "just got back from the bank, …"
+    r"(?:(?:i|we)\s+)?(?:just\s+)?(?:got|came|went|been)\s+(?:back|home|out)(?:\s+from\s+"
+    r"[^,.!]{1,40})?(?=[,!.])|(?:this\s+morning|after\s+work|at\s+lunch|earlier|"
+    r"yesterday|today|on\s+my\s+way\s+home))[,!.:]?\s+)+",
     _F,
 )
 _RE_NEWS = re.compile(
@@ -349,6 +353,24 @@ _RE_STATE = re.compile(
     r"(?:\s+(?:now|already|finally|today|at\s+last|too))?$",
     _F,
 )
+# "the passport renewal went through", "the cards went out", "the taxes got done"
+_RE_WENT = re.compile(
+    r"^(?P<obj>.{1,80}?)\s+(?:(?:went|came)\s+through|went\s+out|got\s+done|"
+    r"got\s+sent(?:\s+off|\s+out)?|went\s+off\s+without\s+a\s+hitch)"
+    r"(?:\s+(?:now|already|finally|today|at\s+last|too|fine|ok|okay))?$",
+    _F,
+)
+
+
+def _state(c: str) -> tuple[str, str] | None:
+    """(subject, participle) of a state told as news, or None."""
+    m = _RE_STATE.match(c)
+    if m:
+        return m["obj"], m["adj"]
+    m = _RE_WENT.match(c)
+    return (m["obj"], "") if m else None
+
+
 _RE_NO_NEED = re.compile(
     r"^(?:i|we)\s+(?:already\s+)?(?:don't|do\s+not|dont|no\s+longer|won't|will\s+not)\s+"
     r"(?:need|have|want)\s+(?:to\s+(?:do\s+)?)?(?P<obj>.+?)(?:\s+(?:anymore|any\s+more|after\s+all))?$"
@@ -396,12 +418,12 @@ def statement_ref(clause: str, *, bare_past: bool) -> str | None:
         obj = m["obj"] or m["obj2"] or m["obj3"] or m["obj4"]
         return _RE_DET_LEAD.sub("", obj.strip()) or None
     c = strip_tail(_RE_OBJ_TRAIL, c).strip(" ,.!")
-    m = _RE_STATE.match(c)
-    if m and not RE_WH_START.match(c):
-        obj = _RE_DET_LEAD.sub("", m["obj"].strip())
+    st = _state(c)
+    if st and not RE_WH_START.match(c):
+        obj = _RE_DET_LEAD.sub("", st[0].strip())
         # "the anniversary dinner is booked" → "book anniversary dinner": the verb helps
         # the word match tell "book restaurant for anniversary" from "buy anniversary card"
-        base = lx.PAST_TO_BASE.get(m["adj"].lower())
+        base = lx.PAST_TO_BASE.get(st[1].lower())
         return (f"{base} {obj}" if base and obj and base not in ("do", "get") else obj) or None
     m = _RE_NEWS.match(c)
     if m and (m["subj"] or bare_past):
@@ -463,9 +485,9 @@ def try_news(s: str) -> Understanding | None:
                 intent=Intent.COMPLETE, refs=parse_refs(ref), confidence=0.7, rule="status.news"
             )
         return None
-    m = _RE_STATE.match(strip_tail(_RE_OBJ_TRAIL, c).strip(" ,.!"))
-    if m and m["obj"].split()[0].lower() not in ("i", "we", "you", "it", "this", "that"):
-        ref = _RE_DET_LEAD.sub("", m["obj"].strip())
+    st = _state(strip_tail(_RE_OBJ_TRAIL, c).strip(" ,.!"))
+    if st and st[0].split()[0].lower() not in ("i", "we", "you", "it", "this", "that"):
+        ref = _RE_DET_LEAD.sub("", st[0].strip())
         if ref:
             return Understanding(
                 intent=Intent.COMPLETE, refs=parse_refs(ref), confidence=0.7, rule="status.state"
@@ -484,7 +506,8 @@ _RE_REASON_TAIL = re.compile(
     # hired someone", ", my sister is handling it", ", i went to the post office"
     r"|\s*[,;]\s+(?:(?:so|and|but|because|since)\s+)?(?:(?:i|we|it|they|he|she)(?:'[a-z]{1,2})?|its|"
     r"im|were|theyre"
-    r"|(?:my|our|the|his|her|their)\s+(?:[\w'-]+\s+){0,2}?[\w'-]+)"
+    r"|(?:my|our|the|his|her|their)\s+(?:[\w'-]+\s+){0,2}?[\w'-]+"
+    r"|(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s+(?:is|are|was|were|has|have|had|will|got)\s))"
     r"(?:\s+(?:just|already|finally|actually|really|also|all|is|was|are|were|has|have|had))?"
     r"\s+(?:is|are|was|were|got|has|have|had|did|does|will|won'?t|can|can'?t|isn'?t|aren'?t|"
     r"wasn'?t|\w+ed|went|bought|made|took|ate|ran|came|left|found|said|told|sold|gave|\w+ing)\b.*$"
