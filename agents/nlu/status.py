@@ -362,6 +362,9 @@ _RE_WENT = re.compile(
 )
 
 
+_RE_PAST_STATE = re.compile(r"\s(?:was|were)\s", _F)
+
+
 def _state(c: str) -> tuple[str, str] | None:
     """(subject, participle) of a state told as news, or None."""
     m = _RE_STATE.match(c)
@@ -486,6 +489,8 @@ def try_news(s: str) -> Understanding | None:
             )
         return None
     st = _state(strip_tail(_RE_OBJ_TRAIL, c).strip(" ,.!"))
+    if st and _RE_PAST_STATE.search(c):
+        st = None  # "the gym was packed this morning": how it was, not a task done
     if st and st[0].split()[0].lower() not in ("i", "we", "you", "it", "this", "that"):
         ref = _RE_DET_LEAD.sub("", st[0].strip())
         if ref:

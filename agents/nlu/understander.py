@@ -317,6 +317,15 @@ _RE_STATEMENT = re.compile(
     _F,
 )
 _RE_WORD = re.compile(r"[\w'-]+")
+_PAST_WORDS = "|".join(sorted((re.escape(k) for k in lx.PAST_TO_BASE if " " not in k),
+                              key=len, reverse=True))  # fmt: skip
+# Someone else did something: "my neighbor washed his car today" is news, not a task
+# ("my car serviced friday", with nothing after the verb, is still a note to add).
+_RE_NARRATIVE = re.compile(
+    r"^(?:my|our|his|her|their|the|a|an)\s+(?:[\w'-]+\s+){0,2}?(?:" + _PAST_WORDS + r")"
+    r"\s+\S",
+    _F,
+)
 _BARE_MAX_CHARS = 300
 # No command at all, only a date or tag to go on ("dentist friday 3pm"): the least sure add.
 BARE_ADD_CONFIDENCE = 0.7  # a long message with a date in it is talk, not one task
@@ -333,7 +342,7 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
         return None  # "Tomorrow is my birthday", "my flight is tomorrow": statements
     have = _RE_HAVE_A.match(s)
     rest = extract(s[have.end() :], now_local).rest if have else e.rest
-    if _RE_STATEMENT.search(rest):
+    if _RE_STATEMENT.search(rest) or _RE_NARRATIVE.match(rest):
         return None  # "the meeting went well this morning", "my kids have soccer on sundays"
     if have and not any(w in lx.EVENT_NOUNS for w in _RE_WORD.findall(s[have.end() :].lower())):
         return None  # "i have a headache today" is news; "i have a dentist appointment" a to-do

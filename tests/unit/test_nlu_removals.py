@@ -215,6 +215,9 @@ def test_the_right_task_is_removed_and_no_other(
         ("the store was out of milk", ("buy milk", "buy bread")),
         ("my flight got delayed again", ("book flight", "pack bag")),
         ("did i pay the rent yet?", ("pay rent",)),
+        ("the pool was packed this morning", ("go to the pool", "buy goggles")),
+        ("my neighbor painted his fence today", ("paint the fence", "buy paint")),
+        ("the bathroom light went flat", ("fix bathroom light",)),
     ],
 )
 def test_ambiguous_or_unrelated_messages_change_nothing(
