@@ -75,7 +75,7 @@ _RE_SLOT_LEAD = re.compile(
     r"^(?:(?:that|to|2|about|abt|of|:|-)\s+)?"
     r"(?:(?:i|we)(?:\s+(?:really|also|still|just|definitely))?\s+(?:need|have|want|got|gotta|must|"
     r"should|ought|will\s+need|'?ll\s+need|plan|hope)(?:\s+to)?(?:\s+(?:remember|not\s+forget)"
-    r"\s+to)?\s+"
+    r"\s+to)?(?:\s+(?:really|probably|definitely|maybe|honestly|seriously|finally|actually))?\s+"
     r"|(?:i|we)(?:'ve|\s+have)\s+got\s+to\s+|(?:i'm|i\s+am|we're|we\s+are)\s+(?:going|supposed)\s+to\s+"
     r"|(?:i'll|we'll|i\s+will|we\s+will)\s+|(?:i|we)\s+gotta\s+(?:remember\s+to\s+)?"
     r"|(?:tell|remind)\s+me\s+(?:to|that)\s+|(?:remember|not\s+to\s+forget)\s+to\s+"

@@ -85,7 +85,16 @@ TIME_UNITS = words(
 
 ADD_VERBS = words("add ad create insert enter jot write note put schedule new make")
 PUT_VERBS = words("put stick throw pop place jot write add include")
-REMIND_VERBS = words("remind reminde remid")
+REMIND_VERBS = words("remind reminde remid reminding")
+# Carrier nouns a typo in which is fixed ("set a remider", "add a tsk"): one edit, same first
+# letter, never a real word of CARRIER_NOT_TYPOS.
+CARRIER_NOUNS = words("reminder task todo list")
+CARRIER_NOT_TYPOS = frozenset(
+    words(
+        "remainder reminders tasks todos lists last lost lust mist fist gist list's lint lift "
+        "lest lise tusk tack talk tank tasty tas tax toad tofu told toto todd lisp"
+    )
+)
 COMPLETE_VERBS = phrases(
     "complete|completed|finish up|finish off|finish|finished|close|closed|check off|check|"
     "tick off|tick|cross off|cross out|cross|strike off|strike out|strike through|strike|"

@@ -105,7 +105,10 @@ def check_mark_as_done(s: str, *, is_add: bool) -> str:
 
 _RE_LEAD = re.compile(
     r"^(?:please|pls|plz|pleas|kindly|(?:could|can|would|will|cud|cn)\s+(?:you|u|ya)"
-    r"(?:\s+please)?(?:\s+(?:just|maybe|also|quickly))?|would\s+you\s+mind|"
+    r"(?:\s+(?:please|possibly|kindly|mind|be\s+able\s+to))?(?:\s+(?:just|maybe|also|quickly))?|"
+    r"would\s+you\s+mind|"
+    # a voice assistant's wake word: "hey siri", "ok google", "alexa,"
+    r"siri|google|alexa|cortana|bixby|"
     r"do\s+me\s+a\s+favou?r(?:\s+and)?|"
     r"(?:i'?d|i\s+would)\s+like\s+you\s+to|i\s+(?:want|need)\s+you\s+to|go\s+ahead\s+and|"
     r"just|quickly|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|yo|um+|uh+|er+m?|"
@@ -152,7 +155,7 @@ _LEAD_FIRST = lx.frozenwords(
     "okay k alright all so hey hi hello yo oh also and then now actually oops whoops well right "
     "sure yes yeah yep todo bot assistant let's lets ah wait btw by one good thanks thank great "
     "cool perfect awesome nice nvm you u finally already never nevermind scratch on maybe like "
-    "tell"
+    "tell siri google alexa cortana bixby"
 )
 
 
@@ -239,6 +242,33 @@ def fix_first_word(s: str) -> str:
         if abs(len(v) - len(w)) <= 1 and (v[0] == w[0] or v[1] == w[1]) and _osa(w, v) == 1:
             return v + s[m.end() :]
     return s
+
+
+_CARRIER_WINDOW = 6  # carrier nouns stand among the first words ("set a daily remider to")
+_CARRIER_SET = frozenset(lx.CARRIER_NOUNS)
+# Words a carrier noun follows: "set a remider", "add new tsk", "on my lsit".
+_CARRIER_BEFORE = lx.frozenwords("a an the my our new daily weekly another quick to-do do grocery")
+
+
+def fix_carrier_words(s: str) -> str:
+    """One typo in a carrier noun among the first words ("set a remider to X" → "set a
+    reminder to X", "add a tsk to X")."""
+    words = s.split(" ", _CARRIER_WINDOW)
+    changed = False
+    for i, word in enumerate(words[:_CARRIER_WINDOW]):
+        w = word.lower()
+        if not (3 <= len(w) <= 10) or not w.islower() or not w.isalpha() or w in _CARRIER_SET:
+            continue  # a capital is a name ("a call with Lisa")
+        if i == 0 or words[i - 1].lower() not in _CARRIER_BEFORE:
+            continue
+        if w in lx.CARRIER_NOT_TYPOS or w in _NOT_TYPOS or w in _VERB_SET:
+            continue
+        for noun in lx.CARRIER_NOUNS:
+            if noun[0] == w[0] and abs(len(noun) - len(w)) <= 1 and _osa(w, noun) == 1:
+                words[i] = noun
+                changed = True
+                break
+    return " ".join(words) if changed else s
 
 
 # ---------------------------------------------------------------- spoken numbers

@@ -43,12 +43,13 @@ from agents.nlu.listing import try_list
 from agents.nlu.normalize import (
     check_mark_as_done,
     clean,
+    fix_carrier_words,
     fix_first_word,
     has_check_mark,
     spoken_numbers,
     strip_polite,
 )
-from agents.nlu.refs import MAX_REFS, parse_refs
+from agents.nlu.refs import MAX_REFS, parse_refs, strip_tail
 from agents.nlu.small import RE_NEGATED, bulk
 from agents.nlu.small import small_talk as small_talk_intent
 from agents.nlu.status import (
@@ -209,9 +210,20 @@ def _rule_compound(s: str, now_local: datetime, depth: int) -> Understanding | N
     return None
 
 
+# A remark after the list: "add bread to the grocery list we ran out", "put sunscreen on the
+# packing list, it's going to be hot" (the item ends where the list is named).
+_RE_LIST_REMARK = re.compile(
+    r"(?<=\slist)(?:\s*[,;.!-]+\s*|\s+)(?:(?:i|we|it|they|you)(?:'[a-z]{1,2})?|its|im|were|"
+    r"dont|don't|since|because|cause|cuz|coz|so|there'?s|theres|my|our)\b.*$",
+    _F,
+)
+
+
 def _frames_rule(table_name: str) -> Rule:
     def rule(s: str, now_local: datetime, depth: int) -> Understanding | None:
         table = REMINDER_FRAMES if table_name == "reminder" else ADD_FRAMES
+        if table_name == "add" and " list" in s.lower():
+            s = strip_tail(_RE_LIST_REMARK, s, window=160).strip(" ,;-") or s
         for frame, m in match(table, s):
             if frame.name.startswith("add.desire") and _RE_MUSING.match(m["task"]):
                 return None  # "i'll be late tomorrow", "i should probably sleep more"
@@ -382,7 +394,7 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
             return Understanding(intent=talk, rule=f"small_talk.{talk.value}")
     if RE_NEGATED.match(s):
         return _unknown("negated")  # "don't mark it done": a negated command is never done
-    s = spoken_numbers(fix_first_word(s))
+    s = spoken_numbers(fix_carrier_words(fix_first_word(s)))
     for _name, rule in RULES:
         got = rule(s, now_local, depth)
         if got is not None:

@@ -443,3 +443,27 @@ def test_a_request_for_a_summary_is_the_summary_intent(text: str) -> None:
                                   "add write the summary of chapter 2"])
 def test_greetings_lists_and_tasks_are_not_summaries(text: str) -> None:
     assert u(text).intent is not Intent.SUMMARY
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # a voice assistant's wake word and polite wrappers
+        ("ok google add oat milk to my shopping list", "oat milk"),
+        ("alexa, remind me to defrost the chicken", "defrost the chicken"),
+        ("hey siri add renew the parking permit", "renew the parking permit"),
+        ("would you mind reminding me to text the plumber", "text the plumber"),
+        ("could you possibly add buy envelopes", "buy envelopes"),
+        ("would you be able to add call the school", "call the school"),
+        # a typo in a carrier noun; a name one edit from one is left alone
+        ("set a remidner to order printer ink", "order printer ink"),
+        ("add a tsak to wipe the counters", "wipe the counters"),
+        ("add a call with Lisa", "call with Lisa"),
+        # a remark after the list; an adverb after "i should"
+        ("add coffee filters to the grocery list we used the last one", "coffee filters"),
+        ("put a rain jacket on the packing list, it's supposed to pour", "rain jacket"),
+        ("i should honestly book the eye exam, can you add that", "book the eye exam"),
+    ],
+)  # fmt: skip
+def test_wrappers_typos_and_remarks_around_an_add(text: str, title: str) -> None:
+    assert draft(text).title == title
