@@ -254,6 +254,9 @@ def fix_carrier_words(s: str) -> str:
     """One typo in a carrier noun among the first words ("set a remider to X" → "set a
     reminder to X", "add a tsk to X")."""
     words = s.split(" ", _CARRIER_WINDOW)
+    head = words[: _CARRIER_WINDOW - 1]
+    if _CARRIER_BEFORE.isdisjoint(w.lower() for w in head) or not _CARRIER_SET.isdisjoint(head):
+        return s  # no determiner for a carrier noun to follow, or the noun is spelled right
     changed = False
     for i, word in enumerate(words[:_CARRIER_WINDOW]):
         w = word.lower()
@@ -264,7 +267,8 @@ def fix_carrier_words(s: str) -> str:
         if w in lx.CARRIER_NOT_TYPOS or w in _NOT_TYPOS or w in _VERB_SET:
             continue
         for noun in lx.CARRIER_NOUNS:
-            if noun[0] == w[0] and abs(len(noun) - len(w)) <= 1 and _osa(w, noun) == 1:
+            if (noun[0] == w[0] and abs(len(noun) - len(w)) <= 1
+                    and len(set(noun) ^ set(w)) <= 2 and _osa(w, noun) == 1):  # fmt: skip
                 words[i] = noun
                 changed = True
                 break
