@@ -107,6 +107,8 @@ _RE_LEAD = re.compile(
     r"^(?:please|pls|plz|pleas|kindly|(?:could|can|would|will|cud|cn)\s+(?:you|u|ya)"
     r"(?:\s+(?:please|possibly|kindly|mind|be\s+able\s+to))?(?:\s+(?:just|maybe|also|quickly))?|"
     r"would\s+you\s+mind|"
+    r"honestly|seriously|basically|anyway|anyways|"
+    r"(?:i|we)\s+can(?=\s+(?:cross|check|tick|delete|remove|mark|take|scratch|drop|strike)\b)|"
     # a voice assistant's wake word: "hey siri", "ok google", "alexa,"
     r"siri|google|alexa|cortana|bixby|"
     r"do\s+me\s+a\s+favou?r(?:\s+and)?|"
@@ -155,7 +157,7 @@ _LEAD_FIRST = lx.frozenwords(
     "okay k alright all so hey hi hello yo oh also and then now actually oops whoops well right "
     "sure yes yeah yep todo bot assistant let's lets ah wait btw by one good thanks thank great "
     "cool perfect awesome nice nvm you u finally already never nevermind scratch on maybe like "
-    "tell siri google alexa cortana bixby"
+    "tell siri google alexa cortana bixby honestly seriously basically anyway anyways i we"
 )
 
 

@@ -121,6 +121,8 @@ _RE_DELETE = re.compile(
     r"|^take\s+(?P<ref6>.+?\s+(?:thing|task|item|one|reminder|todo|entry))\s+off$"
     r"|^(?:never\s*mind|nvm)\s+(?:about\s+)?(?P<ref9>.+)$"
     r"|^lose\s+(?P<ref10>.+?\s+(?:thing|task|item|one|reminder|todo|entry))$"
+    r"|^(?P<ref12>.+?)\s+(?:can|could)\s+(?:go|come\s+off|be\s+(?:deleted|removed|dropped|"
+    r"crossed\s+off|taken\s+off|scrapped))(?:\s+now)?$"
     r"|^(?:there'?s\s+)?no\s+(?:more\s+)?need\s+to\s+(?P<ref7>.+?)\s+any\s*more$"
     r"|^(?:there'?s\s+|(?:i|we)\s+(?:have|has)\s+)?no\s+(?:more\s+|longer\s+(?:any\s+)?|further\s+)?"
     r"need\s+for\s+(?P<ref11>.+?)(?:\s+any\s*more)?$"
@@ -269,7 +271,7 @@ def try_status(s: str, now_local: datetime) -> Understanding | None:
     if m:
         ref = (
             m["ref"] or m["ref2"] or m["ref3"] or m["ref4"] or m["ref5"] or m["ref6"]
-            or m["ref7"] or m["ref8"] or m["ref9"] or m["ref10"] or m["ref11"]
+            or m["ref7"] or m["ref8"] or m["ref9"] or m["ref10"] or m["ref11"] or m["ref12"]
         )  # fmt: skip
         if (ref and not re.match(r"^(?:it|that|about\s+it)$", ref, _F)) or (
             ref and not s.lower().startswith("forget")
@@ -291,7 +293,8 @@ def try_status(s: str, now_local: datetime) -> Understanding | None:
 _PAST = "|".join(sorted((re.escape(k) for k in lx.PAST_TO_BASE), key=len, reverse=True))
 _RE_INTERJECTION = re.compile(
     r"^(?:(?:so|ok|okay|yay|well|finally|oh|hey|good\s+news|guess\s+what|update|fyi|"
-    r"just\s+so\s+you\s+know|btw|heads\s+up|alright|woo+hoo+|yes+|"
+    r"just\s+so\s+you\s+know|btw|heads\s+up|alright|woo+hoo+|yes+|thank\s+god|phew|"
+    r"(?:just\s+)?letting\s+you\s+know(?:\s+that)?|quick\s+update|"
     # where the user has been, said before the news: "just got back from the bank, …"
     r"(?:(?:i|we)\s+)?(?:just\s+)?(?:got|came|went|been)\s+(?:back|home|out)(?:\s+from\s+"
     r"[^,.!]{1,40})?(?=[,!.])|(?:this\s+morning|after\s+work|at\s+lunch|earlier|"
@@ -457,6 +460,19 @@ def clause_ref(clause: str) -> tuple[TaskRef, ...]:
     return (TaskRef(title=c),)
 
 
+_RE_BUT = re.compile(r"\bbut\b", _F)
+# "managed to return the books", "finally got around to calling the bank"
+_RE_MANAGED = re.compile(
+    r"^(?:(?:i|we)\s+)?(?:(?:finally|just|already|actually)\s+)?(?:managed|got\s+around|"
+    r"went\s+ahead)\s+to\s+(?P<rest>.+)$",
+    _F,
+)
+_RE_WHEN_CLAUSE = re.compile(r"\s+(?:before|after|while|when|once|as\s+soon\s+as)\s+.*$", _F)
+_RE_THIRD_ALREADY = re.compile(
+    r"^(?:my|our)\s+[\w'-]+(?:\s+[\w'-]+)?\s+(?=(?:already|finally|just)\s)", _F
+)
+
+
 def try_news(s: str) -> Understanding | None:
     """A completion told as news ("i picked up the cake") or as a state ("the oven is
     clean"): complete the task it names. Never for questions; the resolver acts only on a
@@ -464,6 +480,18 @@ def try_news(s: str) -> Understanding | None:
     if "?" in s or (RE_WH_START.match(s) and not _RE_DID_SOMETHING.match(s)):
         return None  # a question; but "did the laundry" is news
     c = _RE_INTERJECTION.sub("", s).strip()
+    if _RE_BUT.search(c):
+        return None  # "i went to the bank but it was closed": not done after all
+    managed = _RE_MANAGED.match(c)
+    if managed:
+        done = strip_tail(_RE_WHEN_CLAUSE, gerund_to_base(managed["rest"]))
+        done = strip_tail(_RE_OBJ_TRAIL, done).strip(" ,.!")
+        if done and done.lower() not in _NOT_A_TASK:
+            return Understanding(
+                intent=Intent.COMPLETE, refs=parse_refs(done), confidence=0.7, rule="status.news"
+            )
+    # "my daughter already fed the fish": someone else did it, "already" says it was a task
+    c = _RE_THIRD_ALREADY.sub("", c, count=1)
     m = _RE_NEWS.match(c)
     if m and not m["subj"] and m["obj"] and m["verb"].lower() not in lx.PAST_NEEDS_OBJECT:
         # "checked the mail", "got the groceries": news without "i", less sure
@@ -512,10 +540,13 @@ _RE_REASON_TAIL = re.compile(
     r"|\s*[,;]\s+(?:(?:so|and|but|because|since)\s+)?(?:(?:i|we|it|they|he|she)(?:'[a-z]{1,2})?|its|"
     r"im|were|theyre"
     r"|(?:my|our|the|his|her|their)\s+(?:[\w'-]+\s+){0,2}?[\w'-]+"
-    r"|(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s+(?:is|are|was|were|has|have|had|will|got)\s))"
+    r"|(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s+(?:is|are|was|were|has|have|had|will|got|\w+ed)\s))"
     r"(?:\s+(?:just|already|finally|actually|really|also|all|is|was|are|were|has|have|had))?"
     r"\s+(?:is|are|was|were|got|has|have|had|did|does|will|won'?t|can|can'?t|isn'?t|aren'?t|"
     r"wasn'?t|\w+ed|went|bought|made|took|ate|ran|came|left|found|said|told|sold|gave|\w+ing)\b.*$"
+    # a bare past verb on something: ", found some in the pantry", ", already sent it"
+    r"|\s*[,;]\s+(?:and\s+)?(?:(?:already|just|finally)\s+)?(?:\w+ed|found|got|bought|sent|"
+    r"made|took|did|gave|sold|paid|went)\s+(?:it|them|some|one|that|this|those|enough)\b.*$"
     # a remark after the list: "take X off the list the exam got cancelled"
     r"|(?<=\slist)[,;.!]*\s+(?:the|my|our|i|we|it|they|he|she)\s+.+$",
     _F,
@@ -530,8 +561,9 @@ _RE_STATUS_VERB = re.compile(
 )
 
 
-def strip_reason(s: str) -> str:
-    """A status command without the reason said after it."""
-    if not _RE_STATUS_VERB.match(s):
+def strip_reason(s: str, *, any_start: bool = False) -> str:
+    """A status command without the reason said after it (`any_start`: whatever the message
+    starts with, for a second reading: "the water bill one can go, autopay handled it")."""
+    if not any_start and not _RE_STATUS_VERB.match(s):
         return s
     return strip_tail(_RE_REASON_TAIL, s, window=160).strip(" ,;-") or s

@@ -283,6 +283,9 @@ def _rule_status(s: str, now_local: datetime, depth: int) -> Understanding | Non
     if s.split(" ", 1)[0].lower() in _NOT_STATUS_FIRST:
         return None
     got = try_status(strip_reason(s), now_local)
+    if got is None:
+        cut = strip_reason(s, any_start=True)
+        got = try_status(cut, now_local) if cut != s else None
     return _named(got, "status") if got else None
 
 

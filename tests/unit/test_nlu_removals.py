@@ -63,6 +63,19 @@ def u(text: str) -> Understanding:
         ("bought the lightbulbs on my way home", Intent.COMPLETE, "lightbulbs"),
         ("i dropped the keys off, i was in the area anyway", Intent.COMPLETE,
          "drop the keys off"),
+        # "can go", a bare past verb as the remark, someone else "already" did it
+        ("the gym membership one can go, i joined the y", Intent.DELETE, "gym membership"),
+        ("we dont need the flour anymore, borrowed some from next door", Intent.DELETE,
+         "flour"),
+        ("my roommate already took out the recycling", Intent.COMPLETE,
+         "take out the recycling"),
+        ("managed to renew the passport before the trip", Intent.COMPLETE,
+         "renew the passport"),
+        ("finally got around to calling the insurance company", Intent.COMPLETE,
+         "call the insurance company"),
+        ("honestly just forget about the yard sale", Intent.DELETE, "yard sale"),
+        ("i can cross off the locksmith now, he came by", Intent.COMPLETE, "locksmith"),
+        ("hey just letting you know i paid the gardener", Intent.COMPLETE, "pay the gardener"),
     ],
 )  # fmt: skip
 def test_removals_are_read(text: str, intent: Intent, title: str) -> None:
@@ -80,6 +93,8 @@ def test_removals_are_read(text: str, intent: Intent, title: str) -> None:
         "the weather got worse this afternoon",
         "add passport to the packing list dont wanna forget that one",  # an add
         "i really shouldn't forget it",
+        "i went to the post office but it was closed",  # not done after all
+        "my son finished his homework",  # someone else's news, no "already"
     ],
 )
 def test_remarks_remove_nothing(text: str) -> None:
