@@ -31,6 +31,8 @@ MAX_CHOICES = 10
 # message is an explicit command (confidence at least WORD_LOOSE_CONFIDENCE), never for
 # news ("i called the bank") read without a command.
 WORD_LOOSE_FLOOR = 0.45
+# News read without a command ("i paid too much for the hotel") never takes a weak word
+# match: it is news about the task only when the title matches (MATCH_THRESHOLD).
 WORD_CLEAR_MARGIN = 0.2
 WORD_LOOSE_CONFIDENCE = 0.8
 LIGHT_WEIGHT = 0.5
@@ -149,7 +151,8 @@ def _score(query: str, title: str) -> float:
 
 
 def match_title(
-    query: str, tasks: Sequence[dict[str, Any]], *, loose: bool = True
+    query: str, tasks: Sequence[dict[str, Any]], *, loose: bool = True,
+    floor: float = WORD_LOOSE_FLOOR,
 ) -> tuple[list[str], list[str]]:
     """(matches, suggestions): the best-matching task ids, several when ambiguous.
 
@@ -168,7 +171,7 @@ def match_title(
     if loose and scored and scored[0][0] < MATCH_THRESHOLD:
         by_words = sorted(scored_all, key=lambda row: row[1], reverse=True)
         best = by_words[0][1]
-        if best >= WORD_LOOSE_FLOOR:
+        if best >= floor:
             # the one clear best, or the few as good as it to ask about ("the bill")
             close = [row[2]["id"] for row in by_words if best - max(row[0], row[1])
                      < WORD_CLEAR_MARGIN]  # fmt: skip
@@ -208,6 +211,9 @@ def resolve(
         _resolve_one(ref, resolution, tasks, known, last_list, last_task, loose)
     if not understanding.refs:
         resolution.missing.append("which task")
+    # Two references to one task ("i called the cable company and sorted it out") act once.
+    resolution.targets = list(dict.fromkeys(resolution.targets))
+    resolution.ambiguous = list(dict.fromkeys(resolution.ambiguous))
     del resolution.ambiguous[MAX_CHOICES:]
     return resolution
 

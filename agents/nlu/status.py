@@ -121,6 +121,7 @@ _RE_DELETE = re.compile(
     r"|^take\s+(?P<ref6>.+?\s+(?:thing|task|item|one|reminder|todo|entry))\s+off$"
     r"|^(?:never\s*mind|nvm)\s+(?:about\s+)?(?P<ref9>.+)$"
     r"|^lose\s+(?P<ref10>.+?\s+(?:thing|task|item|one|reminder|todo|entry))$"
+    r"|^take\s+(?P<ref13>the\s+.+?)\s+off$"
     r"|^(?P<ref12>.+?)\s+(?:can|could)\s+(?:go|come\s+off|be\s+(?:deleted|removed|dropped|"
     r"crossed\s+off|taken\s+off|scrapped))(?:\s+now)?$"
     r"|^(?:there'?s\s+)?no\s+(?:more\s+)?need\s+to\s+(?P<ref7>.+?)\s+any\s*more$"
@@ -205,7 +206,8 @@ def _has(s: str, needles: tuple[str, ...]) -> bool:
     return rx.search(s) is not None
 
 
-def try_status(s: str, now_local: datetime) -> Understanding | None:
+def try_status(s: str, now_local: datetime, *, after_remark: bool = False
+               ) -> Understanding | None:  # fmt: skip
     m = _RE_STATUS_ALL.match(s)
     if m and RE_ALL_REF.match(m["ref"]):
         return _UNKNOWN  # no bulk complete/reopen/filtered delete: never guess at many tasks
@@ -264,6 +266,8 @@ def try_status(s: str, now_local: datetime) -> Understanding | None:
         refs = parse_refs(m["ref"])
         if not (_RE_FROM_MY_LIST.search(s) or all(r.title is None for r in refs)):
             return None  # "take out the trash": a chore; "take #2 off my list" is a delete
+    if m and m["ref13"] and not after_remark:
+        return None  # "take the lid off": a chore; "take the X off, i did it" names a task
     if m and m["ref11"] and RE_PRONOUN.match(m["ref11"]):
         return None  # "there's no need for that": a remark, not "delete it"
     if m and m["ref"] and extract(m["ref"], now_local).recurrence:
@@ -272,6 +276,7 @@ def try_status(s: str, now_local: datetime) -> Understanding | None:
         ref = (
             m["ref"] or m["ref2"] or m["ref3"] or m["ref4"] or m["ref5"] or m["ref6"]
             or m["ref7"] or m["ref8"] or m["ref9"] or m["ref10"] or m["ref11"] or m["ref12"]
+            or m["ref13"]
         )  # fmt: skip
         if (ref and not re.match(r"^(?:it|that|about\s+it)$", ref, _F)) or (
             ref and not s.lower().startswith("forget")
@@ -348,7 +353,8 @@ _PARTICIPLES = "|".join(
     )
 )
 _RE_STATE = re.compile(
-    r"^(?P<obj>.{1,80}?)(?:'s|'re|\s+(?:is|are|was|were|has\s+been|have\s+been|got|is\s+all|"
+    r"^(?P<obj>.{1,80}?)(?:'s\s+been|'ve\s+been|'s|'re|\s+(?:is|are|was|were|has\s+been|"
+    r"have\s+been|got|is\s+all|"
     r"are\s+all))\s+(?:all\s+|now\s+|finally\s+|already\s+|totally\s+|fully\s+)?"
     r"(?P<adj>" + _PARTICIPLES + r")(?:\s+(?:up|off|out|in|away|back|over))?"
     # "the permission slip is signed and handed in"
@@ -543,10 +549,14 @@ _RE_REASON_TAIL = re.compile(
     r"|(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s+(?:is|are|was|were|has|have|had|will|got|\w+ed)\s))"
     r"(?:\s+(?:just|already|finally|actually|really|also|all|is|was|are|were|has|have|had))?"
     r"\s+(?:is|are|was|were|got|has|have|had|did|does|will|won'?t|can|can'?t|isn'?t|aren'?t|"
-    r"wasn'?t|\w+ed|went|bought|made|took|ate|ran|came|left|found|said|told|sold|gave|\w+ing)\b.*$"
+    r"wasn'?t|\w+ed|went|bought|made|took|ate|ran|came|left|found|said|told|sold|gave|paid|"
+    r"\w+ing)\b.*$"
+    # "…, it's paid", "…, that's sorted", "…, they're in the car"
+    r"|\s*[,;]\s+(?:(?:so|and|but)\s+)?(?:it|that|they|he|she|we|i)'(?:s|re|m)\s+\w.*$"
     # a bare past verb on something: ", found some in the pantry", ", already sent it"
     r"|\s*[,;]\s+(?:and\s+)?(?:(?:already|just|finally)\s+)?(?:\w+ed|found|got|bought|sent|"
-    r"made|took|did|gave|sold|paid|went)\s+(?:it|them|some|one|that|this|those|enough)\b.*$"
+    r"made|took|did|gave|sold|paid|went)\s+(?:(?:my|our|an?|the)\s+(?:\w+\s+)?)?"
+    r"(?:it|them|some|one|ones|that|this|those|enough)\b.*$"
     # a remark after the list: "take X off the list the exam got cancelled"
     r"|(?<=\slist)[,;.!]*\s+(?:the|my|our|i|we|it|they|he|she)\s+.+$",
     _F,
@@ -556,7 +566,7 @@ _RE_STATUS_VERB = re.compile(
     r"complete|finish|strike|clear|you\s+can|can\s+you|please|forget|never\s*mind|nvm|scrap|"
     r"ditch|lose|bin|nix|kill|dump|axe|(?:i|we)\s+(?:just\s+|already\s+|finally\s+)?\w+ed|"
     r"(?:i|we)\s+(?:don'?t|do\s+not|won'?t|will\s+not|no\s+longer)\s+need|"
-    r"no\s+(?:more\s+)?need)\b",
+    r"(?:(?:i|we)\s+)?no\s+(?:more\s+|longer\s+)?need)\b",
     _F,
 )
 

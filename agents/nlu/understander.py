@@ -285,7 +285,7 @@ def _rule_status(s: str, now_local: datetime, depth: int) -> Understanding | Non
     got = try_status(strip_reason(s), now_local)
     if got is None:
         cut = strip_reason(s, any_start=True)
-        got = try_status(cut, now_local) if cut != s else None
+        got = try_status(cut, now_local, after_remark=True) if cut != s else None
     return _named(got, "status") if got else None
 
 

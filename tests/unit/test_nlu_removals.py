@@ -76,6 +76,10 @@ def u(text: str) -> Understanding:
         ("honestly just forget about the yard sale", Intent.DELETE, "yard sale"),
         ("i can cross off the locksmith now, he came by", Intent.COMPLETE, "locksmith"),
         ("hey just letting you know i paid the gardener", Intent.COMPLETE, "pay the gardener"),
+        ("the filter's been replaced", Intent.COMPLETE, "filter"),
+        ("please strike through water the lawn, it's raining", Intent.COMPLETE, "water the lawn"),
+        ("take the plumber off, i fixed the leak myself", Intent.DELETE, "plumber"),
+        ("no longer need to buy a ladder, found my old one", Intent.DELETE, "buy a ladder"),
     ],
 )  # fmt: skip
 def test_removals_are_read(text: str, intent: Intent, title: str) -> None:
@@ -95,6 +99,7 @@ def test_removals_are_read(text: str, intent: Intent, title: str) -> None:
         "i really shouldn't forget it",
         "i went to the post office but it was closed",  # not done after all
         "my son finished his homework",  # someone else's news, no "already"
+        "take the lid off",  # a chore: "take the X off" names a task only with a remark
     ],
 )
 def test_remarks_remove_nothing(text: str) -> None:
@@ -233,6 +238,7 @@ def test_the_right_task_is_removed_and_no_other(
         ("the pool was packed this morning", ("go to the pool", "buy goggles")),
         ("my neighbor painted his fence today", ("paint the fence", "buy paint")),
         ("the bathroom light went flat", ("fix bathroom light",)),
+        ("i paid too much for the hotel", ("book hotel", "buy milk")),  # news: no weak match
     ],
 )
 def test_ambiguous_or_unrelated_messages_change_nothing(
@@ -240,3 +246,9 @@ def test_ambiguous_or_unrelated_messages_change_nothing(
 ) -> None:
     removed, still = _run(database, f"u{next(_turns)}", seeds, text)
     assert removed == set() and still == set(seeds)
+
+
+def test_two_references_to_one_task_act_once(database: Database) -> None:
+    removed, still = _run(database, f"u{next(_turns)}", ("call cable company", "pay cable bill"),
+                          "i called the cable company and sorted it out")  # fmt: skip
+    assert removed == {"call cable company"} and still == {"pay cable bill"}
