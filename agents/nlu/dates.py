@@ -966,12 +966,14 @@ def resolve(tokens: list[Token], now_local: datetime) -> tuple[str | None, str |
         and day
     ):
         rule = f"{rule};BYMONTHDAY={day.day}"  # "on the 10th every month"
+    # the part of day said with the time, or with the recurrence ("every morning at 7")
+    hint = vague_clock if vague_clock is not None else rule_clock
     if clock is None:
         clock = vague_clock
-    elif clock_bare and vague_clock is not None and vague_clock.hour < 12 and clock.hour > 12:
+    elif clock_bare and hint is not None and hint.hour < 12 and clock.hour > 12:
         clock = clock.replace(hour=clock.hour - 12)  # "tomorrow morning at 7:15"
-    elif clock_bare and vague_clock is not None and vague_clock.hour >= 15 and clock.hour < 12:
-        clock = clock.replace(hour=clock.hour + 12)  # "tonight at 11", "friday evening at 8"
+    elif clock_bare and hint is not None and hint.hour >= 15 and clock.hour < 12:
+        clock = clock.replace(hour=clock.hour + 12)  # "tonight at 11", "every night at 10:30"
     tz = now_local.tzinfo
     if exact is not None and day is None:
         return exact.isoformat(), rule

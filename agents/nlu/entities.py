@@ -253,7 +253,8 @@ def extract(s: str, now_local: datetime, *, bare_priority: bool = False) -> Ents
     pspans = outside(pspans, spans)
     rest = cut(s, spans + pspans + tspans)
     ents = Ents(rest, due, pri, tags, rule)
-    clocks = {t.clock for t in toks if t.clock is not None and not t.vague}
+    # a recurrence's part of day ("every night") is a default, like "tonight": no conflict
+    clocks = {t.clock for t in toks if t.clock is not None and not t.vague and t.rule is None}
     days = {t.day for t in toks if t.day is not None}
     ents.conflict = len(clocks) > 1 or len(days) > 1
     return ents

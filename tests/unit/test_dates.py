@@ -221,3 +221,18 @@ def test_every_second_weekday_is_every_other_week() -> None:
         "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU"
     )
     assert parse_when("pay rent every 1st", THU, UTC).recurrence == "FREQ=MONTHLY;BYMONTHDAY=1"
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("remind me to stretch every morning at 6", "2026-11-27T06:00:00+00:00"),
+        ("remind me every evening at 9 to floss", "2026-11-26T21:00:00+00:00"),
+        ("take vitamins every night at 10", "2026-11-26T22:00:00+00:00"),
+    ],
+)
+def test_a_recurrence_part_of_day_sets_am_or_pm(text: str, due: str) -> None:
+    from agents.nlu import understand
+
+    got = understand(text, now=datetime(2026, 11, 26, 10, 0, tzinfo=UTC), tz=UTC)
+    assert [(d.due, d.recurrence) for d in got.drafts] == [(due, "FREQ=DAILY")]
