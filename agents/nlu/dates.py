@@ -198,7 +198,8 @@ _RE_REC_UNIT = re.compile(
 _RE_REC_ADV = re.compile(
     r"(?=[dewbfmqyahno])"
     r"(?:\bon\s+)?\b(?P<adv>daily|everyday|weekly|biweekly|bi-weekly|fortnightly|monthly|quarterly|"
-    r"yearly|annually|hourly|nightly|weeknights|weekdays|workdays|weekends)\b(?:\s+on\s+the\s+(?P<md>\d{1,2})"
+    r"yearly|annually|hourly|nightly|weeknights|weekdays|workdays|weekends|"
+    r"once\s+an?\s+(?:day|week|month|year|fortnight))\b(?:\s+on\s+the\s+(?P<md>\d{1,2})"
     r"(?:st|nd|rd|th)?\b)?"
     r"(?=\s*$|\s*[,.;!?)]|\s+(?:at|on|from|starting|until|in|by|and|every|due|p[1-4]|"
     r"\d|" + _WDP + r")\b|\s*[#@])",
@@ -694,12 +695,14 @@ _ADV_RULE = {
     "quarterly": "FREQ=MONTHLY;INTERVAL=3", "yearly": "FREQ=YEARLY",
     "annually": "FREQ=YEARLY", "hourly": "FREQ=HOURLY", "nightly": "FREQ=DAILY",
     "weeknights": _WEEKDAYS_RULE, "weekdays": _WEEKDAYS_RULE, "workdays": _WEEKDAYS_RULE,
-    "weekends": "FREQ=WEEKLY;BYDAY=SA,SU",
+    "weekends": "FREQ=WEEKLY;BYDAY=SA,SU", "once a day": "FREQ=DAILY",
+    "once a week": "FREQ=WEEKLY", "once a month": "FREQ=MONTHLY", "once a year": "FREQ=YEARLY",
+    "once a fortnight": "FREQ=WEEKLY;INTERVAL=2",
 }  # fmt: skip
 
 
 def _tok_rec_adv(m: re.Match[str], today: date, now: datetime, pre: bool) -> Token | None:
-    adv = m["adv"].lower()
+    adv = " ".join(m["adv"].lower().replace(" an ", " a ").split())
     rule = _ADV_RULE[adv]
     clock = time(20) if adv in ("nightly", "weeknights") else None
     if m["md"]:
@@ -736,6 +739,7 @@ _REC_NEEDLES = (
     "fortnightly",
     "quarterly",
     "weeknights",
+    "once a",
     "days ",
     "days,",
     "repeat",

@@ -236,3 +236,13 @@ def test_a_recurrence_part_of_day_sets_am_or_pm(text: str, due: str) -> None:
 
     got = understand(text, now=datetime(2026, 11, 26, 10, 0, tzinfo=UTC), tz=UTC)
     assert [(d.due, d.recurrence) for d in got.drafts] == [(due, "FREQ=DAILY")]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [("give the cat her pill once a month", "FREQ=MONTHLY"),
+     ("water the cactus once a week", "FREQ=WEEKLY"),
+     ("stretch once a day", "FREQ=DAILY")],
+)  # fmt: skip
+def test_once_a_period_is_a_recurrence(text: str, rule: str) -> None:
+    assert parse_when(text, datetime(2026, 11, 26, 10, 0, tzinfo=UTC), UTC).recurrence == rule
