@@ -21,6 +21,7 @@ from agents.types import Intent, TaskRef, Understanding
 __all__ = [
     "RE_DONE_ALONE",
     "RE_TITLE_TRIM",
+    "about_it",
     "clause_ref",
     "statement_ref",
     "strip_reason",
@@ -454,6 +455,21 @@ _RE_NOT_A_CLAUSE = re.compile(
 )
 
 
+# A remark about the task itself, not news naming one: the command's pronoun is the target.
+_RE_ABOUT_IT = re.compile(
+    r"^(?:that|this|it)(?:'s|\s+(?:was|is|one))\b|\b(?:mistake|typo|by\s+accident|"
+    r"accidentally|wrong\s+(?:one|task|list|thing)|"
+    r"(?:typed|did|got|wrote|spelled|put)\s+it\s+wrong|changed\s+my\s+mind|my\s+bad|"
+    r"not\s+needed)\b",
+    _F,
+)
+
+
+def about_it(clause: str) -> bool:
+    """A remark about the task the pronoun names ("that was a mistake", "i changed my mind")."""
+    return _RE_ABOUT_IT.search(clause) is not None
+
+
 def clause_ref(clause: str) -> tuple[TaskRef, ...]:
     """A statement no news pattern reads, as one title reference for the resolver's word
     match: "my husband fixed the leaky faucet", "passports already in my bag"."""
@@ -463,6 +479,8 @@ def clause_ref(clause: str) -> tuple[TaskRef, ...]:
         return ()
     if _RE_NOT_A_CLAUSE.search(c):
         return ()
+    if RE_DONE_ALONE.match(c) or _RE_ABOUT_IT.search(c):
+        return (TaskRef(pronoun=True),)  # "that was a mistake, remove it": "it" is the target
     return (TaskRef(title=c),)
 
 

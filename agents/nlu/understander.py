@@ -54,6 +54,7 @@ from agents.nlu.small import RE_NEGATED, bulk
 from agents.nlu.small import small_talk as small_talk_intent
 from agents.nlu.status import (
     RE_DONE_ALONE,
+    about_it,
     clause_ref,
     statement_ref,
     strip_reason,
@@ -195,7 +196,7 @@ def _rule_compound(s: str, now_local: datetime, depth: int) -> Understanding | N
             if got is not None and got.intent is Intent.ADD:
                 return got
             continue
-        ref = statement_ref(m["ref"], bare_past=True)
+        ref = None if about_it(m["ref"]) else statement_ref(m["ref"], bare_past=True)
         # Any other statement ("my husband fixed the leaky faucet", "passports already in
         # my bag"): the whole clause is the reference, and the resolver's word match finds
         # the one task it is about (or asks, or finds none: nothing changes).

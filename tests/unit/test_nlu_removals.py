@@ -106,6 +106,16 @@ def test_remarks_remove_nothing(text: str) -> None:
     assert u(text).intent not in (Intent.DELETE, Intent.COMPLETE), u(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["that was a mistake, remove it", "oops wrong one, delete that",
+     "i changed my mind so delete it", "i added that by accident, delete it",
+     "ok done, mark it complete"],
+)  # fmt: skip
+def test_a_remark_about_the_task_leaves_the_pronoun_its_target(text: str) -> None:
+    assert u(text).refs == (TaskRef(pronoun=True),)
+
+
 def test_a_pronoun_in_the_command_reads_the_reason() -> None:
     got = u("the plumber came by on his own so delete calling him")
     assert got.intent is Intent.DELETE
