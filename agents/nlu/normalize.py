@@ -14,6 +14,7 @@ The user's casing is kept: titles are taken from this text.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from agents.nlu import lexicon as lx
 
@@ -252,28 +253,35 @@ _CARRIER_SET = frozenset(lx.CARRIER_NOUNS)
 _CARRIER_BEFORE = lx.frozenwords("a an the my our new daily weekly another quick to-do do grocery")
 
 
+@lru_cache(maxsize=4096)
+def _carrier_typo(w: str) -> str | None:
+    """The carrier noun `w` (lowercase) is one typo away from, if any."""
+    if not (3 <= len(w) <= 10) or not w.isalpha() or w in _CARRIER_SET:
+        return None
+    if w in lx.CARRIER_NOT_TYPOS or w in _NOT_TYPOS or w in _VERB_SET:
+        return None
+    for noun in lx.CARRIER_NOUNS:
+        if (noun[0] == w[0] and abs(len(noun) - len(w)) <= 1
+                and len(set(noun) ^ set(w)) <= 2 and _osa(w, noun) == 1):  # fmt: skip
+            return noun
+    return None
+
+
 def fix_carrier_words(s: str) -> str:
     """One typo in a carrier noun among the first words ("set a remider to X" → "set a
     reminder to X", "add a tsk to X")."""
     words = s.split(" ", _CARRIER_WINDOW)
-    head = words[: _CARRIER_WINDOW - 1]
-    if _CARRIER_BEFORE.isdisjoint(w.lower() for w in head) or not _CARRIER_SET.isdisjoint(head):
-        return s  # no determiner for a carrier noun to follow, or the noun is spelled right
     changed = False
-    for i, word in enumerate(words[:_CARRIER_WINDOW]):
-        w = word.lower()
-        if not (3 <= len(w) <= 10) or not w.islower() or not w.isalpha() or w in _CARRIER_SET:
+    for i in range(1, min(len(words), _CARRIER_WINDOW)):
+        if words[i - 1].lower() not in _CARRIER_BEFORE:
+            continue
+        w = words[i]
+        if not w.islower():
             continue  # a capital is a name ("a call with Lisa")
-        if i == 0 or words[i - 1].lower() not in _CARRIER_BEFORE:
-            continue
-        if w in lx.CARRIER_NOT_TYPOS or w in _NOT_TYPOS or w in _VERB_SET:
-            continue
-        for noun in lx.CARRIER_NOUNS:
-            if (noun[0] == w[0] and abs(len(noun) - len(w)) <= 1
-                    and len(set(noun) ^ set(w)) <= 2 and _osa(w, noun) == 1):  # fmt: skip
-                words[i] = noun
-                changed = True
-                break
+        noun = _carrier_typo(w)
+        if noun is not None:
+            words[i] = noun
+            changed = True
     return " ".join(words) if changed else s
 
 

@@ -284,7 +284,7 @@ def _rule_status(s: str, now_local: datetime, depth: int) -> Understanding | Non
     if s.split(" ", 1)[0].lower() in _NOT_STATUS_FIRST:
         return None
     got = try_status(strip_reason(s), now_local)
-    if got is None:
+    if got is None and ("," in s or ";" in s or " list" in s):  # where a remark can start
         cut = strip_reason(s, any_start=True)
         got = try_status(cut, now_local, after_remark=True) if cut != s else None
     return _named(got, "status") if got else None
