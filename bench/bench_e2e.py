@@ -11,6 +11,10 @@ follow-up polls every 5 ms, and the output says so.
 The baseline in the same run is the ingest half alone: the same open-loop rate, POST
 only (`post_p50_ms`), so "how much of the wait is the worker" reads off directly.
 
+`e2e_cpu_ms_per_message`: at 50 messages/s, the CPU seconds used by the API process, the
+worker's processes, PostgreSQL and Redis (from /proc, before and after the rate's run;
+the load generator is not counted) over the messages completed.
+
 `e2e_max_sustained_per_s`: the highest tested rate (10, 25, 50, 100, 200, …) where every
 message completed, the generator kept its schedule, and the median latency of the last
 half of the run stayed within 2x (+20 ms) of the first half (a growing backlog fails that).
@@ -129,7 +133,7 @@ def run(
     follow = follow or ("longpoll" if has_long_poll() else "poll")
     duration = 3.0 if quick else 15.0
     rates = [50.0] if quick else [50.0, 200.0]
-    ramp = [] if quick else [10.0, 25.0, 100.0, 300.0, 400.0, 600.0]
+    ramp = [] if quick else [10.0, 25.0, 100.0, 150.0, 300.0, 400.0, 600.0]
     out: dict[str, Any] = {
         "follow": follow,
         "server": server,
@@ -166,8 +170,18 @@ def run(
             for rate in sorted(set(rates + ramp)):
                 if rate not in rates and not held_so_far:
                     continue  # the ramp already found its ceiling; only the keyed rates run
+                pids = [*api.pids(), *(p for w in workers for p in w.pids()),
+                        *stack.service_pids(db_url)]
+                before = stack.cpu_by_pid(pids)
                 result = open_loop(base, requests, rate, duration, follow)
-                out["rates"][f"{rate:g}"] = _brief(result) | {"sustained": sustained(result)}
+                # Everything the stack spent (API, worker pool, PostgreSQL, Redis; not the
+                # load generator) over the messages completed, read from /proc.
+                used = stack.cpu_since(before, [*api.pids(),
+                                                *(p for w in workers for p in w.pids()),
+                                                *stack.service_pids(db_url)])
+                cpu_ms = 1000 * used / max(1, result.get("e2e_count") or 0)
+                out["rates"][f"{rate:g}"] = _brief(result) | {
+                    "sustained": sustained(result), "cpu_ms_per_message": cpu_ms}
                 held_so_far = held_so_far and sustained(result)
                 _wait_drained(queue)
         finally:
@@ -180,6 +194,7 @@ def run(
         "e2e_p50_ms": at50["e2e_p50_ms"],
         "e2e_p99_ms": at50["e2e_p99_ms"],
         "e2e_max_sustained_per_s": max(held) if held else 0.0,
+        "e2e_cpu_ms_per_message": at50["cpu_ms_per_message"],
         "e2e_p50_ms_at_200": out["rates"].get("200", {}).get("e2e_p50_ms"),
         "e2e_p99_ms_at_200": out["rates"].get("200", {}).get("e2e_p99_ms"),
         "post_only_p50_ms_at_50": out["post_only_50"]["p50_ms"],

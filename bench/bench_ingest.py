@@ -1,8 +1,10 @@
 """Ingest: `POST /api/chatkit/respond` throughput and latency, beside a bare Litestar baseline.
 
 One API process (pinned to core 0) against the machine's PostgreSQL and Redis; the load
-generator in its own process on core 1. The baseline (`bench/bare_app.py`) runs under the
-same ASGI server with the same process count. The ASGI server was chosen by
+generator in its own process on core 1. The baselines run under the same ASGI server with
+the same process count and pinning: bare Litestar (`bench/bare_app.py`: no work at all) and
+the durable-write floor (`bench/floor_app.py`: one committed asyncpg INSERT of a turn-sized
+row per request; `ingest_floor_ratio` = product req/s / floor req/s). The ASGI server was chosen by
 measurement: each candidate serves both apps at concurrency 64, twice, in the order
 A B C then C B A (so drift in the machine's load over the run hits all alike), and is
 judged by the product's server CPU per request (requests/s is printed too). The headline
@@ -152,11 +154,16 @@ def run(*, quick: bool = False, servers: list[str] | None = None) -> dict[str, A
                                      concurrencies, duration)
         bares = serve_and_measure(chosen, "bench.bare_app:create_bare_app", env, requests,
                                   concurrencies, duration)
+        # The durable-write floor: one committed INSERT per request, same server and core.
+        floors = serve_and_measure(chosen, "bench.floor_app:create_floor_app", env, requests,
+                                   concurrencies, duration)
         out["queued_kicks"] = stack.queue_length(queue)
     for c in concurrencies:
         out["ingest"][str(c)] = {
             "product": _brief(products[c]), "bare": _brief(bares[c]),
+            "floor": _brief(floors[c]),
             "ratio": stack.ratio(products[c]["rps"], bares[c]["rps"]),
+            "floor_ratio": stack.ratio(products[c]["rps"], floors[c]["rps"]),
             "cpu_ratio": stack.ratio(bares[c]["server_cpu_ms_per_request"],
                                      products[c]["server_cpu_ms_per_request"]),
         }
@@ -168,6 +175,9 @@ def run(*, quick: bool = False, servers: list[str] | None = None) -> dict[str, A
         "ingest_cpu_ratio": top["cpu_ratio"],
         "ingest_cpu_ms_per_request": top["product"]["server_cpu_ms_per_request"],
         "bare_cpu_ms_per_request": top["bare"]["server_cpu_ms_per_request"],
+        "ingest_floor_rps": top["floor"]["rps"], "ingest_floor_ratio": top["floor_ratio"],
+        "floor_cpu_ms_per_request": top["floor"]["server_cpu_ms_per_request"],
+        "floor_p99_ms": top["floor"]["p99_ms"],
     }
     return out
 

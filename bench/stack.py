@@ -463,3 +463,45 @@ def machine_description() -> dict[str, Any]:
 
         description["redis"] = redis.Redis.from_url(REDIS_URL).info()["redis_version"]
     return description
+
+
+def service_pids(database_url: str) -> list[int]:
+    """The processes of PostgreSQL that serve this run and of Redis.
+
+    PostgreSQL's background processes (WAL writer, checkpointer, …) plus the backends
+    connected to the run's own database: other people's sessions on the shared server are
+    left out. Redis is one process, shared: what others do there is counted too.
+    """
+    import psutil
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = make_url(database_url).database
+    with psycopg.connect(_admin_conninfo(), autocommit=True, connect_timeout=3) as conn:
+        pids = [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE (datname = %s OR backend_type <> "
+            "'client backend') AND pid <> pg_backend_pid()", (name,)).fetchall()]
+    for proc in psutil.process_iter(["name"]):
+        if (proc.info.get("name") or "").startswith("redis-server"):
+            pids.append(proc.pid)
+    return pids
+
+
+def cpu_by_pid(pids: Sequence[int]) -> dict[int, float]:
+    """User + system CPU seconds of each live pid (a snapshot for `cpu_since`)."""
+    import psutil
+
+    out: dict[int, float] = {}
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        out[pid] = times.user + times.system
+    return out
+
+
+def cpu_since(before: dict[int, float], pids: Sequence[int]) -> float:
+    """CPU seconds these pids used since the `before` snapshot (new pids count whole)."""
+    now = cpu_by_pid(pids)
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in now.items())
