@@ -129,8 +129,12 @@ class Settings(BaseSettings):
 
     # Workers.
     worker_concurrency: int = Field(2, ge=1)
-    turn_lease_seconds: float = Field(60.0, gt=0)
-    sweep_interval_seconds: float = Field(30.0, gt=0)
+    # A drain's lease on its thread is short and renewed by a heartbeat while it runs, so
+    # a SIGKILLed worker's thread moves again within about lease + sweep interval
+    # (bench/bench_recovery.py). The heartbeat runs at most every lease / 3.
+    turn_lease_seconds: float = Field(5.0, gt=0)
+    lease_heartbeat_seconds: float = Field(1.5, gt=0)
+    sweep_interval_seconds: float = Field(2.0, gt=0)
     celery_queue: str = "chatkit"
     # Limits on stuck work (docs/WORKERS.md). A turn still running after the soft limit
     # fails with PROCESSING_ERROR and its thread goes on; at the hard limit Celery kills
@@ -217,6 +221,11 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """True when no Redis is configured: in-memory broker, limits and pub/sub."""
         return not self.redis_url
+
+    @property
+    def heartbeat_seconds(self) -> float:
+        """How often a drain renews its lease: the setting, at most a third of the lease."""
+        return min(self.lease_heartbeat_seconds, self.turn_lease_seconds / 3)
 
     @property
     def resolved_database_url(self) -> str:

@@ -90,6 +90,7 @@ class Runtime:
             # thread, so every turn gets at least half the limit, whatever the queue ahead.
             drain_budget_s=settings.turn_time_limit_seconds / 2, requeue=kick,
             limits=Limits(max_tasks_per_user=settings.max_tasks_per_user or None),
+            heartbeat_s=settings.heartbeat_seconds,
         )
 
     @classmethod

@@ -13,14 +13,16 @@ written as plain values (store/turns.py), so nothing is re-read after a commit.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -119,6 +121,67 @@ def _zone(name: Any) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+class LeaseHeartbeat:
+    """Renews the leases this process holds, every `interval_s`, from a daemon thread.
+
+    A lease is short (CHATKIT_TURN_LEASE_SECONDS, 5 s) so that a dead worker's thread is
+    taken over within seconds; a live drain keeps it by renewing it here, on a connection
+    of its own, while the turn runs. Renewal only extends a lease the drain still owns
+    (`lock_owner`); exactly-once does not rest on it: the completing transaction checks
+    the lease itself. The thread starts with the first lease (after a prefork fork).
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], lease: dt.timedelta, interval_s: float,
+                 clock: Callable[[], dt.datetime]) -> None:
+        self.sessions = sessions
+        self.lease = lease
+        self.interval_s = interval_s
+        self.clock = clock
+        self.held: dict[str, str] = {}  # lease owner → thread id
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.pid = 0
+
+    @contextlib.contextmanager
+    def holding(self, thread_id: str, owner: str) -> Iterator[None]:
+        """Keep the lease of `owner` on `thread_id` renewed while the block runs."""
+        with self.lock:
+            self.held[owner] = thread_id
+            if self.thread is None or self.pid != os.getpid() or not self.thread.is_alive():
+                self.pid = os.getpid()
+                self.thread = threading.Thread(target=self._run, name="chatkit-lease",
+                                               daemon=True)
+                self.thread.start()
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.held.pop(owner, None)
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait(self.interval_s)
+            with self.lock:
+                held = list(self.held.items())
+            if held:
+                try:
+                    self.renew(held)
+                except Exception as error:
+                    # The database is away: the drain's own statements fail too, and the
+                    # completing transaction's lease check decides.
+                    log.warning("lease renewal failed: %s", error)
+
+    def renew(self, held: list[tuple[str, str]]) -> None:
+        """Extend each (owner, thread) lease still owned; one short transaction."""
+        with self.sessions() as session:
+            now = self.clock()
+            for owner, thread_id in held:
+                if not renew_lock(session, thread_id, owner, now, self.lease):
+                    log.warning("lease of thread %s lost to another worker", thread_id)
+            session.commit()
+
+
 class ThreadProcessor:
     """Processes the pending turns of threads, one thread at a time per call."""
 
@@ -132,6 +195,7 @@ class ThreadProcessor:
         drain_budget_s: float | None = None,
         requeue: Callable[[str], object] | None = None,
         limits: Limits | None = None,
+        heartbeat_s: float | None = None,
     ) -> None:
         self.sessions = sessions
         self.limits = limits or Limits()
@@ -144,6 +208,15 @@ class ThreadProcessor:
         self.requeue = requeue
         # The process part of every lease owner (for people reading the threads table).
         self.owner = f"{socket.gethostname()[:24]}:{os.getpid()}"
+        # With a heartbeat, held leases are renewed every `heartbeat_s` while turns run
+        # (None: a lease lasts `lease_seconds` from its last take or completing commit).
+        self.heartbeat = (LeaseHeartbeat(sessions, self.lease, heartbeat_s, clock)
+                          if heartbeat_s else None)
+
+    def _holding(self, thread_id: str, owner: str) -> contextlib.AbstractContextManager[None]:
+        if self.heartbeat is None:
+            return contextlib.nullcontext()
+        return self.heartbeat.holding(thread_id, owner)
 
     def new_owner(self) -> str:
         """A lease owner for one drain: two drains in one process never share a lease."""
@@ -177,11 +250,12 @@ class ThreadProcessor:
                 turn, memory = claim
                 held = turn is not None  # `_claim` released the lease when nothing was left
                 try:
-                    while turn is not None:
-                        then = CHAIN if budget.left() else RELEASE
-                        turn, memory = self._process(session, thread_id, turn, memory, owner,
-                                                     then=then, budget=budget)
-                        processed += 1
+                    with self._holding(thread_id, owner):
+                        while turn is not None:
+                            then = CHAIN if budget.left() else RELEASE
+                            turn, memory = self._process(session, thread_id, turn, memory,
+                                                         owner, then=then, budget=budget)
+                            processed += 1
                     held = False  # the last turn's transaction released the lease
                 finally:
                     if held:
@@ -351,7 +425,8 @@ class ThreadProcessor:
             add_events(session, thread_id, now, [(turn_id, TurnStatus.RUNNING.value)])
             session.commit()
             self._notify(thread_id, turn_id, TurnStatus.RUNNING.value)
-            self._process(session, thread_id, _started(turn), memory, owner, then=KEEP)
+            with self._holding(thread_id, owner):
+                self._process(session, thread_id, _started(turn), memory, owner, then=KEEP)
 
     def _notify(self, thread_id: str, turn_id: str, status: str) -> None:
         # Live events are a courtesy: the status is committed, and a client that missed the

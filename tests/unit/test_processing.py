@@ -158,6 +158,43 @@ def test_a_dead_workers_lease_is_taken_over_and_the_dead_worker_commits_nothing(
     assert titles(database) == [("buy milk", False)]
 
 
+def test_a_live_drain_keeps_its_short_lease_by_heartbeat_past_the_lease(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [T0]
+    slow = ThreadProcessor(database.sync_sessions(), lease_seconds=30, heartbeat_s=0.02,
+                           clock=lambda: now[0])
+    other = ThreadProcessor(database.sync_sessions(), lease_seconds=30, clock=lambda: now[0])
+    taken: list[int] = []
+
+    beat = slow.heartbeat
+    assert beat is not None
+    renewals = threading.Semaphore(0)
+    renew = beat.renew
+
+    def counted(held: list[tuple[str, str]]) -> None:
+        renew(held)
+        renewals.release()
+    monkeypatch.setattr(beat, "renew", counted)
+
+    def long_turn(kwargs: dict[str, Any]) -> None:
+        # 40 s pass in the middle of the turn, longer than the lease; the heartbeat beats.
+        for _ in range(4):
+            now[0] += dt.timedelta(seconds=10)
+            while renewals.acquire(blocking=False):
+                pass  # renewals made before this step of the clock
+            assert renewals.acquire(timeout=5)
+        taken.append(other.drain("t1"))
+    patch_run_turn(monkeypatch, long_turn)
+    store(database, "t1", "add buy milk")
+
+    assert slow.drain("t1") == 1
+    assert taken == [0]  # the other worker found the lease still held
+    [turn] = turns(database, "t1")
+    assert turn.status == "completed" and turn.attempts == 1
+    assert titles(database) == [("buy milk", False)]
+
+
 def test_a_bug_fails_the_turn_with_an_envelope_and_the_thread_goes_on(
     database: Database, processor: ThreadProcessor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
