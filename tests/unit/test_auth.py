@@ -303,3 +303,25 @@ def test_config_validation() -> None:
         "RS256",
         "PS256",
     }
+
+
+@pytest.mark.asyncio
+async def test_a_verified_token_is_checked_once_and_refused_after_its_exp(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    v = verifier(leeway_s=0)
+    decoded: list[str] = []
+    real_decode = jwt.decode
+
+    def counting(token: str, *args: Any, **kwargs: Any) -> Any:
+        decoded.append(token)
+        return real_decode(token, *args, **kwargs)
+    monkeypatch.setattr(jwt, "decode", counting)
+    exp = int(time.time()) + 2
+    token = hs(claims(exp=exp))
+    for _ in range(3):
+        assert (await v.verify(token)).user_id == "user-1"
+    assert len(decoded) == 1  # the signature was checked once: the others came from the cache
+    while time.time() <= exp + 0.05:
+        time.sleep(0.05)
+    await reject(v, token, "token has expired")  # the cache never outlives the token
