@@ -290,9 +290,9 @@ class TokenVerifier:
                 return principal
             del self._verified[digest]
         principal, jwks_key = await self._verify_uncached(token)
-        exp = principal.claims.get("exp")
-        if cfg.token_cache_size > 0 and isinstance(exp, int | float):
-            self._verified[digest] = (principal, float(exp), jwks_key)
+        expires = principal.claims.get("exp")
+        if cfg.token_cache_size > 0 and isinstance(expires, int | float):
+            self._verified[digest] = (principal, float(expires), jwks_key)
             if len(self._verified) > cfg.token_cache_size:
                 self._verified.popitem(last=False)
         return principal
