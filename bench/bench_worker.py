@@ -69,7 +69,6 @@ def _start_worker(env: dict[str, str]) -> Any:
             env["CHATKIT_CELERY_QUEUE"],
             "-c",
             "1",
-            "-E",
             "--without-sweep",
             "--loglevel",
             "WARNING",

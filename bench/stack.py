@@ -351,7 +351,6 @@ def start_workers(
                 env["CHATKIT_CELERY_QUEUE"],
                 "-c",
                 str(concurrency),
-                "-E",
                 "--loglevel",
                 "WARNING",
                 "-n",

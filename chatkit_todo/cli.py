@@ -243,7 +243,8 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         _start_metrics_server(settings, port)
     argv = [*(["--quiet"] if uses_json(settings.log_format) else []),
             "worker", "-Q", settings.celery_queue, "-c", str(args.concurrency
-            or settings.worker_concurrency), "-E", "--loglevel", settings.log_level,
+            or settings.worker_concurrency),
+            *(["-E"] if settings.task_events_enabled else []), "--loglevel", settings.log_level,
             *(["-B", "-s", args.schedule] if args.beat else []),
             *(["--without-sweep"] if args.without_sweep else []),
             *(["-n", args.name] if args.name else []), *args.extra]

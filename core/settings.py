@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     lease_heartbeat_seconds: float = Field(1.5, gt=0)
     sweep_interval_seconds: float = Field(2.0, gt=0)
     celery_queue: str = "chatkit"
+    # Celery task events (what Flower shows). Unset: on when Flower is configured
+    # (CHATKIT_FLOWER_BASIC_AUTH), else off: each event is a Redis publish per task state.
+    task_events: bool | None = None
     # Limits on stuck work (docs/WORKERS.md). A turn still running after the soft limit
     # fails with PROCESSING_ERROR and its thread goes on; at the hard limit Celery kills
     # the pool process (the turn is retried, at most workers.processing.MAX_ATTEMPTS times).
@@ -221,6 +224,13 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """True when no Redis is configured: in-memory broker, limits and pub/sub."""
         return not self.redis_url
+
+    @property
+    def task_events_enabled(self) -> bool:
+        """Whether workers send Celery task events: the setting, else "Flower is configured"."""
+        if self.task_events is not None:
+            return self.task_events
+        return self.flower_basic_auth is not None
 
     @property
     def heartbeat_seconds(self) -> float:

@@ -40,8 +40,10 @@ def create_celery(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        worker_send_task_events=True,
-        task_send_sent_event=True,
+        # Task events feed Flower; without a monitor they cost a Redis publish per task
+        # state for nobody (CHATKIT_TASK_EVENTS, default: on when Flower is configured).
+        worker_send_task_events=settings.task_events_enabled,
+        task_send_sent_event=settings.task_events_enabled,
         task_ignore_result=True,
         task_serializer="json",
         accept_content=["json"],

@@ -80,7 +80,7 @@ class Worker:
             log.flush()
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-                 "-Q", self.env["CHATKIT_CELERY_QUEUE"], "-E", "--loglevel", "INFO",
+                 "-Q", self.env["CHATKIT_CELERY_QUEUE"], "--loglevel", "INFO",
                  "-n", f"{self.name}-{secrets.token_hex(3)}@%h", *self.args],
                 env={**os.environ, **self.env}, cwd=REPO, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True,
