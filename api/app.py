@@ -42,8 +42,10 @@ from api.routes_web import web_routes
 from api.security import AdmissionMiddleware, require_json_body
 from api.server import Kick, TurnIntake
 from api.telemetry import RequestTelemetry, ScrapeGauges, metrics_endpoint
+from core.clock import utcnow
 from core.settings import Settings, get_settings
 from store import Database
+from store.ingest import TurnWriter
 
 log = logging.getLogger("chatkit.api")
 
@@ -132,9 +134,13 @@ def create_app(
     limiter = limiter or rate_limiter(settings)
     broker_url = settings.redis_url or "memory://localhost/"
     kick = kick or celery_kick(broker_url, settings.celery_queue)
+    writer = None if database.is_sqlite else TurnWriter(
+        database.async_engine, clock=utcnow,
+        max_threads_per_user=settings.max_threads_per_user or None,
+        window_s=settings.ingest_group_commit_ms / 1000)
     server = TurnIntake(
         database.async_sessions(), kick, max_input_chars=settings.max_input_chars,
-        max_threads_per_user=settings.max_threads_per_user or None,
+        max_threads_per_user=settings.max_threads_per_user or None, writer=writer,
     )
 
     @asynccontextmanager

@@ -25,6 +25,7 @@ from api.telemetry import turn_stored
 from core.clock import utcnow
 from store.actions import find_offer, thread_owner
 from store.idempotency import find_key, purge_expired, request_fingerprint
+from store.ingest import TurnWriter
 from store.models import IdempotencyKey
 from store.turns import (
     ThreadForbidden,
@@ -128,8 +129,11 @@ class TurnIntake:
         max_input_chars: int = 4000,
         max_threads_per_user: int | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
+        writer: TurnWriter | None = None,
     ) -> None:
         self.sessions = sessions
+        # PostgreSQL: turns without an Idempotency-Key are stored by group commit.
+        self.writer = writer
         self.kick = kick
         self.max_input_chars = max_input_chars
         self.max_threads_per_user = max_threads_per_user
@@ -259,29 +263,22 @@ class TurnIntake:
             key_row = IdempotencyKey(user_id=user_id, key=idempotent.key,
                                      request_hash=idempotent.fingerprint, turn_id=turn_id,
                                      created_at=now)
-        async with self.sessions() as session:
-            try:
-                await create_turn(
-                    session, turn_id=turn_id, thread_id=thread_id, user_id=user_id, kind=kind,
-                    input=input, action=action, metadata=metadata, now=now,
-                    idempotency=key_row, max_threads=self.max_threads_per_user,
-                )
-            except ThreadQuotaExceeded as error:
-                raise Problem.INVALID.error(
-                    f"thread_id: you have {error.args[0]} threads, the most one user may have; "
-                    "delete some (DELETE /api/chatkit/threads/{id}) or reuse one") from None
-            except ThreadForbidden:
-                raise Problem.FORBIDDEN.error("this thread belongs to another user"
-                ) from None
-            except IntegrityError:
-                if key_row is None:
-                    raise
-                # A concurrent request with the same key won; answer with its turn.
-                await session.rollback()
-                winner = await self._idempotent_turn(user_id, key_row.key, key_row.request_hash)
-                if winner is None:
-                    raise
-                return winner
+        try:
+            if key_row is None and self.writer is not None:
+                await self.writer.store(turn_id=turn_id, thread_id=thread_id, user_id=user_id,
+                                        kind=kind, input=input, action=action,
+                                        metadata=metadata)
+            else:
+                await self._store(turn_id, thread_id, user_id, kind=kind, input=input,
+                                  action=action, metadata=metadata, now=now, key_row=key_row)
+        except ThreadQuotaExceeded as error:
+            raise Problem.INVALID.error(
+                f"thread_id: you have {error.args[0]} threads, the most one user may have; "
+                "delete some (DELETE /api/chatkit/threads/{id}) or reuse one") from None
+        except ThreadForbidden:
+            raise Problem.FORBIDDEN.error("this thread belongs to another user") from None
+        except _IdempotencyRace as race:
+            return race.winner
         turn_stored(turn_id, thread_id, user_id, kind)  # metrics; log and kick correlation
         try:
             await self.kick(thread_id)
@@ -290,6 +287,29 @@ class TurnIntake:
             log.warning("could not enqueue thread %s; the sweep will pick it up", thread_id,
                         exc_info=True)
         return turn_id
+
+    async def _store(
+        self, turn_id: str, thread_id: str, user_id: str, *, kind: str, input: str | None,
+        action: dict[str, Any] | None, metadata: dict[str, Any], now: dt.datetime,
+        key_row: IdempotencyKey | None,
+    ) -> None:
+        """One turn in its own transaction, with its `Idempotency-Key` row if any."""
+        async with self.sessions() as session:
+            try:
+                await create_turn(
+                    session, turn_id=turn_id, thread_id=thread_id, user_id=user_id, kind=kind,
+                    input=input, action=action, metadata=metadata, now=now,
+                    idempotency=key_row, max_threads=self.max_threads_per_user,
+                )
+            except IntegrityError:
+                if key_row is None:
+                    raise
+                # A concurrent request with the same key won; answer with its turn.
+                await session.rollback()
+                winner = await self._idempotent_turn(user_id, key_row.key, key_row.request_hash)
+                if winner is None:
+                    raise
+                raise _IdempotencyRace(winner) from None
 
     async def purge_idempotency_keys(self) -> int:
         """Forget `Idempotency-Key`s older than 24 h; returns how many were deleted."""
@@ -327,6 +347,14 @@ class TurnIntake:
             noun = "response" if kind == "message" else "action"
             raise Problem.NOT_FOUND.error(f"no {noun} with id {turn_id!r}")
         return turn_view(turn)
+
+
+class _IdempotencyRace(Exception):
+    """A concurrent request with the same `Idempotency-Key` stored its turn first."""
+
+    def __init__(self, winner: str) -> None:
+        super().__init__(winner)
+        self.winner = winner
 
 
 def _widget_error(message: str) -> ChatKitError:

@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     # What one user may store: tasks (chat and REST) and threads (0: no limit).
     max_tasks_per_user: int = Field(5000, ge=0)
     max_threads_per_user: int = Field(1000, ge=0)
+    # Group commit (PostgreSQL): turns arriving while the previous batch is written, plus
+    # this long, are stored in one transaction (store/ingest.py).
+    ingest_group_commit_ms: float = Field(1.0, ge=0, le=50)
 
     # Workers.
     worker_concurrency: int = Field(2, ge=1)
