@@ -143,20 +143,32 @@ async def wait_for_result(
     server: TurnIntake, hub: EventHub, turn_id: str, user_id: str, *, kind: str,
     wait: float,
 ) -> dict[str, Any]:
-    """The turn's result, waiting up to `wait` seconds for it to finish (long-poll)."""
+    """The turn's result, waiting up to `wait` seconds for it to finish (long-poll).
+
+    The turn is read once, and once more when its final event arrives (before, a read
+    after subscribing and one per event of its thread: 3-4 reads per long-poll). An event
+    published between the first read and the subscription is not missed: the hub
+    remembers the turns it lately saw finish. A nudge lost on the way (Redis away) costs
+    at most 2 s: the wait re-reads the row that often.
+    """
     view = await server.result(turn_id, user_id, kind=kind)
     if wait <= 0 or view["status"] in FINAL_STATUSES:
         return view
     loop = asyncio.get_running_loop()
     deadline = loop.time() + min(wait, MAX_WAIT_SECONDS)
-    async with hub.subscribe(view["thread_id"]) as waiter:
+    async with hub.subscribe_turn(turn_id) as waiter:
+        # Finished between the read and the subscription: read it again at once.
+        wait_first = not hub.finished(turn_id)
         while True:
-            # Read after subscribing: a change committed in between still wakes us.
-            view = await server.result(turn_id, user_id, kind=kind)
             remaining = deadline - loop.time()
-            if view["status"] in FINAL_STATUSES or remaining <= 0:
+            if remaining <= 0:
                 return view
-            await waiter.wait(min(remaining, 2.0))
+            if wait_first:
+                await waiter.wait(min(remaining, 2.0))
+            wait_first = True
+            view = await server.result(turn_id, user_id, kind=kind)
+            if view["status"] in FINAL_STATUSES:
+                return view
 
 
 # ---- stream tokens ------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
@@ -60,6 +61,14 @@ class EventHub(Protocol):
     def subscribe(self, thread_id: str) -> contextlib.AbstractAsyncContextManager[ThreadWaiter]:
         ...
 
+    def subscribe_turn(self, turn_id: str) -> contextlib.AbstractAsyncContextManager[ThreadWaiter]:
+        """Woken when this turn is published completed or failed."""
+        ...
+
+    def finished(self, turn_id: str) -> bool:
+        """This turn was lately published completed or failed (in this process)."""
+        ...
+
     async def nudge(self, thread_id: str) -> None:
         """Wake the thread's streams in every API process (something changed outside a turn)."""
         ...
@@ -69,34 +78,59 @@ class EventHub(Protocol):
     async def stop(self) -> None: ...
 
 
+FINAL = frozenset({"completed", "failed"})
+# Turns lately published final, remembered so a long-poll that read its turn just before
+# the event and subscribed just after still knows (bounded: the oldest are forgotten).
+RECENT_FINISHED = 10_000
+
+
 class LocalHub:
     """Dispatches nudges to this process's waiters. Thread-safe: workers publish from threads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._waiters: dict[str, set[ThreadWaiter]] = {}
+        self._turn_waiters: dict[str, set[ThreadWaiter]] = {}
+        self._finished: OrderedDict[str, None] = OrderedDict()
 
     def publish(self, thread_id: str, turn_id: str = "", status: str = "") -> None:
-        """Wake every waiter of the thread (the worker-side `notify`)."""
+        """Wake every waiter of the thread (the worker-side `notify`), and of the turn when
+        it is final."""
         with self._lock:
             waiters = list(self._waiters.get(thread_id, ()))
+            if turn_id and status in FINAL:
+                self._finished[turn_id] = None
+                if len(self._finished) > RECENT_FINISHED:
+                    self._finished.popitem(last=False)
+                waiters += self._turn_waiters.get(turn_id, ())
         for waiter in waiters:
             waiter.wake()
 
+    def finished(self, turn_id: str) -> bool:
+        with self._lock:
+            return turn_id in self._finished
+
+    def subscribe(self, thread_id: str) -> contextlib.AbstractAsyncContextManager[ThreadWaiter]:
+        return self._subscribe(self._waiters, thread_id)
+
+    def subscribe_turn(self, turn_id: str) -> contextlib.AbstractAsyncContextManager[ThreadWaiter]:
+        return self._subscribe(self._turn_waiters, turn_id)
+
     @contextlib.asynccontextmanager
-    async def subscribe(self, thread_id: str) -> AsyncIterator[ThreadWaiter]:
+    async def _subscribe(self, table: dict[str, set[ThreadWaiter]],
+                         key: str) -> AsyncIterator[ThreadWaiter]:
         waiter = ThreadWaiter(asyncio.get_running_loop())
         with self._lock:
-            self._waiters.setdefault(thread_id, set()).add(waiter)
+            table.setdefault(key, set()).add(waiter)
         try:
             yield waiter
         finally:
             with self._lock:
-                group = self._waiters.get(thread_id)
+                group = table.get(key)
                 if group is not None:
                     group.discard(waiter)
                     if not group:
-                        del self._waiters[thread_id]
+                        del table[key]
 
     async def nudge(self, thread_id: str) -> None:
         self.publish(thread_id)
@@ -127,6 +161,12 @@ class RedisHub:
 
     def subscribe(self, thread_id: str) -> contextlib.AbstractAsyncContextManager[ThreadWaiter]:
         return self.local.subscribe(thread_id)
+
+    def subscribe_turn(self, turn_id: str) -> contextlib.AbstractAsyncContextManager[ThreadWaiter]:
+        return self.local.subscribe_turn(turn_id)
+
+    def finished(self, turn_id: str) -> bool:
+        return self.local.finished(turn_id)
 
     async def nudge(self, thread_id: str) -> None:
         import redis.asyncio as redis_asyncio
@@ -165,7 +205,8 @@ class RedisHub:
                         channel = message["channel"]
                         if isinstance(channel, bytes):
                             channel = channel.decode()
-                        self.local.publish(channel[len(self.prefix):])
+                        turn_id, status = _turn_and_status(message.get("data"))
+                        self.local.publish(channel[len(self.prefix):], turn_id, status)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -175,6 +216,19 @@ class RedisHub:
             finally:
                 with contextlib.suppress(Exception):
                     await client.aclose()
+
+
+def _turn_and_status(data: Any) -> tuple[str, str]:
+    """The turn id and status of a worker's nudge ("" for a nudge that names none)."""
+    try:
+        payload = json.loads(data)
+    except (TypeError, ValueError):
+        return "", ""
+    if not isinstance(payload, dict):
+        return "", ""
+    turn_id, status = payload.get("turn_id"), payload.get("status")
+    return (turn_id if isinstance(turn_id, str) else "",
+            status if isinstance(status, str) else "")
 
 
 class RedisPublisher:

@@ -313,3 +313,52 @@ def test_a_stream_closes_when_its_thread_is_deleted_and_leaks_nothing_of_a_reuse
     again = httpx.get(f"{live.base}/api/chatkit/threads/t1/events", headers=auth())
     assert again.status_code == 403
 
+
+
+class _ScriptedResults:
+    """A `TurnIntake.result` stand-in: each read returns the next status of the script;
+    `on_read` runs before each read returns (a worker publishing meanwhile)."""
+
+    def __init__(self, statuses: list[str], on_read: Any = None) -> None:
+        self.statuses = statuses
+        self.reads = 0
+        self.on_read = on_read
+
+    async def result(self, turn_id: str, user_id: str, *, kind: str) -> dict[str, Any]:
+        status = self.statuses[min(self.reads, len(self.statuses) - 1)]
+        self.reads += 1
+        if self.on_read is not None:
+            self.on_read(self.reads)
+        return {"response_id": turn_id, "thread_id": "t1", "status": status}
+
+
+def test_a_long_poll_reads_its_turn_twice_and_misses_no_event_before_subscribing() -> None:
+    import asyncio
+
+    from api.events import wait_for_result
+    from core.pubsub import LocalHub
+
+    async def scenario(publish_on_first_read: bool) -> tuple[str, int]:
+        hub = LocalHub()
+
+        def worker(reads: int) -> None:
+            if reads == 1 and publish_on_first_read:
+                # The turn finishes after the first read, before the long-poll subscribes.
+                hub.publish("t1", "r1", "completed")
+        server = _ScriptedResults(["queued", "completed"], worker)
+
+        async def events() -> None:
+            await asyncio.sleep(0.05)
+            hub.publish("t1", "r1", "running")  # its own earlier event: no read
+            hub.publish("t1", "other", "completed")  # another turn of the thread: no read
+            await asyncio.sleep(0.05)
+            hub.publish("t1", "r1", "completed")
+        publishing = None if publish_on_first_read else asyncio.ensure_future(events())
+        view = await wait_for_result(server, hub, "r1", "alice", kind="message",  # type: ignore[arg-type]
+                                     wait=1.5)
+        if publishing is not None:
+            await publishing
+        return view["status"], server.reads
+
+    assert asyncio.run(scenario(publish_on_first_read=True)) == ("completed", 2)
+    assert asyncio.run(scenario(publish_on_first_read=False)) == ("completed", 2)
