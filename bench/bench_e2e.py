@@ -128,7 +128,8 @@ def _brief(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(
-    *, quick: bool = False, follow: str | None = None, server: str = stack.PRODUCT_SERVER
+    *, quick: bool = False, follow: str | None = None, server: str = stack.PRODUCT_SERVER,
+    api_processes: int = 1, worker_processes: int = 1,
 ) -> dict[str, Any]:
     follow = follow or ("longpoll" if has_long_poll() else "poll")
     duration = 3.0 if quick else 15.0
@@ -138,8 +139,11 @@ def run(
         "follow": follow,
         "server": server,
         "rates": {},
-        "layout": "api: 1 process on core 0; worker: 1 Celery worker, "
-        "2 processes, unpinned; loadgen: core 1",
+        "layout": (f"api: {api_processes} process(es) on core 0; worker: "
+                   f"{worker_processes} Celery worker(s), 2 processes each, unpinned; "
+                   "loadgen: core 1") if api_processes == 1 else
+                  (f"api: {api_processes} processes, unpinned; worker: {worker_processes} "
+                   "Celery worker(s), 2 processes each, unpinned; loadgen: core 1"),
     }
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -153,13 +157,14 @@ def run(
             server,
             "api.app:create_app",
             factory=True,
-            workers=1,
+            workers=api_processes,
             env=env,
-            cpus=stack.pin(stack.SERVER_CPUS),
+            # One API process is pinned to core 0 (as in bench_ingest); more float.
+            cpus=stack.pin(stack.SERVER_CPUS) if api_processes == 1 else (),
         )
         workers: list[stack.Proc] = []
         try:
-            workers = stack.start_workers(1, env, concurrency=2)
+            workers = stack.start_workers(worker_processes, env, concurrency=2)
             open_loop(base, requests, 20, 1 if quick else 2, follow)  # warm both sides
             # Baseline: the same load, POST only, measured first (its turns drain before
             # the e2e runs start, so they do not inflate the backlog).
@@ -216,8 +221,13 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--follow", choices=("longpoll", "poll"))
     parser.add_argument("--server", default=stack.PRODUCT_SERVER, choices=stack.SERVERS)
+    parser.add_argument("--api-processes", type=int, default=1,
+                        help="API processes (scale-out runs; >1 leaves them unpinned)")
+    parser.add_argument("--worker-processes", type=int, default=1,
+                        help="Celery workers (`chatkit-todo worker -c 2` each)")
     args = parser.parse_args()
-    result = run(quick=args.quick, follow=args.follow, server=args.server)
+    result = run(quick=args.quick, follow=args.follow, server=args.server,
+                 api_processes=args.api_processes, worker_processes=args.worker_processes)
     print(json.dumps(result, indent=None if args.json else 2, default=str))
     return 0
 

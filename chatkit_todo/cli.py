@@ -113,7 +113,7 @@ def _sweep_loop(settings: Settings, stop: threading.Event) -> None:
     while not stop.wait(settings.sweep_interval_seconds):
         try:
             sweep_once(database, lambda thread_id: process_thread.delay(thread_id),
-                       older_than_s=settings.sweep_interval_seconds)
+                       older_than_s=settings.sweep_queued_after_seconds)
         except Exception:
             log.exception("sweep failed")
 

@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     turn_lease_seconds: float = Field(5.0, gt=0)
     lease_heartbeat_seconds: float = Field(1.5, gt=0)
     sweep_interval_seconds: float = Field(2.0, gt=0)
+    # A queued turn (not a dead worker's running one) is re-kicked only after waiting this
+    # long: under a backlog, kicks wait in the queue, and early re-kicks only add to it.
+    sweep_queued_after_seconds: float = Field(30.0, gt=0)
     celery_queue: str = "chatkit"
     # Celery task events (what Flower shows). Unset: on when Flower is configured
     # (CHATKIT_FLOWER_BASIC_AUTH), else off: each event is a Redis publish per task state.

@@ -291,7 +291,11 @@ def threads_with_stale_turns(
     """Threads holding a turn still pending since before `older_than` (for the sweep).
 
     With `now`, threads whose lease is still live are left out: their holder drains them
-    (it re-checks after releasing), and a dead holder's lease runs out by itself.
+    (it re-checks after releasing), and a dead holder's lease runs out by itself. Also with
+    `now`, a thread with a turn `running` under a lease that has run out (its worker died
+    mid-turn) is returned whatever the turn's age: that is the case to recover in seconds,
+    while a queued turn may just be waiting behind a busy queue (re-kicking it early would
+    only add duplicate kicks to that queue).
     """
     query = (
         select(Turn.thread_id)
@@ -299,10 +303,23 @@ def threads_with_stale_turns(
         .group_by(Turn.thread_id)
         .limit(limit)
     )
-    if now is not None:
-        live = select(Thread.id).where(Thread.lock_until.is_not(None), Thread.lock_until >= now)
-        query = query.where(Turn.thread_id.not_in(live))
-    return [row[0] for row in session.execute(query)]
+    if now is None:
+        return [row[0] for row in session.execute(query)]
+    live = select(Thread.id).where(Thread.lock_until.is_not(None), Thread.lock_until >= now)
+    query = query.where(Turn.thread_id.not_in(live))
+    # Few turns are running at any moment (ix_turns_status_created finds them).
+    abandoned = (
+        select(Turn.thread_id)
+        .join(Thread, Thread.id == Turn.thread_id)
+        .where(Turn.status == TurnStatus.RUNNING.value,
+               or_(Thread.lock_until.is_(None), Thread.lock_until < now))
+        .group_by(Turn.thread_id)
+        .limit(limit)
+    )
+    found = [row[0] for row in session.execute(abandoned)]
+    seen = set(found)
+    found += [row[0] for row in session.execute(query) if row[0] not in seen]
+    return found
 
 
 def turn_view(turn: Turn) -> dict[str, Any]:

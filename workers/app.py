@@ -163,7 +163,7 @@ def sweep() -> int:
     """Re-kick threads with turns pending for longer than the sweep interval (for beat)."""
     runtime = Runtime.get()
     kicked = sweep_once(runtime.database, kick,
-                        older_than_s=runtime.settings.sweep_interval_seconds)
+                        older_than_s=runtime.settings.sweep_queued_after_seconds)
     if kicked:
         log.info("sweep re-kicked %d thread(s)", len(kicked))
     return len(kicked)
@@ -186,8 +186,8 @@ class SweepStep(bootsteps.StartStopStep):
                                hold_s=interval * 0.9)
         database = Database(settings.resolved_database_url,
                             statement_timeout_s=settings.statement_timeout_seconds)
-        self.loop = SweepLoop(database, kick,
-                              interval_s=interval, claim=claim)
+        self.loop = SweepLoop(database, kick, interval_s=interval, claim=claim,
+                              queued_after_s=settings.sweep_queued_after_seconds)
         self.loop.start()
 
     def stop(self, parent: Any) -> None:

@@ -24,7 +24,8 @@ Kick = Callable[[str], object]
 
 
 def sweep_once(database: Database, kick: Kick, *, older_than_s: float) -> list[str]:
-    """Re-kick threads with turns pending longer than `older_than_s` and no live lease."""
+    """Re-kick threads with turns pending longer than `older_than_s` and no live lease, and
+    threads whose running turn's lease ran out (a dead worker), whatever their age."""
     now = utcnow()
     with database.sync_sessions()() as session:
         thread_ids = threads_with_stale_turns(
@@ -60,10 +61,13 @@ class SweepLoop:
         *,
         interval_s: float,
         claim: Callable[[], bool] | None = None,
+        queued_after_s: float | None = None,
     ) -> None:
         self.database = database
         self.kick = kick
         self.interval_s = interval_s
+        # Queued turns are re-kicked once they waited this long (None: one interval).
+        self.queued_after_s = queued_after_s or interval_s
         self.claim = claim or (lambda: True)
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, name="chatkit-sweep", daemon=True)
@@ -73,7 +77,7 @@ class SweepLoop:
             try:
                 if not self.claim():
                     continue
-                kicked = sweep_once(self.database, self.kick, older_than_s=self.interval_s)
+                kicked = sweep_once(self.database, self.kick, older_than_s=self.queued_after_s)
                 if kicked:
                     log.info("sweep re-kicked %d thread(s)", len(kicked))
             except Exception as error:

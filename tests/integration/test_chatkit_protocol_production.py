@@ -39,7 +39,8 @@ def production(pg_url_module: str, redis_url: str, tmp_path_factory: pytest.Temp
     so a turn whose worker process died is taken over in seconds."""
     workdir = tmp_path_factory.mktemp("chatkit-production")
     env = production_env(pg_url_module, redis_url, workdir, CHATKIT_TURN_LEASE_SECONDS="2",
-                         CHATKIT_SWEEP_INTERVAL_SECONDS="1")
+                         CHATKIT_SWEEP_INTERVAL_SECONDS="1",
+                         CHATKIT_SWEEP_QUEUED_AFTER_SECONDS="1")
     with production_stack(env, workdir) as base:
         yield base
 

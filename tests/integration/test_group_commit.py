@@ -80,7 +80,9 @@ def test_concurrent_turns_are_numbered_in_arrival_order_without_gaps(
                                                     Turn.thread_id != "bobs-thread")) is None
 
 
-def test_the_thread_limit_refuses_the_new_threads_beyond_it_in_arrival_order(pg_database: Database) -> None:
+def test_the_thread_limit_refuses_the_new_threads_beyond_it_in_arrival_order(
+    pg_database: Database,
+) -> None:
     first = asyncio.run(_store_all(pg_database, [("t-a", "a", "carol", "add x")],
                                    max_threads_per_user=2))
     assert first == [None]

@@ -58,6 +58,7 @@ def stack_env(pg_url: str, broker_url: str, tmp_path: Path, **extra: str) -> dic
         "CHATKIT_DATA_DIR": str(tmp_path),
         "CHATKIT_TURN_LEASE_SECONDS": "2",
         "CHATKIT_SWEEP_INTERVAL_SECONDS": "1",
+        "CHATKIT_SWEEP_QUEUED_AFTER_SECONDS": "1",
         "CHATKIT_LOG_LEVEL": "INFO",
         **extra,
     }

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 import workers.processing as processing
@@ -298,6 +298,24 @@ def test_the_sweep_kicks_old_unlocked_threads_only(database: Database) -> None:
         thread.lock_until = now - dt.timedelta(seconds=1)
         session.commit()
     assert sorted(sweep_once(database, lambda _: None, older_than_s=30)) == ["held", "old"]
+
+
+def test_the_sweep_kicks_a_dead_workers_running_turn_at_once_but_lets_queued_ones_wait(
+    database: Database,
+) -> None:
+    now = utcnow()
+    [dead] = store(database, "dead", "add buy milk", now=now)
+    store(database, "waiting", "add call mom", now=now)  # its kick is still in the queue
+    with database.sync_sessions()() as session:
+        assert try_lock_thread(session, "dead", "a-worker", now, dt.timedelta(seconds=5))
+        session.execute(update(Turn).where(Turn.id == dead).values(status="running"))
+        session.commit()
+    assert sweep_once(database, lambda _: None, older_than_s=30) == []  # lease still live
+    with database.sync_sessions()() as session:  # the worker died: its lease runs out
+        session.execute(update(Thread).where(Thread.id == "dead").values(
+            lock_until=now - dt.timedelta(seconds=1)))
+        session.commit()
+    assert sweep_once(database, lambda _: None, older_than_s=30) == ["dead"]
 
 
 def test_a_drain_out_of_time_requeues_its_thread_instead_of_starting_more(
