@@ -25,7 +25,7 @@ from api.telemetry import turn_stored
 from core.clock import utcnow
 from store.actions import find_offer, thread_owner
 from store.idempotency import find_key, purge_expired, request_fingerprint
-from store.ingest import TurnWriter
+from store.ingest import TurnWriter, read_turn
 from store.models import IdempotencyKey
 from store.turns import (
     ThreadForbidden,
@@ -341,8 +341,14 @@ class TurnIntake:
 
     async def result(self, turn_id: str, user_id: str, *, kind: str) -> dict[str, Any]:
         """The stored result of one of the user's turns. 404 (never 403) for anyone else's."""
-        async with self.sessions() as session:
-            turn = await get_turn_for_user(session, turn_id, user_id, kind)
+        turn: Any
+        if self.writer is not None:
+            turn = await read_turn(self.writer.engine, turn_id)
+            if turn is not None and (turn.user_id != user_id or turn.kind != kind):
+                turn = None
+        else:
+            async with self.sessions() as session:
+                turn = await get_turn_for_user(session, turn_id, user_id, kind)
         if turn is None:
             noun = "response" if kind == "message" else "action"
             raise Problem.NOT_FOUND.error(f"no {noun} with id {turn_id!r}")

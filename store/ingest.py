@@ -262,6 +262,48 @@ class TurnWriter:
         return refused
 
 
+_READ_TURN = (
+    "SELECT id, thread_id, user_id, kind, status, input, action::text, replaces, text, "
+    "widgets::text, error::text, created_at, completed_at FROM turns WHERE id = $1"
+)
+
+
+@dataclass(frozen=True)
+class TurnRow:
+    """The columns of a turn the result endpoints show (`store.turns.turn_view` reads them)."""
+
+    id: str
+    thread_id: str
+    user_id: str
+    kind: str
+    status: str
+    input: str | None
+    action: dict[str, Any] | None
+    replaces: str | None
+    text: str | None
+    widgets: list[Any] | None
+    error: dict[str, Any] | None
+    created_at: dt.datetime
+    completed_at: dt.datetime | None
+
+
+async def read_turn(engine: AsyncEngine, turn_id: str) -> TurnRow | None:
+    """One turn by id: a prepared statement outside any transaction, no ORM (the long-poll
+    reads a turn twice per message: through a session that cost a BEGIN, a ROLLBACK and the
+    ORM's identity map, about as much as the rest of the request)."""
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        conn: Any = raw.driver_connection
+        row = await conn.fetchrow(_READ_TURN, turn_id)
+    if row is None:
+        return None
+    values = dict(row)
+    for name in ("action", "widgets", "error"):
+        if values[name] is not None:
+            values[name] = json.loads(values[name])
+    return TurnRow(**values)
+
+
 def _title(text: str | None) -> str | None:
     # As create_turn titles a new thread: its first message, up to 80 characters.
     return (text or "").strip()[:80] or None

@@ -97,3 +97,33 @@ def test_the_thread_limit_refuses_the_new_threads_beyond_it_in_arrival_order(
         assert sorted(session.scalars(select(Thread.id).where(
             Thread.user_id == "carol")).all()) == ["a", "b"]
         assert sorted(session.scalars(select(Turn.id)).all()) == ["t-a", "t-a2", "t-b"]
+
+
+def test_the_result_read_without_the_orm_shows_what_the_orm_shows(
+    pg_database: Database,
+) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from store.ingest import read_turn
+    from store.turns import turn_view
+
+    assert asyncio.run(_store_all(pg_database, [("r-1", "th", "dana", "add milk")])) == [None]
+    with pg_database.sync_sessions()() as session:
+        session.execute(update(Turn).where(Turn.id == "r-1").values(
+            status="completed", text="Added: “milk”.", replaces="card_1",
+            widgets=[{"id": "w", "type": "card", "children": [], "props": {"é": 1}}],
+            error=None, completed_at=dt.datetime(2026, 12, 1, 9, 30, 0, 123456, dt.UTC)))
+        session.commit()
+        expected = turn_view(session.get(Turn, "r-1"))  # type: ignore[arg-type]
+
+    async def fast() -> dict[str, object]:
+        try:
+            row = await read_turn(pg_database.async_engine, "r-1")
+            assert row is not None and row.user_id == "dana"
+            assert await read_turn(pg_database.async_engine, "nope") is None
+            return turn_view(row)  # type: ignore[arg-type]
+        finally:
+            await pg_database.aclose()
+    assert asyncio.run(fast()) == expected
