@@ -62,6 +62,7 @@ def stem(word: str) -> str:
         w = w[:-2]
     w = w.replace("'", "")
     w = lx.MATCH_LEMMAS.get(w, w)
+    w = lx.VERB_SYNONYMS.get(w, w)
     n = len(w)
     if n > 4 and w.endswith(("ies", "ied")):
         w = w[:-3] + "y"
@@ -88,6 +89,7 @@ def content_words(text: str) -> dict[str, float]:
         if raw in lx.MATCH_FILLER:
             continue
         base = lx.MATCH_LEMMAS.get(raw, raw)
+        base = lx.VERB_SYNONYMS.get(base, base)
         if base in lx.MATCH_FILLER:
             continue
         light = base in _LIGHT or raw in _LIGHT or (index == 0 and base in _VERBS)

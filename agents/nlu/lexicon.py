@@ -174,11 +174,28 @@ PAST_TO_BASE = {
     "mounted": "mount", "disassembled": "disassemble", "dismantled": "dismantle",
     "replied to": "reply to", "responded": "respond", "rsvp-ed": "rsvp", "thanked": "thank",
     "invited": "invite", "greeted": "greet", "hosted": "host", "attended": "attend",
-    "facetimed": "facetime", "dialed": "dial", "wrote back": "write back", "shopped": "shop",
+    "facetimed": "facetime", "dialed": "dial", "talked": "talk", "spoken": "speak",
+    "reached": "reach", "chatted": "chat", "rescheduled": "reschedule", "sent off": "send off",
+    "settled": "settle", "cleaned up": "clean up", "tidied up": "tidy up", "wrote back": "write back", "shopped": "shop",
 }  # fmt: skip
 # Past forms that also read as adjectives or nouns in chat ("i'm done", "i left"): a
 # completion told as news needs an object after them.
 PAST_NEEDS_OBJECT = frozenset({"done", "left", "set", "put", "cut", "read", "shut"})
+
+# Terse news with the noun first ("water bill paid", "slides ready for monday", "milk check",
+# "eggs - got it"): besides past participles (PAST_TO_BASE), these words end the noun phrase
+# and say the task is done. Everything after them is a tail (when, why, a remark) and is cut.
+DONE_WORDS = phrases(
+    "done|ready|over|sorted|sorted out|set up|all set|taken care of|handled|finished|complete|"
+    "completed|check|checked|got it|gotten|squared away|out of the way|in the bag|dealt with|"
+    "good to go|on its way|fixed up|crossed off|ticked off|locked in|nailed|nailed it"
+)
+# Words that start a tail after such news: "for june", "finally after 2 hours", "lol".
+TAIL_STARTS = frozenset(words(
+    "for finally after at on this that today yesterday tonight last earlier lol haha hehe lmao "
+    "yay woohoo woo now already just too thank thanks thx ty by in with before so and but all "
+    "phew omg ok okay yes yep nice great whew at-last"
+))
 
 # ---------------------------------------------------------------- nouns and fillers
 
@@ -271,6 +288,15 @@ LIGHT_VERBS = frozenwords(
     "book order pack fix check schedule plan email text mail return renew write review update "
     "sign submit prepare prep print visit bring drop grab move"
 )
+# Verbs that name the same deed in a to-do and in news about it ("spoke to the landlord" /
+# "call the landlord", "scheduled the haircut" / "book a haircut"): word → the one stem the
+# resolver's word match compares (both sides go through it).
+VERB_SYNONYMS = {
+    **dict.fromkeys(words("phone ring dial speak spoke talk contact email e-mail hear heard "
+                          "message facetime reach"), "call"),
+    **dict.fromkeys(words("schedule reserve"), "book"),
+    **dict.fromkeys(words("purchase grab"), "buy"),
+}  # fmt: skip
 # Past forms and other shapes that suffix stripping misses: word → the base it stands for.
 MATCH_LEMMAS = {
     **{k: v for k, v in PAST_TO_BASE.items() if " " not in k},

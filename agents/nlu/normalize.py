@@ -239,8 +239,8 @@ def fix_first_word(s: str) -> str:
     if not m:
         return s
     w = m.group(0).lower()
-    if len(w) < 4 or len(w) > 12 or w in _VERB_SET or w in _NOT_TYPOS:
-        return s
+    if len(w) < 4 or len(w) > 12 or w in _VERB_SET or w in _NOT_TYPOS or w in lx.PAST_TO_BASE:
+        return s  # "changed the sheets", "scheduled the haircut": news, not a typo
     for v in _VERBS:
         if abs(len(v) - len(w)) <= 1 and (v[0] == w[0] or v[1] == w[1]) and _osa(w, v) == 1:
             return v + s[m.end() :]

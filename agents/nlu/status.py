@@ -549,6 +549,10 @@ def try_news(s: str) -> Understanding | None:
             return Understanding(
                 intent=Intent.COMPLETE, refs=parse_refs(ref), confidence=0.7, rule="status.state"
             )
+    ref = terse_ref(c)
+    if ref:
+        return Understanding(intent=Intent.COMPLETE, refs=(TaskRef(title=ref),), confidence=0.65,
+                             rule="status.news_terse")  # fmt: skip
     return None
 
 
@@ -595,3 +599,97 @@ def strip_reason(s: str, *, any_start: bool = False) -> str:
     if not any_start and not _RE_STATUS_VERB.match(s):
         return s
     return strip_tail(_RE_REASON_TAIL, s, window=160).strip(" ,;-") or s
+
+
+# ---------------------------------------------------------------- terse news, noun first
+
+# "water bill paid", "the tent is booked for june", "essay's written and submitted",
+# "slideshow ready for tomorrow", "bread - got it", "milk check": a noun phrase, maybe a
+# copula, a participle or done word, then only a tail (when, why, a remark), which is cut.
+# Read by walking the words once (bounded: at most _TERSE_MAX_WORDS are looked at).
+_TERSE_MAX_WORDS = 30
+_TERSE_MAX_NOUN = 6
+_TERSE_COPULA = lx.frozenwords("is are 's 're now")
+_TERSE_COPULA2 = (("has", "been"), ("have", "been"), ("is", "all"), ("are", "all"),
+                  ("is", "now"), ("are", "now"), ("all", "been"))  # fmt: skip
+_TERSE_ADVERB = lx.frozenwords("all now finally already totally fully just officially")
+_TERSE_PARTICLE = lx.frozenwords("up off out in away back over down through")
+_TERSE_NOT_NOUN = lx.frozenwords(
+    "i we you he she they it this that there here what which who when where why how is are "
+    "was were do does did can could would will should have has had me us them him her "
+    "everything everyone nothing something anything someone all am not no"
+)
+_TERSE_PARTICIPLES = frozenset(
+    k for k in lx.PAST_TO_BASE
+    if " " not in k and k.endswith(("ed", "en", "t", "d", "wn")) and k not in lx.PAST_NEEDS_OBJECT
+)
+_DONE_PHRASES = tuple(sorted((tuple(p.split()) for p in lx.DONE_WORDS), key=len, reverse=True))
+_RE_TERSE_TOKEN = re.compile(r"^[\w'-]+$")
+
+
+def _done_at(words: list[str], i: int) -> tuple[int, str] | None:
+    """(index after it, base verb or "") when a participle or done phrase starts at i."""
+    for phrase in _DONE_PHRASES:
+        if tuple(words[i : i + len(phrase)]) == phrase:
+            return i + len(phrase), ""
+    if i < len(words) and words[i] in _TERSE_PARTICIPLES:
+        return i + 1, lx.PAST_TO_BASE[words[i]]
+    return None
+
+
+def terse_ref(s: str) -> str | None:
+    """The task a noun-first piece of news names ("water bill paid" → "pay water bill",
+    "slideshow ready for tomorrow" → "slideshow"), or None."""
+    raw = s.split()
+    if len(raw) < 2 or len(raw) > _TERSE_MAX_WORDS:
+        return None
+    words: list[str] = []
+    breaks: set[int] = set()  # a word followed by punctuation (", lol"): a tail may start after
+    for token in raw:
+        w = token.lower().strip(".,!;:")
+        if w in ("-", "–", ""):
+            breaks.add(len(words))
+            continue
+        if w.endswith(("'s", "'re")) and len(w) > 3:
+            words.append(w[: w.rindex("'")])
+            words.append(w[w.rindex("'") :])
+        else:
+            words.append(w)
+        if token[-1] in ",.!;:":
+            breaks.add(len(words))
+    if not words or words[0] in _TERSE_NOT_NOUN or words[0] in lx.QUESTION_WORDS:
+        return None
+    for end in range(1, min(_TERSE_MAX_NOUN, len(words) - 1) + 1):
+        noun = words[:end]
+        if not _RE_TERSE_TOKEN.match(noun[-1]) or noun[-1] in _TERSE_NOT_NOUN:
+            return None
+        if noun[-1] in lx.PAST_TO_BASE and end > 1:
+            return None  # "my son finished his dinner": a deed with its own object
+        i = end
+        if end in breaks and i < len(words) and words[i] not in ("got", "check", "done"):
+            return None  # "bread, milk" is no news
+        if i < len(words) and words[i] in _TERSE_COPULA:
+            i += 1
+        elif tuple(words[i : i + 2]) in _TERSE_COPULA2:
+            i += 2
+        while i < len(words) and words[i] in _TERSE_ADVERB:
+            i += 1
+        done = _done_at(words, i)
+        if done is None:
+            continue
+        i, base = done
+        if i < len(words) and words[i] in _TERSE_PARTICLE and i not in breaks:
+            i += 1
+        if i + 1 < len(words) and words[i] in ("and", "&") and _done_at(words, i + 1):
+            i = _done_at(words, i + 1)[0]  # type: ignore[index]
+            if i < len(words) and words[i] in _TERSE_PARTICLE:
+                i += 1
+        if i < len(words) and i not in breaks and words[i] not in lx.TAIL_STARTS and (
+            _RE_TERSE_TOKEN.match(words[i])
+        ):
+            return None  # more words that are not a tail: a sentence, not news
+        obj = _RE_DET_LEAD.sub("", " ".join(noun)).strip()
+        if not obj or obj in _NOT_A_TASK:
+            return None
+        return f"{base} {obj}" if base and base not in ("do", "get") else obj
+    return None
