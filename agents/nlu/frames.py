@@ -158,7 +158,8 @@ _CMD_START = lx.phrases(
     "delete|remove|complete|finish|cancel|start over|start fresh|clear|undo|uncheck|mark|"
     "check off|cross off|cross out|get rid of|take off|rename|change|move|postpone|reschedule|"
     "reopen|tag|untag|update|search|find|add|create|show|list|display|see|view|put|make|take|"
-    "edit|erase|scratch|drop|tick off|strike|snooze|push|set|schedule|remind|delay|prioritize"
+    "edit|erase|scratch|drop|tick off|strike|snooze|push|set|schedule|remind|delay|prioritize|"
+    "forget|forget about|ditch|scrap|nix|trash|bin|lose|axe|dump|kill"
 )
 _WHEN_FIRST_CMD = lx.phrases(
     "remind|add|create|put|new|note|todo|schedule|set|make|i need|i want|i'd like|"
@@ -437,7 +438,7 @@ ADD_FRAMES = _frames(
         ("add.list_first", "{put} {onto} {list} [{that}] {task}", "task", 0.95),
         (
             "add.list_there",
-            "{put} {task} (on|onto|in) (there|it|that|that list|this list)",
+            "{put} {task} (on|onto|in) (there|it|that|that list|this list) [{tail}]",
             "task",
             0.85,
         ),

@@ -223,7 +223,8 @@ PLACEHOLDERS = phrases(
     "do the thing|do a thing|do stuff|do some stuff|do that|do this|do it|the stuff|to|that|"
     "about|for|of|a|an|the|something important|an important thing|important stuff|"
     "a few|a couple|some more|more stuff|a bunch of stuff|a bunch of things|in|up|out|down|"
-    "something down|it down|this down|that down|stuff down"
+    "something down|it down|this down|that down|stuff down|me|us|for me|for us|myself|"
+    "something on there|something in there|something on it"
 )
 # Named lists that carry no name ("my list", "the todo list"): no tag.
 GENERIC_LIST_WORDS = frozenset(

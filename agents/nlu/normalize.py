@@ -128,11 +128,14 @@ _RE_LEAD = re.compile(
 )
 _RE_TRAIL = re.compile(
     r"(?:[\s,]+(?:please|pls|plz|thanks|thank\s+(?:you|u)|thx|ty|for\s+me|right\s+now|"
-    r"if\s+(?:you\s+)?(?:can|could|possible)|thanks\s+a\s+lot|cheers|kthx|asap\s+please))+$",
+    r"if\s+(?:you\s+)?(?:can|could|possible)|thanks\s+a\s+lot|cheers|kthx|asap\s+please|"
+    r"lol|lmao|haha+|hehe+|(?:thanks|thank\s+(?:you|u))\s+(?:so|very)\s+much|"
+    r"thanks\s+a\s+(?:bunch|ton|million)|much\s+appreciated|appreciate\s+it|"
+    r"um+|uh+|hm+|er+m?))+$",
     _F,
 )
 _TRAIL_WINDOW = 120  # trailing politeness is looked for at the end only: linear on any input
-_TRAIL_CHARS = frozenset(" \t!.?,;:~*\ufe0f")
+_TRAIL_CHARS = frozenset(" \t!.?,;:~*\ufe0f\u2026")
 
 
 def _is_trail_char(ch: str) -> bool:
@@ -150,7 +153,9 @@ def _strip_trailing_marks(s: str) -> str:
 
 # The last word of every trailing politeness phrase: the pattern runs only after one of them.
 _TRAIL_LAST = lx.frozenwords(
-    "please pls plz thanks you u thx ty me now can could possible lot cheers kthx"
+    "please pls plz thanks you u thx ty me now can could possible lot cheers kthx lol lmao "
+    "haha hahaha hahahaha hehe much bunch ton million appreciated it um umm uh uhh hmm hmmm er "
+    "erm"
 )
 # The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
 _LEAD_FIRST = lx.frozenwords(

@@ -61,7 +61,7 @@ _RE_UNDO = re.compile(
 )
 
 RE_NEGATED = re.compile(
-    r"^(?:don'?t|dont|do\s+not|never|no\s+need\s+to(?!.*\bany\s*more[\s!.]*$))\b"
+    r"^(?:don'?t|dont|do\s+not|never|no\s+need\s+to(?!.*\bany\s*more\b))\b"
     r"(?!\s*mind\b|\s+(?:let\s+me\s+)?forget|\s+repeat|\s+need|\s+have\s+to|\s+want)",
     _F,
 )

@@ -122,7 +122,7 @@ _RE_DELETE = re.compile(
     r"|^take\s+(?P<ref6>.+?\s+(?:thing|task|item|one|reminder|todo|entry))\s+off$"
     r"|^(?:never\s*mind|nvm)\s+(?:about\s+)?(?P<ref9>.+)$"
     r"|^lose\s+(?P<ref10>.+?\s+(?:thing|task|item|one|reminder|todo|entry))$"
-    r"|^take\s+(?P<ref13>the\s+.+?)\s+off$"
+    r"|^take\s+(?P<ref13>(?!out\b|up\b|it\b|that\b|this\b).+?)\s+off$"
     r"|^(?P<ref12>.+?)\s+(?:can|could)\s+(?:go|come\s+off|be\s+(?:deleted|removed|dropped|"
     r"crossed\s+off|taken\s+off|scrapped))(?:\s+now)?$"
     r"|^(?:there'?s\s+)?no\s+(?:more\s+)?need\s+to\s+(?P<ref7>.+?)\s+any\s*more$"
@@ -268,7 +268,15 @@ def try_status(s: str, now_local: datetime, *, after_remark: bool = False
         if not (_RE_FROM_MY_LIST.search(s) or all(r.title is None for r in refs)):
             return None  # "take out the trash": a chore; "take #2 off my list" is a delete
     if m and m["ref13"] and not after_remark:
-        return None  # "take the lid off": a chore; "take the X off, i did it" names a task
+        # "take the dentist off": a task named by a title only ("take the lid off" names
+        # none: the resolver then finds nothing, so nothing changes)
+        got = _refs_intent(Intent.DELETE, m["ref13"])
+        if got is None or got.intent is not Intent.DELETE or any(
+            r.title is None for r in got.refs
+        ):
+            return None
+        return Understanding(intent=Intent.DELETE, refs=got.refs, confidence=0.7,
+                             rule="status.take_off")  # fmt: skip
     if m and m["ref11"] and RE_PRONOUN.match(m["ref11"]):
         return None  # "there's no need for that": a remark, not "delete it"
     if m and m["ref"] and extract(m["ref"], now_local).recurrence:

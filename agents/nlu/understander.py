@@ -425,7 +425,11 @@ _CONTEXT_PRONOUNS = lx.frozenwords("him her them it there he she they")
 def _in_context(ref: TaskRef, reason: str) -> TaskRef:
     """ "the landlord fixed the heater so delete calling him": "him" is in the reason, so
     the reason's words join the reference (the resolver's word match reads them)."""
-    if ref.title and not _CONTEXT_PRONOUNS.isdisjoint(ref.title.lower().split()):
+    words = ref.title.lower().split() if ref.title else []
+    if words and not _CONTEXT_PRONOUNS.isdisjoint(words):
+        return TaskRef(title=f"{ref.title} {reason}")
+    if len(words) == 1 and len(words[0]) > 5 and words[0].endswith("ing"):
+        # "the exam is over so delete the studying one": "studying" is "study for the exam"
         return TaskRef(title=f"{ref.title} {reason}")
     return ref
 
