@@ -54,6 +54,7 @@ from agents.nlu.small import RE_NEGATED, bulk
 from agents.nlu.small import small_talk as small_talk_intent
 from agents.nlu.status import (
     RE_DONE_ALONE,
+    RE_TITLE_TRIM,
     about_it,
     clause_ref,
     statement_ref,
@@ -370,10 +371,51 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
                          confidence=confidence, rule="add.bare_entities")  # fmt: skip
 
 
+# A quoted title with a carrier around it: "put 'call bob' on my todo", "my list needs 'fix
+# bike' on it", "put 'clean garage' for saturday". The quotes say where the title ends;
+# what is left around it may only name the list or give a date, priority, tag or recurrence.
+_RE_QUOTED_ADD = re.compile(
+    r"^(?:(?:can|could|would|will)\s+(?:you|u)\s+)?(?:please\s+)?(?:put|add|stick|pop|throw|"
+    r"write(?:\s+down)?|jot(?:\s+down)?|include|enter|note(?:\s+down)?)\s+"
+    r"(?P<q>[\"'])(?P<t>[^\"']{1,200})(?P=q)(?P<rest>[^\"']{0,200})$"
+    r"|^(?:my|the|our)\s+(?:[\w-]+\s+){0,2}?(?:list|todos?|to-?dos?|to-?do\s+list|todo\s+list|"
+    r"tasks|reminders)\s+(?:needs|should\s+have|could\s+use|is\s+missing)\s+"
+    r"(?P<q2>[\"'])(?P<t2>[^\"']{1,200})(?P=q2)(?P<rest2>[^\"']{0,200})$",
+    _F,
+)
+_RE_QUOTED_WHERE = re.compile(
+    r"^(?:on|to|in|onto|into)\s+(?:it|there|(?:my|the|our)\s+(?:[\w-]+\s+){0,2}?(?:list|todos?|"
+    r"to-?dos?|to-?do\s+list|todo\s+list|tasks|reminders|agenda|calendar))\b|"
+    r"^(?:as\s+a\s+(?:task|todo|reminder))\b",
+    _F,
+)
+
+
+def _rule_quoted(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    m = _RE_QUOTED_ADD.match(s)
+    if not m:
+        return None
+    title = (m["t"] or m["t2"] or "").strip()
+    rest = (m["rest"] if m["t"] else m["rest2"]) or ""
+    rest = _RE_QUOTED_WHERE.sub("", rest.strip(" ,;:-"), count=1).strip(" ,;:-")
+    e = extract(rest, now_local) if rest else None
+    if e is not None and RE_TITLE_TRIM.sub("", e.rest).strip(" ,;:-.!"):
+        return None  # more words than a list or a date: not only a quoted title
+    if not title or is_placeholder(title):
+        return None
+    draft = TaskDraft(
+        title=title, due=e.due if e else None, priority=e.priority if e else None,
+        tags=e.tags if e else (), recurrence=e.recurrence if e else None,
+    )  # fmt: skip
+    return Understanding(intent=Intent.ADD, drafts=(draft,), confidence=0.95,
+                         rule="add.quoted")  # fmt: skip
+
+
 # The order is meaning; docs/NLU.md explains each step.
 RULES: tuple[tuple[str, Rule], ...] = (
     ("assistant", _rule_assistant),  # alarms, timers, lights, music: not to-dos
     ("bulk", _rule_bulk),  # "delete all done tasks" before a single delete
+    ("quoted", _rule_quoted),  # "put 'call bob' on my todo": the quotes bound the title
     ("redirect", _rule_redirect),  # "tomorrow remind me to X", "on my list remove X"
     ("summary", _rule_summary),  # "how am i doing?": counts, changes nothing
     ("query", _rule_query),  # "i want to hear my reminders": a LIST, never a task
