@@ -84,7 +84,7 @@ _RE_SLOT_LEAD = re.compile(
     r"running\s+low\s+on)\s+"
     r"|(?:out\s+of|low\s+on)\s+"
     # "need to renew my license, add it", "i keep forgetting to water the plants, add it"
-    r"|(?:need|have|gotta|must|should)\s+to\s+(?:remember\s+to\s+)?"
+    r"|(?:need|have|must|should)\s+to\s+(?:remember\s+to\s+)?|gotta\s+(?:remember\s+to\s+)?"
     r"|(?:(?:i|we)\s+)?(?:keep|kept|always|often)\s+forgetting\s+(?:to\s+|about\s+)?"
     r"|(?:(?:i|we)\s+)?(?:always\s+|often\s+|keep\s+|totally\s+)?forg[eo]t\s+(?:to|about)\s+"
     r"|(?:to|that)\s+)",

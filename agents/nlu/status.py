@@ -631,15 +631,18 @@ _TERSE_PARTICIPLES = frozenset(
     k for k in lx.PAST_TO_BASE
     if " " not in k and k.endswith(("ed", "en", "t", "d", "wn")) and k not in lx.PAST_NEEDS_OBJECT
 )
-_DONE_PHRASES = tuple(sorted((tuple(p.split()) for p in lx.DONE_WORDS), key=len, reverse=True))
+_DONE_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {}
+for _p in sorted((tuple(p.split()) for p in lx.DONE_WORDS), key=len, reverse=True):
+    _DONE_PHRASES[_p[0]] = (*_DONE_PHRASES.get(_p[0], ()), _p)
+_TERSE_ENDS = _TERSE_PARTICIPLES | frozenset(_DONE_PHRASES)
 _RE_TERSE_TOKEN = re.compile(r"^[\w'-]+$")
 
 
 def _done_at(words: list[str], i: int) -> tuple[int, str] | None:
     """(index after it, base verb or "") when a participle or done phrase starts at i."""
-    for phrase in _DONE_PHRASES:
+    for phrase in _DONE_PHRASES.get(words[i] if i < len(words) else "", ()):
         if tuple(words[i : i + len(phrase)]) == phrase:
-            return i + len(phrase), ""
+            return i + len(phrase), "set up" if phrase == ("set", "up") else ""
     if i < len(words) and words[i] in _TERSE_PARTICIPLES:
         return i + 1, lx.PAST_TO_BASE[words[i]]
     return None
@@ -651,6 +654,8 @@ def terse_ref(s: str) -> str | None:
     raw = s.split()
     if len(raw) < 2 or len(raw) > _TERSE_MAX_WORDS:
         return None
+    if _TERSE_ENDS.isdisjoint(w.lower().strip(".,!;:") for w in raw[1 : _TERSE_MAX_NOUN + 4]):
+        return None  # no participle or done word where one could stand: cheap way out
     words: list[str] = []
     breaks: set[int] = set()  # a word followed by punctuation (", lol"): a tail may start after
     for token in raw:
