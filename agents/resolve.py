@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from agents.nlu import lexicon as lx
+from agents.nlu.adding import gerund_to_base
 from agents.types import Resolution, TaskRef, Understanding
 
 # Below this similarity a title match is a guess, and guesses never change data.
@@ -43,6 +44,7 @@ FUZZY_MIN_LEN = 5
 FUZZY_WEIGHT = 0.8
 
 _RE_WORDS = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_RE_GERUND_ALONE = re.compile(r"^\s*[a-z]{3,}ing\s*$", re.IGNORECASE)
 _LIGHT = frozenset(lx.LIGHT_VERBS)
 # Any verb the lexicon knows counts half as the very first word ("file insurance claim",
 # "sort out the insurance claim"): that is where a to-do's verb stands ("the bill": a noun).
@@ -250,6 +252,10 @@ def _resolve_one(
         return
     query = ref.title or ""
     matches, suggestions = match_title(query, tasks, loose=loose)
+    if not matches and _RE_GERUND_ALONE.match(query):
+        # "vacuuming done": a task named by its verb alone ("vacuum the living room"); the
+        # one task with that verb, or the few to ask about
+        matches, _ = match_title(gerund_to_base(query.strip()), tasks, loose=loose)
     if len(matches) == 1:
         resolution.targets.append(matches[0])
     elif matches:

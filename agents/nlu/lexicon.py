@@ -294,7 +294,7 @@ LIGHT_VERBS = frozenwords(
 # resolver's word match compares (both sides go through it).
 VERB_SYNONYMS = {
     **dict.fromkeys(words("phone ring dial speak spoke talk contact email e-mail hear heard "
-                          "message facetime reach"), "call"),
+                          "message facetime reach chat chatted"), "call"),
     **dict.fromkeys(words("schedule reserve"), "book"),
     **dict.fromkeys(words("purchase grab"), "buy"),
 }  # fmt: skip

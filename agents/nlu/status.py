@@ -125,7 +125,7 @@ _RE_DELETE = re.compile(
     r"|^take\s+(?P<ref13>(?!out\b|up\b|it\b|that\b|this\b).+?)\s+off$"
     r"|^(?P<ref12>.+?)\s+(?:can|could)\s+(?:go|come\s+off|be\s+(?:deleted|removed|dropped|"
     r"crossed\s+off|taken\s+off|scrapped))(?:\s+now)?$"
-    r"|^(?:there'?s\s+)?no\s+(?:more\s+)?need\s+to\s+(?P<ref7>.+?)\s+any\s*more$"
+    r"|^(?:there'?s\s+)?no\s+(?:more\s+)?need\s+to\s+(?P<ref7>.+?)\s+any\s*more(?:\s.*)?$"
     r"|^(?:there'?s\s+|(?:i|we)\s+(?:have|has)\s+)?no\s+(?:more\s+|longer\s+(?:any\s+)?|further\s+)?"
     r"need\s+for\s+(?P<ref11>.+?)(?:\s+any\s*more)?$"
     r"|^(?P<ref8>.+?)\s+(?:is|are)(?:n'?t|\s+not)\s+(?:needed|necessary|required|happening)"
@@ -636,6 +636,8 @@ for _p in sorted((tuple(p.split()) for p in lx.DONE_WORDS), key=len, reverse=Tru
     _DONE_PHRASES[_p[0]] = (*_DONE_PHRASES.get(_p[0], ()), _p)
 _TERSE_ENDS = _TERSE_PARTICIPLES | frozenset(_DONE_PHRASES)
 _RE_TERSE_TOKEN = re.compile(r"^[\w'-]+$")
+# Done words that are also plain states: with "for …" after them, only a date makes news.
+_TERSE_WEAK = lx.frozenwords("ready over all good")  # "all set", "good to go"
 
 
 def _done_at(words: list[str], i: int) -> tuple[int, str] | None:
@@ -690,7 +692,12 @@ def terse_ref(s: str) -> str | None:
         done = _done_at(words, i)
         if done is None:
             continue
+        start = i
         i, base = done
+        if words[start] in _TERSE_WEAK and i < len(words) and words[i] == "for" and (
+            extract(" ".join(words[i:]), _NO_CLOCK).due is None
+        ):
+            return None  # "the kids are ready for bed": a state; "ready for monday" is news
         if i < len(words) and words[i] in _TERSE_PARTICLE and i not in breaks:
             i += 1
         if i + 1 < len(words) and words[i] in ("and", "&") and _done_at(words, i + 1):
@@ -701,7 +708,7 @@ def terse_ref(s: str) -> str | None:
             _RE_TERSE_TOKEN.match(words[i])
         ):
             return None  # more words that are not a tail: a sentence, not news
-        obj = _RE_DET_LEAD.sub("", " ".join(noun)).strip()
+        obj = _RE_DET_LEAD.sub("", " ".join(noun).replace(" '", "'")).strip()
         if not obj or obj in _NOT_A_TASK:
             return None
         return f"{base} {obj}" if base and base not in ("do", "get") else obj
