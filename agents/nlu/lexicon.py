@@ -176,7 +176,8 @@ PAST_TO_BASE = {
     "invited": "invite", "greeted": "greet", "hosted": "host", "attended": "attend",
     "facetimed": "facetime", "dialed": "dial", "talked": "talk", "spoken": "speak",
     "reached": "reach", "chatted": "chat", "rescheduled": "reschedule", "sent off": "send off",
-    "settled": "settle", "cleaned up": "clean up", "tidied up": "tidy up", "wrote back": "write back", "shopped": "shop",
+    "settled": "settle", "cleaned up": "clean up", "tidied up": "tidy up",
+    "wrote back": "write back", "shopped": "shop",
 }  # fmt: skip
 # Past forms that also read as adjectives or nouns in chat ("i'm done", "i left"): a
 # completion told as news needs an object after them.
@@ -187,7 +188,8 @@ PAST_NEEDS_OBJECT = frozenset({"done", "left", "set", "put", "cut", "read", "shu
 # and say the task is done. Everything after them is a tail (when, why, a remark) and is cut.
 DONE_WORDS = phrases(
     "done|ready|over|sorted|sorted out|set up|all set|taken care of|handled|finished|complete|"
-    "completed|check|checked|got it|got them|got those|got em|got both|gotten|squared away|out of the way|in the bag|dealt with|"
+    "completed|check|checked|got it|got them|got those|got em|got both|gotten|squared away|"
+    "out of the way|in the bag|dealt with|"
     "good to go|on its way|fixed up|crossed off|ticked off|locked in|nailed|nailed it"
 )
 # Words that start a tail after such news: "for june", "finally after 2 hours", "lol".

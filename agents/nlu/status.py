@@ -662,7 +662,7 @@ def terse_ref(s: str) -> str | None:
     breaks: set[int] = set()  # a word followed by punctuation (", lol"): a tail may start after
     for token in raw:
         w = token.lower().strip(".,!;:")
-        if w in ("-", "–", ""):
+        if w in ("-", "\u2013", ""):
             breaks.add(len(words))
             continue
         if w.endswith(("'s", "'re")) and len(w) > 3:

@@ -89,7 +89,8 @@ REMOVALS = [
     ("scratch the plumber, fixed it myself", ("call the plumber", "buy milk")),
     ("no need to buy stamps anymore, found some", ("buy stamps", "call mom")),
     ("exam is over so delete the studying one", ("study for exam", "call mom")),
-    ("recital got cancelled so forget the practicing one", ("practice for the recital", "buy milk")),
+    ("recital got cancelled so forget the practicing one",
+     ("practice for the recital", "buy milk")),
     ("no need to water the garden anymore it rained", ("water the garden", "buy milk")),
     # more of each: possessive <-> "for", a gerund alone, synonyms, plural
     ("mom's present wrapped", ("wrap present for mom", "wrap present for dad")),
