@@ -362,7 +362,8 @@ _PARTICIPLES = "|".join(
     )
 )
 _RE_STATE = re.compile(
-    r"^(?P<obj>.{1,80}?)(?:'s\s+been|'ve\s+been|'s|'re|\s+(?:is|are|was|were|has\s+been|"
+    r"^(?P<obj>.{1,80}?)(?:\s+(?:finally|already|just|also))?"
+    r"(?:'s\s+been|'ve\s+been|'s|'re|\s+(?:is|are|was|were|has\s+been|"
     r"have\s+been|got|is\s+all|"
     r"are\s+all))\s+(?:all\s+|now\s+|finally\s+|already\s+|totally\s+|fully\s+)?"
     r"(?P<adj>" + _PARTICIPLES + r")(?:\s+(?:up|off|out|in|away|back|over))?"
@@ -627,9 +628,12 @@ _TERSE_NOT_NOUN = lx.frozenwords(
     "was were do does did can could would will should have has had me us them him her "
     "everything everyone nothing something anything someone all am not no"
 )
+# Simple past forms that are no participle ("went", "took"): never "<noun> took".
+_SIMPLE_PAST = lx.frozenwords("went ran took gave did ate drank wore threw swam rode drove spoke rang "
+                              "wrote got withdrew")
 _TERSE_PARTICIPLES = frozenset(
     k for k in lx.PAST_TO_BASE
-    if " " not in k and k.endswith(("ed", "en", "t", "d", "wn")) and k not in lx.PAST_NEEDS_OBJECT
+    if " " not in k and k not in lx.PAST_NEEDS_OBJECT and k not in _SIMPLE_PAST
 )
 _DONE_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {}
 for _p in sorted((tuple(p.split()) for p in lx.DONE_WORDS), key=len, reverse=True):

@@ -292,6 +292,8 @@ def _rule_status(s: str, now_local: datetime, depth: int) -> Understanding | Non
 
 
 def _rule_list(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    if _RE_I_DID.match(s):
+        return None  # "i called the plumber this morning": news (not "tasks called X")
     got = try_list(s)
     return _named(got, "list") if got else None
 
@@ -316,6 +318,14 @@ _RE_CHATTER = re.compile(
     r"|^(?:wake\s+me|turn\s+(?:on|off|up|down)|play|pause|skip|dim|lock|unlock|open\s+the|"
     r"start\s+the|preheat|call\s+me\s+an?\s+uber)\b"
     r"|\b(?:am\s+i\s+right|right\?)$",
+    _F,
+)
+# News told with "i": a past verb right after the subject ("i called the plumber this morning").
+_RE_I_DID = re.compile(
+    r"^(?:i|we)(?:\s+(?:just|already|finally|also|actually))*\s+(?:" + "|".join(
+        sorted((re.escape(k) for k in lx.PAST_TO_BASE if " " not in k and k not in
+                lx.PAST_NEEDS_OBJECT and k not in ("got", "gotten", "had", "did", "heard")),
+               key=len, reverse=True)) + r")\s",
     _F,
 )
 _RE_COPULA_START = re.compile(r"^(?:is|are|was|were|will\s+be|'s)\b", _F)
