@@ -629,8 +629,9 @@ _TERSE_NOT_NOUN = lx.frozenwords(
     "everything everyone nothing something anything someone all am not no"
 )
 # Simple past forms that are no participle ("went", "took"): never "<noun> took".
-_SIMPLE_PAST = lx.frozenwords("went ran took gave did ate drank wore threw swam rode drove spoke rang "
-                              "wrote got withdrew")
+_SIMPLE_PAST = lx.frozenwords(
+    "went ran took gave did ate drank wore threw swam rode drove spoke rang wrote got withdrew"
+)
 _TERSE_PARTICIPLES = frozenset(
     k for k in lx.PAST_TO_BASE
     if " " not in k and k not in lx.PAST_NEEDS_OBJECT and k not in _SIMPLE_PAST
