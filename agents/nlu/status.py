@@ -626,7 +626,7 @@ _TERSE_PARTICLE = lx.frozenwords("up off out in away back over down through")
 _TERSE_NOT_NOUN = lx.frozenwords(
     "i we you he she they it this that there here what which who when where why how is are "
     "was were do does did can could would will should have has had me us them him her "
-    "everything everyone nothing something anything someone all am not no"
+    "everything everyone nothing something anything someone am not no"
 )
 # Simple past forms that are no participle ("went", "took"): never "<noun> took".
 _SIMPLE_PAST = lx.frozenwords(
@@ -634,8 +634,8 @@ _SIMPLE_PAST = lx.frozenwords(
 )
 _TERSE_PARTICIPLES = frozenset(
     k for k in lx.PAST_TO_BASE
-    if " " not in k and k not in lx.PAST_NEEDS_OBJECT and k not in _SIMPLE_PAST
-)
+    if " " not in k and k not in _SIMPLE_PAST and k not in ("left", "done")
+)  # noun first, "cut"/"set"/"put away" are participles ("hair cut", "table set")
 _DONE_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {}
 for _p in sorted((tuple(p.split()) for p in lx.DONE_WORDS), key=len, reverse=True):
     _DONE_PHRASES[_p[0]] = (*_DONE_PHRASES.get(_p[0], ()), _p)
@@ -714,7 +714,7 @@ def terse_ref(s: str) -> str | None:
         ):
             return None  # more words that are not a tail: a sentence, not news
         obj = _RE_DET_LEAD.sub("", " ".join(noun).replace(" '", "'")).strip()
-        if not obj or obj in _NOT_A_TASK:
+        if not obj or obj in _NOT_A_TASK or obj in _TERSE_NOT_NOUN or obj == "all":
             return None
         return f"{base} {obj}" if base and base not in ("do", "get") else obj
     return None
