@@ -131,6 +131,7 @@ _RE_TRAIL = re.compile(
     r"if\s+(?:you\s+)?(?:can|could|possible)|thanks\s+a\s+lot|cheers|kthx|asap\s+please|"
     r"lol|lmao|haha+|hehe+|(?:thanks|thank\s+(?:you|u))\s+(?:so|very)\s+much|"
     r"thanks\s+a\s+(?:bunch|ton|million)|much\s+appreciated|appreciate\s+it|"
+    r"(?:please\s+)?and\s+(?:thanks|thank\s+(?:you|u))|"
     r"um+|uh+|hm+|er+m?))+$",
     _F,
 )

@@ -388,8 +388,8 @@ _RE_QUOTED_ADD = re.compile(
     r"^(?:(?:can|could|would|will)\s+(?:you|u)\s+)?(?:please\s+)?(?:put|add|stick|pop|throw|"
     r"write(?:\s+down)?|jot(?:\s+down)?|include|enter|note(?:\s+down)?)\s+"
     r"(?P<q>[\"'])(?P<t>[^\"']{1,200})(?P=q)(?P<rest>[^\"']{0,200})$"
-    r"|^(?:my|the|our)\s+(?:[\w-]+\s+){0,2}?(?:list|todos?|to-?dos?|to-?do\s+list|todo\s+list|"
-    r"tasks|reminders)\s+(?:needs|should\s+have|could\s+use|is\s+missing)\s+"
+    r"|^(?P<list>(?:my|the|our)\s+(?:[\w-]+\s+){0,2}?(?:list|todos?|to-?dos?|to-?do\s+list|"
+    r"todo\s+list|tasks|reminders))\s+(?:needs|should\s+have|could\s+use|is\s+missing)\s+"
     r"(?P<q2>[\"'])(?P<t2>[^\"']{1,200})(?P=q2)(?P<rest2>[^\"']{0,200})$",
     _F,
 )
@@ -407,15 +407,22 @@ def _rule_quoted(s: str, now_local: datetime, depth: int) -> Understanding | Non
         return None
     title = (m["t"] or m["t2"] or "").strip()
     rest = (m["rest"] if m["t"] else m["rest2"]) or ""
-    rest = _RE_QUOTED_WHERE.sub("", rest.strip(" ,;:-"), count=1).strip(" ,;:-")
+    rest = rest.strip(" ,;:-")
+    where = _RE_QUOTED_WHERE.match(rest)
+    phrase = m["list"] or (where.group(0).split(" ", 1)[-1] if where else "")
+    named = list_tag(phrase) if phrase.lower() not in ("it", "there") else None
+    rest = rest[where.end() :].strip(" ,;:-") if where else rest
     e = extract(rest, now_local) if rest else None
     if e is not None and RE_TITLE_TRIM.sub("", e.rest).strip(" ,;:-.!"):
         return None  # more words than a list or a date: not only a quoted title
     if not title or is_placeholder(title):
         return None
+    tags = e.tags if e else ()
+    if named and named not in tags:
+        tags = (*tags, named)
     draft = TaskDraft(
         title=title, due=e.due if e else None, priority=e.priority if e else None,
-        tags=e.tags if e else (), recurrence=e.recurrence if e else None,
+        tags=tags, recurrence=e.recurrence if e else None,
     )  # fmt: skip
     return Understanding(intent=Intent.ADD, drafts=(draft,), confidence=0.95,
                          rule="add.quoted")  # fmt: skip
