@@ -646,6 +646,13 @@ for _p in sorted((tuple(p.split()) for p in lx.DONE_WORDS), key=len, reverse=Tru
     _DONE_PHRASES[_p[0]] = (*_DONE_PHRASES.get(_p[0], ()), _p)
 _TERSE_ENDS = _TERSE_PARTICIPLES | frozenset(_DONE_PHRASES)
 _RE_TERSE_TOKEN = re.compile(r"^[\w'-]+$")
+# A participle and particle that say how someone feels or how a thing is, not a task done.
+_TERSE_IDIOMS = frozenset(
+    tuple(p.split()) for p in lx.phrases(
+        "fed up|messed up|screwed up|mixed up|held up|tied up|worn out|stressed out|freaked out|"
+        "burned out|burnt out|tired out|zoned out|left out|shut down|broken down|let down"
+    )
+)
 # Done words that are also plain states: with "for …" after them, only a date makes news.
 _TERSE_WEAK = lx.frozenwords("ready over all good")  # "all set", "good to go"
 
@@ -709,6 +716,10 @@ def terse_ref(s: str) -> str | None:
         ):
             return None  # "the kids are ready for bed": a state; "ready for monday" is news
         if i < len(words) and words[i] in _TERSE_PARTICLE and i not in breaks:
+            if (words[i - 1], words[i]) in _TERSE_IDIOMS:
+                return None  # "the kids are fed up": a mood, not a chore done
+            if base:
+                base = f"{base} {words[i]}"  # "files backed up" → "back up files"
             i += 1
         if i + 1 < len(words) and words[i] in ("and", "&") and _done_at(words, i + 1):
             i = _done_at(words, i + 1)[0]  # type: ignore[index]
@@ -721,5 +732,5 @@ def terse_ref(s: str) -> str | None:
         obj = _RE_DET_LEAD.sub("", " ".join(noun).replace(" '", "'")).strip()
         if not obj or obj in _NOT_A_TASK or obj in _TERSE_NOT_NOUN or obj == "all":
             return None
-        return f"{base} {obj}" if base and base not in ("do", "get") else obj
+        return f"{base} {obj}" if base and base.split()[0] not in ("do", "get") else obj
     return None

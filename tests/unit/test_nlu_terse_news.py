@@ -142,6 +142,7 @@ def test_terse_news_removes_the_one_task(database: Database, text: str,
         ("i paid too much for parking", ("pay parking ticket", "buy milk")),
         ("no need to worry anymore, it's fine", ("call mom", "buy milk")),
         ("all set", ("set the table", "buy milk")),  # talk about the user, no task
+        ("kids fed up with school", ("feed the kids", "buy milk")),  # a mood
     ],
 )
 def test_unrelated_or_vague_changes_nothing(database: Database, text: str,
