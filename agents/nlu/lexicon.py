@@ -177,7 +177,8 @@ PAST_TO_BASE = {
     "facetimed": "facetime", "dialed": "dial", "talked": "talk", "spoken": "speak",
     "reached": "reach", "chatted": "chat", "rescheduled": "reschedule", "sent off": "send off",
     "settled": "settle", "cleaned up": "clean up", "tidied up": "tidy up",
-    "wrote back": "write back", "shopped": "shop",
+    "wrote back": "write back", "shopped": "shop", "swapped": "swap", "switched": "switch",
+    "got back to": "get back to", "swapped out": "swap out",
 }  # fmt: skip
 # Past forms that also read as adjectives or nouns in chat ("i'm done", "i left"): a
 # completion told as news needs an object after them.
@@ -299,6 +300,7 @@ VERB_SYNONYMS = {
                           "message facetime reach chat chatted"), "call"),
     **dict.fromkeys(words("schedule reserve"), "book"),
     **dict.fromkeys(words("purchase grab"), "buy"),
+    **dict.fromkeys(words("swap switch replace"), "change"),
 }  # fmt: skip
 # Past forms and other shapes that suffix stripping misses: word → the base it stands for.
 MATCH_LEMMAS = {

@@ -112,6 +112,9 @@ REMOVALS = [
     ("no need to book the hotel anymore, staying with friends", ("book the hotel", "buy milk")),
     ("don't need to call the bank anymore they called me", ("call the bank", "buy milk")),
     ("the grass is cut", ("cut the grass", "buy milk")),
+    ("swapped the furnace filter", ("change furnace filter", "buy milk")),
+    ("files backed up", ("back up the files", "buy milk")),
+    ("bought sam's birthday present", ("get birthday present for sam", "buy milk")),
 ]
 
 
