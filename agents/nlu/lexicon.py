@@ -197,7 +197,7 @@ DONE_WORDS = phrases(
 TAIL_STARTS = frozenset(words(
     "for finally after at on this that today yesterday tonight last earlier lol haha hehe lmao "
     "yay woohoo woo now already just too thank thanks thx ty by in with before so and but all "
-    "phew omg ok okay yes yep nice great whew at-last"
+    "phew omg ok okay yes yep nice great whew at-last to from via online early late"
 ))
 
 # ---------------------------------------------------------------- nouns and fillers

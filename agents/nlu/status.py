@@ -631,7 +631,8 @@ _TERSE_PARTICLE = lx.frozenwords("up off out in away back over down through")
 _TERSE_NOT_NOUN = lx.frozenwords(
     "i we you he she they it this that there here what which who when where why how is are "
     "was were do does did can could would will should have has had me us them him her "
-    "everything everyone nothing something anything someone am not no"
+    "everything everyone nothing something anything someone am not no im ive id were youre "
+    "theyre thats its hes shes theres whats lets"
 )
 # Simple past forms that are no participle ("went", "took"): never "<noun> took".
 _SIMPLE_PAST = lx.frozenwords(
@@ -689,8 +690,8 @@ def terse_ref(s: str) -> str | None:
             words.append(w)
         if token[-1] in ",.!;:":
             breaks.add(len(words))
-    if not words or words[0] in _TERSE_NOT_NOUN or words[0] in lx.QUESTION_WORDS:
-        return None
+    if not words or words[0] in lx.QUESTION_WORDS or words[0].split("'")[0] in _TERSE_NOT_NOUN:
+        return None  # "i'm done for today": talk about the user
     for end in range(1, min(_TERSE_MAX_NOUN, len(words) - 1) + 1):
         noun = words[:end]
         if not _RE_TERSE_TOKEN.match(noun[-1]) or noun[-1] in _TERSE_NOT_NOUN:
@@ -698,8 +699,6 @@ def terse_ref(s: str) -> str | None:
         if noun[-1] in lx.PAST_TO_BASE and end > 1:
             return None  # "my son finished his dinner": a deed with its own object
         i = end
-        if end in breaks and i < len(words) and words[i] not in ("got", "check", "done"):
-            return None  # "bread, milk" is no news
         if i < len(words) and words[i] in _TERSE_COPULA:
             i += 1
         elif tuple(words[i : i + 2]) in _TERSE_COPULA2:
@@ -708,6 +707,8 @@ def terse_ref(s: str) -> str | None:
             i += 1
         done = _done_at(words, i)
         if done is None:
+            if end in breaks:
+                return None  # "bread, milk": the noun phrase does not go on past a comma
             continue
         start = i
         i, base = done

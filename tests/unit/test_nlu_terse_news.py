@@ -115,6 +115,9 @@ REMOVALS = [
     ("swapped the furnace filter", ("change furnace filter", "buy milk")),
     ("files backed up", ("back up the files", "buy milk")),
     ("bought sam's birthday present", ("get birthday present for sam", "buy milk")),
+    ("meeting notes sent to the team", ("send meeting notes", "buy milk")),
+    ("flowers - ordered", ("order flowers for mom", "buy milk")),
+    ("mortgage paperwork: signed", ("sign mortgage paperwork", "buy milk")),
 ]
 
 
@@ -146,6 +149,8 @@ def test_terse_news_removes_the_one_task(database: Database, text: str,
         ("no need to worry anymore, it's fine", ("call mom", "buy milk")),
         ("all set", ("set the table", "buy milk")),  # talk about the user, no task
         ("kids fed up with school", ("feed the kids", "buy milk")),  # a mood
+        ("i'm done for today", ("buy milk", "call mom")),
+        ("it's done for today", ("buy milk", "call mom")),
     ],
 )
 def test_unrelated_or_vague_changes_nothing(database: Database, text: str,
