@@ -35,6 +35,15 @@ ATTACKS = {
     "tag_remove_and_max": "remove " + "xand" * 995 + "y tags",
     "untag_list_max": "untag x from " + "a, " * 1328 + "!",
     "tag_list_max": "tag x with " + "a and " * 664 + "!",
+    # terse news, quoted titles, "anymore" with a remark, trailing pleasantries
+    "quoted_open_max": "put '" + "a b " * 998,
+    "quoted_rest_max": "put 'x'" + " y" * 1995,
+    "list_needs_max": "my " + "grocery " * 495 + "list needs 'x'",
+    "no_need_anymore_max": "no need to " + "x " * 1000 + "anymore " * 240,
+    "take_off_max": "take " + "x " * 1995 + "off",
+    "terse_dashes_max": "a - " * 1000,
+    "terse_possessive_max": "x's " * 998 + "done",
+    "trail_thanks_max": "add x" + " thanks so much" * 284,
 }
 
 
@@ -68,6 +77,7 @@ TOKENS = (
     "past", "quarter", "o'clock", "tomorrow", "next", "week", "a", "it", "that", "one",
     "called", "rename", "change", "move", "set", "reminder", "i", "need", "so", "take",
     "something", "?", "!", "2026-12-05", "5/12", "✅", "é", "\u00a0", "\n",
+    "paid", "ready", "got it", "check", "anymore", "lol", "thanks so much", "um", "'s",
 )  # fmt: skip
 SEPARATORS = (" ", "", ", ", " and ", "  ", "\n", "-", " & ")
 
