@@ -43,7 +43,7 @@ ATTACKS = {
     "take_off_max": "take " + "x " * 1995 + "off",
     "terse_dashes_max": "a - " * 1000,
     "terse_possessive_max": "x's " * 998 + "done",
-    "trail_thanks_max": "add x" + " thanks so much" * 284,
+    "trail_thanks_max": "add x" + " thanks so much" * 266,
 }
 
 
