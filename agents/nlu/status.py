@@ -134,6 +134,12 @@ _RE_DELETE = re.compile(
     r"todo\s+list|task\s+list)$",
     _F,
 )
+_RE_TIME_OFF = re.compile(
+    r"^(?:(?:the|a|an|some|my|this|next|two|2|few|couple\s+of|rest\s+of\s+the)\s+)*(?:day|days|"
+    r"week|weeks|weekend|afternoon|morning|evening|night|time|year|month|shift|edge|pressure|"
+    r"heat|mask|makeup|glasses|shoes|coat|jacket|hat|lid|cap|wrapper)$",
+    _F,
+)
 _RE_NOUN_END = re.compile(r"(?:^|\s)(?:a|an|another|new|me|us)$", _F)
 _RE_POSSESSIVE_S = re.compile(r"^'?s\b", _F)  # "friday's meeting" minus "friday"
 _RE_TAKE_OUT = re.compile(r"^take\s+out\b", _F)  # "take out the trash" is a chore
@@ -270,6 +276,8 @@ def try_status(s: str, now_local: datetime, *, after_remark: bool = False
     if m and m["ref13"] and not after_remark:
         # "take the dentist off": a task named by a title only ("take the lid off" names
         # none: the resolver then finds nothing, so nothing changes)
+        if _RE_TIME_OFF.match(m["ref13"]):
+            return None  # "take the day off": a break, not a task
         got = _refs_intent(Intent.DELETE, m["ref13"])
         if got is None or got.intent is not Intent.DELETE or any(
             r.title is None for r in got.refs

@@ -142,6 +142,8 @@ def test_terse_news_removes_the_one_task(database: Database, text: str,
         ("the movie is over lol", ("call mom", "buy milk")),
         # "take X off" deletes only a task its title names: a chore names none
         ("take the lid off", ("buy paint", "call mom")),
+        ("take the day off", ("plan my day", "call mom")),
+        ("take a few days off", ("book days off work", "call mom")),
         ("vacuuming done", ("vacuum the living room", "vacuum the car")),  # two: asks
         ("bills paid", ("pay electric bill", "pay water bill")),
         ("the kids are ready for bed", ("bathe the kids", "buy milk")),  # a state, no news
