@@ -44,6 +44,8 @@ FUZZY_MIN_LEN = 5
 FUZZY_WEIGHT = 0.8
 
 _RE_WORDS = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# A verb and its synonym (lexicon.VERB_SYNONYMS) share a key: "phone", "speak", "call" → call.
+SYNONYM_WEIGHT = 0.9
 _RE_GERUND_ALONE = re.compile(r"^\s*[a-z]{3,}ing\s*$", re.IGNORECASE)
 _LIGHT = frozenset(lx.LIGHT_VERBS)
 # Any verb the lexicon knows counts half as the very first word ("file insurance claim",
@@ -64,7 +66,6 @@ def stem(word: str) -> str:
         w = w[:-2]
     w = w.replace("'", "")
     w = lx.MATCH_LEMMAS.get(w, w)
-    w = lx.VERB_SYNONYMS.get(w, w)
     n = len(w)
     if n > 4 and w.endswith(("ies", "ied")):
         w = w[:-3] + "y"
@@ -81,6 +82,12 @@ def stem(word: str) -> str:
     if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiou":
         w = w[:-1]
     return w
+
+
+_SYNONYM_STEMS = {
+    **{stem(k): stem(v) for k, v in lx.VERB_SYNONYMS.items()},
+    **{stem(v): stem(v) for v in lx.VERB_SYNONYMS.values()},
+}
 
 
 @lru_cache(maxsize=4096)
@@ -120,10 +127,15 @@ def word_score(query: str, title: str) -> tuple[float, bool]:
     shared = 0.0
     distinctive = False
     fuzzy_budget = 24  # typo checks per pair: bounded
+    q_syn = {_SYNONYM_STEMS[w]: w for w in q if w in _SYNONYM_STEMS}
     for word, weight in t.items():
         if word in q:
             shared += min(weight, q[word])
             distinctive = distinctive or (weight == 1.0 and q[word] == 1.0)
+            continue
+        other = q_syn.get(_SYNONYM_STEMS.get(word, ""))
+        if other is not None:  # "phoned" / "call": the same deed, a little less than the word
+            shared += SYNONYM_WEIGHT * min(weight, q[other])
             continue
         for other in q:
             if fuzzy_budget <= 0:

@@ -116,6 +116,8 @@ REMOVALS = [
     ("files backed up", ("back up the files", "buy milk")),
     ("bought sam's birthday present", ("get birthday present for sam", "buy milk")),
     ("meeting notes sent to the team", ("send meeting notes", "buy milk")),
+    ("emailed mom", ("email mom", "call mom")),  # the word itself beats its synonym
+    ("called mom", ("call mom", "email mom")),
     ("flowers - ordered", ("order flowers for mom", "buy milk")),
     ("mortgage paperwork: signed", ("sign mortgage paperwork", "buy milk")),
 ]
