@@ -203,6 +203,73 @@ def match_title(
     return close, []
 
 
+# The strict match of a fallback reading ("the trash is out", agents/nlu/fallback.py) and of
+# news that no title matched: the task's own words (all but its verb) must all be in the
+# message (stems, "hair cut" / "haircut", "delivered" / "delivery"), and a verb said must
+# be the task's verb, a synonym of it or a generic one ("got", "finished").
+STRICT_RULES = ("fallback.", "status.news")
+_GENERIC = frozenset(stem(w) for w in lx.FALLBACK_GENERIC_VERBS)
+_TASK_VERBS = frozenset(stem(v) for v in _VERBS) | frozenset(_SYNONYM_STEMS)
+PREFIX_MIN = 5
+
+
+def _stems(text: str) -> list[tuple[str, str]]:
+    """(raw, stem) of each word that is not filler, in order (bounded)."""
+    out = []
+    for raw in _RE_WORDS.findall(text.lower())[:MAX_QUERY_WORDS]:
+        if raw not in lx.MATCH_FILLER and lx.MATCH_LEMMAS.get(raw, raw) not in lx.MATCH_FILLER:
+            out.append((raw, stem(raw)))
+    return out
+
+
+def _covered(word: str, have: set[str]) -> bool:
+    if word in have:
+        return True
+    if len(word) >= PREFIX_MIN:
+        return any(len(h) >= PREFIX_MIN and (h.startswith(word) or word.startswith(h))
+                   and abs(len(h) - len(word)) <= 2 for h in have)  # fmt: skip
+    return False
+
+
+def _same_verb(a: str, b: str) -> bool:
+    return a == b or (_SYNONYM_STEMS.get(a, a) == _SYNONYM_STEMS.get(b, b))
+
+
+def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: bool
+                 ) -> list[str]:  # fmt: skip
+    """The one task (or the equally good few) a fallback reading is about; [] if none."""
+    q = _stems(query)
+    if not q:
+        return []
+    q_verb = q[0][1] if verb_first else None
+    have = {w for _, w in q}
+    have |= {stem(a + b) for (a, _), (b, _) in zip(q, q[1:])}  # "hair cut" → "haircut"
+    best, found = 0.0, []
+    for task in tasks:
+        t = _stems(task["title"])
+        if not t:
+            continue
+        t_verb = t[0][1] if t[0][1] in _TASK_VERBS and len(t) > 1 else None
+        nouns = [w for _, w in t[1:]] if t_verb else [w for _, w in t]
+        joined = {stem(a + b) for (a, _), (b, _) in zip(t, t[1:])}
+        if not nouns or not all(_covered(w, have) for w in nouns):
+            if not (joined & have and len(t) == 2 + (t_verb is not None)):
+                continue
+        score = float(len(nouns))
+        if q_verb is not None and t_verb is not None:
+            if _same_verb(q_verb, t_verb):
+                score += 1.0
+            elif q_verb in _GENERIC or q_verb in nouns:
+                score += 0.5
+            else:
+                continue  # "dropped the kids' permission slips" is not "sign permission slips"
+        if score > best:
+            best, found = score, [task["id"]]
+        elif score == best:
+            found.append(task["id"])
+    return found
+
+
 def resolve(
     understanding: Understanding,
     *,
@@ -223,7 +290,27 @@ def resolve(
     known = {task["id"] for task in tasks} if known is None else known | {
         task["id"] for task in tasks}
     loose = understanding.confidence >= WORD_LOOSE_CONFIDENCE
+    strict = understanding.rule.startswith(STRICT_RULES)
     for ref in understanding.refs:
+        if strict and ref.title and not ref.pronoun and ref.position is None \
+                and ref.task_id is None:  # fmt: skip
+            fallback = understanding.rule.startswith("fallback.")
+            if not fallback:
+                before = len(resolution.missing)
+                _resolve_one(ref, resolution, tasks, known, last_list, last_task, loose)
+                if len(resolution.missing) == before:
+                    continue
+                del resolution.missing[before:]
+            verb_first = understanding.rule in ("fallback.news", "fallback.state") or (
+                not fallback)
+            matches = strict_match(ref.title, tasks, verb_first=verb_first)
+            if len(matches) == 1:
+                resolution.targets.append(matches[0])
+            elif matches:
+                resolution.ambiguous.extend(matches)
+            else:
+                resolution.missing.append(ref.title)
+            continue
         _resolve_one(ref, resolution, tasks, known, last_list, last_task, loose)
     if not understanding.refs:
         resolution.missing.append("which task")

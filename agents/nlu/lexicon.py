@@ -311,3 +311,49 @@ MATCH_LEMMAS = {
     "glasses": "glass", "dishes": "dish", "boxes": "box", "buses": "bus", "happened": "happen",
     "went": "go", "gone": "go", "bought": "buy", "brought": "bring", "taken": "take",
 }  # fmt: skip
+
+# ---------------------------------------------------------------- the task-aware fallback
+
+# The fallback reading (agents/nlu/fallback.py): a statement no rule read that still says a
+# task is done. These words make a message talk, never news: negation, wish, plan,
+# complaint, doubt ("i don't feel like going to the gym", "i'll call mom later").
+FALLBACK_DENY = frozenwords(
+    "not never no nope don't dont didn't didnt haven't havent hasn't hasnt isn't isnt aren't "
+    "arent wasn't wasnt weren't can't cant cannot won't wont couldn't shouldn't wouldn't "
+    "will i'll ill we'll gonna going want wants wanted wanna wish wished hope hoped need "
+    "needs should might may must hate hated love like likes feel feels tried try trying "
+    "forgot forget almost nearly maybe probably still supposed meant planned plan start "
+    "started if when wait yet but was were would could missed skipped postponed rescheduled "
+    "delayed moved pushed half partly partially kinda sorta barely hardly tomorrow later "
+    "soon tonight next you your"
+)
+# A state after a noun that says the task is done ("the trash is out", "the dog's fed").
+FALLBACK_STATES = phrases(
+    "out|clean|full|up|on|in|sorted|set up|gone|ready|filed|done|empty|in the mail|"
+    "all done|finished|complete|taken care of|handled|away|off|put away|off the list|"
+    "squared away|dealt with|over|sent|fed|made|booked|paid|mailed"
+)
+# Participles that say something went wrong, not that a task is done.
+FALLBACK_BAD_STATES = frozenwords(
+    "broken packed closed stuck lost missing damaged ruined delayed overdue locked jammed "
+    "busy crowded flooded clogged leaking spoiled stolen confused confusing piled cancelled "
+    "canceled postponed rescheduled delayed tired bored worried scared stressed excited "
+    "interested married needed used"
+)
+# Subjects that are someone else: their deed is not the user's task ("my sister washed
+# her car").
+FALLBACK_PEOPLE = frozenwords(
+    "mom dad mum mother father sister brother husband wife kids kid son daughter neighbor "
+    "neighbour neighbors friend friends boss partner boyfriend girlfriend roommate wife's "
+    "grandma grandpa he she they someone somebody everyone"
+)
+# Words before a completion that change nothing ("i just finally mowed the lawn").
+FALLBACK_LEAD = frozenwords(
+    "i we just finally already also ok okay so and yay well oh also actually officially "
+    "successfully totally completely"
+)
+# Verbs that complete any task ("got my hair cut", "finished the report").
+FALLBACK_GENERIC_VERBS = frozenwords(
+    "done do did finish finished complete completed get got gotten handle handled sort sorted "
+    "cross crossed tick ticked check checked knock knocked wrap wrapped take took"
+)

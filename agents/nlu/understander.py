@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from agents.nlu import dates
+from agents.nlu import dates, fallback
 from agents.nlu import lexicon as lx
 from agents.nlu.adding import (
     CONFLICT_PENALTY,
@@ -456,13 +456,15 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
         if talk is not None:
             return Understanding(intent=talk, rule=f"small_talk.{talk.value}")
     if RE_NEGATED.match(s):
-        return _unknown("negated")  # "don't mark it done": a negated command is never done
+        # "don't bother with the car wash": a removal the fallback reads, else talk
+        return (fallback.read(s) if depth == 0 else None) or _unknown("negated")  # "don't mark it done": a negated command is never done
     s = spoken_numbers(fix_carrier_words(fix_first_word(s)))
     for _name, rule in RULES:
         got = rule(s, now_local, depth)
         if got is not None:
             return got
-    return _unknown("no_rule")
+    # No rule read it: a statement that a task is done, matched only to one clear task
+    return (fallback.read(s) if depth == 0 else None) or _unknown("no_rule")
 
 
 # ---------------------------------------------------------------- helpers
