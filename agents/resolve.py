@@ -231,31 +231,50 @@ def _covered(word: str, have: set[str]) -> bool:
     return False
 
 
+def _all_covered(nouns: list[tuple[str, str]], have: set[str], singles: set[str]) -> bool:
+    """Every word of the title is in the message; two title words may be one there
+    ("thank you cards" / "thankyou", "hair cut" / "haircut") and one title word two there."""
+    i = 0
+    while i < len(nouns):
+        if _covered(nouns[i][1], have):
+            i += 1
+        elif i + 1 < len(nouns) and stem(nouns[i][0] + nouns[i + 1][0]) in singles:
+            i += 2
+        else:
+            return False
+    return True
+
+
 def _same_verb(a: str, b: str) -> bool:
     return a == b or (_SYNONYM_STEMS.get(a, a) == _SYNONYM_STEMS.get(b, b))
 
 
-def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: bool
-                 ) -> list[str]:  # fmt: skip
-    """The one task (or the equally good few) a fallback reading is about; [] if none."""
+_STATE_VERBS = {k: frozenset(stem(v) for v in vs) for k, vs in lx.FALLBACK_STATE_VERBS.items()}
+
+
+def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: bool,
+                 state: str = "") -> list[str]:  # fmt: skip
+    """The one task (or the equally good few) a fallback reading is about; [] if none.
+    `state` is the state said after the noun ("out"): a task's verb must make it."""
     q = _stems(query)
     if not q:
         return []
     q_verb = q[0][1] if verb_first else None
-    have = {w for _, w in q}
-    have |= {stem(a + b) for (a, _), (b, _) in zip(q, q[1:])}  # "hair cut" → "haircut"
+    singles = {w for _, w in q}
+    have = singles | {stem(a + b) for (a, _), (b, _) in zip(q, q[1:])}  # "hair cut"
     best, found = 0.0, []
     for task in tasks:
         t = _stems(task["title"])
         if not t:
             continue
         t_verb = t[0][1] if t[0][1] in _TASK_VERBS and len(t) > 1 else None
-        nouns = [w for _, w in t[1:]] if t_verb else [w for _, w in t]
-        joined = {stem(a + b) for (a, _), (b, _) in zip(t, t[1:])}
-        if not nouns or not all(_covered(w, have) for w in nouns):
-            if not (joined & have and len(t) == 2 + (t_verb is not None)):
-                continue
+        raw_nouns = t[1:] if t_verb else t
+        nouns = [w for _, w in raw_nouns]
+        if not nouns or not _all_covered(raw_nouns, have, singles):
+            continue
         score = float(len(nouns))
+        if state in _STATE_VERBS and not (t_verb is not None and t_verb in _STATE_VERBS[state]):
+            continue  # "the kids are ready" is not "bathe the kids"
         if q_verb is not None and t_verb is not None:
             if _same_verb(q_verb, t_verb):
                 score += 1.0
@@ -303,7 +322,8 @@ def resolve(
                 del resolution.missing[before:]
             verb_first = understanding.rule in ("fallback.news", "fallback.state") or (
                 not fallback)
-            matches = strict_match(ref.title, tasks, verb_first=verb_first)
+            _, _, state = understanding.rule.partition(":")
+            matches = strict_match(ref.title, tasks, verb_first=verb_first, state=state)
             if len(matches) == 1:
                 resolution.targets.append(matches[0])
             elif matches:

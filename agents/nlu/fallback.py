@@ -23,7 +23,7 @@ _RE_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CUTS = (",", ";", ".", "!", " so ", " turns out", " lol", " haha", " lmao", " - ",
          " because ", " cause ", " cuz ", " and it ", " which ", " :")
 _STATES = tuple(tuple(p.split()) for p in sorted(lx.FALLBACK_STATES, key=len, reverse=True))
-_DONE = tuple(tuple(p.split()) for p in sorted(lx.DONE_WORDS, key=len, reverse=True))
+_GENERIC = frozenset(lx.FALLBACK_GENERIC_STATES)
 _TAIL = lx.TAIL_STARTS | lx.frozenwords(
     "again now finally morning afternoon evening night week weekend monday tuesday wednesday "
     "thursday friday saturday sunday")
@@ -157,19 +157,24 @@ def _state(ws: list[str]) -> Understanding | None:
             continue
         if any(w in lx.FALLBACK_PEOPLE for w in np[-1:]) and k == j:
             return None
-        n = _starts(ws, k, _STATES) or _starts(ws, k, _DONE)
         participle = ""
-        if not n and ws[k] not in lx.FALLBACK_BAD_STATES and _is_past(ws[k]):
+        n = 0
+        if ws[k] not in lx.FALLBACK_BAD_STATES and _is_past(ws[k]) and ws[k] not in _GENERIC:
             n, participle = 1, ws[k]
+        n = n or _starts(ws, k, _STATES)
         if not n:
             if k > j and ws[j] != "'s":
                 return None  # a copula with something else after it: a description
             continue
-        if not _only_tail(ws[k + n:]) or (k == j and not participle):
+        tail = ws[k + n:]
+        state = " ".join(ws[k:k + n])
+        if not participle and tail[:1] == ["for"] and state not in _GENERIC:
+            return None  # "the kids are ready for bed": a state, not a deed
+        if not _only_tail(tail) or (k == j and not participle):
             if k > j:
                 return None
             continue
         if participle:
             return _reading(Intent.COMPLETE, [participle, *np], "state")
-        return _reading(Intent.COMPLETE, np, "state")
+        return _reading(Intent.COMPLETE, np, f"state:{state}")
     return None

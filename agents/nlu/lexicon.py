@@ -328,11 +328,27 @@ FALLBACK_DENY = frozenwords(
     "soon tonight next you your"
 )
 # A state after a noun that says the task is done ("the trash is out", "the dog's fed").
-FALLBACK_STATES = phrases(
-    "out|clean|full|up|on|in|sorted|set up|gone|ready|filed|done|empty|in the mail|"
-    "all done|finished|complete|taken care of|handled|away|off|put away|off the list|"
-    "squared away|dealt with|over|sent|fed|made|booked|paid|mailed"
+# Generic states fit any task; the others only a task whose verb makes that state ("the
+# trash is out" / "take out the trash", not "the kids are ready" / "bathe the kids").
+FALLBACK_GENERIC_STATES = phrases(
+    "done|all done|finished|complete|completed|sorted|sorted out|taken care of|handled|"
+    "dealt with|squared away|off|off the list|gone|over|all set|good to go"
 )
+FALLBACK_STATE_VERBS = {
+    "out": words("take put bring send mail"),
+    "clean": words("clean wash wipe scrub tidy vacuum mop dust rinse"),
+    "empty": words("empty unload"),
+    "full": words("fill refill stock restock"),
+    "up": words("set put hang pick"),
+    "on": words("put turn"),
+    "in": words("hand turn put submit send"),
+    "in the mail": words("send mail post"),
+    "ready": words("prepare prep make pack bake cook finish"),
+    "away": words("put"),
+    "put away": words("put fold"),
+    "set up": words("set"),
+}
+FALLBACK_STATES = (*FALLBACK_GENERIC_STATES, *FALLBACK_STATE_VERBS)
 # Participles that say something went wrong, not that a task is done.
 FALLBACK_BAD_STATES = frozenwords(
     "broken packed closed stuck lost missing damaged ruined delayed overdue locked jammed "
