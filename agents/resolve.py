@@ -252,6 +252,11 @@ def _same_verb(a: str, b: str) -> bool:
 _STATE_VERBS = {k: frozenset(stem(v) for v in vs) for k, vs in lx.FALLBACK_STATE_VERBS.items()}
 
 
+def _starts_with_verb(text: str) -> bool:
+    words = _stems(text)
+    return bool(words) and (words[0][1] in _TASK_VERBS or words[0][1] in _GENERIC)
+
+
 def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: bool,
                  state: str = "") -> list[str]:  # fmt: skip
     """The one task (or the equally good few) a fallback reading is about; [] if none.
@@ -321,7 +326,7 @@ def resolve(
                     continue
                 del resolution.missing[before:]
             verb_first = understanding.rule in ("fallback.news", "fallback.state") or (
-                not fallback)
+                not fallback and _starts_with_verb(ref.title))
             _, _, state = understanding.rule.partition(":")
             matches = strict_match(ref.title, tasks, verb_first=verb_first, state=state)
             if len(matches) == 1:
@@ -334,6 +339,8 @@ def resolve(
         _resolve_one(ref, resolution, tasks, known, last_list, last_task, loose)
     if not understanding.refs:
         resolution.missing.append("which task")
+    if strict and resolution.targets and not resolution.ambiguous:
+        resolution.missing.clear()  # "got my hair cut, looks great": the remark is no task
     # Two references to one task ("i called the cable company and sorted it out") act once.
     resolution.targets = list(dict.fromkeys(resolution.targets))
     resolution.ambiguous = list(dict.fromkeys(resolution.ambiguous))

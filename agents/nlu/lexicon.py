@@ -301,6 +301,7 @@ VERB_SYNONYMS = {
     **dict.fromkeys(words("schedule reserve"), "book"),
     **dict.fromkeys(words("purchase grab"), "buy"),
     **dict.fromkeys(words("swap switch replace"), "change"),
+    **dict.fromkeys(words("unsubscribe"), "cancel"),
 }  # fmt: skip
 # Past forms and other shapes that suffix stripping misses: word → the base it stands for.
 MATCH_LEMMAS = {

@@ -358,6 +358,12 @@ _BARE_MAX_CHARS = 300
 BARE_ADD_CONFIDENCE = 0.7  # a long message with a date in it is talk, not one task
 
 
+def _rule_done_news(s: str, now_local: datetime, depth: int) -> Understanding | None:
+    """A statement that starts with a past deed is news, never a dated add."""
+    got = fallback.read(s) if depth == 0 else None
+    return got if got is not None and got.rule == "fallback.news" else None
+
+
 def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | None:
     """No command, but a date, time, priority, tag or recurrence: "dentist friday 3pm"."""
     if RE_WH_START.match(s) or s.endswith("?") or len(s) > _BARE_MAX_CHARS:
@@ -444,6 +450,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("list", _rule_list),  # "what's due today" before "X is due today"
     ("update_state", _rule_update_state),  # "X is due monday"
     ("news", _rule_news),  # "i picked up the cake", "the oven is clean"
+    ("done_news", _rule_done_news),  # "crossed the books off, returned them today"
     ("bare_add", _rule_bare_add),  # the most speculative reading, last
 )
 
