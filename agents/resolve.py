@@ -249,6 +249,7 @@ def _same_verb(a: str, b: str) -> bool:
     return a == b or (_SYNONYM_STEMS.get(a, a) == _SYNONYM_STEMS.get(b, b))
 
 
+_DEED = {stem(k): frozenset(stem(v) for v in vs) for k, vs in lx.FALLBACK_DEED_VERBS.items()}
 _STATE_VERBS = {k: frozenset(stem(v) for v in vs) for k, vs in lx.FALLBACK_STATE_VERBS.items()}
 
 
@@ -283,7 +284,7 @@ def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: boo
         if q_verb is not None and t_verb is not None:
             if _same_verb(q_verb, t_verb):
                 score += 1.0
-            elif q_verb in _GENERIC or q_verb in nouns:
+            elif q_verb in _GENERIC or q_verb in nouns or t_verb in _DEED.get(q_verb, ()):
                 score += 0.5
             else:
                 continue  # "dropped the kids' permission slips" is not "sign permission slips"

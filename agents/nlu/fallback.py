@@ -84,7 +84,8 @@ def _reading(intent: Intent, ref: list[str], rule: str) -> Understanding | None:
 def _removal(ws: list[str]) -> Understanding | None:
     """never mind / don't bother with / i don't need (to) / i cancelled / X can come off."""
     i = 0
-    while i < len(ws) and i < 3 and ws[i] in ("i", "we", "oh", "ok", "okay", "actually", "so"):
+    while i < len(ws) and i < 3 and ws[i] in ("i", "we", "oh", "ok", "okay", "actually", "so",
+                                              "we're", "i'm", "were", "im", "are", "am"):
         i += 1
     head = ws[i:i + 3]
     rest: list[str] | None = None
@@ -103,8 +104,14 @@ def _removal(ws: list[str]) -> Understanding | None:
             rest = rest[1:]
     elif head[:1] in (["cancelled"], ["canceled"]) and i > 0:
         rest = ws[i + 1:]
-    elif head[:2] == ["forget", "about"]:
-        rest = ws[i + 2:]
+    elif head[:2] == ["forget", "about"] or head[:3] in (["don't", "worry", "about"],
+                                                           ["dont", "worry", "about"]):
+        rest = ws[i + 2 + (head[1] == "worry"):]
+    elif "anymore" in ws and i > 0 and head[:2] in (["not", "doing"], ["aren't", "doing"],
+                                                    ["not", "do"]):  # fmt: skip
+        rest = ws[i + 2:]  # "we're not doing the bake sale anymore"
+        if rest[:2] == ["to", "do"]:
+            rest = rest[2:]
     if rest is not None:
         if any(w in lx.FALLBACK_DENY for w in rest):
             return None
@@ -127,7 +134,8 @@ def read(text: str) -> Understanding | None:
     if not ws:
         return None
     got = _removal(ws)
-    if got is not None or ws[0] in ("never", "nevermind", "nvm", "don't", "dont", "forget"):
+    if got is not None or ws[0] in ("never", "nevermind", "nvm", "don't", "dont", "forget",
+                                    "we're", "i'm"):
         return got
     if any(w in lx.FALLBACK_DENY for w in ws):
         return None

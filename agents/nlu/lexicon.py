@@ -335,9 +335,10 @@ FALLBACK_GENERIC_STATES = phrases(
     "done|all done|finished|complete|completed|sorted|sorted out|taken care of|handled|"
     "dealt with|squared away|off|off the list|gone|over|all set|good to go"
 )
+_CLEANED = words("clean wash wipe scrub tidy vacuum mop dust rinse")
 FALLBACK_STATE_VERBS = {
     "out": words("take put bring send mail"),
-    "clean": words("clean wash wipe scrub tidy vacuum mop dust rinse"),
+    "clean": _CLEANED, "spotless": _CLEANED, "sparkling": _CLEANED, "tidy": _CLEANED,
     "empty": words("empty unload"),
     "full": words("fill refill stock restock"),
     "up": words("set put hang pick"),
@@ -369,6 +370,22 @@ FALLBACK_LEAD = frozenwords(
     "i we just finally already also ok okay so and yay well oh also actually officially "
     "successfully totally completely"
 )
+# Negations: news with one of these is not news of a deed ("the landlord never called back").
+NEGATION_WORDS = frozenwords(
+    "not never don't dont didn't didnt haven't havent hasn't hasnt isn't isnt aren't arent "
+    "wasn't wasnt weren't werent can't cant cannot won't wont couldn't couldnt hadn't"
+)
+# States that look done but say a thing can't be had ("the concert is sold out").
+NOT_DONE_PHRASES = phrases("sold out|booked up|fully booked|all booked up|booked solid|full up")
+# A past verb said for another task verb: "dropped the rent check in the mailbox" /
+# "mail rent check" (message verb → the task verbs it can stand for).
+FALLBACK_DEED_VERBS = {
+    "drop": words("mail send post return submit hand deliver donate"),
+    "hand": words("submit return deliver turn give"),
+    "turn": words("submit hand return"),
+    "post": words("mail send"),
+    "mail": words("send post"),
+}
 # Verbs that complete any task ("got my hair cut", "finished the report").
 FALLBACK_GENERIC_VERBS = frozenwords(
     "done do did finish finished complete completed get got gotten handle handled sort sorted "

@@ -521,6 +521,10 @@ def try_news(s: str) -> Understanding | None:
     if "?" in s or (RE_WH_START.match(s) and not _RE_DID_SOMETHING.match(s)):
         return None  # a question; but "did the laundry" is news
     c = _RE_INTERJECTION.sub("", s).strip()
+    low = f" {c.lower()} "
+    if any(w in lx.NEGATION_WORDS for w in low.split()) or any(
+            f" {p} " in low for p in lx.NOT_DONE_PHRASES):  # fmt: skip
+        return None  # "the landlord never called back", "the concert is sold out"
     if _RE_BUT.search(c):
         return None  # "i went to the bank but it was closed": not done after all
     managed = _RE_MANAGED.match(c)
