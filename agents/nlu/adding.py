@@ -95,6 +95,9 @@ _RE_SLOT_TRAIL = re.compile(
     r"on\s+(?:it|there)|real\s+quick|quickly|thanks|thank\s+you|ok|okay))+$"
     # the reason said after the task: "call my sister, it's her birthday"
     r"|,?\s+(?:because|since|cause|'cause|coz|cuz)\s+.+$"
+    # a condition on the thing itself: "renew my insurance before it lapses"
+    r"|,?\s+(?:before|so|in\s+case|or|otherwise|unless|until|when)\s+(?:it|they|it's|its|"
+    r"they're|theyre)\s+[a-z].*$"
     r"|,?\s+(?:it's|its|it\s+is|that's|thats)\s+(?:her|his|my|our|their|the|a|an)\s+.+$",
     _F,
 )
@@ -240,6 +243,9 @@ def is_placeholder(title: str) -> bool:
     t = " ".join(title.lower().strip(" .,!?;:'\"").split())
     if not t or t in _PLACEHOLDERS:
         return True
+    head, but, _ = t.partition(" but ")
+    if but and head in _PLACEHOLDERS:
+        return True  # "something but idk what yet"
     core = _RE_PLACEHOLDER_EDGES.sub("", t).strip()
     return not core or core in _PLACEHOLDERS or core in lx.TASK_NOUNS
 

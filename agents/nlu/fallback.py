@@ -67,6 +67,8 @@ def _words(s: str) -> list[str]:
     for w in _RE_WORD.findall(s)[:MAX_WORDS]:
         if w.endswith("'s") and len(w) > 2:  # "the dog's fed": a copula or a possessive
             out += [w[:-2], "'s"]
+        elif out and (out[-1], w) in lx.FALLBACK_PHRASAL:
+            out[-1] = lx.FALLBACK_PHRASAL[(out[-1], w)]  # "went back" → "returned"
         else:
             out.append(w)
     return out

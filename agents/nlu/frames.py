@@ -163,6 +163,7 @@ _CMD_START = lx.phrases(
 )
 _WHEN_FIRST_CMD = lx.phrases(
     "remind|add|create|put|new|note|todo|schedule|set|make|i need|i want|i'd like|"
+    "i have to|i've got to|i gotta|i must|we need|we have to|we gotta|"
     "don't let|do not let|please remind|can you|could you|pls|please"
 )
 _POLITE = lx.phrases(
@@ -468,6 +469,8 @@ ADD_FRAMES = _frames(
             0.9,
         ),
         ("add.verb", "{add} [{det}] [{det}] [{connect}] {task}", "task", 0.95),
+        # "put gym on tomorrow at 6 am": on the calendar, for a time
+        ("add.put_on_when", "put {task} on {when}", "task", 0.9),
         (
             "clarify.add",
             "{noun_verb} [me|us] [{det}] [{count}] [{det}] [{tasknoun}|{listnoun}] [for me]",
@@ -481,7 +484,8 @@ ADD_FRAMES = _frames(
             1.0,
         ),
         # "todo: X", "new task - X", "reminder pick up the dog food at 6"
-        ("add.label", "({tasknoun}|new {tasknoun}) (:|-) {task}", "task", 0.95),
+        ("add.label", "({tasknoun}|new {tasknoun}|next {tasknoun}|another {tasknoun}|"
+         "one more {tasknoun}) (:|-) {task}", "task", 0.95),
         (
             "add.label_bare",
             "(todo|to-do|reminder|task|new task|new todo|new reminder) {task}",

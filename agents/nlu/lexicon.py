@@ -385,7 +385,12 @@ FALLBACK_DEED_VERBS = {
     "turn": words("submit hand return"),
     "post": words("mail send"),
     "mail": words("send post"),
+    "go": words("take drive"),
+    "return": words("return bring take"),
 }
+# Phrasal deeds said in news, read as one past verb ("the library books went back").
+FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
+                    ("went", "out"): "sent"}
 # Verbs that complete any task ("got my hair cut", "finished the report").
 FALLBACK_GENERIC_VERBS = frozenwords(
     "done do did finish finished complete completed get got gotten handle handled sort sorted "

@@ -525,6 +525,8 @@ def try_news(s: str) -> Understanding | None:
     if any(w in lx.NEGATION_WORDS for w in low.split()) or any(
             f" {p} " in low for p in lx.NOT_DONE_PHRASES):  # fmt: skip
         return None  # "the landlord never called back", "the concert is sold out"
+    if low.startswith((" i've got a", " i have got a", " we've got a", " i've got an")):
+        return None  # "i've got a dentist appointment monday": an event ahead, not news
     if _RE_BUT.search(c):
         return None  # "i went to the bank but it was closed": not done after all
     managed = _RE_MANAGED.match(c)

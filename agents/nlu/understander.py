@@ -86,6 +86,13 @@ _SMALL_TALK_MAX = 160  # greetings, thanks, help and undo are short; longer is s
 
 _CHANGES = frozenset({Intent.ADD, Intent.COMPLETE, Intent.REOPEN, Intent.DELETE, Intent.UPDATE})
 _F = re.IGNORECASE
+# A carrier said after the task: "dentist at 13:00 tomorrow, remind me".
+_RE_REMIND_TAIL = re.compile(
+    r",\s*(?:(?:please|pls|can\s+you|could\s+you)\s+)?(?:remind\s+me|remind\s+me\s+(?:of|about)"
+    r"\s+(?:it|that)|add\s+(?:it|that|this)|make\s+(?:it|that)\s+a\s+(?:task|reminder)|"
+    r"set\s+a\s+reminder)(?:\s+(?:please|pls|thanks|thx))?\s*[.!]*$",
+    _F,
+)
 
 
 def _unknown(rule: str, confidence: float = 1.0) -> Understanding:
@@ -466,6 +473,13 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
         # "don't bother with the car wash": a removal the fallback reads, else talk
         return (fallback.read(s) if depth == 0 else None) or _unknown("negated")  # "don't mark it done": a negated command is never done
     s = spoken_numbers(fix_carrier_words(fix_first_word(s)))
+    tail = _RE_REMIND_TAIL.search(s) if depth < _MAX_DEPTH and "," in s else None
+    if tail and tail.start() > 0:
+        # "dentist at 13:00 tomorrow, remind me": the carrier said last
+        got = classify(s[: tail.start()], now_local, depth + 1, small_talk=False)
+        if got.intent is Intent.ADD and got.rule.startswith("add.bare"):
+            return _replace(got, rule=f"remind_tail>{got.rule}",
+                            confidence=max(got.confidence, 0.85))  # fmt: skip
     for _name, rule in RULES:
         got = rule(s, now_local, depth)
         if got is not None:
