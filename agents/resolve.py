@@ -288,6 +288,8 @@ def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: boo
                 score += 0.5
             else:
                 continue  # "dropped the kids' permission slips" is not "sign permission slips"
+        elif q_verb is not None and not (q_verb in _GENERIC or _covered(q_verb, set(nouns))):
+            continue  # "my taxes are complicated" is not the task "taxes"
         if score > best:
             best, found = score, [task["id"]]
         elif score == best:

@@ -184,7 +184,8 @@ def _state(ws: list[str]) -> Understanding | None:
             if k > j:
                 return None
             continue
-        if participle:
-            return _reading(Intent.COMPLETE, [participle, *np], "state")
+        if participle:  # "the cat went to the vet": the tail says where, keep it
+            return _reading(Intent.COMPLETE, [participle, *np, *(tail if k == j else ())],
+                            "state")  # fmt: skip
         return _reading(Intent.COMPLETE, np, f"state:{state}")
     return None

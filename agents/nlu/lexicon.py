@@ -394,5 +394,6 @@ FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
 # Verbs that complete any task ("got my hair cut", "finished the report").
 FALLBACK_GENERIC_VERBS = frozenwords(
     "done do did finish finished complete completed get got gotten handle handled sort sorted "
+    "attend attended "
     "cross crossed tick ticked check checked knock knocked wrap wrapped take took"
 )
