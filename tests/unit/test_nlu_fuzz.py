@@ -44,6 +44,12 @@ ATTACKS = {
     "terse_dashes_max": "a - " * 1000,
     "terse_possessive_max": "x's " * 998 + "done",
     "trail_thanks_max": "add x" + " thanks so much" * 266,
+    # the task-aware fallback: states, copulas, removals, remind-me tails
+    "fallback_copulas_max": "the x " + "is are 's been " * 250 + "out",
+    "fallback_states_max": "the " + "x's " * 990 + "in the mail",
+    "fallback_never_mind_max": "never mind " + "the x " * 660,
+    "fallback_remind_tail_max": "x at 5" + ", remind me" * 330,
+    "fallback_pasts_max": "i " + "washed " * 570,
 }
 
 
