@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -267,7 +268,7 @@ def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: boo
         return []
     q_verb = q[0][1] if verb_first else None
     singles = {w for _, w in q}
-    have = singles | {stem(a + b) for (a, _), (b, _) in zip(q, q[1:])}  # "hair cut"
+    have = singles | {stem(a + b) for (a, _), (b, _) in itertools.pairwise(q)}  # "hair cut"
     best, found = 0.0, []
     for task in tasks:
         t = _stems(task["title"])

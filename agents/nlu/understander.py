@@ -471,7 +471,8 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
             return Understanding(intent=talk, rule=f"small_talk.{talk.value}")
     if RE_NEGATED.match(s):
         # "don't bother with the car wash": a removal the fallback reads, else talk
-        return (fallback.read(s) if depth == 0 else None) or _unknown("negated")  # "don't mark it done": a negated command is never done
+        got = fallback.read(s) if depth == 0 else None
+        return got or _unknown("negated")  # "don't mark it done": a negated command is never done
     s = spoken_numbers(fix_carrier_words(fix_first_word(s)))
     tail = _RE_REMIND_TAIL.search(s) if depth < _MAX_DEPTH and "," in s else None
     if tail and tail.start() > 0:
