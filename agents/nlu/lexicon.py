@@ -393,7 +393,6 @@ FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
                     ("went", "out"): "sent"}
 # Verbs that complete any task ("got my hair cut", "finished the report").
 FALLBACK_GENERIC_VERBS = frozenwords(
-    "done do did finish finished complete completed get got gotten handle handled sort sorted "
-    "attend attended "
-    "cross crossed tick ticked check checked knock knocked wrap wrapped take took"
+    "done finish finished complete completed get got gotten handle handled sort sorted "
+    "attend attended cross crossed tick ticked wrap wrapped"
 )
