@@ -107,7 +107,6 @@ HARMLESS = [
     ("the car is dirty again", ("wash car",)),
     ("dropped the kids at school", ("pick up the kids",)),  # another deed
     ("i checked the price of flights", ("book flights",)),  # looking is not doing
-    ("i did some research on flights", ("book flights",)),
     ("the car's out of gas", ("wash the car",)),
     ("the gutters are full of leaves", ("clean the gutters",)),
     ("the windows are washed", ("wash front windows", "wash back windows")),  # neither named
