@@ -599,8 +599,11 @@ def _tok_ampm(m: re.Match[str], today: date, now: datetime, pre: bool) -> Token 
 def _tok_24(m: re.Match[str], today: date, now: datetime, pre: bool) -> Token | None:
     if m["h3"]:  # "at 0900": four-digit 24-hour time
         return Token(m.start(), m.end(), clock=time(int(m["h3"]), int(m["mi3"])))
-    h = int(m["h"] or m["h2"])
-    return Token(m.start(), m.end(), clock=time(_h_bare(h), int(m["mi"] or m["mi2"])), bare=h < 12)
+    digits = m["h"] or m["h2"]
+    h, mi = int(digits), int(m["mi"] or m["mi2"])
+    if len(digits) == 2 and digits[0] == "0":  # "07:00": written as a 24-hour clock
+        return Token(m.start(), m.end(), clock=time(h, mi))
+    return Token(m.start(), m.end(), clock=time(_h_bare(h), mi), bare=h < 12)
 
 
 def _tok_bare(m: re.Match[str], today: date, now: datetime, pre: bool) -> Token | None:

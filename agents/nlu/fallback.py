@@ -133,7 +133,7 @@ def read(text: str) -> Understanding | None:
     if "?" in text:
         return None
     ws = _words(clause(text))
-    if not ws:
+    if not ws or _asks(ws):
         return None
     got = _removal(ws)
     if got is not None or ws[0] in ("never", "nevermind", "nvm", "don't", "dont", "forget",
@@ -150,6 +150,21 @@ def read(text: str) -> Understanding | None:
             return None
         return _reading(Intent.COMPLETE, ws[i:], "news")
     return _state(ws)
+
+
+_AUX = frozenset("did do does have has had is are was were can could should will would am"
+                 .split())
+_SUBJECTS = frozenset("i you we he she they it my your our his her their".split())
+_WH = frozenset("what who whom whose when where why how which whether".split())
+
+
+def _asks(ws: list[str]) -> bool:
+    """A question with its mark lost ("did i pay the rent", "is the rent paid", "what did i
+    finish"): never a deed, whatever it names. "did the dishes" (no subject after the verb)
+    stays news."""
+    if ws[0] in _WH or (ws[0] in _AUX and len(ws) > 1 and ws[1] in _SUBJECTS):
+        return True
+    return ws[0] in _AUX and ws[0] not in ("did", "do", "had")  # "is the rent paid"
 
 
 def _state(ws: list[str]) -> Understanding | None:

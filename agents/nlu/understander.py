@@ -371,12 +371,26 @@ def _rule_done_news(s: str, now_local: datetime, depth: int) -> Understanding | 
     return got if got is not None and got.rule == "fallback.news" else None
 
 
+_NEGATED_DEED = lx.frozenwords("didn't didnt haven't havent hasn't hasnt couldn't couldnt "
+                               "never")
+
+
+def _negated_deed(s: str) -> bool:
+    words = s.lower().split(None, 3)[:3]
+    if words and words[0] in ("i", "we"):
+        words = words[1:]
+    return bool(words) and (words[0] in _NEGATED_DEED
+                            or words[:2] in (["did", "not"], ["have", "not"]))
+
+
 def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | None:
     """No command, but a date, time, priority, tag or recurrence: "dentist friday 3pm"."""
     if RE_WH_START.match(s) or s.endswith("?") or len(s) > _BARE_MAX_CHARS:
         return None
     if _RE_CHATTER.search(s):
         return None
+    if _negated_deed(s):
+        return None  # "didn't get to the oil change today": news of a miss, not a to-do
     e = extract(s, now_local)
     if not e.any or _RE_COPULA_START.match(e.rest) or _RE_COPULA_END.search(e.rest):
         return None  # "Tomorrow is my birthday", "my flight is tomorrow": statements

@@ -246,3 +246,12 @@ def test_a_recurrence_part_of_day_sets_am_or_pm(text: str, due: str) -> None:
 )  # fmt: skip
 def test_once_a_period_is_a_recurrence(text: str, rule: str) -> None:
     assert parse_when(text, datetime(2026, 11, 26, 10, 0, tzinfo=UTC), UTC).recurrence == rule
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("tomorrow at 07:00", "2026-11-27T07:00:00+00:00"),  # a leading zero: a 24-hour clock
+    ("tomorrow at 7:00", "2026-11-27T19:00:00+00:00"),  # bare: the waking-hours reading
+    ("tomorrow at 09:15", "2026-11-27T09:15:00+00:00"),
+])
+def test_a_zero_padded_hour_is_read_as_written(text: str, expected: str) -> None:
+    assert due(text) == expected
