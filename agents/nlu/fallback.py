@@ -152,10 +152,9 @@ def read(text: str) -> Understanding | None:
     return _state(ws)
 
 
-_AUX = frozenset("did do does have has had is are was were can could should will would am"
-                 .split())
-_SUBJECTS = frozenset("i you we he she they it my your our his her their".split())
-_WH = frozenset("what who whom whose when where why how which whether".split())
+_AUX = lx.frozenwords("did do does have has had is are was were can could should will would am")
+_SUBJECTS = lx.frozenwords("i you we he she they it my your our his her their")
+_WH = lx.frozenwords("what who whom whose when where why how which whether")
 
 
 def _asks(ws: list[str]) -> bool:
