@@ -180,6 +180,24 @@ def _split_items(body: str) -> list[str]:
     return [_RE_ITEM_LEAD.sub("", i).strip() for i in items]
 
 
+_REMARK_SUBJECTS = lx.frozenwords(
+    "i i'm im we we're were it it's its they they're theyre he he's she she's mine ours "
+    "there's theres that's thats this")
+_COPULAS = lx.frozenwords("is are was were isn't aren't wasn't has have had keeps seems looks")
+_DETERMINERS = lx.frozenwords("the my our his her their")
+
+
+def _is_remark(item: str) -> bool:
+    """An item after the first that is a clause of its own ("…, mine broke", "…, we're
+    out", "…, the dog is limping"): a reason given, not another task."""
+    words = item.lower().split(None, 6)[:6]
+    if not words:
+        return False
+    if words[0] in _REMARK_SUBJECTS:
+        return True
+    return words[0] in _DETERMINERS and any(w in _COPULAS for w in words[2:5])
+
+
 def drafts_of(
     body: str, now_local: datetime, *, when: str = "", tags: tuple[str, ...] = ()
 ) -> tuple[tuple[TaskDraft, ...], Ents | None, bool]:
@@ -187,6 +205,7 @@ def drafts_of(
     entities of a body that left no title at all (for the question to keep), and whether an
     item held two different times or days (a guess: the first one wins)."""
     items = _split_items(body)[: MAX_DRAFTS + 1]
+    items = items[:1] + [i for i in items[1:] if not _is_remark(i)]
     ents = [extract(f"{i} {when}" if when else i, now_local) for i in items]
     conflict = any(e.conflict for e in ents)
     # Entities written only after the last item apply to the whole list.

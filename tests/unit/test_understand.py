@@ -255,3 +255,16 @@ def test_never_guesses_a_change(text: str) -> None:
 )  # fmt: skip
 def test_informal_phrasing(text: str, want: Understanding) -> None:
     assert u(text) == want
+
+
+@pytest.mark.parametrize(("text", "titles"), [
+    ("I need to buy a new umbrella, mine broke", ["buy a new umbrella"]),
+    ("add oat milk, we're out", ["oat milk"]),
+    ("i have to call the plumber, the sink is leaking again", ["call the plumber"]),
+    ("add call mom, pay rent, the car is filthy", ["call mom", "pay rent"]),
+    ("add eggs, bread and milk", ["eggs", "bread", "milk"]),  # items, not remarks
+])
+def test_a_reason_after_a_comma_is_not_another_task(text: str, titles: list[str]) -> None:
+    got = u(text)
+    assert got.intent is Intent.ADD
+    assert [d.title for d in got.drafts] == titles
