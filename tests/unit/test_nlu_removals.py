@@ -7,26 +7,12 @@ changes nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-from zoneinfo import ZoneInfo
-
 import pytest
+from nlu_testing import tasks_after, u
 
-from agents import run_turn
-from agents.nlu import understand
 from agents.resolve import match_title, stem, word_score
-from agents.types import Intent, TaskRef, Understanding
+from agents.types import Intent, TaskRef
 from store import Database
-from store.tasks import TaskRepository
-
-UTC = ZoneInfo("UTC")
-NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday
-
-
-def u(text: str) -> Understanding:
-    return understand(text, now=NOW, tz=UTC)
-
 
 # ---------------------------------------------------------------- understanding, by category
 
@@ -175,25 +161,9 @@ def test_a_long_reference_is_bounded_work() -> None:
 
 # ---------------------------------------------------------------- end to end: task state
 
-_turns = itertools.count()
-
-
-def _run(database: Database, user: str, seeds: tuple[str, ...], text: str
-         ) -> tuple[set[str], set[str]]:  # fmt: skip
+def _run(database: Database, seeds: tuple[str, ...], text: str) -> tuple[set[str], set[str]]:
     """(titles gone or completed, titles still open) after one message."""
-    sessions = database.sync_sessions()
-    with sessions() as session:
-        repo = TaskRepository(session, user)
-        for title in seeds:
-            repo.add(title=title, now=NOW)
-        session.commit()
-    with sessions() as session:
-        run_turn(session, user_id=user, turn_id=f"t{next(_turns)}", now=NOW, tz=UTC,
-                 memory={}, text=text)  # fmt: skip
-        session.commit()
-    with sessions() as session:
-        left = TaskRepository(session, user).all()
-    still = {t.title for t in left if not t.completed}
+    still = {t.title for t in tasks_after(database, seeds, text) if not t.completed}
     return set(seeds) - still, still
 
 
@@ -231,7 +201,7 @@ def _run(database: Database, user: str, seeds: tuple[str, ...], text: str
 def test_the_right_task_is_removed_and_no_other(
     database: Database, text: str, seeds: tuple[str, ...], gone: str
 ) -> None:
-    removed, _ = _run(database, f"u{next(_turns)}", seeds, text)
+    removed, _ = _run(database, seeds, text)
     assert removed == {gone}
 
 
@@ -253,15 +223,15 @@ def test_the_right_task_is_removed_and_no_other(
 def test_ambiguous_or_unrelated_messages_change_nothing(
     database: Database, text: str, seeds: tuple[str, ...]
 ) -> None:
-    removed, still = _run(database, f"u{next(_turns)}", seeds, text)
+    removed, still = _run(database, seeds, text)
     assert removed == set() and still == set(seeds)
 
 
 def test_two_references_to_one_task_act_once(database: Database) -> None:
     # the changed card once listed the task twice and failed validation (WIDGET_ERROR)
-    removed, still = _run(database, f"u{next(_turns)}", ("oat milk", "eggs"),
+    removed, still = _run(database, ("oat milk", "eggs"),
                           "delete oat milk, the oat milk")  # fmt: skip
     assert removed == {"oat milk"} and still == {"eggs"}
-    removed, still = _run(database, f"u{next(_turns)}", ("call cable company", "pay cable bill"),
+    removed, still = _run(database, ("call cable company", "pay cable bill"),
                           "i called the cable company and sorted it out")  # fmt: skip
     assert removed == {"call cable company"} and still == {"pay cable bill"}

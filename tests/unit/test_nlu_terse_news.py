@@ -6,47 +6,15 @@ The sentences are written here, by category; the end-to-end cases check task sta
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-from typing import Any
-from zoneinfo import ZoneInfo
-
 import pytest
+from nlu_testing import tasks_after, u
 
-from agents import run_turn
-from agents.nlu import understand
-from agents.types import Intent, Understanding
+from agents.types import Intent
 from store import Database
-from store.tasks import TaskRepository
-
-UTC = ZoneInfo("UTC")
-NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday
-_turns = itertools.count()
-
-
-def u(text: str) -> Understanding:
-    return understand(text, now=NOW, tz=UTC)
-
-
-def _run(database: Database, seeds: tuple[str, ...], text: str) -> list[Any]:
-    """The user's tasks after one message (seeded first)."""
-    user = f"n{next(_turns)}"
-    sessions = database.sync_sessions()
-    with sessions() as session:
-        repo = TaskRepository(session, user)
-        for title in seeds:
-            repo.add(title=title, now=NOW)
-        session.commit()
-    with sessions() as session:
-        run_turn(session, user_id=user, turn_id=f"t{next(_turns)}", now=NOW, tz=UTC,
-                 memory={}, text=text)  # fmt: skip
-        session.commit()
-    with sessions() as session:
-        return list(TaskRepository(session, user).all())
 
 
 def _removed(database: Database, seeds: tuple[str, ...], text: str) -> tuple[set[str], set[str]]:
-    left = _run(database, seeds, text)
+    left = tasks_after(database, seeds, text)
     still = {t.title for t in left if not t.completed}
     return set(seeds) - still, still
 
@@ -159,7 +127,7 @@ def test_terse_news_removes_the_one_task(database: Database, text: str,
 )
 def test_unrelated_or_vague_changes_nothing(database: Database, text: str,
                                             seeds: tuple[str, ...]) -> None:  # fmt: skip
-    left = _run(database, seeds, text)
+    left = tasks_after(database, seeds, text)
     assert sorted(t.title for t in left if not t.completed) == sorted(seeds)
     assert len(left) == len(seeds)
 
