@@ -8,7 +8,6 @@ message a retry answers). Every query walks `uq_turns_thread_seq` or a primary k
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -16,7 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.history import BadCursor, decode_cursor, encode_cursor
+from store.history import decode_thread_cursor, encode_cursor
 from store.models import Thread, Turn
 
 # The key of a turn's metadata under which the ChatKit endpoint marks what it stored.
@@ -126,18 +125,11 @@ async def threads_page(
     key = (Thread.updated_at, Thread.id)
     query = select(Thread).where(Thread.user_id == user_id)
     if after:
-        stamp, thread_id = decode_cursor(after, 2)
-        try:
-            when = dt.datetime.fromisoformat(str(stamp))
-            if when.tzinfo is None:
-                raise ValueError(stamp)
-            when = when.astimezone(dt.UTC)  # OverflowError outside UTC's range
-        except (ValueError, OverflowError) as error:
-            raise BadCursor(after) from error
+        when, thread_id = decode_thread_cursor(after)
         if order == "desc":
-            query = query.where(or_(key[0] < when, and_(key[0] == when, key[1] < str(thread_id))))
+            query = query.where(or_(key[0] < when, and_(key[0] == when, key[1] < thread_id)))
         else:
-            query = query.where(or_(key[0] > when, and_(key[0] == when, key[1] > str(thread_id))))
+            query = query.where(or_(key[0] > when, and_(key[0] == when, key[1] > thread_id)))
     ordering = [column.desc() for column in key] if order == "desc" else list(key)
     rows = list(await session.scalars(query.order_by(*ordering).limit(limit + 1)))
     page = rows[:limit]

@@ -53,6 +53,19 @@ def decode_cursor(cursor: str, arity: int) -> list[object]:
     return parts
 
 
+def decode_thread_cursor(cursor: str) -> tuple[dt.datetime, str]:
+    """(last activity as a UTC instant, thread id) of a thread-list cursor; BadCursor for one
+    this server did not make (including an instant outside UTC's range)."""
+    stamp, thread_id = decode_cursor(cursor, 2)
+    try:
+        when = dt.datetime.fromisoformat(str(stamp))
+        if when.tzinfo is None:
+            raise ValueError(stamp)
+        return when.astimezone(dt.UTC), str(thread_id)  # OverflowError outside UTC's range
+    except (ValueError, OverflowError) as error:
+        raise BadCursor(cursor) from error
+
+
 async def list_threads(
     session: AsyncSession, user_id: str, *, after: str | None, limit: int
 ) -> tuple[list[ThreadSummary], str | None]:
@@ -66,17 +79,10 @@ async def list_threads(
         .limit(limit + 1)
     )
     if after:
-        stamp, thread_id = decode_cursor(after, 2)
-        try:
-            when = dt.datetime.fromisoformat(str(stamp))
-            if when.tzinfo is None:
-                raise ValueError(stamp)
-            when = when.astimezone(dt.UTC)  # OverflowError outside UTC's range
-        except (ValueError, OverflowError) as error:
-            raise BadCursor(after) from error
+        when, thread_id = decode_thread_cursor(after)
         query = query.where(
             or_(Thread.updated_at < when,
-                and_(Thread.updated_at == when, Thread.id < str(thread_id)))
+                and_(Thread.updated_at == when, Thread.id < thread_id))
         )
     rows = (await session.execute(query)).all()
     page = [ThreadSummary(thread, status) for thread, status in rows[:limit]]
