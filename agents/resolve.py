@@ -11,7 +11,7 @@ from typing import Any
 
 from agents.nlu import lexicon as lx
 from agents.nlu.adding import gerund_to_base
-from agents.types import Resolution, TaskRef, Understanding
+from agents.types import Mention, Resolution, TaskRef, Understanding
 
 # Below this similarity a title match is a guess, and guesses never change data.
 MATCH_THRESHOLD = 0.72
@@ -298,6 +298,107 @@ def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: boo
     return found
 
 
+# The mention match (agents/nlu/fallback.mention): a statement that names a task by its
+# things ("the faucet doesn't drip anymore, fixed it" / "fix leaky faucet"). A task is meant
+# when at least MENTION_MIN_COVERAGE of its things (its words but the verb) are in the
+# message: stems, other forms ("payment" / "pay", "tuner" / "tuning"), abbreviations and
+# synonyms (lexicon.NOUN_SYNONYMS). A deed the user did must not be another to-do's verb
+# ("dropped the kids at school" is not "pick up the kids") unless a word of the message
+# says the task's verb ("gave the dog a bath" / "wash the dog"). The best task acts, only
+# when it is MENTION_MARGIN ahead of the next (else the few are asked about).
+MENTION_MIN_COVERAGE = 0.5
+MENTION_MARGIN = 0.5
+_NOUN_CANON = {stem(w): stem(group[0]) for group in lx.NOUN_SYNONYMS for w in group}
+_MENTION_VERBS = {stem(k): stem(v) for k, v in lx.MENTION_VERBS.items()}
+_DERIVED = ("ment", "ery", "er", "y")
+
+
+@lru_cache(maxsize=8192)
+def _forms(word: str) -> frozenset[str]:
+    """A stem and the forms it may stand for: its canonical synonym, a verb it names, the
+    word without a derivational ending ("payment" → "pay")."""
+    out = {word, _NOUN_CANON.get(word, word), _MENTION_VERBS.get(word, word),
+           _SYNONYM_STEMS.get(word, word)}
+    for ending in _DERIVED:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            out.add(stem(word[: -len(ending)]))
+            break
+    return frozenset(out)
+
+
+def _verb_key(word: str) -> str:
+    return _SYNONYM_STEMS.get(word) or _MENTION_VERBS.get(word) or word
+
+
+def mention_match(mention: Mention, tasks: Sequence[dict[str, Any]]) -> list[str]:
+    """The task (or the equally good few) a mention names, trying its references in order."""
+    for query in mention.refs:
+        found = _mention_one(query, tasks, kind=mention.kind, state=mention.state)
+        if found:
+            return found
+    return []
+
+
+def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
+                 state: str) -> list[str]:  # fmt: skip
+    q = _stems(query)
+    if not q:
+        return []
+    keys: set[str] = set()
+    for _, word in q:
+        keys |= _forms(word)
+    keys |= {stem(a + b) for (a, _), (b, _) in itertools.pairwise(q)}  # "hair cut"
+    said = _RE_WORDS.findall(query.lower())[:1]
+    deed = stem(said[0]) if kind == "deed" and said and stem(said[0]) in _TASK_VERBS else None
+    event = stem(state) if kind == "event" else None
+    scored: list[tuple[float, str]] = []
+    for task in tasks:
+        t = _stems(task["title"])
+        if not t:
+            continue
+        t_verb = t[0][1] if t[0][1] in _TASK_VERBS and len(t) > 1 else None
+        things = [w for _, w in (t[1:] if t_verb else t)]
+        if kind != "event" and state in _STATE_VERBS and (
+                t_verb is None or t_verb not in _STATE_VERBS[state]):  # fmt: skip
+            continue  # "the milk is in the fridge" is not "buy milk"
+        hit = [w for w in things if _forms(w) & keys or _covered(w, keys)]
+        if not any(not w.isdigit() for w in hit) or len(hit) < MENTION_MIN_COVERAGE * len(things):
+            continue
+        said_verb = t_verb is not None and bool(_forms(_verb_key(t_verb)) & keys or
+                                                _verb_key(t_verb) in {_verb_key(w) for w in keys})
+        if deed is not None and t_verb is not None and not said_verb and deed not in _GENERIC \
+                and t_verb not in _DEED.get(deed, ()):  # fmt: skip
+            continue  # "dropped the kids at school" is not "pick up the kids"
+        if event is not None and event not in _GENERIC and not said_verb \
+                and (t_verb is None or t_verb not in _DEED.get(event, ())):  # fmt: skip
+            continue  # "the bike chain snapped" is not "oil the bike chain"
+        scored.append((len(hit) + len(hit) / len(things) + (1.0 if said_verb else 0.0),
+                       task["id"]))
+    if not scored:
+        return []
+    best = max(score for score, _ in scored)
+    return [task_id for score, task_id in scored if best - score < MENTION_MARGIN]
+
+
+# News read by a rule ("jake's party is all planned, invites went out"): a clause that names
+# no task beside one that does is a remark.
+NEWS_RULES = ("status.news", "status.state")
+_REMARK_WORDS = lx.FALLBACK_DENY | lx.frozenwords(
+    "i i'm im we we're they they're he she it its it's there's that's what how anyway lol")
+
+
+def _remark(name: str) -> bool:
+    """A reference that reads as a remark, not a task's name: it has a subject or a
+    negation ("its gonna rain all week anyway", "can't afford it this month") or starts
+    with a past deed ("found a roll in the garage")."""
+    said = _RE_WORDS.findall(name.lower())[:MAX_QUERY_WORDS]
+    if not said:
+        return False
+    first = said[0]
+    past = first in lx.PAST_TO_BASE or (len(first) > 4 and first.endswith("ed"))
+    return past or any(w in _REMARK_WORDS for w in said)
+
+
 def resolve(
     understanding: Understanding,
     *,
@@ -341,10 +442,26 @@ def resolve(
                 resolution.missing.append(ref.title)
             continue
         _resolve_one(ref, resolution, tasks, known, last_list, last_task, loose)
-    if not understanding.refs:
+    mention = understanding.mention
+    if mention is not None and not resolution.targets and not resolution.ambiguous:
+        found = mention_match(mention, tasks)
+        if found:
+            resolution.missing.clear()
+            (resolution.targets if len(found) == 1 else resolution.ambiguous).extend(found)
+    elif mention is not None and len(resolution.ambiguous) > 1 and not resolution.targets:
+        # "the roofer came by, so cancel that": of the few the words fit, the one it names
+        found = mention_match(mention, tasks)
+        if len(found) == 1 and found[0] in resolution.ambiguous:
+            resolution.ambiguous, resolution.targets = [], found
+            resolution.missing.clear()
+    if not understanding.refs and not resolution.targets and not resolution.ambiguous:
         resolution.missing.append("which task")
-    if strict and resolution.targets and not resolution.ambiguous:
+    if resolution.targets and not resolution.ambiguous and (
+            strict or understanding.rule.startswith(NEWS_RULES)):  # fmt: skip
         resolution.missing.clear()  # "got my hair cut, looks great": the remark is no task
+    elif resolution.targets and resolution.missing:
+        # "scratch the duct tape, found a roll in the garage": a reason, not a second task
+        resolution.missing[:] = [name for name in resolution.missing if not _remark(name)]
     # Two references to one task ("i called the cable company and sorted it out") act once.
     resolution.targets = list(dict.fromkeys(resolution.targets))
     resolution.ambiguous = list(dict.fromkeys(resolution.ambiguous))

@@ -95,6 +95,26 @@ class PendingQuestion(msgspec.Struct, frozen=True, kw_only=True):
     draft: TaskDraft | None = None
 
 
+class Mention(msgspec.Struct, frozen=True, kw_only=True):
+    """A statement that names a task by its things, not its title ("the faucet doesn't drip
+    anymore, fixed it" / "fix leaky faucet"): the resolver matches `refs` (the clause that
+    says it, then the whole message when that clause only points back: "so scratch that")
+    against the open tasks when the reading's own references find nothing.
+
+    `kind` is how it was said: "deed" (the user did it: "returned the jacket"), "state"
+    (a thing's state: "tuition payment went through", "tank's full"; `state` is the state
+    word when only some verbs make it), "event" (something happened to the thing: "the
+    bank sorted it out"; `state` is the verb, which must be the task's deed or a generic
+    one), "cancel" ("never mind the massage") or "fixed" (a problem that ended: "garage
+    door works now").
+    """
+
+    kind: str
+    refs: tuple[str, ...]
+    state: str = ""
+    intent: Intent = Intent.COMPLETE  # DELETE for "cancel"
+
+
 class Understanding(msgspec.Struct, frozen=True, kw_only=True):
     """The output of the understand stage: an intent and its entities.
 
@@ -107,6 +127,8 @@ class Understanding(msgspec.Struct, frozen=True, kw_only=True):
 
     `confidence` (0-1) and `rule` (the frame or rule that produced it) say how it was
     read; the understander asks (CLARIFY) rather than act below its threshold.
+    `mention` is a looser reading of a statement, tried only when `refs` name no task (or,
+    beside talk or a bare add, before acting on it): it acts only when it names one task.
     """
 
     intent: Intent
@@ -118,6 +140,7 @@ class Understanding(msgspec.Struct, frozen=True, kw_only=True):
     rule: str = ""
     question: str | None = None
     pending: PendingQuestion | None = None
+    mention: Mention | None = None
 
 
 class MemoryView(Protocol):

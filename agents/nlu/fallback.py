@@ -12,9 +12,10 @@ and questions (`lexicon.FALLBACK_DENY`) are never read. One bounded pass over th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from agents.nlu import lexicon as lx
-from agents.types import Intent, TaskRef, Understanding
+from agents.types import Intent, Mention, TaskRef, Understanding
 
 MAX_WORDS = 30
 CONFIDENCE = 0.6
@@ -22,7 +23,7 @@ _RE_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Where the told deed ends and a remark starts ("…, looks great", "… so relieved").
 _CUTS = (",", ";", ".", "!", " so ", " turns out", " lol", " haha", " lmao", " - ",
          " because ", " cause ", " cuz ", " and it ", " which ", " :")
-_STATES = tuple(tuple(p.split()) for p in sorted(lx.FALLBACK_STATES, key=len, reverse=True))
+_STATE_TEXTS = tuple(sorted(lx.FALLBACK_STATES, key=len, reverse=True))
 _GENERIC = frozenset(lx.FALLBACK_GENERIC_STATES)
 _TAIL = lx.TAIL_STARTS | lx.frozenwords(
     "again now finally morning afternoon evening night week weekend monday tuesday wednesday "
@@ -50,9 +51,26 @@ def _is_past(word: str) -> bool:
     return len(word) >= 5 and word.endswith("ed") and word not in _NOT_ED
 
 
-def _starts(ws: list[str], i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
-    """The length of the first phrase that starts at ws[i], or 0."""
-    for p in phrases:
+Phrases = dict[str, tuple[tuple[str, ...], ...]]
+
+
+def _phrases(texts: Iterable[str]) -> Phrases:
+    """Phrases indexed by their first word, longest first (one dict lookup per word)."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for text in sorted({" ".join(t.split()) for t in texts}, key=len, reverse=True):
+        words = tuple(text.split())
+        by_first.setdefault(words[0], []).append(words)
+    return {first: tuple(found) for first, found in by_first.items()}
+
+
+_STATES = _phrases(_STATE_TEXTS)
+
+
+def _starts(ws: list[str], i: int, phrases: Phrases) -> int:
+    """The length of the longest phrase that starts at ws[i], or 0."""
+    if i >= len(ws):
+        return 0
+    for p in phrases.get(ws[i], ()):
         if tuple(ws[i:i + len(p)]) == p:
             return len(p)
     return 0
@@ -202,4 +220,141 @@ def _state(ws: list[str]) -> Understanding | None:
             return _reading(Intent.COMPLETE, [participle, *np, *(tail if k == j else ())],
                             "state")  # fmt: skip
         return _reading(Intent.COMPLETE, np, f"state:{state}")
+    return None
+
+
+# ---------------------------------------------------------------- mentions
+
+# The mention reading: a statement that says a task is done (or no longer needed) by naming
+# its things rather than its title ("the faucet doesn't drip anymore, fixed it with a new
+# washer", "tuition payment went through", "scratch the oil change, selling the car").
+# The resolver acts on it only when one open task's own things are in the message
+# (`agents.resolve.mention_match`); a tie asks which one, no match changes nothing.
+MENTION_MAX_WORDS = 40
+MAX_CLAUSES = 6
+_RE_ABBREVIATION = re.compile(r"\b(mrs|mr|ms|dr|st|jr|sr|prof|appt|approx|vs|etc)\.")
+_CLAUSE_CUTS = (*_CUTS, " then ", " plus ", " also ")
+_CANCEL = _phrases(lx.MENTION_CANCEL_PHRASES)
+_FIXED = _phrases(lx.MENTION_FIXED)
+_NOT_DONE = _phrases(lx.NOT_DONE_PHRASES)
+_REFER_BACK = lx.frozenwords("that it this them those one these")
+_OTHERS = lx.FALLBACK_PEOPLE - {"kids", "kid"}
+_OWNED = lx.frozenwords("his her their")
+_QUALITY = lx.frozenwords("so too very really pretty")  # "the gym was so packed"
+
+
+def _clauses(text: str) -> list[str]:
+    """The message cut at remark boundaries (commas, "so", "lol", …), at most MAX_CLAUSES."""
+    s = _RE_ABBREVIATION.sub(r"\1", f" {text.lower()} ")  # "paid mrs. chen": one clause
+    for cut in _CLAUSE_CUTS:
+        s = s.replace(cut, " | ")
+    return [c for c in (part.strip() for part in s.split("|")) if c][:MAX_CLAUSES]
+
+
+def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
+    """(intent, kind, the words that name the thing, state) of one clause, or None."""
+    i = 0
+    while i < len(ws) and i < 4 and ws[i] in lx.MENTION_LEAD:
+        i += 1
+    body = ws[i:]
+    if not body:
+        return None
+    for j, word in enumerate(body):
+        n = _starts(body, j, _CANCEL)
+        if n or word in lx.MENTION_CANCEL:
+            if not n and any(w in lx.NEGATION_WORDS for w in body[max(0, j - 2):j]):
+                return None  # "i can't cancel the gym"
+            return Intent.DELETE, "cancel", body[:j] + body[j + max(n, 1):], ""
+        if word in lx.MENTION_TICK and "off" in body[j + 1:j + 6]:
+            return Intent.COMPLETE, "cancel", [w for w in body if w != "off"][:j] + [
+                w for w in body[j + 1:] if w != "off"], ""  # fmt: skip
+    if any(_starts(body, j, _FIXED) for j in range(len(body))):
+        if any(w in ("need", "needs", "doing", "going", "want", "do") for w in body):
+            return Intent.DELETE, "cancel", body, ""  # "not going to the gym anymore"
+        return Intent.COMPLETE, "fixed", body, ""
+    if any(w in _DENY for w in body) or any(_starts(body, j, _NOT_DONE) for j in range(len(body))):
+        return None  # "the concert is sold out"
+    for j, word in enumerate(body[:12]):
+        if word in lx.MENTION_NOT_DEEDS:
+            return None  # "i checked the price of flights", "the packages arrived"
+        past = _is_past(word) and word not in _GENERIC_NOUNS
+        state = 0
+        before = body[j - 2] if j > 1 and body[j - 1] == "all" else body[j - 1] if j else ""
+        if not past and before in _COPULA:  # "the cards are (all) in the mail"
+            state = _starts(body, j, _MENTION_STATES)
+        elif not past and j > 0 and body[j - 1] not in _DETERMINERS:  # "meal prep done"
+            state = _starts(body, j, _BARE_DONE)
+        if not past and not state:
+            continue
+        subject = [w for w in body[:j] if w not in _COPULA]
+        if subject[:1] and subject[0] in _PRONOUNS and subject[0] not in ("i", "we"):
+            if past and j > 0 and body[j - 1] not in _COPULA:
+                return None  # "it rained all night": weather, not a task
+            return Intent.COMPLETE, "state", body, ""  # "that's booked": said before
+        if not subject or subject in (["i"], ["we"]):
+            if j + 1 >= len(body) and word not in lx.FALLBACK_GENERIC_VERBS:
+                return None  # "i called": nothing named
+            return Intent.COMPLETE, "deed", body[j:], ""
+        if body[j + 1:j + 2] in (["me"], ["us"]):
+            return None  # "sarah emailed me about lunch": done to the user, not by them
+        if subject[-1] in _OTHERS:
+            after = body[j:]  # "my wife picked up the kids": what they did, not who
+            if any(w in _OWNED for w in after[:4]):
+                return None  # "my sister washed her car": her car, not the user's task
+            return Intent.COMPLETE, "deed", after, ""
+        if word in _LINKING and j + 1 < len(body) and body[j + 1] not in _DETERMINERS:
+            # "went out" / "went flat": done only when what it became is a done state
+            became = body[j + 1]
+            if not _starts(body, j + 1, _MENTION_STATES) and became not in _LINK_DONE and not (
+                    _is_past(became) and became not in lx.MENTION_NOT_DEEDS):  # fmt: skip
+                return None
+        said = " ".join(body[j:j + state]) if state else ""
+        if any(w in _QUALITY for w in body[j:j + 2]):
+            return None
+        if past and before not in _COPULA and word not in _LINKING:
+            # "the bike chain snapped", "the bank sorted it out": something happened to the
+            # thing; the task is done only if that is its deed (the resolver checks)
+            return Intent.COMPLETE, "event", body, word
+        return Intent.COMPLETE, "state", body, "" if said in _GENERIC else said
+    return None
+
+
+# An event or a thing that is over or gone is not a task done ("dinner was over by 9"), and
+# without a copula only the plain done words say it ("meal prep done", not "take the day off").
+_MENTION_STATES = _phrases(p for p in _STATE_TEXTS if p not in ("over", "gone", "off"))
+_BARE_DONE = _phrases(p for p in _STATE_TEXTS if p in _GENERIC and p not in ("over", "gone", "off"))
+_GENERIC_NOUNS = lx.frozenwords("need used red bed shed")
+_LINKING = lx.frozenwords("went got became turned grew gone gotten")
+_LINK_DONE = lx.frozenwords("through in back")
+_DETERMINERS = lx.frozenwords("the a an my our your his her their its some all this that these")
+# A past state is still news ("the sink was fixed", "the party is all planned").
+_DENY = lx.FALLBACK_DENY - lx.frozenwords("was were planned tomorrow tonight later soon next") \
+    | lx.frozenwords("again too")
+
+
+def mention(text: str) -> Mention | None:
+    """The mention reading of a statement (module comment above), or None."""
+    low = text.lower()
+    if "?" in low:
+        return None
+    all_words = _RE_WORD.findall(low)[:MENTION_MAX_WORDS]
+    if not all_words or _asks(all_words) or any(w in lx.MENTION_DENY for w in all_words):
+        return None
+    if all_words[0] in _AUX:
+        return None  # "did the invoice go out": a question with its mark lost
+    parts = _clauses(low)
+    cues = [got for got in map(_cue, map(_words, parts)) if got is not None]
+    # something that happened to a thing is the weakest cue: a later deed or cancel wins
+    # ("professor said yes to the extension so you can cross that email off")
+    cues.sort(key=lambda cue: cue[1] == "event")
+    for intent, kind, named, state in cues[:1]:
+        named = [w for w in named if w not in ("anymore", "any", "more")]
+        refs = []
+        if any(w not in lx.MATCH_FILLER and w not in _PRONOUNS for w in named):
+            refs.append(" ".join(named).replace(" 's", "'s"))
+        if len(parts) > 1 and (not refs or any(w in _REFER_BACK for w in named)):
+            refs.append(" ".join(all_words))  # "so scratch that": the thing said before
+        if not refs:
+            return None
+        return Mention(kind=kind, refs=tuple(dict.fromkeys(refs)), state=state, intent=intent)
     return None

@@ -341,9 +341,9 @@ FALLBACK_STATE_VERBS = {
     "clean": _CLEANED, "spotless": _CLEANED, "sparkling": _CLEANED, "tidy": _CLEANED,
     "empty": words("empty unload"),
     "full": words("fill refill stock restock"),
-    "up": words("set put hang pick"),
-    "on": words("put turn"),
-    "in": words("hand turn put submit send"),
+    "up": words("set put hang pick post publish"),
+    "on": words("put turn install replace change mount"),
+    "in": words("hand turn put submit send mail file"),
     "in the mail": words("send mail post"),
     "ready": words("prepare prep make pack bake cook finish"),
     "away": words("put"),
@@ -390,9 +390,98 @@ FALLBACK_DEED_VERBS = {
 }
 # Phrasal deeds said in news, read as one past verb ("the library books went back").
 FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
-                    ("went", "out"): "sent"}
+                    ("went", "out"): "sent", ("gave", "back"): "returned",
+                    ("brought", "back"): "returned", ("took", "back"): "returned",
+                    ("fed", "up"): "fed-up"}
 # Verbs that complete any task ("got my hair cut", "finished the report").
 FALLBACK_GENERIC_VERBS = frozenwords(
     "done finish finished complete completed get got gotten handle handled sort sorted "
     "attend attended cross crossed tick ticked wrap wrapped"
+)
+
+# ---------------------------------------------------------------- mentions of a task
+
+# The mention reading (agents/nlu/fallback.mention, agents.resolve.mention_match): a
+# statement that names a task by its things ("the faucet doesn't drip anymore, fixed it",
+# "tuition payment went through") rather than by its title. Nouns said for one another: an
+# abbreviation, a synonym, a name for the same thing (each group: one canonical word first).
+NOUN_SYNONYMS = (
+    words("appointment appt appts apt"),
+    words("professor prof"),
+    words("doctor doc dr"),
+    words("chapter ch chap"),
+    words("resume cv"),
+    words("gift present"),
+    words("babysitter sitter nanny"),
+    words("documents document docs paperwork papers"),
+    words("pictures picture photos photo pics pic prints"),
+    words("refrigerator fridge"),
+    words("bicycle bike"),
+    words("television tv telly"),
+    words("medication medications medicine meds prescription prescriptions pills"),
+    words("trash garbage rubbish bins bin"),
+    words("car vehicle auto"),
+    words("mom mum mother mommy"),
+    words("dad father daddy"),
+    words("grandma grandmother granny nana"),
+    words("grandpa grandfather"),
+    words("email emails e-mail"),
+    words("message messages text texts msg dm"),
+    words("phone cell mobile"),
+    words("laptop computer pc"),
+    words("apartment flat apt"),
+    words("tires tyres"),
+    words("meeting mtg sync"),
+    words("information info"),
+    words("application app"),
+    words("package parcel box"),
+    words("taxes tax"),
+    words("presentation slides deck"),
+    words("receipt receipts"),
+)
+# Verbs said in a mention for a to-do's verb ("gave the dog a bath" / "wash the dog",
+# "chicken's thawing" / "defrost chicken"): word → the stem the to-do says.
+MENTION_VERBS = {
+    **dict.fromkeys(words("bathe bath bathed shower showered groom groomed"), "wash"),
+    **dict.fromkeys(words("thaw thawed thawing defrosted"), "defrost"),
+    **dict.fromkeys(words("answer answered respond responded"), "reply"),
+    **dict.fromkeys(words("scrub scrubbed wipe wiped"), "clean"),
+    **dict.fromkeys(words("talk talked spoke speak chat chatted"), "call"),
+    **dict.fromkeys(words("made reserved scheduled confirmed"), "book"),
+    **dict.fromkeys(words("hung hang mounted"), "hang"),
+    **dict.fromkeys(words("shipped posted mailed dropped"), "send"),
+    **dict.fromkeys(words("repaired mended patched"), "fix"),
+    "back": "return",  # "gave the drill back to steve" / "return drill to neighbor"
+}
+# Cancelling words: the thing named (or the one just mentioned: "so scratch that") goes.
+MENTION_CANCEL = frozenwords(
+    "scratch cancel cancelled canceled nix ditch remove delete nevermind nvm")
+MENTION_CANCEL_PHRASES = phrases(
+    "never mind|no need|no need to|don't need|dont need|do not need|no longer need|"
+    "forget about|don't bother|dont bother|not doing|not going to do|won't need|wont need|"
+    "doesn't need|doesnt need|not needed|no longer needed"
+)
+# Ticking words: "cross that email off", "check off the gym", "you can tick it off".
+MENTION_TICK = frozenwords("cross crossed check checked tick ticked mark marked")
+# Words before the deed that change nothing ("ugh finally", "ok so", "good news").
+MENTION_LEAD = FALLBACK_LEAD | frozenwords(
+    "ugh lol haha yay phew whew btw fyi update news good great welp alright right hey and "
+    "wow woo woohoo omg guess what even"
+)
+# -ed words that say how someone feels or what something is like, not that it was done.
+MENTION_NOT_DEEDS = FALLBACK_BAD_STATES | frozenwords(
+    "complicated overwhelmed exhausted annoyed frustrated surprised disappointed embarrassed "
+    "impressed relieved pleased amazed obsessed bothered concerned delighted thrilled "
+    "wondered arrived showed happened started began seemed felt fed-up "
+    "wanted needed tried hoped expected decided considered thought"
+)
+# Mentions that end a problem: "the faucet's not dripping anymore", "works now".
+MENTION_FIXED = phrases(
+    "works now|working now|works again|working again|works fine|works great|up and running|"
+    "good as new|no longer|anymore|any more"
+)
+# Words that make the whole message too unsure to act on, wherever they stand.
+MENTION_DENY = frozenwords(
+    "but though although however except unless until yet still almost nearly partly "
+    "partially half kinda sorta hopefully maybe probably if whether"
 )

@@ -317,6 +317,7 @@ def _rule_news(s: str, now_local: datetime, depth: int) -> Understanding | None:
 _RE_CHATTER = re.compile(
     r"^(?:i'?m|i\s+am|i\s+was|i\s+feel|i\s+felt|i\s+think|i\s+guess|i\s+hope|i\s+love|i\s+hate|"
     r"i\s+like|it'?s|it\s+is|it\s+was|that'?s|this\s+is|you|you'?re|he|she|they|we'?re|"
+    r"(?:i|we)\s+(?:really\s+|just\s+)?(?:don'?t|do\s+not)\s+(?:feel|want|wanna|like)|"
     r"(?:i|we)(?:'ll|\s+will)\s+be|"
     r"what|how|why|when|where|who|see\s+you|thanks|thank|ugh+|lol|haha\w*|omg|meh|wow|yay|"
     r"oh|ah|hmm+|argh|sigh|yikes|damn|dang)\b"
@@ -664,7 +665,24 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
     got = classify(s, now_local, small_talk=s != s0)
     if pending is not None:
         got = _answer(got, s, pending, now_local)
-    return _gate(got)
+    return _with_mention(_gate(got), s)
+
+
+def _with_mention(got: Understanding, s: str) -> Understanding:
+    """The reading, with the mention reading of the same message (fallback.mention) when it
+    has one, for the pipeline to try: beside talk no rule read, beside a completion or
+    removal (when its own references name no task), beside an add said without a command
+    ("new tires are on the car" is news when a task is about tires)."""
+    if got.intent is Intent.ADD:
+        if not (got.rule.startswith("add.bare") or s[:4].lower() == "new "):
+            return got  # an add command stays one ("add milk, i finished the bread")
+    elif got.intent not in (Intent.COMPLETE, Intent.DELETE) and not (
+            got.intent is Intent.UNKNOWN and got.rule in ("no_rule", "negated")):  # fmt: skip
+        return got
+    loose = fallback.mention(s)
+    if loose is None or (got.intent is Intent.ADD and loose.intent is not Intent.COMPLETE):
+        return got
+    return _replace(got, mention=loose)
 
 
 def understand(

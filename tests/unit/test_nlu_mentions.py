@@ -1,0 +1,128 @@
+"""The mention reading (issue 12, removals at 57-66% on fresh sets): a statement that says a
+task is done by naming its things, not its title ("the faucet doesn't drip anymore", "got the
+tyres swapped", "scratch the paint, found some in the shed"). It completes (or, for a
+cancel, deletes) the one open task whose things are in the message, with an Undo button;
+a tie asks which one; a remark whose things match no task, or that is a plan, a wish, a
+question, a complaint or someone else's news about their own things, changes nothing.
+End to end on task state (agents/nlu/fallback.mention, agents.resolve.mention_match)."""
+
+from __future__ import annotations
+
+import pytest
+from nlu_testing import tasks_after, u
+
+from agents.nlu import fallback
+from agents.types import Intent
+from store import Database
+
+DONE = [
+    # the thing's state, the verb not said
+    ("the bike chain doesn't squeak anymore", ("oil the bike chain", "buy stamps")),
+    ("washing machine works now, it was the filter", ("fix washing machine", "call gran")),
+    ("the visa application went through this morning", ("submit visa application",
+                                                         "buy bread")),
+    ("the hedge is trimmed", ("trim the hedge", "pay gas bill")),
+    ("the spare room is all painted", ("paint the spare room", "book flights")),
+    # a deed in other words than the title's
+    ("spoke to the landlord about the boiler", ("call landlord about boiler", "buy eggs")),
+    ("gave the cat her flea treatment", ("flea treatment for the cat", "email HR")),
+    ("bought grandma's birthday present", ("get a gift for grandma", "renew insurance")),
+    ("handed in my thesis draft", ("submit thesis draft", "water the ferns")),
+    ("sent the invoice to acme, fingers crossed", ("send invoice to Acme", "buy cat food")),
+    # a word for the same thing: abbreviation, synonym, other form
+    ("booked the doc appt for friday", ("book doctor appointment", "clean windows")),
+    ("paid the nanny", ("pay babysitter", "call plumber")),
+    ("the electricity payment went out", ("pay electricity", "buy milk")),
+    # someone else did the user's task
+    ("my husband picked up the prescription", ("pick up prescription", "call school")),
+    # a cancel with a reason after it, or pointing back ("so scratch that")
+    ("scratch the paint, found some in the shed", ("buy paint", "fix the gate")),
+    ("the plumber sorted the leak so cancel that", ("call the plumber", "buy soap")),
+    ("never mind the dry cleaning, the jacket is ruined anyway", ("pick up dry cleaning",
+                                                                  "pay rent")),
+]
+
+
+@pytest.mark.parametrize(("text", "seeds"), DONE)
+def test_a_mention_closes_the_one_task_it_names(database: Database, text: str,
+                                                seeds: tuple[str, ...]) -> None:  # fmt: skip
+    left = tasks_after(database, seeds, text)
+    open_titles = {t.title for t in left if not t.completed}
+    assert set(seeds) - open_titles == {seeds[0]}
+    assert {t.title for t in left} <= set(seeds)  # never an add as well
+
+
+HARMLESS = [
+    # the thing got worse, or is a problem still
+    ("the bike chain snapped", ("oil the bike chain",)),
+    ("the washing machine is leaking again", ("fix washing machine",)),
+    ("rent went up again", ("pay rent",)),
+    ("the garden is a total mess", ("tidy the garden",)),
+    # plans, wishes, doubts, questions
+    ("thinking i'll paint the spare room when it's warmer", ("paint the spare room",)),
+    ("hopefully the visa application goes through", ("submit visa application",)),
+    ("did the invoice go out", ("send invoice to Acme",)),
+    ("was the invoice sent?", ("send invoice to Acme",)),
+    ("i called the landlord but he didn't pick up", ("call landlord",)),
+    # someone else, about their own things or to the user
+    ("my brother painted his room", ("paint my room",)),
+    ("the landlord emailed me about the boiler", ("email landlord about boiler",)),
+    # an event over, a day off, a sold-out show
+    ("the party was over by ten", ("plan the party",)),
+    ("the show is sold out", ("buy show tickets",)),
+    # complaints and moods
+    ("paid way too much for the flowers", ("order flowers",)),
+    ("kids are fed up with homework", ("help kids with homework",)),
+    # nothing of the user's named
+    ("finally fixed my bike", ("buy milk", "call mom")),
+]
+
+
+@pytest.mark.parametrize(("text", "seeds"), HARMLESS)
+def test_a_remark_changes_nothing(database: Database, text: str,
+                                  seeds: tuple[str, ...]) -> None:  # fmt: skip
+    left = tasks_after(database, seeds, text)
+    assert sorted(t.title for t in left if not t.completed) == sorted(seeds)
+    assert len(left) == len(seeds)
+
+
+def test_two_tasks_the_mention_fits_equally_are_asked_about(database: Database) -> None:
+    left = tasks_after(database, ("wash the dog", "walk the dog"), "the dog is sorted")
+    assert not any(t.completed for t in left) and len(left) == 2
+
+
+def test_the_verb_said_picks_between_tasks_about_one_thing(database: Database) -> None:
+    left = tasks_after(database, ("walk the dog", "wash the dog"),
+                       "gave the dog a bath, he smells great")  # fmt: skip
+    assert {t.title for t in left if t.completed} == {"wash the dog"}
+
+
+def test_another_deed_on_the_thing_is_not_the_task(database: Database) -> None:
+    left = tasks_after(database, ("pick up the kids", "buy milk"), "dropped the kids at school")
+    assert not any(t.completed for t in left)
+
+
+def test_an_add_command_stays_an_add_whatever_news_it_carries(database: Database) -> None:
+    left = tasks_after(database, ("buy bread",), "add call the bank, i bought the bread")
+    assert "call the bank" in {t.title for t in left}
+    assert not any(t.completed for t in left)
+
+
+def test_a_mention_is_read_as_talk_until_it_names_a_task() -> None:
+    got = u("the faucet doesn't drip anymore, fixed it")
+    assert got.intent is Intent.UNKNOWN  # nothing is done on the words alone
+    assert got.mention is not None and got.mention.kind == "fixed"
+    assert u("the faucet drips, can you fix it?").mention is None
+
+
+def test_a_cancel_mention_deletes() -> None:
+    got = fallback.mention("never mind the dry cleaning, the jacket is ruined anyway")
+    assert got is not None and got.intent is Intent.DELETE
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_a_long_message_is_bounded_work(size: int) -> None:
+    text = ", ".join(["fixed the sink so scratch that"] * size)
+    got = fallback.mention(text)
+    assert got is not None
+    assert all(len(ref.split()) <= fallback.MENTION_MAX_WORDS for ref in got.refs)
