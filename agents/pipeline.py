@@ -79,17 +79,19 @@ def _render(ctx: TurnContext, outcome: Outcome, replaces: str | None = None) -> 
 def carry_out(ctx: TurnContext, understanding: Understanding) -> Outcome:
     """Resolve the understanding's references (when its intent names tasks) and act."""
     spec = SPECS[understanding.intent]
-    mention = understanding.mention
-    if mention is not None and not spec.needs_targets:
+    mentions = understanding.mentions
+    if mentions and not spec.needs_targets:
         # Talk or a bare add that names a task of the user's by its things ("the faucet
         # doesn't drip anymore", "new tires are on the car"): news about that task.
-        news = Understanding(intent=mention.intent, mention=mention, rule="fallback.mention")
+        news = Understanding(intent=mentions[0].intent, mentions=mentions,
+                             rule="fallback.mention")  # fmt: skip
         resolution = resolve_references(ctx, news, completed=False)
+        intent = resolution.understanding.intent
         if len(resolution.targets) == 1 and not resolution.ambiguous:
-            return SPECS[mention.intent].act(ctx, resolution)
+            return SPECS[intent].act(ctx, resolution)
         if resolution.ambiguous and understanding.intent is Intent.UNKNOWN:
             candidates = [task_dict(row) for row in ctx.repo.get_many(resolution.ambiguous)]
-            return Outcome(kind="ambiguous", tasks=candidates, intent=mention.intent.value)
+            return Outcome(kind="ambiguous", tasks=candidates, intent=intent.value)
     if not spec.needs_targets:
         return spec.act(ctx, Resolution(understanding=understanding))
     if len(understanding.refs) > ctx.limits.max_targets:
@@ -124,8 +126,8 @@ def resolve_references(
     refs = understanding.refs
     titles = [ref.title or "" for ref in refs
               if ref.task_id is None and not ref.pronoun and ref.position is None]
-    if understanding.mention is not None:
-        titles += understanding.mention.refs
+    for mention in understanding.mentions:
+        titles += mention.refs
     if completed is not None and (not titles or not ctx.repo.has_any(completed=completed)):
         completed = None
     pointed: list[str] = []

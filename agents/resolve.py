@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+import msgspec
+
 from agents.nlu import lexicon as lx
 from agents.nlu.adding import gerund_to_base
 from agents.types import Mention, Resolution, TaskRef, Understanding
@@ -298,7 +300,7 @@ def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: boo
     return found
 
 
-# The mention match (agents/nlu/fallback.mention): a statement that names a task by its
+# The mention match (agents/nlu/fallback.mentions): a statement that names a task by its
 # things ("the faucet doesn't drip anymore, fixed it" / "fix leaky faucet"). A task is meant
 # when at least MENTION_MIN_COVERAGE of its things (its words but the verb) are in the
 # message: stems, other forms ("payment" / "pay", "tuner" / "tuning"), abbreviations and
@@ -310,7 +312,11 @@ MENTION_MIN_COVERAGE = 0.5
 MENTION_MARGIN = 0.5
 _NOUN_CANON = {stem(w): stem(group[0]) for group in lx.NOUN_SYNONYMS for w in group}
 _MENTION_VERBS = {stem(k): stem(v) for k, v in lx.MENTION_VERBS.items()}
-_DERIVED = ("ment", "ery", "er", "y")
+# A noun's ending → what its verb may end with ("application" / "apply", "registration" /
+# "register", "invitation" / "invite", "payment" / "pay", "tuner" / "tune").
+_DERIVED = (("ication", ("y",)), ("ration", ("er", "rate")), ("ation", ("ate", "e")),
+            ("ment", ("",)), ("ery", ("er",)), ("er", ("",)), ("y", ("",)))
+_FILLER_STEMS = frozenset(stem(w) for w in lx.MATCH_FILLER)
 
 
 @lru_cache(maxsize=8192)
@@ -319,9 +325,10 @@ def _forms(word: str) -> frozenset[str]:
     word without a derivational ending ("payment" → "pay")."""
     out = {word, _NOUN_CANON.get(word, word), _MENTION_VERBS.get(word, word),
            _SYNONYM_STEMS.get(word, word)}
-    for ending in _DERIVED:
+    for ending, endings in _DERIVED:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
-            out.add(stem(word[: -len(ending)]))
+            out.update(form for end in endings
+                       if (form := stem(word[: -len(ending)] + end)) not in _FILLER_STEMS)
             break
     return frozenset(out)
 
@@ -330,17 +337,46 @@ def _verb_key(word: str) -> str:
     return _SYNONYM_STEMS.get(word) or _MENTION_VERBS.get(word) or word
 
 
-def mention_match(mention: Mention, tasks: Sequence[dict[str, Any]]) -> list[str]:
-    """The task (or the equally good few) a mention names, trying its references in order."""
-    for query in mention.refs:
-        found = _mention_one(query, tasks, kind=mention.kind, state=mention.state)
-        if found:
-            return found
-    return []
+def mention_match(mentions: Sequence[Mention], tasks: Sequence[dict[str, Any]]
+                  ) -> tuple[list[str], Mention | None]:  # fmt: skip
+    """The task the mentions name most fully (or the equally good few), and the mention that
+    names it; ([], None) when none names a task."""
+    scored: list[tuple[float, str, Mention]] = []
+    for mention in mentions:
+        for query in mention.refs:
+            found = _mention_one(query, tasks, kind=mention.kind, state=mention.state)
+            if found:  # a mention's later references only stand in for its first
+                scored += [(score, task_id, mention) for score, task_id in found]
+                break
+    if not scored:
+        return [], None
+    # the task named most fully, across the clauses ("car stuff is sorted, topped up the
+    # coolant": "top up coolant", not "wash car"); the equally good few are asked about
+    best = max(score for score, _, _ in scored)
+    close = [(task_id, mention) for score, task_id, mention in scored
+             if best - score < MENTION_MARGIN]
+    return list(dict.fromkeys(task_id for task_id, _ in close)), close[0][1]
+
+
+_PREPOSITIONS = lx.frozenwords("for to with at about from on in of by into onto before after")
+
+
+@lru_cache(maxsize=4096)
+def _head(title: str) -> str:
+    """The stem of the title's head noun: the last word of its object before a preposition
+    ("buy a birthday present for mia" → "present")."""
+    head = ""
+    for index, raw in enumerate(_RE_WORDS.findall(title.lower())[:MAX_QUERY_WORDS]):
+        if raw in _PREPOSITIONS and head:
+            break
+        if raw not in lx.MATCH_FILLER and not (index == 0 and stem(raw) in _TASK_VERBS):
+            head = stem(raw)
+    return head
 
 
 def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
-                 state: str) -> list[str]:  # fmt: skip
+                 state: str) -> list[tuple[float, str]]:  # fmt: skip
+    """(score, task id) of each task the mention's words fit."""
     q = _stems(query)
     if not q:
         return []
@@ -362,8 +398,10 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
                 t_verb is None or t_verb not in _STATE_VERBS[state]):  # fmt: skip
             continue  # "the milk is in the fridge" is not "buy milk"
         hit = [w for w in things if _forms(w) & keys or _covered(w, keys)]
-        if not any(not w.isdigit() for w in hit) or len(hit) < MENTION_MIN_COVERAGE * len(things):
+        if not any(not w.isdigit() for w in hit):
             continue
+        if len(hit) < MENTION_MIN_COVERAGE * len(things) and _head(task["title"]) not in hit:
+            continue  # "conference is on the calendar" / "schedule parent teacher conference"
         said_verb = t_verb is not None and bool(_forms(_verb_key(t_verb)) & keys or
                                                 _verb_key(t_verb) in {_verb_key(w) for w in keys})
         if deed is not None and t_verb is not None and not said_verb and deed not in _GENERIC \
@@ -374,10 +412,7 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
             continue  # "the bike chain snapped" is not "oil the bike chain"
         scored.append((len(hit) + len(hit) / len(things) + (1.0 if said_verb else 0.0),
                        task["id"]))
-    if not scored:
-        return []
-    best = max(score for score, _ in scored)
-    return [task_id for score, task_id in scored if best - score < MENTION_MARGIN]
+    return scored
 
 
 # News read by a rule ("jake's party is all planned, invites went out"): a clause that names
@@ -442,15 +477,18 @@ def resolve(
                 resolution.missing.append(ref.title)
             continue
         _resolve_one(ref, resolution, tasks, known, last_list, last_task, loose)
-    mention = understanding.mention
-    if mention is not None and not resolution.targets and not resolution.ambiguous:
-        found = mention_match(mention, tasks)
-        if found:
+    mentions = understanding.mentions
+    if mentions and not resolution.targets and not resolution.ambiguous:
+        found, by = mention_match(mentions, tasks)
+        if found and by is not None:
             resolution.missing.clear()
             (resolution.targets if len(found) == 1 else resolution.ambiguous).extend(found)
-    elif mention is not None and len(resolution.ambiguous) > 1 and not resolution.targets:
+            if not understanding.refs and by.intent is not understanding.intent:
+                resolution.understanding = msgspec.structs.replace(understanding,
+                                                                   intent=by.intent)
+    elif mentions and len(resolution.ambiguous) > 1 and not resolution.targets:
         # "the roofer came by, so cancel that": of the few the words fit, the one it names
-        found = mention_match(mention, tasks)
+        found, _ = mention_match(mentions, tasks)
         if len(found) == 1 and found[0] in resolution.ambiguous:
             resolution.ambiguous, resolution.targets = [], found
             resolution.missing.clear()

@@ -105,8 +105,9 @@ class Mention(msgspec.Struct, frozen=True, kw_only=True):
     (a thing's state: "tuition payment went through", "tank's full"; `state` is the state
     word when only some verbs make it), "event" (something happened to the thing: "the
     bank sorted it out"; `state` is the verb, which must be the task's deed or a generic
-    one), "cancel" ("never mind the massage") or "fixed" (a problem that ended: "garage
-    door works now").
+    one), "cancel" ("never mind the massage"), "fixed" (a problem that ended: "garage
+    door works now") or "named" (a command's own reference, matched loosely: "take the
+    plant watering off" / "water plants").
     """
 
     kind: str
@@ -127,8 +128,9 @@ class Understanding(msgspec.Struct, frozen=True, kw_only=True):
 
     `confidence` (0-1) and `rule` (the frame or rule that produced it) say how it was
     read; the understander asks (CLARIFY) rather than act below its threshold.
-    `mention` is a looser reading of a statement, tried only when `refs` name no task (or,
-    beside talk or a bare add, before acting on it): it acts only when it names one task.
+    `mentions` are looser readings of a statement (one per clause that says something is
+    done), tried in order only when `refs` name no task (or, beside talk or a bare add,
+    before acting on it): one acts only when it names one task.
     """
 
     intent: Intent
@@ -140,7 +142,7 @@ class Understanding(msgspec.Struct, frozen=True, kw_only=True):
     rule: str = ""
     question: str | None = None
     pending: PendingQuestion | None = None
-    mention: Mention | None = None
+    mentions: tuple[Mention, ...] = ()
 
 
 class MemoryView(Protocol):

@@ -234,10 +234,33 @@ MENTION_MAX_WORDS = 40
 MAX_CLAUSES = 6
 _RE_ABBREVIATION = re.compile(r"\b(mrs|mr|ms|dr|st|jr|sr|prof|appt|approx|vs|etc)\.")
 _CLAUSE_CUTS = (*_CUTS, " then ", " plus ", " also ")
+
+
+def _cut_pattern(cut: str) -> str:
+    """A cut as a regex: its spaces become look-arounds, so they stay with the clauses."""
+    core = re.escape(cut.strip())
+    if not cut.startswith(" "):
+        return re.escape(cut)
+    if cut.endswith(" "):
+        return rf"(?<= ){core}(?= )"
+    return rf"(?<= ){core}\b" if cut[-1].isalpha() else rf"(?<= ){core}"
+
+
+# One pass over the message: the cuts as alternatives, longest first.
+_RE_CLAUSE_CUT = re.compile("|".join(
+    _cut_pattern(c) for c in sorted(_CLAUSE_CUTS, key=len, reverse=True)))
 _CANCEL = _phrases(lx.MENTION_CANCEL_PHRASES)
 _FIXED = _phrases(lx.MENTION_FIXED)
 _NOT_DONE = _phrases(lx.NOT_DONE_PHRASES)
-_REFER_BACK = lx.frozenwords("that it this them those one these")
+_REFER_BACK = lx.frozenwords("that it this them those one these him her")
+MAX_MENTIONS = 3
+# "just wanted to say", "fyi", "quick update:": said before the news, never part of it.
+_RE_LEAD_IN = re.compile(r"^\s*(?:" + "|".join(
+    re.escape(p).replace(r"\ ", r"\s+") for p in sorted(lx.MENTION_LEAD_INS, key=len,
+                                                         reverse=True)) + r")\b[\s,:.!-]*")
+# Verbs after "did <thing>" that make it a question ("did the parcel arrive").
+_QUESTION_VERBS = lx.frozenwords(
+    "go get come arrive happen work show land clear ship post send pass make finish end")
 _OTHERS = lx.FALLBACK_PEOPLE - {"kids", "kid"}
 _OWNED = lx.frozenwords("his her their")
 _QUALITY = lx.frozenwords("so too very really pretty")  # "the gym was so packed"
@@ -246,9 +269,8 @@ _QUALITY = lx.frozenwords("so too very really pretty")  # "the gym was so packed
 def _clauses(text: str) -> list[str]:
     """The message cut at remark boundaries (commas, "so", "lol", …), at most MAX_CLAUSES."""
     s = _RE_ABBREVIATION.sub(r"\1", f" {text.lower()} ")  # "paid mrs. chen": one clause
-    for cut in _CLAUSE_CUTS:
-        s = s.replace(cut, " | ")
-    return [c for c in (part.strip() for part in s.split("|")) if c][:MAX_CLAUSES]
+    parts = _RE_CLAUSE_CUT.split(s, maxsplit=MAX_CLAUSES)
+    return [c for c in (part.strip() for part in parts) if c][:MAX_CLAUSES]
 
 
 def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
@@ -277,7 +299,7 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
     for j, word in enumerate(body[:12]):
         if word in lx.MENTION_NOT_DEEDS:
             return None  # "i checked the price of flights", "the packages arrived"
-        past = _is_past(word) and word not in _GENERIC_NOUNS
+        past = (_is_past(word) or word in lx.MENTION_PAST) and word not in _GENERIC_NOUNS
         state = 0
         before = body[j - 2] if j > 1 and body[j - 1] == "all" else body[j - 1] if j else ""
         if not past and before in _COPULA:  # "the cards are (all) in the mail"
@@ -324,7 +346,7 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
 _MENTION_STATES = _phrases(p for p in _STATE_TEXTS if p not in ("over", "gone", "off"))
 _BARE_DONE = _phrases(p for p in _STATE_TEXTS if p in _GENERIC and p not in ("over", "gone", "off"))
 _GENERIC_NOUNS = lx.frozenwords("need used red bed shed")
-_LINKING = lx.frozenwords("went got became turned grew gone gotten")
+_LINKING = lx.frozenwords("went got became turned grew gone gotten came")
 _LINK_DONE = lx.frozenwords("through in back")
 _DETERMINERS = lx.frozenwords("the a an my our your his her their its some all this that these")
 # A past state is still news ("the sink was fixed", "the party is all planned").
@@ -332,29 +354,39 @@ _DENY = lx.FALLBACK_DENY - lx.frozenwords("was were planned tomorrow tonight lat
     | lx.frozenwords("again too")
 
 
-def mention(text: str) -> Mention | None:
-    """The mention reading of a statement (module comment above), or None."""
-    low = text.lower()
+def told(text: str) -> bool:
+    """A reference that reads as something told, not a task's name: it starts with a past
+    verb ("went out last night")."""
+    first = _RE_WORD.findall(text.lower())[:1]
+    return bool(first) and (_is_past(first[0]) or first[0] in lx.MENTION_PAST)
+
+
+def mentions(text: str) -> tuple[Mention, ...]:
+    """The mention readings of a statement (module comment above): one per clause that says
+    something is done, the weakest (an event) last; () for anything else."""
+    low = _RE_LEAD_IN.sub("", text.lower(), count=1)  # "just wanted to say the forms are in"
     if "?" in low:
-        return None
+        return ()
     all_words = _RE_WORD.findall(low)[:MENTION_MAX_WORDS]
     if not all_words or _asks(all_words) or any(w in lx.MENTION_DENY for w in all_words):
-        return None
-    if all_words[0] in _AUX:
-        return None  # "did the invoice go out": a question with its mark lost
+        return ()
+    if all_words[0] in _AUX and (all_words[0] != "did" or any(
+            w in _QUESTION_VERBS for w in all_words[2:7])):  # fmt: skip
+        return ()  # "did the invoice go out": a question with its mark lost ("did the dishes")
     parts = _clauses(low)
     cues = [got for got in map(_cue, map(_words, parts)) if got is not None]
-    # something that happened to a thing is the weakest cue: a later deed or cancel wins
+    # something that happened to a thing is the weakest cue: a deed or cancel goes first
     # ("professor said yes to the extension so you can cross that email off")
     cues.sort(key=lambda cue: cue[1] == "event")
-    for intent, kind, named, state in cues[:1]:
+    found: list[Mention] = []
+    for intent, kind, named, state in cues[:MAX_MENTIONS]:
         named = [w for w in named if w not in ("anymore", "any", "more")]
         refs = []
         if any(w not in lx.MATCH_FILLER and w not in _PRONOUNS for w in named):
             refs.append(" ".join(named).replace(" 's", "'s"))
         if len(parts) > 1 and (not refs or any(w in _REFER_BACK for w in named)):
             refs.append(" ".join(all_words))  # "so scratch that": the thing said before
-        if not refs:
-            return None
-        return Mention(kind=kind, refs=tuple(dict.fromkeys(refs)), state=state, intent=intent)
-    return None
+        if refs:
+            found.append(Mention(kind=kind, refs=tuple(dict.fromkeys(refs)), state=state,
+                                 intent=intent))  # fmt: skip
+    return tuple(found)

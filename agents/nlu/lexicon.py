@@ -343,8 +343,11 @@ FALLBACK_STATE_VERBS = {
     "full": words("fill refill stock restock"),
     "up": words("set put hang pick post publish"),
     "on": words("put turn install replace change mount"),
-    "in": words("hand turn put submit send mail file"),
+    "in": words("hand turn put submit send mail file replace install change"),
     "in the mail": words("send mail post"),
+    "on the calendar": words("schedule book plan set add put make arrange"),
+    "on the schedule": words("schedule book plan set add put make arrange"),
+    "in the calendar": words("schedule book plan set add put make arrange"),
     "ready": words("prepare prep make pack bake cook finish"),
     "away": words("put"),
     "put away": words("put fold"),
@@ -387,6 +390,7 @@ FALLBACK_DEED_VERBS = {
     "mail": words("send post"),
     "go": words("take drive"),
     "return": words("return bring take"),
+    "send": words("take mail post put bring"),
 }
 # Phrasal deeds said in news, read as one past verb ("the library books went back").
 FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
@@ -401,7 +405,7 @@ FALLBACK_GENERIC_VERBS = frozenwords(
 
 # ---------------------------------------------------------------- mentions of a task
 
-# The mention reading (agents/nlu/fallback.mention, agents.resolve.mention_match): a
+# The mention reading (agents/nlu/fallback.mentions, agents.resolve.mention_match): a
 # statement that names a task by its things ("the faucet doesn't drip anymore, fixed it",
 # "tuition payment went through") rather than by its title. Nouns said for one another: an
 # abbreviation, a synonym, a name for the same thing (each group: one canonical word first).
@@ -458,8 +462,15 @@ MENTION_CANCEL = frozenwords(
     "scratch cancel cancelled canceled nix ditch remove delete nevermind nvm")
 MENTION_CANCEL_PHRASES = phrases(
     "never mind|no need|no need to|don't need|dont need|do not need|no longer need|"
+    "not gonna bother|not going to bother|won't bother|wont bother|not bothering|"
     "forget about|don't bother|dont bother|not doing|not going to do|won't need|wont need|"
     "doesn't need|doesnt need|not needed|no longer needed"
+)
+# Said before news, never part of it ("just wanted to say the tax forms are filed").
+MENTION_LEAD_INS = phrases(
+    "just wanted to say|wanted to say|just wanted to let you know|wanted to let you know|"
+    "just letting you know|letting you know|just so you know|fyi|quick update|update|"
+    "good news|heads up|just a heads up|btw|by the way|oh and|also"
 )
 # Ticking words: "cross that email off", "check off the gym", "you can tick it off".
 MENTION_TICK = frozenwords("cross crossed check checked tick ticked mark marked")
@@ -472,8 +483,14 @@ MENTION_LEAD = FALLBACK_LEAD | frozenwords(
 MENTION_NOT_DEEDS = FALLBACK_BAD_STATES | frozenwords(
     "complicated overwhelmed exhausted annoyed frustrated surprised disappointed embarrassed "
     "impressed relieved pleased amazed obsessed bothered concerned delighted thrilled "
-    "wondered arrived showed happened started began seemed felt fed-up "
+    "wondered arrived showed happened started began seemed felt fed-up broke lost forgot "
+    "fell stuck tore froze stole sank shook woke slept torn stolen "
     "wanted needed tried hoped expected decided considered thought"
+)
+# Past forms a mention reads beside lexicon.PAST_TO_BASE ("the passport came in the mail").
+MENTION_PAST = frozenwords(
+    "came spent lent built said held kept won led flew grew laid drew chose eaten driven "
+    "ridden seen known grown thrown shown flown drawn worn"
 )
 # Mentions that end a problem: "the faucet's not dripping anymore", "works now".
 MENTION_FIXED = phrases(

@@ -264,6 +264,8 @@ def _try_list(s: str) -> Understanding | None:
             return Understanding(intent=Intent.LIST, filter=flt)
         return None
     # No verb: "my tasks", "overdue?", "urgent tasks", "tasks tagged work".
+    if _told_deed(s):
+        return None  # "finally called the dentist, cleaning is next week": news
     flt, rest, found = _list_filter(s)
     noun = RE_TASK_NOUN.search(s) is not None
     left = _leftovers(rest)
@@ -273,6 +275,18 @@ def _try_list(s: str) -> Understanding | None:
     if noun and flt.text:
         return Understanding(intent=Intent.LIST, filter=flt)
     return None
+
+
+def _told_deed(s: str) -> bool:
+    """The message starts with a deed told in the past, done to something ("finally called
+    the dentist"; "completed tasks" is a list)."""
+    words = _RE_WORDS.findall(s.lower())[:6]
+    for i, word in enumerate(words[:4]):
+        if word in lx.FALLBACK_LEAD:
+            continue
+        past = word in lx.PAST_TO_BASE or (len(word) > 4 and word.endswith("ed"))
+        return past and words[i + 1:i + 2] in (["the"], ["my"], ["a"], ["an"], ["our"])
+    return False
 
 
 _RE_NOISE_EDGE = re.compile(r"^(?:(?:for|about|the|my|a|an)\s+)+|(?:\s+(?:tasks?|items?))+$", _F)

@@ -66,6 +66,7 @@ from agents.nlu.updating import RE_WH_START, try_update, try_update_state
 from agents.types import (
     Intent,
     MemoryView,
+    Mention,
     PendingQuestion,
     TaskDraft,
     TaskRef,
@@ -226,6 +227,17 @@ _RE_LIST_REMARK = re.compile(
     r"dont|don't|since|because|cause|cuz|coz|so|there'?s|theres|my|our)\b.*$",
     _F,
 )
+
+
+# A question with its mark lost: "did the parcel arrive", "did my refund go through".
+_RE_DID_QUESTION = re.compile(
+    r"^did\s+(?:the|my|our|your|a|an|his|her|their)\s+(?:[\w'-]+\s+){1,3}?(?:go|get|come|"
+    r"arrive|happen|work|show|land|clear|ship|post|send|pass|make|finish|end|start|open)\b",
+    _F,
+)
+# A plan said with doubt is talk, not a request ("maybe i'll wash the car this weekend"),
+# unlike a polite command ("maybe add milk").
+_RE_HEDGE = re.compile(r"^(?:maybe|probably|perhaps|possibly)\b", _F)
 
 
 def _frames_rule(table_name: str) -> Rule:
@@ -662,15 +674,22 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
         return _unknown("only_politeness")
     now_local = dates.local_now(now, tz)
     # Small talk was tried on the whole message above; again only if politeness was cut.
+    if _RE_DID_QUESTION.match(s):
+        return _unknown("question")  # "did the parcel arrive": asking, never news
     got = classify(s, now_local, small_talk=s != s0)
+    if got.rule.startswith("add.desire") and _RE_HEDGE.match(s0):
+        got = _unknown("hedged")  # a plan said with doubt is talk: "maybe i'll wash the car"
     if pending is not None:
         got = _answer(got, s, pending, now_local)
     return _with_mention(_gate(got), s)
 
 
+_NEWS = ("status.news", "status.state")  # news is matched by its things, not loosely
+
+
 def _with_mention(got: Understanding, s: str) -> Understanding:
-    """The reading, with the mention reading of the same message (fallback.mention) when it
-    has one, for the pipeline to try: beside talk no rule read, beside a completion or
+    """The reading, with the mention readings of the same message (fallback.mentions) when
+    it has some, for the pipeline to try: beside talk no rule read, beside a completion or
     removal (when its own references name no task), beside an add said without a command
     ("new tires are on the car" is news when a task is about tires)."""
     if got.intent is Intent.ADD:
@@ -679,10 +698,16 @@ def _with_mention(got: Understanding, s: str) -> Understanding:
     elif got.intent not in (Intent.COMPLETE, Intent.DELETE) and not (
             got.intent is Intent.UNKNOWN and got.rule in ("no_rule", "negated")):  # fmt: skip
         return got
-    loose = fallback.mention(s)
-    if loose is None or (got.intent is Intent.ADD and loose.intent is not Intent.COMPLETE):
-        return got
-    return _replace(got, mention=loose)
+    named = tuple(ref.title for ref in got.refs if ref.title)
+    if named and got.rule.startswith("status") and not got.rule.startswith(_NEWS):
+        # a command's own words, matched loosely when they name no task as said
+        # ("take the plant watering off" / "water plants"); news only when a reference
+        # reads as told ("trash went out last night" is not "trash <went out last night>")
+        own = (Mention(kind="named", refs=named, intent=got.intent),)
+        told = fallback.mentions(s) if any(map(fallback.told, named)) else ()
+        return _replace(got, mentions=told + own)
+    loose = fallback.mentions(s)
+    return _replace(got, mentions=loose) if loose else got
 
 
 def understand(

@@ -53,9 +53,9 @@ def clock(meta: dict[str, Any], row: dict[str, Any]) -> tuple[datetime, ZoneInfo
 
 
 def meaning(u: Understanding) -> Understanding:
-    """What a label states: the rule name, confidence and loose second reading (mention) are
+    """What a label states: the rule name, confidence and loose second reading (mentions) are
     how it was read, not what."""
-    return msgspec.structs.replace(u, rule="", confidence=1.0, mention=None)
+    return msgspec.structs.replace(u, rule="", confidence=1.0, mentions=())
 
 
 def score(rows: list[dict[str, Any]], meta: dict[str, Any]) -> tuple[float, float, list[str]]:

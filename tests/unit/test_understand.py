@@ -21,9 +21,9 @@ NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday
 
 
 def u(text: str, tz: ZoneInfo = UTC) -> Understanding:
-    """The meaning only: rule name, confidence and the loose second reading (mention) reset."""
+    """The meaning only: rule name, confidence and the loose second reading (mentions) reset."""
     got = understand(text, now=NOW, tz=tz)
-    return msgspec.structs.replace(got, rule="", confidence=1.0, mention=None)
+    return msgspec.structs.replace(got, rule="", confidence=1.0, mentions=())
 
 
 def test_add_with_every_entity() -> None:
