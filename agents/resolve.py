@@ -358,6 +358,9 @@ def mention_match(mentions: Sequence[Mention], tasks: Sequence[dict[str, Any]]
     return list(dict.fromkeys(task_id for task_id, _ in close)), close[0][1]
 
 
+_ACQUIRE = frozenset(stem(w) for w in lx.words(
+    "buy get order pick grab purchase find borrow collect fetch"))
+_RESOLVED = frozenset(stem(w) for w in lx.words("fixed repaired solved resolved sorted"))
 _PREPOSITIONS = lx.frozenwords("for to with at about from on in of by into onto before after")
 
 
@@ -387,6 +390,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
     said = _RE_WORDS.findall(query.lower())[:1]
     deed = stem(said[0]) if kind == "deed" and said and stem(said[0]) in _TASK_VERBS else None
     event = stem(state) if kind == "event" else None
+    if event in _RESOLVED:
+        event = None  # "the repairman fixed the dishwasher": whatever the task about it was
     scored: list[tuple[float, str]] = []
     for task in tasks:
         t = _stems(task["title"])
@@ -407,7 +412,9 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         if deed is not None and t_verb is not None and not said_verb and deed not in _GENERIC \
                 and t_verb not in _DEED.get(deed, ()):  # fmt: skip
             continue  # "dropped the kids at school" is not "pick up the kids"
-        if event is not None and event not in _GENERIC and not said_verb \
+        if kind == "have" and (t_verb is None or t_verb not in _ACQUIRE):
+            continue  # "we have eggs now" is "buy eggs", not "cook eggs"
+        if event is not None and event not in _GENERIC and not said_verb and t[0][1] != event \
                 and (t_verb is None or t_verb not in _DEED.get(event, ())):  # fmt: skip
             continue  # "the bike chain snapped" is not "oil the bike chain"
         scored.append((len(hit) + len(hit) / len(things) + (1.0 if said_verb else 0.0),
@@ -419,7 +426,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
 # no task beside one that does is a remark.
 NEWS_RULES = ("status.news", "status.state")
 _REMARK_WORDS = lx.FALLBACK_DENY | lx.frozenwords(
-    "i i'm im we we're they they're he she it its it's there's that's what how anyway lol")
+    "i i'm im we we're they they're he she it its it's there's that's what how anyway lol "
+    "is are was were am")
 
 
 def _remark(name: str) -> bool:

@@ -250,6 +250,7 @@ CONFLICT_PENALTY = 0.3  # "gym friday at 6 or at 7": the first time wins, but it
 
 
 _PLACEHOLDERS = frozenset(lx.PLACEHOLDERS)
+_RELATIVE = lx.frozenwords("we i you that which he she they")
 _RE_PLACEHOLDER_EDGES = re.compile(
     r"^(?:(?:a|an|the|some|my|one|just|quick|little|new|few|couple\s+of|couple)\s+)+|"
     r"(?:\s+(?:for\s+me|please|later|today|tomorrow|real\s+quick))+$",
@@ -266,6 +267,9 @@ def is_placeholder(title: str) -> bool:
     if but and head in _PLACEHOLDERS:
         return True  # "something but idk what yet"
     core = _RE_PLACEHOLDER_EDGES.sub("", t).strip()
+    first, _, rest = core.partition(" ")
+    if first in _PLACEHOLDERS and rest.split(" ", 1)[0] in _RELATIVE:
+        return True  # "the thing we talked about", "something i forgot"
     return not core or core in _PLACEHOLDERS or core in lx.TASK_NOUNS
 
 

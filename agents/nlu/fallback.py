@@ -261,7 +261,7 @@ _RE_LEAD_IN = re.compile(r"^\s*(?:" + "|".join(
 # Verbs after "did <thing>" that make it a question ("did the parcel arrive").
 _QUESTION_VERBS = lx.frozenwords(
     "go get come arrive happen work show land clear ship post send pass make finish end")
-_OTHERS = lx.FALLBACK_PEOPLE - {"kids", "kid"}
+_OTHERS = (lx.FALLBACK_PEOPLE - {"kids", "kid"}) | lx.MENTION_ROLES
 _OWNED = lx.frozenwords("his her their")
 _QUALITY = lx.frozenwords("so too very really pretty")  # "the gym was so packed"
 
@@ -284,18 +284,24 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
     for j, word in enumerate(body):
         n = _starts(body, j, _CANCEL)
         if n or word in lx.MENTION_CANCEL:
-            if not n and any(w in lx.NEGATION_WORDS for w in body[max(0, j - 2):j]):
-                return None  # "i can't cancel the gym"
+            said_before = body[max(0, j - 2):j]
+            if not n and any(w in lx.NEGATION_WORDS or w in _MODAL for w in said_before):
+                return None  # "i can't cancel the gym", "i might skip the gym today"
             return Intent.DELETE, "cancel", body[:j] + body[j + max(n, 1):], ""
         if word in lx.MENTION_TICK and "off" in body[j + 1:j + 6]:
             return Intent.COMPLETE, "cancel", [w for w in body if w != "off"][:j] + [
                 w for w in body[j + 1:] if w != "off"], ""  # fmt: skip
+    if "no" in body and body[-1] in ("needed", "necessary", "required"):
+        return Intent.DELETE, "cancel", body, ""  # "so no job posting needed"
     if any(_starts(body, j, _FIXED) for j in range(len(body))):
         if any(w in ("need", "needs", "doing", "going", "want", "do") for w in body):
             return Intent.DELETE, "cancel", body, ""  # "not going to the gym anymore"
         return Intent.COMPLETE, "fixed", body, ""
     if any(w in _DENY for w in body) or any(_starts(body, j, _NOT_DONE) for j in range(len(body))):
         return None  # "the concert is sold out"
+    if ws[:2] in _HAVE or body[:2] in _HAVE:
+        # "we have eggs now": bought
+        return Intent.COMPLETE, "have", body[1:] if ws[:2] in _HAVE else body[2:], ""
     for j, word in enumerate(body[:12]):
         if word in lx.MENTION_NOT_DEEDS:
             return None  # "i checked the price of flights", "the packages arrived"
@@ -304,11 +310,14 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         before = body[j - 2] if j > 1 and body[j - 1] == "all" else body[j - 1] if j else ""
         if not past and before in _COPULA:  # "the cards are (all) in the mail"
             state = _starts(body, j, _MENTION_STATES)
+            if not state and before in _BE and word.isalpha() and word not in lx.MATCH_FILLER:
+                # "my bank account is open now": done if that is the task's own verb
+                return Intent.COMPLETE, "event", body, word
         elif not past and j > 0 and body[j - 1] not in _DETERMINERS:  # "meal prep done"
             state = _starts(body, j, _BARE_DONE)
         if not past and not state:
             continue
-        subject = [w for w in body[:j] if w not in _COPULA]
+        subject = [w for w in body[:j] if w not in _COPULA and w not in _ADVERBS]
         if subject[:1] and subject[0] in _PRONOUNS and subject[0] not in ("i", "we"):
             if past and j > 0 and body[j - 1] not in _COPULA:
                 return None  # "it rained all night": weather, not a task
@@ -319,11 +328,13 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             return Intent.COMPLETE, "deed", body[j:], ""
         if body[j + 1:j + 2] in (["me"], ["us"]):
             return None  # "sarah emailed me about lunch": done to the user, not by them
+        if word not in ("got", "had") and any(w in _OWNED for w in body[j + 1:j + 4]):
+            return None  # "my neighbor painted his garage" ("the kids got their shots")
         if subject[-1] in _OTHERS:
-            after = body[j:]  # "my wife picked up the kids": what they did, not who
-            if any(w in _OWNED for w in after[:4]):
-                return None  # "my sister washed her car": her car, not the user's task
-            return Intent.COMPLETE, "deed", after, ""
+            if word in _RESOLVED:  # "the electrician fixed the outlet": whatever it was for
+                return Intent.COMPLETE, "event", body, word
+            # "my wife picked up the kids": what they did, not who
+            return Intent.COMPLETE, "deed", body[j:], ""
         if word in _LINKING and j + 1 < len(body) and body[j + 1] not in _DETERMINERS:
             # "went out" / "went flat": done only when what it became is a done state
             became = body[j + 1]
@@ -338,9 +349,18 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             # thing; the task is done only if that is its deed (the resolver checks)
             return Intent.COMPLETE, "event", body, word
         return Intent.COMPLETE, "state", body, "" if said in _GENERIC else said
+    if "already" in body:
+        return Intent.COMPLETE, "state", body, ""  # "rice i buy already yesterday"
     return None
 
 
+_CONTRAST = lx.frozenwords("but though although however")
+_STILL = lx.frozenwords("still yet again no nobody nothing later tomorrow")
+_BE = lx.frozenwords("is are was were")
+_RESOLVED = lx.frozenwords("fixed repaired solved resolved sorted")
+_MODAL = lx.frozenwords("might may will would should could gonna going to i'll we'll")
+_ADVERBS = lx.frozenwords("finally already just also actually totally")
+_HAVE = (["we", "have"], ["i", "have"], ["we've", "got"], ["i've", "got"], ["we", "got"])
 # An event or a thing that is over or gone is not a task done ("dinner was over by 9"), and
 # without a copula only the plain done words say it ("meal prep done", not "take the day off").
 _MENTION_STATES = _phrases(p for p in _STATE_TEXTS if p not in ("over", "gone", "off"))
@@ -352,6 +372,17 @@ _DETERMINERS = lx.frozenwords("the a an my our your his her their its some all t
 # A past state is still news ("the sink was fixed", "the party is all planned").
 _DENY = lx.FALLBACK_DENY - lx.frozenwords("was were planned tomorrow tonight later soon next") \
     | lx.frozenwords("again too")
+
+
+def by_someone_else(text: str) -> bool:
+    """The message tells what another person did ("my neighbor finally painted his
+    garage"): a person before the first past verb."""
+    for word in _RE_WORD.findall(text.lower())[:6]:
+        if _is_past(word) or word in lx.MENTION_PAST:
+            return False
+        if word in _OTHERS:
+            return True
+    return False
 
 
 def told(text: str) -> bool:
@@ -370,6 +401,11 @@ def mentions(text: str) -> tuple[Mention, ...]:
     all_words = _RE_WORD.findall(low)[:MENTION_MAX_WORDS]
     if not all_words or _asks(all_words) or any(w in lx.MENTION_DENY for w in all_words):
         return ()
+    if any(w in _CONTRAST for w in all_words):
+        after = all_words[min(all_words.index(w) for w in all_words if w in _CONTRAST):]
+        if any(w in lx.NEGATION_WORDS or w in lx.FALLBACK_BAD_STATES or w in _STILL
+               for w in after):  # fmt: skip
+            return ()  # "i called the bank but they were closed"
     if all_words[0] in _AUX and (all_words[0] != "did" or any(
             w in _QUESTION_VERBS for w in all_words[2:7])):  # fmt: skip
         return ()  # "did the invoice go out": a question with its mark lost ("did the dishes")

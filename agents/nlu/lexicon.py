@@ -386,11 +386,14 @@ FALLBACK_DEED_VERBS = {
     "drop": words("mail send post return submit hand deliver donate"),
     "hand": words("submit return deliver turn give"),
     "turn": words("submit hand return"),
-    "post": words("mail send"),
-    "mail": words("send post"),
+    "post": words("mail send write"),
+    "mail": words("send post write"),
     "go": words("take drive"),
     "return": words("return bring take"),
-    "send": words("take mail post put bring"),
+    "send": words("take mail post put bring write"),
+    "pick": words("buy get grab collect fetch"),
+    "ship": words("order send buy mail post"),
+    "deliver": words("order send buy bring"),
 }
 # Phrasal deeds said in news, read as one past verb ("the library books went back").
 FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
@@ -459,10 +462,11 @@ MENTION_VERBS = {
 }
 # Cancelling words: the thing named (or the one just mentioned: "so scratch that") goes.
 MENTION_CANCEL = frozenwords(
-    "scratch cancel cancelled canceled nix ditch remove delete nevermind nvm")
+    "scratch cancel cancelled canceled nix ditch remove delete nevermind nvm skip forget")
 MENTION_CANCEL_PHRASES = phrases(
     "never mind|no need|no need to|don't need|dont need|do not need|no longer need|"
-    "not gonna bother|not going to bother|won't bother|wont bother|not bothering|"
+    "not gonna bother|not going to bother|won't bother|wont bother|not bothering|not need|"
+    "don't have to|dont have to|do not have to|no longer have to|"
     "forget about|don't bother|dont bother|not doing|not going to do|won't need|wont need|"
     "doesn't need|doesnt need|not needed|no longer needed"
 )
@@ -492,6 +496,12 @@ MENTION_PAST = frozenwords(
     "came spent lent built said held kept won led flew grew laid drew chose eaten driven "
     "ridden seen known grown thrown shown flown drawn worn"
 )
+# Other people by their role: their deeds are news about the user's task only when it is
+# the user's thing they did it to ("the plumber fixed the sink", not "…fixed his sink").
+MENTION_ROLES = frozenwords(
+    "coworker coworkers colleague colleagues landlord landlady roommate manager teacher coach "
+    "plumber repairman electrician mechanic contractor nanny babysitter cleaner gardener"
+)
 # Mentions that end a problem: "the faucet's not dripping anymore", "works now".
 MENTION_FIXED = phrases(
     "works now|working now|works again|working again|works fine|works great|up and running|"
@@ -499,6 +509,6 @@ MENTION_FIXED = phrases(
 )
 # Words that make the whole message too unsure to act on, wherever they stand.
 MENTION_DENY = frozenwords(
-    "but though although however except unless until yet still almost nearly partly "
+    "except unless until yet still almost nearly partly "
     "partially half kinda sorta hopefully maybe probably if whether"
 )

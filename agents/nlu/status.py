@@ -107,7 +107,8 @@ RE_DONE_ALONE = re.compile(
 _RE_DELETE = re.compile(
     r"^(?:delete|del|remove|rm|cancel|drop|erase|trash|bin|scrap|scratch|discard|ditch|nuke|"
     r"kill|nix|get\s+rid\s+of|forget(?:\s+about)?|throw\s+(?:out|away)|take\s+(?:off|out)|"
-    r"cross\s+out|purge|eliminate|dump|axe|clear|cancell?)\s*[:\-]?\s+(?P<ref>.+?)"
+    r"cross\s+out|purge|eliminate|dump|axe|clear|cancell?)\s*[:\-]?\s+"
+    r"(?!(?:is|are|was|were|went|got|has|have|had|looks|looked)\b)(?P<ref>.+?)"  # "trash is out"
     r"(?:\s+(?:from|off(?:\s+of)?|on|in)\s+(?:(?:my|the|our)\s+)?(?:[\w-]+\s+){0,2}?(?:list|lists|"
     r"tasks|todos?|to-?dos?|to-?do\s*list|todo\s*list|task\s*list|reminders|groceries|shopping|calendar|agenda|schedule))?"
     r"(?:\s+(?:completely|entirely|"

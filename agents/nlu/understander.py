@@ -358,6 +358,7 @@ _RE_HAVE_A = re.compile(
 # A finished sentence about the world, not a to-do: a subject and a finite verb.
 _RE_STATEMENT = re.compile(
     r"\b(?:is|are|was|were|am|had|went|did|felt|seemed|looked|starts|begins|ends|happens|"
+    r"came|saw|heard|turns|turned|looks|sounds|"
     r"goes|comes|arrives|leaves|opens|closes|gets|got)\b"
     r"|^(?:i|we|you|he|she|they|my|our|his|her|their|the)\s+(?:\w+\s+){0,2}?(?:have|has|will|"
     r"would|could|might|may|can)\b",
@@ -398,7 +399,7 @@ def _negated_deed(s: str) -> bool:
 
 def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | None:
     """No command, but a date, time, priority, tag or recurrence: "dentist friday 3pm"."""
-    if RE_WH_START.match(s) or s.endswith("?") or len(s) > _BARE_MAX_CHARS:
+    if RE_WH_START.match(s) or "?" in s or len(s) > _BARE_MAX_CHARS:
         return None
     if _RE_CHATTER.search(s):
         return None
@@ -416,6 +417,10 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
     drafts, _, conflict = drafts_of(_RE_HAVE_A.sub("", s, count=1), now_local)
     if not drafts:
         return None
+    if len(drafts) == 1 and is_placeholder(drafts[0].title):
+        d = drafts[0]  # "something for tomorrow": ask what, keeping tomorrow
+        return clarify("clarify.bare_placeholder", remind=False,
+                       ents=Ents("", d.due, d.priority, d.tags, d.recurrence))
     confidence = BARE_ADD_CONFIDENCE - (CONFLICT_PENALTY if conflict else 0.0)
     return Understanding(intent=Intent.ADD, drafts=drafts[: MAX_DRAFTS + 1],
                          confidence=confidence, rule="add.bare_entities")  # fmt: skip
@@ -685,6 +690,8 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
 
 
 _NEWS = ("status.news", "status.state")  # news is matched by its things, not loosely
+# "we have eggs now": maybe a to-do ("we have soccer at 5"), maybe news that one is done.
+_RE_HAVE_NOW = re.compile(r"^(?:we|i)\s+(?:have|'ve\s+got|got)\s+(?!to\b)", _F)
 
 
 def _with_mention(got: Understanding, s: str) -> Understanding:
@@ -693,11 +700,15 @@ def _with_mention(got: Understanding, s: str) -> Understanding:
     removal (when its own references name no task), beside an add said without a command
     ("new tires are on the car" is news when a task is about tires)."""
     if got.intent is Intent.ADD:
-        if not (got.rule.startswith("add.bare") or s[:4].lower() == "new "):
+        if not (got.rule.startswith("add.bare") or s[:4].lower() == "new "
+                or _RE_HAVE_NOW.match(s)):  # fmt: skip
             return got  # an add command stays one ("add milk, i finished the bread")
     elif got.intent not in (Intent.COMPLETE, Intent.DELETE) and not (
             got.intent is Intent.UNKNOWN and got.rule in ("no_rule", "negated")):  # fmt: skip
         return got
+    if got.rule.startswith(_NEWS) and fallback.by_someone_else(s) and not fallback.mentions(s):
+        # another person's deed on their own thing ("my neighbor painted his garage")
+        return _unknown("news_of_others")
     named = tuple(ref.title for ref in got.refs if ref.title)
     if named and got.rule.startswith("status") and not got.rule.startswith(_NEWS):
         # a command's own words, matched loosely when they name no task as said

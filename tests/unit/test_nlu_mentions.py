@@ -54,6 +54,17 @@ DONE = [
     ("finally emailed the landlord, viewing is next week", ("email the landlord",
                                                             "email mom")),
     ("take the gutter cleaning off", ("clean gutters", "feed fish")),
+    # no longer needed, in plain words
+    ("we're eating at my sister's so skip the lasagna", ("make lasagna", "buy wine")),
+    ("the kids are sick so no babysitter needed", ("book babysitter", "buy soup")),
+    # the result: it is there now, it works, the thing's own verb as its state
+    ("we have batteries now, found a pack in the garage", ("buy batteries", "call dad")),
+    ("the electrician fixed the outlet this morning", ("call electrician about outlet",
+                                                       "buy bulbs")),
+    ("the new store account is open now", ("open store account", "pay rent")),
+    ("stained the deck, took two days but it looks great", ("stain the deck", "buy milk")),
+    # a base verb with "already" (as people who learned English later often say it)
+    ("the rent i pay already this morning", ("pay rent", "buy rice")),
 ]
 
 
@@ -92,6 +103,11 @@ HARMLESS = [
     # a plan said with doubt, a question without its mark
     ("maybe i'll clean the oven this weekend", ("clean the oven",)),
     ("did the parcel arrive", ("collect the parcel",)),
+    # a contrast that undoes it, a skip that is only a maybe
+    ("called the bank but they were closed", ("call the bank",)),
+    ("i might skip the gym tomorrow", ("go to the gym",)),
+    # other people and their own things
+    ("my colleague already sent her report", ("send report",)),
 ]
 
 
@@ -130,6 +146,16 @@ def test_a_mention_is_read_as_talk_until_it_names_a_task() -> None:
     assert got.intent is Intent.UNKNOWN  # nothing is done on the words alone
     assert got.mentions[0].kind == "fixed"  # the ended problem first, then "fixed it"
     assert u("the faucet drips, can you fix it?").mentions == ()
+
+
+@pytest.mark.parametrize("text", ["something for tomorrow", "add the thing we talked about",
+                                  "something i forgot for friday"])
+def test_a_placeholder_asks_what_keeping_the_date(text: str) -> None:
+    assert u(text).intent is Intent.CLARIFY
+
+
+def test_a_remark_with_a_date_and_a_question_adds_nothing() -> None:
+    assert u("grandpa turns 80 next week, can you believe it?").intent is not Intent.ADD
 
 
 def test_a_cancel_mention_deletes() -> None:
