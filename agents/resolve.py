@@ -360,6 +360,9 @@ def mention_match(mentions: Sequence[Mention], tasks: Sequence[dict[str, Any]]
 
 _ACQUIRE = frozenset(stem(w) for w in lx.words(
     "buy get order pick grab purchase find borrow collect fetch"))
+_HANDED = _ACQUIRE | frozenset(stem(w) for w in lx.words(
+    "send give hand email mail submit deliver return bring drop forward share change update "
+    "replace install put fit"))
 _RESOLVED = frozenset(stem(w) for w in lx.words("fixed repaired solved resolved sorted"))
 _PREPOSITIONS = lx.frozenwords("for to with at about from on in of by into onto before after")
 
@@ -414,8 +417,10 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
             continue  # "dropped the kids at school" is not "pick up the kids"
         if kind == "have" and (t_verb is None or t_verb not in _ACQUIRE):
             continue  # "we have eggs now" is "buy eggs", not "cook eggs"
+        if kind == "has" and (t_verb is None or t_verb not in _HANDED):
+            continue  # "nina has the proposal" is "send proposal to nina", not "write it"
         if event is not None and event not in _GENERIC and not said_verb and t[0][1] != event \
-                and (t_verb is None or t_verb not in _DEED.get(event, ())):  # fmt: skip
+                and t[0][1] not in _DEED.get(event, ()):  # fmt: skip
             continue  # "the bike chain snapped" is not "oil the bike chain"
         scored.append((len(hit) + len(hit) / len(things) + (1.0 if said_verb else 0.0),
                        task["id"]))

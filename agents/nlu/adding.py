@@ -250,6 +250,7 @@ CONFLICT_PENALTY = 0.3  # "gym friday at 6 or at 7": the first time wins, but it
 
 
 _PLACEHOLDERS = frozenset(lx.PLACEHOLDERS)
+_RE_PLACEHOLDER_VERB = re.compile(r"^(?:do|remember|handle|deal\s+with)\s+(?=\S)", _F)
 _RELATIVE = lx.frozenwords("we i you that which he she they")
 _RE_PLACEHOLDER_EDGES = re.compile(
     r"^(?:(?:a|an|the|some|my|one|just|quick|little|new|few|couple\s+of|couple)\s+)+|"
@@ -261,6 +262,7 @@ _RE_PLACEHOLDER_EDGES = re.compile(
 def is_placeholder(title: str) -> bool:
     """A title that names no task: "something", "it", "a task", "do something"."""
     t = " ".join(title.lower().strip(" .,!?;:'\"").split())
+    t = _RE_PLACEHOLDER_VERB.sub("", t, count=1)  # "do that thing", "remember something"
     if not t or t in _PLACEHOLDERS:
         return True
     head, but, _ = t.partition(" but ")

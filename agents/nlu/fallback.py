@@ -299,6 +299,9 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         return Intent.COMPLETE, "fixed", body, ""
     if any(w in _DENY for w in body) or any(_starts(body, j, _NOT_DONE) for j in range(len(body))):
         return None  # "the concert is sold out"
+    if 1 <= _index(body, _HAS) <= 5 and body[0] not in _PRONOUNS:
+        # "nina has the proposal", "the accountant has all my tax docs now": handed over
+        return Intent.COMPLETE, "has", body, ""
     if ws[:2] in _HAVE or body[:2] in _HAVE:
         # "we have eggs now": bought
         return Intent.COMPLETE, "have", body[1:] if ws[:2] in _HAVE else body[2:], ""
@@ -308,6 +311,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         past = (_is_past(word) or word in lx.MENTION_PAST) and word not in _GENERIC_NOUNS
         state = 0
         before = body[j - 2] if j > 1 and body[j - 1] == "all" else body[j - 1] if j else ""
+        if word == "been" and body[j + 1:j + 2] == ["to"] and j > 0:
+            return Intent.COMPLETE, "state", body, ""  # "biscuit's been to the vet"
         if not past and before in _COPULA:  # "the cards are (all) in the mail"
             state = _starts(body, j, _MENTION_STATES)
             if not state and before in _BE and word.isalpha() and word not in lx.MATCH_FILLER:
@@ -360,6 +365,14 @@ _BE = lx.frozenwords("is are was were")
 _RESOLVED = lx.frozenwords("fixed repaired solved resolved sorted")
 _MODAL = lx.frozenwords("might may will would should could gonna going to i'll we'll")
 _ADVERBS = lx.frozenwords("finally already just also actually totally")
+_HAS = lx.frozenwords("has")
+
+
+def _index(words: list[str], wanted: frozenset[str]) -> int:
+    """Where the first of `wanted` stands in `words`, or -1."""
+    return next((i for i, w in enumerate(words) if w in wanted), -1)
+
+
 _HAVE = (["we", "have"], ["i", "have"], ["we've", "got"], ["i've", "got"], ["we", "got"])
 # An event or a thing that is over or gone is not a task done ("dinner was over by 9"), and
 # without a copula only the plain done words say it ("meal prep done", not "take the day off").
@@ -406,7 +419,7 @@ def mentions(text: str) -> tuple[Mention, ...]:
         if any(w in lx.NEGATION_WORDS or w in lx.FALLBACK_BAD_STATES or w in _STILL
                for w in after):  # fmt: skip
             return ()  # "i called the bank but they were closed"
-    if all_words[0] in _AUX and (all_words[0] != "did" or any(
+    if all_words[0] in _AUX and (all_words[0] not in ("did", "had") or any(
             w in _QUESTION_VERBS for w in all_words[2:7])):  # fmt: skip
         return ()  # "did the invoice go out": a question with its mark lost ("did the dishes")
     parts = _clauses(low)
@@ -420,7 +433,8 @@ def mentions(text: str) -> tuple[Mention, ...]:
         refs = []
         if any(w not in lx.MATCH_FILLER and w not in _PRONOUNS for w in named):
             refs.append(" ".join(named).replace(" 's", "'s"))
-        if len(parts) > 1 and (not refs or any(w in _REFER_BACK for w in named)):
+        if len(parts) > 1 and (not refs or kind == "cancel" or any(
+                w in _REFER_BACK for w in named)):  # fmt: skip
             refs.append(" ".join(all_words))  # "so scratch that": the thing said before
         if refs:
             found.append(Mention(kind=kind, refs=tuple(dict.fromkeys(refs)), state=state,

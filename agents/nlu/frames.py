@@ -64,7 +64,8 @@ _DET = lx.phrases(
 )
 # Verbs that create a task only with a noun ("make a task to X", "put a todo in"): alone,
 # "make X urgent" is an update and "put X back" a reopen.
-_NOUN_VERB = (*_ADD_VERB, "put", "make", "give me", "get me", "set up", "start", "open", "write")
+_NOUN_VERB = (*_ADD_VERB, "put in", "put", "make", "give me", "get me", "set up", "start", "open",
+              "write")
 _RDET = lx.phrases("a|an|another|one more|some|new|a new|my|a quick|one|a little")
 _COUNT = (
     *(str(n) for n in range(2, 21)),

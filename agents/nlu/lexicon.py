@@ -216,6 +216,7 @@ TASK_NOUNS = words(
 )
 # A slot that is only one of these names no task: the agent asks what to add instead.
 PLACEHOLDERS = phrases(
+    "that thing|this thing|the thing|that one thing|"
     "something|somethin|smth|sth|something else|anything|this|that|it|these|those|them|"
     "stuff|things|a thing|thing|some things|some stuff|a few things|few things|a couple things|"
     "a couple of things|do something|something to do|something later|a task|task|a todo|"
@@ -303,9 +304,19 @@ VERB_SYNONYMS = {
     **dict.fromkeys(words("swap switch replace"), "change"),
     **dict.fromkeys(words("unsubscribe"), "cancel"),
 }  # fmt: skip
+# Irregular past forms only news reads (not commands or adds): word → its base.
+MORE_PAST = {
+    "had": "have", "came": "come", "spent": "spend", "lent": "lend", "built": "build",
+    "said": "say",
+    "held": "hold", "kept": "keep", "won": "win", "led": "lead", "flew": "fly", "grew": "grow",
+    "laid": "lay", "drew": "draw", "chose": "choose", "eaten": "eat", "driven": "drive",
+    "ridden": "ride", "seen": "see", "known": "know", "grown": "grow", "thrown": "throw",
+    "shown": "show", "flown": "fly", "drawn": "draw", "worn": "wear",
+}  # fmt: skip
 # Past forms and other shapes that suffix stripping misses: word → the base it stands for.
 MATCH_LEMMAS = {
     **{k: v for k, v in PAST_TO_BASE.items() if " " not in k},
+    **MORE_PAST,
     "children": "child", "kids": "kid", "people": "person", "men": "man", "women": "woman",
     "teeth": "tooth", "feet": "foot", "mice": "mouse", "leaves": "leaf", "knives": "knife",
     "shelves": "shelf", "groceries": "grocery", "batteries": "battery", "taxes": "tax",
@@ -341,9 +352,12 @@ FALLBACK_STATE_VERBS = {
     "clean": _CLEANED, "spotless": _CLEANED, "sparkling": _CLEANED, "tidy": _CLEANED,
     "empty": words("empty unload"),
     "full": words("fill refill stock restock"),
-    "up": words("set put hang pick post publish"),
+    "up": words("set put hang pick post publish install mount"),
     "on": words("put turn install replace change mount"),
-    "in": words("hand turn put submit send mail file replace install change"),
+    "in": words("hand turn put submit send mail file replace install change enter input log "
+                 "record"),
+    "in the ground": words("plant bury"),
+    "in boxes": words("pack box"),
     "in the mail": words("send mail post"),
     "on the calendar": words("schedule book plan set add put make arrange"),
     "on the schedule": words("schedule book plan set add put make arrange"),
@@ -392,6 +406,8 @@ FALLBACK_DEED_VERBS = {
     "return": words("return bring take"),
     "send": words("take mail post put bring write"),
     "pick": words("buy get grab collect fetch"),
+    "pay": words("collect chase invoice bill"),
+    "say": words("ask"),
     "ship": words("order send buy mail post"),
     "deliver": words("order send buy bring"),
 }
@@ -491,11 +507,8 @@ MENTION_NOT_DEEDS = FALLBACK_BAD_STATES | frozenwords(
     "fell stuck tore froze stole sank shook woke slept torn stolen "
     "wanted needed tried hoped expected decided considered thought"
 )
-# Past forms a mention reads beside lexicon.PAST_TO_BASE ("the passport came in the mail").
-MENTION_PAST = frozenwords(
-    "came spent lent built said held kept won led flew grew laid drew chose eaten driven "
-    "ridden seen known grown thrown shown flown drawn worn"
-)
+# Past forms a mention reads beside PAST_TO_BASE ("the passport came in the mail").
+MENTION_PAST = frozenset(MORE_PAST)
 # Other people by their role: their deeds are news about the user's task only when it is
 # the user's thing they did it to ("the plumber fixed the sink", not "…fixed his sink").
 MENTION_ROLES = frozenwords(

@@ -257,6 +257,8 @@ def _try_list(s: str) -> Understanding | None:
                 flt = TaskFilter(status=flt.status, due=flt.due, priority=flt.priority, tag=left[0])
                 left = []
         if m["show"]:
+            if m["show"].lower() == "get" and not noun:
+                return None  # "get a flu shot the day after tomorrow": a to-do
             if noun or found or not left:
                 return Understanding(intent=Intent.LIST, filter=flt)
             return None

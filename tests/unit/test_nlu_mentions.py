@@ -65,6 +65,21 @@ DONE = [
     ("stained the deck, took two days but it looks great", ("stain the deck", "buy milk")),
     # a base verb with "already" (as people who learned English later often say it)
     ("the rent i pay already this morning", ("pay rent", "buy rice")),
+    # someone has it now, was there, agreed, paid
+    ("the printer guy has the flyers now", ("send flyers to printer guy", "buy toner")),
+    ("the cat's been to the groomer, looks like a lion", ("take the cat to the groomer",
+                                                          "buy litter")),
+    ("marco said yes to covering my saturday", ("ask marco to cover saturday",
+                                                "order scrubs")),
+    ("the client finally paid, three weeks late", ("chase payment from client",
+                                                    "update website")),
+    ("had the call with the insurer, all fine", ("call with insurer", "pay phone bill")),
+    # where things are now says which deed is done
+    ("the bulbs are in the ground", ("plant tulip bulbs", "rake the lawn")),
+    ("the whole bathroom is in boxes", ("pack the bathroom", "clean the bathroom")),
+    # a reason before "no need", naming the thing
+    ("the gym is closed all week so no need to book a class", ("book spin class",
+                                                               "buy protein")),
 ]
 
 
@@ -149,13 +164,22 @@ def test_a_mention_is_read_as_talk_until_it_names_a_task() -> None:
 
 
 @pytest.mark.parametrize("text", ["something for tomorrow", "add the thing we talked about",
-                                  "something i forgot for friday"])
+                                  "something i forgot for friday", "i need to do that thing"])
 def test_a_placeholder_asks_what_keeping_the_date(text: str) -> None:
     assert u(text).intent is Intent.CLARIFY
 
 
 def test_a_remark_with_a_date_and_a_question_adds_nothing() -> None:
     assert u("grandpa turns 80 next week, can you believe it?").intent is not Intent.ADD
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("put in a task to restock the med cart", "restock the med cart"),
+    ("get a flu shot the day after tomorrow", "get a flu shot"),
+])  # fmt: skip
+def test_an_add_said_with_put_in_or_get_is_an_add(text: str, title: str) -> None:
+    got = u(text)
+    assert got.intent is Intent.ADD and [d.title for d in got.drafts] == [title]
 
 
 def test_a_cancel_mention_deletes() -> None:
