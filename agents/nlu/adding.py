@@ -251,6 +251,7 @@ CONFLICT_PENALTY = 0.3  # "gym friday at 6 or at 7": the first time wins, but it
 
 _PLACEHOLDERS = frozenset(lx.PLACEHOLDERS)
 _RE_PLACEHOLDER_VERB = re.compile(r"^(?:do|remember|handle|deal\s+with)\s+(?=\S)", _F)
+_SAID = lx.frozenwords("mentioned said told suggested asked talked recommended")
 _RELATIVE = lx.frozenwords("we i you that which he she they")
 _RE_PLACEHOLDER_EDGES = re.compile(
     r"^(?:(?:a|an|the|some|my|one|just|quick|little|new|few|couple\s+of|couple)\s+)+|"
@@ -270,8 +271,9 @@ def is_placeholder(title: str) -> bool:
         return True  # "something but idk what yet"
     core = _RE_PLACEHOLDER_EDGES.sub("", t).strip()
     first, _, rest = core.partition(" ")
-    if first in _PLACEHOLDERS and rest.split(" ", 1)[0] in _RELATIVE:
-        return True  # "the thing we talked about", "something i forgot"
+    if first in _PLACEHOLDERS and rest and (rest.split(" ", 1)[0] in _RELATIVE or any(
+            w in _SAID for w in rest.split()[:4])):  # fmt: skip
+        return True  # "the thing we talked about", "that thing jen mentioned"
     return not core or core in _PLACEHOLDERS or core in lx.TASK_NOUNS
 
 

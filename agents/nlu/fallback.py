@@ -293,6 +293,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
                 w for w in body[j + 1:] if w != "off"], ""  # fmt: skip
     if "no" in body and body[-1] in ("needed", "necessary", "required"):
         return Intent.DELETE, "cancel", body, ""  # "so no job posting needed"
+    if body[0] == "no" and len(body) > 1 and body[1].endswith("ing"):
+        return Intent.DELETE, "cancel", body[1:], ""  # "so no dropping them off"
     if any(_starts(body, j, _FIXED) for j in range(len(body))):
         if any(w in ("need", "needs", "doing", "going", "want", "do") for w in body):
             return Intent.DELETE, "cancel", body, ""  # "not going to the gym anymore"
@@ -302,15 +304,22 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
     if 1 <= _index(body, _HAS) <= 5 and body[0] not in _PRONOUNS:
         # "nina has the proposal", "the accountant has all my tax docs now": handed over
         return Intent.COMPLETE, "has", body, ""
+    if body[0] == "have" and len(body) > 1 and body[1] != "to":
+        return Intent.COMPLETE, "have", body[1:], ""  # "already have enough toilet paper"
     if ws[:2] in _HAVE or body[:2] in _HAVE:
         # "we have eggs now": bought
         return Intent.COMPLETE, "have", body[1:] if ws[:2] in _HAVE else body[2:], ""
     for j, word in enumerate(body[:12]):
         if word in lx.MENTION_NOT_DEEDS:
             return None  # "i checked the price of flights", "the packages arrived"
-        past = (_is_past(word) or word in lx.MENTION_PAST) and word not in _GENERIC_NOUNS
+        past = (_is_past(word) or word in lx.MENTION_PAST or (
+            word in lx.PAST_NEEDS_OBJECT and j == 0 and body[1:2] and body[1] in _DETERMINERS)
+        ) and word not in _GENERIC_NOUNS  # fmt: skip
         state = 0
-        before = body[j - 2] if j > 1 and body[j - 1] == "all" else body[j - 1] if j else ""
+        k = j - 1
+        while k > 0 and body[k] in _BETWEEN:  # "the garage is (finally / all) clean"
+            k -= 1
+        before = body[k] if j else ""
         if word == "been" and body[j + 1:j + 2] == ["to"] and j > 0:
             return Intent.COMPLETE, "state", body, ""  # "biscuit's been to the vet"
         if not past and before in _COPULA:  # "the cards are (all) in the mail"
@@ -333,7 +342,7 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             return Intent.COMPLETE, "deed", body[j:], ""
         if body[j + 1:j + 2] in (["me"], ["us"]):
             return None  # "sarah emailed me about lunch": done to the user, not by them
-        if word not in ("got", "had") and any(w in _OWNED for w in body[j + 1:j + 4]):
+        if word not in ("got", "had") and _owned_by_others(body[j + 1:j + 6]):
             return None  # "my neighbor painted his garage" ("the kids got their shots")
         if subject[-1] in _OTHERS:
             if word in _RESOLVED:  # "the electrician fixed the outlet": whatever it was for
@@ -353,6 +362,11 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             # "the bike chain snapped", "the bank sorted it out": something happened to the
             # thing; the task is done only if that is its deed (the resolver checks)
             return Intent.COMPLETE, "event", body, word
+        # the thing is the subject: "the package got picked up by ups from the porch" is
+        # not about the porch
+        participle = word in _LINKING and j + 1 < len(body) and _is_past(body[j + 1])
+        if (state or participle or (past and before in _COPULA)) and subject[0] not in _SELF:
+            body = body[:j + max(state, 1) + participle]
         return Intent.COMPLETE, "state", body, "" if said in _GENERIC else said
     if "already" in body:
         return Intent.COMPLETE, "state", body, ""  # "rice i buy already yesterday"
@@ -362,10 +376,17 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
 _CONTRAST = lx.frozenwords("but though although however")
 _STILL = lx.frozenwords("still yet again no nobody nothing later tomorrow")
 _BE = lx.frozenwords("is are was were")
+_SELF = lx.frozenwords("i i'm im we we're were")  # "i'm all set with the freezer space"
 _RESOLVED = lx.frozenwords("fixed repaired solved resolved sorted")
 _MODAL = lx.frozenwords("might may will would should could gonna going to i'll we'll")
 _ADVERBS = lx.frozenwords("finally already just also actually totally")
 _HAS = lx.frozenwords("has")
+
+
+def _owned_by_others(words: list[str]) -> bool:
+    """What follows a deed is someone else's ("his garage", "the neighbor's lawn")."""
+    return any(w in _OWNED for w in words[:3]) or any(
+        w in _OTHERS and words[i + 1:i + 2] == ["'s"] for i, w in enumerate(words[:4]))
 
 
 def _index(words: list[str], wanted: frozenset[str]) -> int:
@@ -380,7 +401,8 @@ _MENTION_STATES = _phrases(p for p in _STATE_TEXTS if p not in ("over", "gone", 
 _BARE_DONE = _phrases(p for p in _STATE_TEXTS if p in _GENERIC and p not in ("over", "gone", "off"))
 _GENERIC_NOUNS = lx.frozenwords("need used red bed shed")
 _LINKING = lx.frozenwords("went got became turned grew gone gotten came")
-_LINK_DONE = lx.frozenwords("through in back")
+_LINK_DONE = lx.frozenwords("through in back well great fine smoothly ok okay perfectly")
+_BETWEEN = lx.frozenwords("all finally now already just totally completely fully")
 _DETERMINERS = lx.frozenwords("the a an my our your his her their its some all this that these")
 # A past state is still news ("the sink was fixed", "the party is all planned").
 _DENY = lx.FALLBACK_DENY - lx.frozenwords("was were planned tomorrow tonight later soon next") \
@@ -412,14 +434,18 @@ def mentions(text: str) -> tuple[Mention, ...]:
     if "?" in low:
         return ()
     all_words = _RE_WORD.findall(low)[:MENTION_MAX_WORDS]
-    if not all_words or _asks(all_words) or any(w in lx.MENTION_DENY for w in all_words):
+    if not all_words or any(w in lx.MENTION_DENY for w in all_words):
+        return ()
+    had = all_words[0] in ("had", "have") and all_words[1:2] not in (
+        ["i"], ["you"], ["we"], ["they"], ["he"], ["she"])  # "had my flu jab", "have enough"
+    if not had and _asks(all_words):
         return ()
     if any(w in _CONTRAST for w in all_words):
         after = all_words[min(all_words.index(w) for w in all_words if w in _CONTRAST):]
         if any(w in lx.NEGATION_WORDS or w in lx.FALLBACK_BAD_STATES or w in _STILL
                for w in after):  # fmt: skip
             return ()  # "i called the bank but they were closed"
-    if all_words[0] in _AUX and (all_words[0] not in ("did", "had") or any(
+    if all_words[0] in _AUX and not had and (all_words[0] != "did" or any(
             w in _QUESTION_VERBS for w in all_words[2:7])):  # fmt: skip
         return ()  # "did the invoice go out": a question with its mark lost ("did the dishes")
     parts = _clauses(low)

@@ -216,7 +216,7 @@ TASK_NOUNS = words(
 )
 # A slot that is only one of these names no task: the agent asks what to add instead.
 PLACEHOLDERS = phrases(
-    "that thing|this thing|the thing|that one thing|"
+    "remember|that thing|this thing|the thing|that one thing|"
     "something|somethin|smth|sth|something else|anything|this|that|it|these|those|them|"
     "stuff|things|a thing|thing|some things|some stuff|a few things|few things|a couple things|"
     "a couple of things|do something|something to do|something later|a task|task|a todo|"
@@ -358,6 +358,7 @@ FALLBACK_STATE_VERBS = {
                  "record"),
     "in the ground": words("plant bury"),
     "in boxes": words("pack box"),
+    "back": words("put return bring take give get fix"),
     "in the mail": words("send mail post"),
     "on the calendar": words("schedule book plan set add put make arrange"),
     "on the schedule": words("schedule book plan set add put make arrange"),
@@ -398,7 +399,6 @@ NOT_DONE_PHRASES = phrases("sold out|booked up|fully booked|all booked up|booked
 # "mail rent check" (message verb → the task verbs it can stand for).
 FALLBACK_DEED_VERBS = {
     "drop": words("mail send post return submit hand deliver donate"),
-    "hand": words("submit return deliver turn give"),
     "turn": words("submit hand return"),
     "post": words("mail send write"),
     "mail": words("send post write"),
@@ -406,6 +406,11 @@ FALLBACK_DEED_VERBS = {
     "return": words("return bring take"),
     "send": words("take mail post put bring write"),
     "pick": words("buy get grab collect fetch"),
+    "hand": words("submit return deliver turn give finish write complete"),
+    "take": words("walk return bring"),
+    "have": words("get attend do take go"),
+    "arrive": words("order buy ship deliver"),
+    "read": words("finish"),
     "pay": words("collect chase invoice bill"),
     "say": words("ask"),
     "ship": words("order send buy mail post"),
@@ -478,10 +483,13 @@ MENTION_VERBS = {
 }
 # Cancelling words: the thing named (or the one just mentioned: "so scratch that") goes.
 MENTION_CANCEL = frozenwords(
-    "scratch cancel cancelled canceled nix ditch remove delete nevermind nvm skip forget")
+    "scratch cancel cancelled canceled nix ditch remove delete nevermind nvm skip forget "
+    "archive")
 MENTION_CANCEL_PHRASES = phrases(
     "never mind|no need|no need to|don't need|dont need|do not need|no longer need|"
     "not gonna bother|not going to bother|won't bother|wont bother|not bothering|not need|"
+    "not needing|didn't need|did not need|don't worry about|dont worry about|not worth|"
+    "isn't worth|no point|dropping it|drop it|dropping that|drop that|can wait|"
     "don't have to|dont have to|do not have to|no longer have to|"
     "forget about|don't bother|dont bother|not doing|not going to do|won't need|wont need|"
     "doesn't need|doesnt need|not needed|no longer needed"
@@ -490,6 +498,7 @@ MENTION_CANCEL_PHRASES = phrases(
 MENTION_LEAD_INS = phrases(
     "just wanted to say|wanted to say|just wanted to let you know|wanted to let you know|"
     "just letting you know|letting you know|just so you know|fyi|quick update|update|"
+    "happy to report|glad to report|pleased to report|"
     "good news|heads up|just a heads up|btw|by the way|oh and|also"
 )
 # Ticking words: "cross that email off", "check off the gym", "you can tick it off".
@@ -503,7 +512,7 @@ MENTION_LEAD = FALLBACK_LEAD | frozenwords(
 MENTION_NOT_DEEDS = FALLBACK_BAD_STATES | frozenwords(
     "complicated overwhelmed exhausted annoyed frustrated surprised disappointed embarrassed "
     "impressed relieved pleased amazed obsessed bothered concerned delighted thrilled "
-    "wondered arrived showed happened started began seemed felt fed-up broke lost forgot "
+    "wondered showed happened started began seemed felt fed-up broke lost forgot "
     "fell stuck tore froze stole sank shook woke slept torn stolen "
     "wanted needed tried hoped expected decided considered thought"
 )

@@ -266,7 +266,7 @@ def _try_list(s: str) -> Understanding | None:
             return Understanding(intent=Intent.LIST, filter=flt)
         return None
     # No verb: "my tasks", "overdue?", "urgent tasks", "tasks tagged work".
-    if _told_deed(s):
+    if _told_deed(s) or _RE_NEGATED_START.match(s):
         return None  # "finally called the dentist, cleaning is next week": news
     flt, rest, found = _list_filter(s)
     noun = RE_TASK_NOUN.search(s) is not None
@@ -277,6 +277,9 @@ def _try_list(s: str) -> Understanding | None:
     if noun and flt.text:
         return Understanding(intent=Intent.LIST, filter=flt)
     return None
+
+
+_RE_NEGATED_START = re.compile(r"^(?:not|no|never|don'?t|didn'?t|won'?t)\b", _F)
 
 
 def _told_deed(s: str) -> bool:

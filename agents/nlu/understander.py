@@ -235,6 +235,7 @@ _RE_DID_QUESTION = re.compile(
     r"arrive|happen|work|show|land|clear|ship|post|send|pass|make|finish|end|start|open)\b",
     _F,
 )
+_RE_SOMEDAY = re.compile(r"\b(?:sometime|someday|some\s+day|one\s+of\s+these\s+days)\b", _F)
 # A plan said with doubt is talk, not a request ("maybe i'll wash the car this weekend"),
 # unlike a polite command ("maybe add milk").
 _RE_HEDGE = re.compile(r"^(?:maybe|probably|perhaps|possibly)\b", _F)
@@ -682,7 +683,7 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
     if _RE_DID_QUESTION.match(s):
         return _unknown("question")  # "did the parcel arrive": asking, never news
     got = classify(s, now_local, small_talk=s != s0)
-    if got.rule.startswith("add.desire") and _RE_HEDGE.match(s0):
+    if got.rule.startswith("add.desire") and (_RE_HEDGE.match(s0) or _RE_SOMEDAY.search(s0)):
         got = _unknown("hedged")  # a plan said with doubt is talk: "maybe i'll wash the car"
     if pending is not None:
         got = _answer(got, s, pending, now_local)
@@ -715,7 +716,8 @@ def _with_mention(got: Understanding, s: str) -> Understanding:
         # ("take the plant watering off" / "water plants"); news only when a reference
         # reads as told ("trash went out last night" is not "trash <went out last night>")
         own = (Mention(kind="named", refs=named, intent=got.intent),)
-        told = fallback.mentions(s) if any(map(fallback.told, named)) else ()
+        several = "," in s or " so " in s
+        told = fallback.mentions(s) if several or any(map(fallback.told, named)) else ()
         return _replace(got, mentions=told + own)
     loose = fallback.mentions(s)
     return _replace(got, mentions=loose) if loose else got

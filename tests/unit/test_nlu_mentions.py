@@ -80,6 +80,19 @@ DONE = [
     # a reason before "no need", naming the thing
     ("the gym is closed all week so no need to book a class", ("book spin class",
                                                                "buy protein")),
+    # round 5: a visit had, enough at home, a book read, a thing back, a thing that went well
+    ("had my eye test at the optician this morning", ("get eye test", "buy contact solution")),
+    ("already got plenty of bin bags, found a roll under the sink", ("buy bin bags",
+                                                                     "call gran")),
+    ("read the report for the board meeting, what a slog", ("finish board report",
+                                                            "book flights")),
+    ("the ladder is back in the shed", ("put ladder back in shed", "buy nails")),
+    ("the school play went great, she didn't forget a line", ("school play", "buy milk")),
+    ("happy to report the loft is finally tidy", ("tidy the loft", "pay council tax")),
+    # not worth it, no point, don't worry about it
+    ("the old printer is in the skip, not worth fixing", ("fix printer", "buy paper")),
+    ("we found a plumber ourselves so don't worry about asking around",
+     ("ask around for a plumber", "pay water bill")),
 ]
 
 
@@ -121,8 +134,12 @@ HARMLESS = [
     # a contrast that undoes it, a skip that is only a maybe
     ("called the bank but they were closed", ("call the bank",)),
     ("i might skip the gym tomorrow", ("go to the gym",)),
-    # other people and their own things
+    # other people and their own things; the place something was taken from
     ("my colleague already sent her report", ("send report",)),
+    ("my wife just finished painting the neighbour's fence", ("paint the fence",)),
+    ("the parcel got collected by the courier from the hallway", ("hoover the hallway",)),
+    # plans for some day
+    ("we should totally go camping sometime", ("book dentist",)),
 ]
 
 
@@ -164,7 +181,8 @@ def test_a_mention_is_read_as_talk_until_it_names_a_task() -> None:
 
 
 @pytest.mark.parametrize("text", ["something for tomorrow", "add the thing we talked about",
-                                  "something i forgot for friday", "i need to do that thing"])
+                                  "something i forgot for friday", "i need to do that thing",
+                                  "maybe add that thing sam mentioned"])
 def test_a_placeholder_asks_what_keeping_the_date(text: str) -> None:
     assert u(text).intent is Intent.CLARIFY
 
