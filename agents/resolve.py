@@ -380,6 +380,13 @@ def _head(title: str) -> str:
     return head
 
 
+@lru_cache(maxsize=4096)
+def _lead_verb(title: str) -> str | None:
+    first = _RE_WORDS.findall(title.lower())[:1]
+    lead = stem(first[0]) if first else ""
+    return lead if lead in _TASK_VERBS or lead in _GENERIC else None
+
+
 def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
                  state: str) -> list[tuple[float, str]]:  # fmt: skip
     """(score, task id) of each task the mention's words fit."""
@@ -402,6 +409,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
             continue
         t_verb = t[0][1] if t[0][1] in _TASK_VERBS and len(t) > 1 else None
         things = [w for _, w in (t[1:] if t_verb else t)]
+        if t_verb is None:  # a light verb the word lists drop ("get suit altered")
+            t_verb = _lead_verb(task["title"])
         if kind != "event" and state in _STATE_VERBS and (
                 t_verb is None or t_verb not in _STATE_VERBS[state]):  # fmt: skip
             continue  # "the milk is in the fridge" is not "buy milk"
@@ -413,7 +422,7 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         said_verb = t_verb is not None and bool(_forms(_verb_key(t_verb)) & keys or
                                                 _verb_key(t_verb) in {_verb_key(w) for w in keys})
         if deed is not None and t_verb is not None and not said_verb and deed not in _GENERIC \
-                and t_verb not in _DEED.get(deed, ()):  # fmt: skip
+                and t_verb not in _GENERIC and t_verb not in _DEED.get(deed, ()):  # fmt: skip
             continue  # "dropped the kids at school" is not "pick up the kids"
         if kind == "have" and (t_verb is None or t_verb not in _ACQUIRE):
             continue  # "we have eggs now" is "buy eggs", not "cook eggs"

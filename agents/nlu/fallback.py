@@ -301,7 +301,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         return Intent.COMPLETE, "fixed", body, ""
     if any(w in _DENY for w in body) or any(_starts(body, j, _NOT_DONE) for j in range(len(body))):
         return None  # "the concert is sold out"
-    if 1 <= _index(body, _HAS) <= 5 and body[0] not in _PRONOUNS:
+    has = _index(body, _HAS)
+    if 1 <= has <= 5 and body[0] not in _PRONOUNS and not _participle(body[has + 1:has + 2]):
         # "nina has the proposal", "the accountant has all my tax docs now": handed over
         return Intent.COMPLETE, "has", body, ""
     if body[0] == "have" and len(body) > 1 and body[1] != "to":
@@ -364,9 +365,13 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             return Intent.COMPLETE, "event", body, word
         # the thing is the subject: "the package got picked up by ups from the porch" is
         # not about the porch
-        participle = word in _LINKING and j + 1 < len(body) and _is_past(body[j + 1])
+        participle = word in _LINKING and j + 1 < len(body) and (
+            _is_past(body[j + 1]) or body[j + 1] in _WENT_WELL)  # "got picked", "went well"
         if (state or participle or (past and before in _COPULA)) and subject[0] not in _SELF:
             body = body[:j + max(state, 1) + participle]
+            owner = max((i for i, w in enumerate(body[:j - 1]) if w == "'s" and not (
+                body[i + 1] in _COPULA or _is_past(body[i + 1]))), default=-1)
+            body = body[owner + 1:]  # "mum's knee surgery went well": about the surgery
         return Intent.COMPLETE, "state", body, "" if said in _GENERIC else said
     if "already" in body:
         return Intent.COMPLETE, "state", body, ""  # "rice i buy already yesterday"
@@ -389,6 +394,12 @@ def _owned_by_others(words: list[str]) -> bool:
         w in _OTHERS and words[i + 1:i + 2] == ["'s"] for i, w in enumerate(words[:4]))
 
 
+def _participle(words: list[str]) -> bool:
+    """The word is a past participle ("has shut down", "has been"), not a thing had."""
+    return bool(words) and (words[0] in lx.PAST_TO_BASE or words[0] in lx.MENTION_PAST
+                            or words[0] == "been" or _is_past(words[0]))  # fmt: skip
+
+
 def _index(words: list[str], wanted: frozenset[str]) -> int:
     """Where the first of `wanted` stands in `words`, or -1."""
     return next((i for i, w in enumerate(words) if w in wanted), -1)
@@ -401,7 +412,8 @@ _MENTION_STATES = _phrases(p for p in _STATE_TEXTS if p not in ("over", "gone", 
 _BARE_DONE = _phrases(p for p in _STATE_TEXTS if p in _GENERIC and p not in ("over", "gone", "off"))
 _GENERIC_NOUNS = lx.frozenwords("need used red bed shed")
 _LINKING = lx.frozenwords("went got became turned grew gone gotten came")
-_LINK_DONE = lx.frozenwords("through in back well great fine smoothly ok okay perfectly")
+_WENT_WELL = lx.frozenwords("well great fine smoothly ok okay perfectly")
+_LINK_DONE = lx.frozenwords("through in back") | _WENT_WELL
 _BETWEEN = lx.frozenwords("all finally now already just totally completely fully")
 _DETERMINERS = lx.frozenwords("the a an my our your his her their its some all this that these")
 # A past state is still news ("the sink was fixed", "the party is all planned").

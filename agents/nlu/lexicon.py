@@ -359,6 +359,7 @@ FALLBACK_STATE_VERBS = {
     "in the ground": words("plant bury"),
     "in boxes": words("pack box"),
     "back": words("put return bring take give get fix"),
+    "on the cloud": words("back upload save sync"),
     "in the mail": words("send mail post"),
     "on the calendar": words("schedule book plan set add put make arrange"),
     "on the schedule": words("schedule book plan set add put make arrange"),
@@ -411,6 +412,8 @@ FALLBACK_DEED_VERBS = {
     "have": words("get attend do take go"),
     "arrive": words("order buy ship deliver"),
     "read": words("finish"),
+    "find": words("buy get order"),
+    "give": words("pay return hand donate lend"),
     "pay": words("collect chase invoice bill"),
     "say": words("ask"),
     "ship": words("order send buy mail post"),
@@ -459,6 +462,7 @@ NOUN_SYNONYMS = (
     words("laptop computer pc"),
     words("apartment flat apt"),
     words("tires tyres"),
+    words("lawn grass yard"),
     words("meeting mtg sync"),
     words("information info"),
     words("application app"),
@@ -480,6 +484,8 @@ MENTION_VERBS = {
     **dict.fromkeys(words("shipped posted mailed dropped"), "send"),
     **dict.fromkeys(words("repaired mended patched"), "fix"),
     "back": "return",  # "gave the drill back to steve" / "return drill to neighbor"
+    **dict.fromkeys(words("money cash"), "pay"),  # "sent ade his money" / "pay ade back"
+    "refund": "return",  # "the shop gave me a refund for the kettle"
 }
 # Cancelling words: the thing named (or the one just mentioned: "so scratch that") goes.
 MENTION_CANCEL = frozenwords(

@@ -359,8 +359,10 @@ _RE_HAVE_A = re.compile(
 # A finished sentence about the world, not a to-do: a subject and a finite verb.
 _RE_STATEMENT = re.compile(
     r"\b(?:is|are|was|were|am|had|went|did|felt|seemed|looked|starts|begins|ends|happens|"
-    r"came|saw|heard|turns|turned|looks|sounds|"
+    r"came|saw|heard|turns|turned|looks|sounds|said|says|told|didn't|doesn't|won't|hasn't|"
+    r"haven't|isn't|aren't|wasn't|"
     r"goes|comes|arrives|leaves|opens|closes|gets|got)\b"
+    r"|'s\s+\w+ing\b"  # "my sister's moving to perth next month"
     r"|^(?:i|we|you|he|she|they|my|our|his|her|their|the)\s+(?:\w+\s+){0,2}?(?:have|has|will|"
     r"would|could|might|may|can)\b",
     _F,

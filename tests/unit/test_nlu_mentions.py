@@ -93,6 +93,12 @@ DONE = [
     ("the old printer is in the skip, not worth fixing", ("fix printer", "buy paper")),
     ("we found a plumber ourselves so don't worry about asking around",
      ("ask around for a plumber", "pay water bill")),
+    # round 6: found at home, money handed over, a refund, a yard word, a light verb task
+    ("found a spare box of matches in the drawer", ("buy matches", "call gran")),
+    ("sent priya her money for the concert", ("pay priya back", "book taxi")),
+    ("got a refund for the blender at last", ("return broken blender", "buy fruit")),
+    ("the grass is finally cut", ("mow the lawn", "trim hedges")),
+    ("coat's back from the cleaners", ("get coat cleaned", "buy gloves")),
 ]
 
 
@@ -138,6 +144,12 @@ HARMLESS = [
     ("my colleague already sent her report", ("send report",)),
     ("my wife just finished painting the neighbour's fence", ("paint the fence",)),
     ("the parcel got collected by the courier from the hallway", ("hoover the hallway",)),
+    # someone's event, a shop that shut, statements with a date
+    ("dad's hip operation went well", ("call dad", "buy grapes")),
+    ("the bakery near work has shut down", ("buy bread", "call dad")),
+    ("the council sent another letter about our hedge", ("pay council tax", "trim hedge")),
+    ("my brother's moving to leeds next month", ("call brother",)),
+    ("the tailor said it won't be ready till friday", ("pick up suit from tailor",)),
     # plans for some day
     ("we should totally go camping sometime", ("book dentist",)),
 ]
