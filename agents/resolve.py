@@ -558,7 +558,8 @@ def _resolve_one(
             resolution.missing.append(f"number {ref.position}")
         return
     query = ref.title or ""
-    matches, suggestions = match_title(query, tasks, loose=loose)
+    # a sentence ("dad's parcel is wrapped and") names a task only as a whole, never loosely
+    matches, suggestions = match_title(query, tasks, loose=loose and not _remark(query))
     if not matches and _RE_GERUND_ALONE.match(query):
         # "vacuuming done": a task named by its verb alone ("vacuum the living room"); the
         # one task with that verb, or the few to ask about

@@ -423,11 +423,11 @@ FALLBACK_DEED_VERBS = {
 FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
                     ("went", "out"): "sent", ("gave", "back"): "returned",
                     ("brought", "back"): "returned", ("took", "back"): "returned",
-                    ("fed", "up"): "fed-up"}
+                    ("fed", "up"): "fed-up", ("wrapped", "up"): "finished"}
 # Verbs that complete any task ("got my hair cut", "finished the report").
 FALLBACK_GENERIC_VERBS = frozenwords(
     "done finish finished complete completed get got gotten handle handled sort sorted "
-    "attend attended cross crossed tick ticked wrap wrapped"
+    "attend attended cross crossed tick ticked"
 )
 
 # ---------------------------------------------------------------- mentions of a task

@@ -333,7 +333,7 @@ _RE_CHATTER = re.compile(
     r"(?:i|we)\s+(?:really\s+|just\s+)?(?:don'?t|do\s+not)\s+(?:feel|want|wanna|like)|"
     r"(?:i|we)(?:'ll|\s+will)\s+be|"
     r"what|how|why|when|where|who|see\s+you|thanks|thank|ugh+|lol|haha\w*|omg|meh|wow|yay|"
-    r"oh|ah|hmm+|argh|sigh|yikes|damn|dang)\b"
+    r"oh|ah|hmm+|argh|sigh|yikes|damn|dang|happy|merry)\b"
     # Things an assistant does that are not to-dos: alarms, timers, devices, media.
     r"|^(?:set|cancel|turn\s+off|snooze|stop)\s+(?:an?|my|the)\s+(?:alarm|timer)s?\b"
     r"|^(?:wake\s+me|turn\s+(?:on|off|up|down)|play|pause|skip|dim|lock|unlock|open\s+the|"
@@ -362,7 +362,7 @@ _RE_STATEMENT = re.compile(
     r"came|saw|heard|turns|turned|looks|sounds|said|says|told|didn't|doesn't|won't|hasn't|"
     r"haven't|isn't|aren't|wasn't|"
     r"goes|comes|arrives|leaves|opens|closes|gets|got)\b"
-    r"|'s\s+\w+ing\b"  # "my sister's moving to perth next month"
+    r"|'s\s+(?:\w+ing|\w+ed|closed|shut|open|over)\b"  # "my sister's moving to perth next month"
     r"|^(?:i|we|you|he|she|they|my|our|his|her|their|the)\s+(?:\w+\s+){0,2}?(?:have|has|will|"
     r"would|could|might|may|can)\b",
     _F,
@@ -693,6 +693,8 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
 
 
 _NEWS = ("status.news", "status.state")  # news is matched by its things, not loosely
+# A reference that is a sentence ("dad's parcel is wrapped and") is not a task's name.
+_RE_SAID_AS_NEWS = re.compile(r"\b(?:is|are|was|were|been)\b|'s\s+\w+ed\b", _F)
 # "we have eggs now": maybe a to-do ("we have soccer at 5"), maybe news that one is done.
 _RE_HAVE_NOW = re.compile(r"^(?:we|i)\s+(?:have|'ve\s+got|got)\s+(?!to\b)", _F)
 
@@ -712,7 +714,8 @@ def _with_mention(got: Understanding, s: str) -> Understanding:
     if got.rule.startswith(_NEWS) and fallback.by_someone_else(s) and not fallback.mentions(s):
         # another person's deed on their own thing ("my neighbor painted his garage")
         return _unknown("news_of_others")
-    named = tuple(ref.title for ref in got.refs if ref.title)
+    named = tuple(ref.title for ref in got.refs
+                  if ref.title and not _RE_SAID_AS_NEWS.search(ref.title))  # fmt: skip
     if named and got.rule.startswith("status") and not got.rule.startswith(_NEWS):
         # a command's own words, matched loosely when they name no task as said
         # ("take the plant watering off" / "water plants"); news only when a reference

@@ -99,6 +99,7 @@ DONE = [
     ("got a refund for the blender at last", ("return broken blender", "buy fruit")),
     ("the grass is finally cut", ("mow the lawn", "trim hedges")),
     ("coat's back from the cleaners", ("get coat cleaned", "buy gloves")),
+    ("wrapped up the budget review", ("finish budget review", "call dad")),
 ]
 
 
@@ -146,6 +147,9 @@ HARMLESS = [
     ("the parcel got collected by the courier from the hallway", ("hoover the hallway",)),
     # someone's event, a shop that shut, statements with a date
     ("dad's hip operation went well", ("call dad", "buy grapes")),
+    ("dad's parcel is wrapped and ready", ("call dad",)),  # wrapping is not calling
+    ("happy monday everyone!", ("call dad",)),
+    ("the library's closed today because of the storm", ("return library books",)),
     ("the bakery near work has shut down", ("buy bread", "call dad")),
     ("the council sent another letter about our hedge", ("pay council tax", "trim hedge")),
     ("my brother's moving to leeds next month", ("call brother",)),
