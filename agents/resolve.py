@@ -310,7 +310,10 @@ def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: boo
 # when it is MENTION_MARGIN ahead of the next (else the few are asked about).
 MENTION_MIN_COVERAGE = 0.5
 MENTION_MARGIN = 0.5
-_NOUN_CANON = {stem(w): stem(group[0]) for group in lx.NOUN_SYNONYMS for w in group}
+_NOUN_CANON: dict[str, frozenset[str]] = {}
+for _group in lx.NOUN_SYNONYMS:  # a word may be in two groups ("doc": doctor, document)
+    for _word in _group:
+        _NOUN_CANON[stem(_word)] = _NOUN_CANON.get(stem(_word), frozenset()) | {stem(_group[0])}
 _MENTION_VERBS = {stem(k): stem(v) for k, v in lx.MENTION_VERBS.items()}
 # A noun's ending → what its verb may end with ("application" / "apply", "registration" /
 # "register", "invitation" / "invite", "payment" / "pay", "tuner" / "tune").
@@ -323,7 +326,7 @@ _FILLER_STEMS = frozenset(stem(w) for w in lx.MATCH_FILLER)
 def _forms(word: str) -> frozenset[str]:
     """A stem and the forms it may stand for: its canonical synonym, a verb it names, the
     word without a derivational ending ("payment" → "pay")."""
-    out = {word, _NOUN_CANON.get(word, word), _MENTION_VERBS.get(word, word),
+    out = {word, *_NOUN_CANON.get(word, ()), _MENTION_VERBS.get(word, word),
            _SYNONYM_STEMS.get(word, word)}
     for ending, endings in _DERIVED:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
@@ -380,6 +383,19 @@ def _head(title: str) -> str:
     return head
 
 
+_WHEN_WORDS = frozenset(stem(w) for w in lx.words(
+    "appointment appt appointments monday tuesday wednesday thursday friday saturday sunday "
+    "mon tue tues wed thu thur thurs fri sat sun today tomorrow tonight morning afternoon "
+    "evening"))
+
+
+_RE_CLOCK = re.compile(r"\d{1,2}(?::?\d\d)?(?:am|pm|a|p)?")
+
+
+def _uncounted(word: str) -> bool:
+    return word in _WHEN_WORDS or _RE_CLOCK.fullmatch(word) is not None  # "2pm", not "2b"
+
+
 @lru_cache(maxsize=4096)
 def _lead_verb(title: str) -> str | None:
     first = _RE_WORDS.findall(title.lower())[:1]
@@ -411,6 +427,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         things = [w for _, w in (t[1:] if t_verb else t)]
         if t_verb is None:  # a light verb the word lists drop ("get suit altered")
             t_verb = _lead_verb(task["title"])
+        # a time, a weekday or "appointment" says when, not what ("dentist appointment 2pm")
+        things = [w for w in things if not _uncounted(w)] or things
         if kind != "event" and state in _STATE_VERBS and (
                 t_verb is None or t_verb not in _STATE_VERBS[state]):  # fmt: skip
             continue  # "the milk is in the fridge" is not "buy milk"

@@ -293,8 +293,10 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
                 w for w in body[j + 1:] if w != "off"], ""  # fmt: skip
     if "no" in body and body[-1] in ("needed", "necessary", "required"):
         return Intent.DELETE, "cancel", body, ""  # "so no job posting needed"
-    if body[0] == "no" and len(body) > 1 and body[1].endswith("ing"):
+    if body[0] in ("no", "not") and len(body) > 1 and body[1].endswith("ing"):
         return Intent.DELETE, "cancel", body[1:], ""  # "so no dropping them off"
+    if body[0] == "no" and body[-2:] in (["for", "us"], ["for", "me"], ["this", "year"]):
+        return Intent.DELETE, "cancel", body[1:-2], ""  # "so no turkey for us"
     if any(_starts(body, j, _FIXED) for j in range(len(body))):
         if any(w in ("need", "needs", "doing", "going", "want", "do") for w in body):
             return Intent.DELETE, "cancel", body, ""  # "not going to the gym anymore"

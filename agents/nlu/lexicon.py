@@ -353,12 +353,16 @@ FALLBACK_STATE_VERBS = {
     "empty": words("empty unload"),
     "full": words("fill refill stock restock"),
     "up": words("set put hang pick post publish install mount"),
-    "on": words("put turn install replace change mount"),
+    "on": words("put turn install replace change mount get"),
     "in": words("hand turn put submit send mail file replace install change enter input log "
                  "record"),
     "in the ground": words("plant bury"),
     "in boxes": words("pack box"),
-    "back": words("put return bring take give get fix"),
+    "back": words("put return bring take give get fix pick"),
+    "in the fridge": words("buy get order pick shop"),
+    "in the freezer": words("buy get order pick shop"),
+    "in the pantry": words("buy get order pick shop"),
+    "in the cupboard": words("buy get order pick shop"),
     "on the cloud": words("back upload save sync"),
     "in the mail": words("send mail post"),
     "on the calendar": words("schedule book plan set add put make arrange"),
@@ -415,6 +419,7 @@ FALLBACK_DEED_VERBS = {
     "find": words("buy get order"),
     "give": words("pay return hand donate lend"),
     "pay": words("collect chase invoice bill"),
+    "book": words("find arrange hire get"),
     "say": words("ask"),
     "ship": words("order send buy mail post"),
     "deliver": words("order send buy bring"),
@@ -496,6 +501,7 @@ MENTION_CANCEL_PHRASES = phrases(
     "not gonna bother|not going to bother|won't bother|wont bother|not bothering|not need|"
     "not needing|didn't need|did not need|don't worry about|dont worry about|not worth|"
     "isn't worth|no point|dropping it|drop it|dropping that|drop that|can wait|"
+    "decided against|changed my mind about|"
     "don't have to|dont have to|do not have to|no longer have to|"
     "forget about|don't bother|dont bother|not doing|not going to do|won't need|wont need|"
     "doesn't need|doesnt need|not needed|no longer needed"
@@ -532,6 +538,8 @@ MENTION_ROLES = frozenwords(
 )
 # Mentions that end a problem: "the faucet's not dripping anymore", "works now".
 MENTION_FIXED = phrases(
+    "looks great now|looks good now|looks better now|looks much better|looks amazing now|"
+    "looks brand new|"
     "works now|working now|works again|working again|works fine|works great|up and running|"
     "good as new|no longer|anymore|any more"
 )

@@ -560,10 +560,20 @@ _PASSES = (
 _RE_ISH = re.compile(r"\b(\d{1,2}(?::\d\d)?(?:\s?[ap]m)?|noon|midday)-?ish\b", _F)
 
 
+# "a m" / "p m" as voice dictation writes them, after a number said or typed.
+_RE_SPOKEN_MERIDIEM = re.compile(
+    r"\b(\d{1,2}(?::\d\d)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|thirty|forty[\s-]?five|fifty|o'?clock)\s+([ap])\s+m\b",
+    re.IGNORECASE,
+)
+
+
 def spoken_numbers(s: str) -> str:
     """Times, durations and dates said in words → digits; other numbers stay as typed."""
     if "ish" in s:
         s = _RE_ISH.sub(r"\1", s)  # "at 3ish": about 3 is 3
+    if " m" in s:
+        s = _RE_SPOKEN_MERIDIEM.sub(r"\1 \2m", s)  # dictated "nine thirty a m" → "… am"
     low = s.lower()
     if _NUM_HINT_WORDS.isdisjoint(low.translate(_PUNCT_TO_SPACE).split()) and not any(
         n in low for n in _NUM_HINT_PARTS

@@ -100,6 +100,15 @@ DONE = [
     ("the grass is finally cut", ("mow the lawn", "trim hedges")),
     ("coat's back from the cleaners", ("get coat cleaned", "buy gloves")),
     ("wrapped up the budget review", ("finish budget review", "call dad")),
+    # round 7: kept at home, back from the shop, booked someone, not after all, a time in
+    # the title, a flat number that tells two tasks apart
+    ("the juice is in the fridge", ("buy orange juice", "call dad")),
+    ("the van's back from the garage", ("pick up van from garage", "buy oil")),
+    ("the plumber is booked for monday", ("find a plumber", "buy tape")),
+    ("not repainting the fence after all, it looks fine", ("repaint the fence", "buy milk")),
+    ("no christmas tree for us this year", ("buy christmas tree", "post cards")),
+    ("got back from the dentist, all good", ("dentist appointment 3pm", "buy floss")),
+    ("flat 4c finally paid up", ("collect rent from 4c", "collect rent from 2b")),
 ]
 
 
@@ -214,6 +223,17 @@ def test_a_remark_with_a_date_and_a_question_adds_nothing() -> None:
 def test_an_add_said_with_put_in_or_get_is_an_add(text: str, title: str) -> None:
     got = u(text)
     assert got.intent is Intent.ADD and [d.title for d in got.drafts] == [title]
+
+
+@pytest.mark.parametrize(("text", "title", "due"), [
+    ("vet appointment next monday at nine thirty a m", "vet appointment",
+     "2026-11-30T09:30:00+00:00"),
+    ("remind me to take the bins out at seven p m", "take the bins out",
+     "2026-11-26T19:00:00+00:00"),
+])  # fmt: skip
+def test_dictated_a_m_and_p_m_are_times(text: str, title: str, due: str) -> None:
+    got = u(text)
+    assert [(d.title, d.due) for d in got.drafts] == [(title, due)]
 
 
 def test_a_cancel_mention_deletes() -> None:
