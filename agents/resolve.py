@@ -261,6 +261,20 @@ def _starts_with_verb(text: str) -> bool:
     return bool(words) and (words[0][1] in _TASK_VERBS or words[0][1] in _GENERIC)
 
 
+_PLACE_WORDS = lx.frozenwords("from at")
+
+
+def _without_places(query: str, q: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The query's words but those of a "from/at <place>" phrase after its thing."""
+    raw = _RE_WORDS.findall(query.lower())[:MAX_QUERY_WORDS]
+    at = next((i for i, w in enumerate(raw) if w in _PLACE_WORDS and i > 0), -1)
+    if at < 0:
+        return q
+    place = {stem(w) for w in raw[at + 1:]}
+    kept = [(r, w) for r, w in q if w not in place]
+    return kept or q
+
+
 def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: bool,
                  state: str = "") -> list[str]:  # fmt: skip
     """The one task (or the equally good few) a fallback reading is about; [] if none.
@@ -269,6 +283,7 @@ def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: boo
     if not q:
         return []
     q_verb = q[0][1] if verb_first else None
+    q = _without_places(query, q)  # "meds from the pharmacy" is not "call pharmacy"
     singles = {w for _, w in q}
     have = singles | {stem(a + b) for (a, _), (b, _) in itertools.pairwise(q)}  # "hair cut"
     best, found = 0.0, []

@@ -350,6 +350,9 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         if subject[-1] in _OTHERS:
             if word in _RESOLVED:  # "the electrician fixed the outlet": whatever it was for
                 return Intent.COMPLETE, "event", body, word
+            if word in ("got", "received") and body[j + 1:j + 2] and body[j + 1] in _DETERMINERS:
+                # "dad got the pics": he is part of the deed ("my sister got engaged" is not)
+                return Intent.COMPLETE, "state", body, ""
             # "my wife picked up the kids": what they did, not who
             return Intent.COMPLETE, "deed", body[j:], ""
         if word in _LINKING and j + 1 < len(body) and body[j + 1] not in _DETERMINERS:
@@ -417,7 +420,8 @@ _LINKING = lx.frozenwords("went got became turned grew gone gotten came")
 _WENT_WELL = lx.frozenwords("well great fine smoothly ok okay perfectly")
 _LINK_DONE = lx.frozenwords("through in back") | _WENT_WELL
 _BETWEEN = lx.frozenwords("all finally now already just totally completely fully")
-_DETERMINERS = lx.frozenwords("the a an my our your his her their its some all this that these")
+_DETERMINERS = lx.frozenwords(
+    "the a an my our your his her their its some all this that these those both")
 # A past state is still news ("the sink was fixed", "the party is all planned").
 _DENY = lx.FALLBACK_DENY - lx.frozenwords("was were planned tomorrow tonight later soon next") \
     | lx.frozenwords("again too")

@@ -109,6 +109,7 @@ DONE = [
     ("no christmas tree for us this year", ("buy christmas tree", "post cards")),
     ("got back from the dentist, all good", ("dentist appointment 3pm", "buy floss")),
     ("flat 4c finally paid up", ("collect rent from 4c", "collect rent from 2b")),
+    ("mum got the flowers, she was thrilled", ("send flowers to mum", "water the flowers")),
 ]
 
 
@@ -163,6 +164,9 @@ HARMLESS = [
     ("the council sent another letter about our hedge", ("pay council tax", "trim hedge")),
     ("my brother's moving to leeds next month", ("call brother",)),
     ("the tailor said it won't be ready till friday", ("pick up suit from tailor",)),
+    # the place it came from is not the task; someone else's news
+    ("picked up my glasses from the optician", ("call the optician",)),
+    ("my cousin just got married!!", ("call cousin",)),
     # plans for some day
     ("we should totally go camping sometime", ("book dentist",)),
 ]
