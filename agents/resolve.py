@@ -459,7 +459,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
             continue  # "dropped the kids at school" is not "pick up the kids"
         if kind == "have" and (t_verb is None or t_verb not in _ACQUIRE):
             continue  # "we have eggs now" is "buy eggs", not "cook eggs"
-        if kind == "has" and (t_verb is None or t_verb not in _HANDED):
+        if kind == "has" and (t_verb is None or t_verb not in _HANDED or (
+                state and not _forms(stem(state)) & {f for w in things for f in _forms(w)})):
             continue  # "nina has the proposal" is "send proposal to nina", not "write it"
         if event is not None and event not in _GENERIC and not said_verb and t[0][1] != event \
                 and t[0][1] not in _DEED.get(event, ()):  # fmt: skip

@@ -305,8 +305,11 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         return None  # "the concert is sold out"
     has = _index(body, _HAS)
     if 1 <= has <= 5 and body[0] not in _PRONOUNS and not _participle(body[has + 1:has + 2]):
-        # "nina has the proposal", "the accountant has all my tax docs now": handed over
-        return Intent.COMPLETE, "has", body, ""
+        # "nina has the proposal", "the accountant has all my tax docs now": handed over;
+        # the state is what they have, which the task must name ("the library has a book
+        # sale" is not "return library books")
+        had = [w for w in body[has + 1:] if w not in lx.MATCH_FILLER and w not in _WHEN]
+        return Intent.COMPLETE, "has", body, had[-1] if had else ""
     if body[0] == "have" and len(body) > 1 and body[1] != "to":
         return Intent.COMPLETE, "have", body[1:], ""  # "already have enough toilet paper"
     if ws[:2] in _HAVE or body[:2] in _HAVE:
@@ -391,6 +394,7 @@ _RESOLVED = lx.frozenwords("fixed repaired solved resolved sorted")
 _MODAL = lx.frozenwords("might may will would should could gonna going to i'll we'll")
 _ADVERBS = lx.frozenwords("finally already just also actually totally")
 _HAS = lx.frozenwords("has")
+_WHEN = lx.frozenwords("now today tonight yesterday weekend week morning finally already")
 
 
 def _owned_by_others(words: list[str]) -> bool:

@@ -167,6 +167,7 @@ HARMLESS = [
     # the place it came from is not the task; someone else's news
     ("picked up my glasses from the optician", ("call the optician",)),
     ("my cousin just got married!!", ("call cousin",)),
+    ("the gym has a new spin class on fridays", ("return gym towel",)),  # not what was given
     # plans for some day
     ("we should totally go camping sometime", ("book dentist",)),
 ]
