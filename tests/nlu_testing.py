@@ -39,3 +39,10 @@ def tasks_after(database: Database, seeds: tuple[str, ...], text: str) -> list[A
         session.commit()
     with sessions() as session:
         return list(TaskRepository(session, user).all())
+
+
+def open_after(database: Database, seeds: tuple[str, ...], text: str) -> tuple[list[str], int]:
+    """(the open titles, sorted; how many tasks in all) after one message: a message that
+    changes nothing leaves `(sorted(seeds), len(seeds))`."""
+    left = tasks_after(database, seeds, text)
+    return sorted(t.title for t in left if not t.completed), len(left)

@@ -711,20 +711,21 @@ def _with_mention(got: Understanding, s: str) -> Understanding:
     elif got.intent not in (Intent.COMPLETE, Intent.DELETE) and not (
             got.intent is Intent.UNKNOWN and got.rule in ("no_rule", "negated")):  # fmt: skip
         return got
-    if got.rule.startswith(_NEWS) and fallback.by_someone_else(s) and not fallback.mentions(s):
-        # another person's deed on their own thing ("my neighbor painted his garage")
-        return _unknown("news_of_others")
     named = tuple(ref.title for ref in got.refs
                   if ref.title and not _RE_SAID_AS_NEWS.search(ref.title))  # fmt: skip
-    if named and got.rule.startswith("status") and not got.rule.startswith(_NEWS):
+    command = bool(named) and got.rule.startswith("status") and not got.rule.startswith(_NEWS)
+    # a command is news only when a reference reads as told ("trash went out last night"
+    # is not "trash <went out last night>") or a remark follows it
+    told = not command or "," in s or " so " in s or any(map(fallback.told, named))
+    loose = fallback.mentions(s) if told else ()
+    if not loose and got.rule.startswith(_NEWS) and fallback.by_someone_else(s):
+        # another person's deed on their own thing ("my neighbor painted his garage")
+        return _unknown("news_of_others")
+    if command:
         # a command's own words, matched loosely when they name no task as said
-        # ("take the plant watering off" / "water plants"); news only when a reference
-        # reads as told ("trash went out last night" is not "trash <went out last night>")
-        own = (Mention(kind="named", refs=named, intent=got.intent),)
-        several = "," in s or " so " in s
-        told = fallback.mentions(s) if several or any(map(fallback.told, named)) else ()
-        return _replace(got, mentions=told + own)
-    loose = fallback.mentions(s)
+        # ("take the plant watering off" / "water plants")
+        return _replace(got, mentions=(*loose, Mention(kind="named", refs=named,
+                                                          intent=got.intent)))  # fmt: skip
     return _replace(got, mentions=loose) if loose else got
 
 
