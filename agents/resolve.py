@@ -306,8 +306,10 @@ def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: boo
                 score += 0.5
             else:
                 continue  # "dropped the kids' permission slips" is not "sign permission slips"
-        elif q_verb is not None and not (q_verb in _GENERIC or _covered(q_verb, set(nouns))):
-            continue  # "my taxes are complicated" is not the task "taxes"
+        elif q_verb is not None and not (q_verb in _GENERIC or _covered(q_verb, set(nouns))
+                                         or _lead_verb(task["title"]) in _DEED.get(q_verb, ())):
+            continue  # "my taxes are complicated" is not the task "taxes" ("taxes filed" is
+            # "do taxes")
         if score > best:
             best, found = score, [task["id"]]
         elif score == best:
@@ -333,7 +335,8 @@ _MENTION_VERBS = {stem(k): stem(v) for k, v in lx.MENTION_VERBS.items()}
 # A noun's ending → what its verb may end with ("application" / "apply", "registration" /
 # "register", "invitation" / "invite", "payment" / "pay", "tuner" / "tune").
 _DERIVED = (("ication", ("y",)), ("ration", ("er", "rate")), ("ation", ("ate", "e")),
-            ("ment", ("",)), ("ery", ("er",)), ("er", ("",)), ("y", ("",)))
+            ("ment", ("",)), ("ery", ("er",)), ("ion", ("", "e")), ("er", ("",)),
+            ("y", ("",)))  # "inspection" / "inspect", "tuner" / "tune"
 _FILLER_STEMS = frozenset(stem(w) for w in lx.MATCH_FILLER)
 
 
@@ -382,6 +385,9 @@ _HANDED = _ACQUIRE | frozenset(stem(w) for w in lx.words(
     "send give hand email mail submit deliver return bring drop forward share change update "
     "replace install put fit"))
 _RESOLVED = frozenset(stem(w) for w in lx.words("fixed repaired solved resolved sorted"))
+_COMMANDS = ("cancel", "named")  # the user's own words for a task, not news about it
+_TASK_WORDS = lx.frozenwords("task tasks item todo to-do reminder one entry")
+_CONTACT = frozenset(stem(w) for w in lx.MENTION_CONTACT_VERBS)
 _PREPOSITIONS = lx.frozenwords("for to with at about from on in of by into onto before after")
 
 
@@ -398,8 +404,8 @@ def _head(title: str) -> str:
     return head
 
 
-_WHEN_WORDS = frozenset(stem(w) for w in lx.words(
-    "appointment appt appointments monday tuesday wednesday thursday friday saturday sunday "
+_WHEN_WORDS = frozenset(lx.words(
+    "appointment appt appts appointments monday tuesday wednesday thursday friday saturday sunday "
     "mon tue tues wed thu thur thurs fri sat sun today tomorrow tonight morning afternoon "
     "evening"))
 
@@ -408,6 +414,8 @@ _RE_CLOCK = re.compile(r"\d{1,2}(?::?\d\d)?(?:am|pm|a|p)?")
 
 
 def _uncounted(word: str) -> bool:
+    """A word as said that tells when, not what ("wed", "appointment"; not "wedding")."""
+    word = word.lower()
     return word in _WHEN_WORDS or _RE_CLOCK.fullmatch(word) is not None  # "2pm", not "2b"
 
 
@@ -439,31 +447,40 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         if not t:
             continue
         t_verb = t[0][1] if t[0][1] in _TASK_VERBS and len(t) > 1 else None
-        things = [w for _, w in (t[1:] if t_verb else t)]
+        pairs = t[1:] if t_verb else t
         if t_verb is None:  # a light verb the word lists drop ("get suit altered")
             t_verb = _lead_verb(task["title"])
         # a time, a weekday or "appointment" says when, not what ("dentist appointment 2pm")
-        things = [w for w in things if not _uncounted(w)] or things
+        things = [w for raw, w in pairs if not _uncounted(raw)] or [w for _, w in pairs]
         if kind != "event" and state in _STATE_VERBS and (
                 t_verb is None or t_verb not in _STATE_VERBS[state]):  # fmt: skip
             continue  # "the milk is in the fridge" is not "buy milk"
         hit = [w for w in things if _forms(w) & keys or _covered(w, keys)]
         if not any(not w.isdigit() for w in hit):
+            if kind in _COMMANDS and t_verb is not None and t_verb not in _GENERIC and (
+                    t_verb in keys) and len(q) <= 6 and not _TASK_WORDS.isdisjoint(  # fmt: skip
+                    _RE_WORDS.findall(query.lower())):
+                scored.append((0.5, task["id"]))  # "the rsvp task can go": by its verb alone
             continue
         if len(hit) < MENTION_MIN_COVERAGE * len(things) and _head(task["title"]) not in hit:
             continue  # "conference is on the calendar" / "schedule parent teacher conference"
+        if state == "arrived" and _head(task["title"]) not in hit:
+            continue  # what arrived is the task's thing ("my sister arrived" / "buy sister a gift")
         said_verb = t_verb is not None and bool(_forms(_verb_key(t_verb)) & keys or
                                                 _verb_key(t_verb) in {_verb_key(w) for w in keys})
         if deed is not None and t_verb is not None and not said_verb and deed not in _GENERIC \
                 and t_verb not in _GENERIC and t_verb not in _DEED.get(deed, ()):  # fmt: skip
             continue  # "dropped the kids at school" is not "pick up the kids"
+        if kind == "answer" and (t_verb or t[0][1]) not in _CONTACT:
+            continue  # "mom called me" is "call mom", not "buy mom a gift"
         if kind == "have" and (t_verb is None or t_verb not in _ACQUIRE):
             continue  # "we have eggs now" is "buy eggs", not "cook eggs"
         if kind == "has" and (t_verb is None or t_verb not in _HANDED or (
                 state and not _forms(stem(state)) & {f for w in things for f in _forms(w)})):
             continue  # "nina has the proposal" is "send proposal to nina", not "write it"
-        if event is not None and event not in _GENERIC and not said_verb and t[0][1] != event \
-                and t[0][1] not in _DEED.get(event, ()):  # fmt: skip
+        lead = t_verb or t[0][1]  # "get car inspected": "get", which the word lists drop
+        if event is not None and event not in _GENERIC and not said_verb and lead != event \
+                and lead not in _DEED.get(event, ()):  # fmt: skip
             continue  # "the bike chain snapped" is not "oil the bike chain"
         scored.append((len(hit) + len(hit) / len(things) + (1.0 if said_verb else 0.0),
                        task["id"]))
@@ -474,7 +491,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
 # no task beside one that does is a remark.
 NEWS_RULES = ("status.news", "status.state")
 _REMARK_WORDS = lx.FALLBACK_DENY | lx.frozenwords(
-    "i i'm im we we're they they're he she it its it's there's that's what how anyway lol "
+    "i i'm im we we're they they're he she it its it's there's theres that's thats what how "
+    "anyway lol "
     "is are was were am")
 
 
@@ -554,8 +572,12 @@ def resolve(
             strict or understanding.rule.startswith(NEWS_RULES)):  # fmt: skip
         resolution.missing.clear()  # "got my hair cut, looks great": the remark is no task
     elif resolution.targets and resolution.missing:
-        # "scratch the duct tape, found a roll in the garage": a reason, not a second task
-        resolution.missing[:] = [name for name in resolution.missing if not _remark(name)]
+        # "scratch the duct tape, found a roll in the garage": a reason, not a second task;
+        # "car's back, service all done": a word of the task found already
+        found_words = {w for task in tasks if task["id"] in resolution.targets
+                       for _, w in _stems(task["title"])}  # fmt: skip
+        resolution.missing[:] = [name for name in resolution.missing if not _remark(name) and
+                                 not {w for _, w in _stems(name)} <= found_words]
     # Two references to one task ("i called the cable company and sorted it out") act once.
     resolution.targets = list(dict.fromkeys(resolution.targets))
     resolution.ambiguous = list(dict.fromkeys(resolution.ambiguous))

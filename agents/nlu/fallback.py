@@ -308,14 +308,31 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         # "nina has the proposal", "the accountant has all my tax docs now": handed over;
         # the state is what they have, which the task must name ("the library has a book
         # sale" is not "return library books")
-        had = [w for w in body[has + 1:] if w not in lx.MATCH_FILLER and w not in _WHEN]
+        had = [w for w in body[has + 1:]
+               if w not in lx.MATCH_FILLER and w not in _WHEN and w != "back"]
+        if had[:1] == ["new"]:  # "ben has a new bike": bought
+            return Intent.COMPLETE, "have", body, ""
         return Intent.COMPLETE, "has", body, had[-1] if had else ""
+    have = _index(body, _HAVE_WORDS)
+    if 1 <= have <= 4 and body[have + 1:have + 2] == ["new"] and body[0] not in _PRONOUNS:
+        return Intent.COMPLETE, "have", body, ""  # "the kids have new shoes": bought
     if body[0] == "have" and len(body) > 1 and body[1] != "to":
         return Intent.COMPLETE, "have", body[1:], ""  # "already have enough toilet paper"
     if ws[:2] in _HAVE or body[:2] in _HAVE:
         # "we have eggs now": bought
         return Intent.COMPLETE, "have", body[1:] if ws[:2] in _HAVE else body[2:], ""
     for j, word in enumerate(body[:12]):
+        # a call to the user answers theirs when it came first or back ("mom called me
+        # yesterday" may be news of anything)
+        answer = word in lx.MENTION_ANSWERED and body[j + 1:j + 2] in (["me"], ["us"]) and (
+            word not in _CALLED or any(w in _CALLED_FIRST for w in body[j + 2:j + 4])
+        ) or _starts(body, j, _ANSWERS)
+        arrived = word in lx.MENTION_ARRIVED and "and" not in body[j + 1:]  # "came by and fixed"
+        if j and (answer or arrived) and body[0] not in _PRONOUNS:
+            # "mom called me first", "prof said yes to the extension": the user's call or
+            # request to them is done; "the new charger came today": what was ordered is here
+            return Intent.COMPLETE, "answer" if answer else "event", body, (
+                "" if answer else "arrived")
         if word in lx.MENTION_NOT_DEEDS:
             return None  # "i checked the price of flights", "the packages arrived"
         past = (_is_past(word) or word in lx.MENTION_PAST or (
@@ -347,10 +364,14 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
                 return None  # "i called": nothing named
             return Intent.COMPLETE, "deed", body[j:], ""
         if body[j + 1:j + 2] in (["me"], ["us"]):
+            if word == "refunded":  # "zara refunded me for the jacket": it went back
+                return Intent.COMPLETE, "event", body, "refund"
             return None  # "sarah emailed me about lunch": done to the user, not by them
         if word not in ("got", "had") and _owned_by_others(body[j + 1:j + 6]):
             return None  # "my neighbor painted his garage" ("the kids got their shots")
-        if subject[-1] in _OTHERS:
+        if word == "bought" and subject[-1] in _BUYERS:
+            return Intent.COMPLETE, "event", body, "sold"  # "someone bought the bike"
+        if subject[-1] in _OTHERS and before not in _COPULA:  # not "the email to bob is sent"
             if word in _RESOLVED:  # "the electrician fixed the outlet": whatever it was for
                 return Intent.COMPLETE, "event", body, word
             if word in ("got", "received") and body[j + 1:j + 2] and body[j + 1] in _DETERMINERS:
@@ -414,6 +435,11 @@ def _index(words: list[str], wanted: frozenset[str]) -> int:
     return next((i for i, w in enumerate(words) if w in wanted), -1)
 
 
+_ANSWERS = _phrases(lx.MENTION_ANSWERS)
+_CALLED = lx.frozenwords("called rang phoned facetimed")
+_CALLED_FIRST = lx.frozenwords("first back already")
+_BUYERS = lx.frozenwords("someone somebody buyer guy lady woman man")
+_HAVE_WORDS = lx.frozenwords("have has")
 _HAVE = (["we", "have"], ["i", "have"], ["we've", "got"], ["i've", "got"], ["we", "got"])
 # An event or a thing that is over or gone is not a task done ("dinner was over by 9"), and
 # without a copula only the plain done words say it ("meal prep done", not "take the day off").

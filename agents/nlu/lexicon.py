@@ -149,7 +149,9 @@ PAST_TO_BASE = {
     "swam": "swim", "threw": "throw", "wore": "wear", "ate": "eat", "drank": "drink",
     # chores and errands (issue 12): "the tires are rotated", "i shoveled the driveway"
     "taken": "take", "rotated": "rotate", "serviced": "service", "inspected": "inspect",
-    "tuned": "tune",
+    "tuned": "tune", "stored": "store", "stowed": "stow", "published": "publish",
+    "launched": "launch", "released": "release", "requested": "request", "tested": "test",
+    "revised": "revise", "winterized": "winterize", "winterised": "winterize",
     "polished": "polish", "shoveled": "shovel", "shovelled": "shovel", "weeded": "weed",
     "fertilized": "fertilize", "pruned": "prune", "planted": "plant", "stocked": "stock",
     "restocked": "restock", "loaded": "load", "unloaded": "unload", "filled": "fill",
@@ -277,7 +279,8 @@ EVENT_NOUNS = frozenwords(
 # ("the milk one i got" → "milk"; "cross off the gym thing for me" → "gym").
 MATCH_FILLER = frozenwords(
     "the a an my our your his her their its this that these those some any all to of for on "
-    "in at with about from by into onto off up out and or but so then i we you me us he she "
+    "in at with about re regarding from by into onto off up out and or but so then i we you "
+    "me us he she "
     "they him them it is are was were be been being am has have had do does did done just "
     "already finally now today yesterday tonight tomorrow earlier later thing things stuff one "
     "ones task tasks item items reminder reminders todo todos to-do list lists entry please pls "
@@ -348,17 +351,20 @@ FALLBACK_GENERIC_STATES = phrases(
 )
 _CLEANED = words("clean wash wipe scrub tidy vacuum mop dust rinse")
 FALLBACK_STATE_VERBS = {
-    "out": words("take put bring send mail"),
+    "out": words("take put bring send mail write finish draft submit publish release"),
     "clean": _CLEANED, "spotless": _CLEANED, "sparkling": _CLEANED, "tidy": _CLEANED,
     "empty": words("empty unload"),
     "full": words("fill refill stock restock"),
-    "up": words("set put hang pick post publish install mount"),
-    "on": words("put turn install replace change mount get"),
+    "up": words("set put hang pick post publish install mount assemble build erect"),
+    "on": words("put turn install replace change mount get upload save share"),
     "in": words("hand turn put submit send mail file replace install change enter input log "
                  "record"),
     "in the ground": words("plant bury"),
     "in boxes": words("pack box"),
     "back": words("put return bring take give get fix pick"),
+    **dict.fromkeys(("in the shed", "in the garage", "in storage", "in the attic", "in the loft",
+                     "in the basement", "stored", "stored away"),
+                    words("store put pack move stow clear tidy")),
     "in the fridge": words("buy get order pick shop"),
     "in the freezer": words("buy get order pick shop"),
     "in the pantry": words("buy get order pick shop"),
@@ -409,12 +415,20 @@ FALLBACK_DEED_VERBS = {
     "mail": words("send post write"),
     "go": words("take drive"),
     "return": words("return bring take"),
-    "send": words("take mail post put bring write"),
+    "send": words("take mail post put bring write finish do complete prepare draft"),
     "pick": words("buy get grab collect fetch"),
     "hand": words("submit return deliver turn give finish write complete"),
     "take": words("walk return bring"),
     "have": words("get attend do take go"),
-    "arrive": words("order buy ship deliver"),
+    # "the new charger came today": whatever brings a thing or a person to the door
+    "arrive": words("order buy ship deliver get renew replace request apply purchase send mail "
+                    "post book call hire schedule wait track chase"),
+    "pass": words("inspect test check study revise prepare take get book"),  # "…passed its MOT"
+    "submit": words("finish write complete do prepare draft fill sign"),  # "essay submitted"
+    "file": words("do finish complete prepare submit"),  # "taxes filed"
+    "live": words("write publish post finish launch upload release"),  # "the post is live"
+    "approve": words("apply request ask email submit"),  # "leave approved for the week"
+    "refund": words("return exchange"),  # "zara refunded me for the jacket"
     "read": words("finish"),
     "find": words("buy get order"),
     "give": words("pay return hand donate lend"),
@@ -428,7 +442,24 @@ FALLBACK_DEED_VERBS = {
 FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
                     ("went", "out"): "sent", ("gave", "back"): "returned",
                     ("brought", "back"): "returned", ("took", "back"): "returned",
-                    ("fed", "up"): "fed-up", ("wrapped", "up"): "finished"}
+                    ("fed", "up"): "fed-up", ("wrapped", "up"): "finished",
+                    ("wrote", "back"): "replied", ("called", "back"): "called",
+                    ("rang", "back"): "called", ("showed", "up"): "arrived",
+                    ("turned", "up"): "arrived", ("got", "here"): "arrived",
+                    ("came", "in"): "arrived", ("came", "through"): "arrived",
+                    ("gone", "out"): "sent"}
+# Arrival ("the new charger came today", "grocery delivery just showed up"): news that what
+# was ordered, or who was booked, is here; the task must be one that brings it (FALLBACK_
+# DEED_VERBS["arrive"]) or name the person by their deed ("the piano tuner came by").
+MENTION_ARRIVED = frozenwords("arrived came delivered landed")
+# Another's deed that answers the user's own: "mom called me first", "prof said yes to the
+# extension", "the bank got back to us": the call, email or request to them is done.
+MENTION_ANSWERED = frozenwords("called rang phoned facetimed texted messaged replied "
+                               "answered responded")
+MENTION_ANSWERS = phrases("said yes|said no|said ok|said okay|got back|wrote back|agreed")
+# The to-do verbs an answer completes: a contact or a request.
+MENTION_CONTACT_VERBS = words("call ring phone text message email reply contact ask write "
+                              "follow chase remind request apply check rsvp")
 # Verbs that complete any task ("got my hair cut", "finished the report").
 FALLBACK_GENERIC_VERBS = frozenwords(
     "done finish finished complete completed get got gotten handle handled sort sorted "
@@ -534,7 +565,8 @@ MENTION_PAST = frozenset(MORE_PAST)
 # the user's thing they did it to ("the plumber fixed the sink", not "…fixed his sink").
 MENTION_ROLES = frozenwords(
     "coworker coworkers colleague colleagues landlord landlady roommate manager teacher coach "
-    "plumber repairman electrician mechanic contractor nanny babysitter cleaner gardener"
+    "plumber repairman electrician mechanic contractor nanny babysitter cleaner gardener "
+    "prof professor tutor accountant lawyer"
 )
 # Mentions that end a problem: "the faucet's not dripping anymore", "works now".
 MENTION_FIXED = phrases(

@@ -377,6 +377,8 @@ _RE_NARRATIVE = re.compile(
     r"\s+\S",
     _F,
 )
+# Terse news with a mark after the deed: "taxes filed!! never again", "gutters cleaned, phew".
+_RE_TERSE_NEWS = re.compile(r"^(?:[\w'-]+\s+){1,2}?(?:" + _PAST_WORDS + r")\s*[!,.]", _F)
 _BARE_MAX_CHARS = 300
 # No command at all, only a date or tag to go on ("dentist friday 3pm"): the least sure add.
 BARE_ADD_CONFIDENCE = 0.7  # a long message with a date in it is talk, not one task
@@ -413,7 +415,7 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
         return None  # "Tomorrow is my birthday", "my flight is tomorrow": statements
     have = _RE_HAVE_A.match(s)
     rest = extract(s[have.end() :], now_local).rest if have else e.rest
-    if _RE_STATEMENT.search(rest) or _RE_NARRATIVE.match(rest):
+    if _RE_STATEMENT.search(rest) or _RE_NARRATIVE.match(rest) or _RE_TERSE_NEWS.match(s):
         return None  # "the meeting went well this morning", "my kids have soccer on sundays"
     if have and not any(w in lx.EVENT_NOUNS for w in _RE_WORD.findall(s[have.end() :].lower())):
         return None  # "i have a headache today" is news; "i have a dentist appointment" a to-do
@@ -721,6 +723,10 @@ def _with_mention(got: Understanding, s: str) -> Understanding:
     if not loose and got.rule.startswith(_NEWS) and fallback.by_someone_else(s):
         # another person's deed on their own thing ("my neighbor painted his garage")
         return _unknown("news_of_others")
+    if got.intent is Intent.ADD and any(m.kind == "answer" or m.state == "arrived"
+                                        for m in loose):  # fmt: skip
+        # "new passport arrived in the mail": news, never a to-do, whatever task it names
+        return _replace(_unknown("news"), mentions=loose)
     if command:
         # a command's own words, matched loosely when they name no task as said
         # ("take the plant watering off" / "water plants")

@@ -110,6 +110,32 @@ DONE = [
     ("got back from the dentist, all good", ("dentist appointment 3pm", "buy floss")),
     ("flat 4c finally paid up", ("collect rent from 4c", "collect rent from 2b")),
     ("mum got the flowers, she was thrilled", ("send flowers to mum", "water the flowers")),
+    # round 8: it arrived (what was ordered, or who was booked), it passed, it was sent or
+    # filed, they answered or called first, a refund, a buyer, "has a new", the task by its
+    # verb when the message says "task", a place it is kept
+    ("the new headphones showed up this morning", ("order headphones", "walk the dog")),
+    ("the window cleaner came by earlier", ("book window cleaner", "buy stamps")),
+    ("new bank card arrived, finally", ("replace bank card", "call the bank")),
+    ("the van passed its service", ("get van serviced", "wash the van")),
+    ("cover letter submitted, fingers crossed", ("finish cover letter", "buy ink")),
+    ("the newsletter is live", ("write the newsletter", "call dad")),
+    ("the landlord got back to me about the damp", ("email landlord about damp", "buy paint")),
+    ("gran rang me back, she's fine", ("call gran", "buy gran a card")),
+    ("the council said yes to the permit", ("apply for parking permit", "pay council tax")),
+    ("the shop refunded me for the lamp", ("return broken lamp", "buy bulbs")),
+    ("somebody bought the old sofa yesterday", ("sell old sofa", "clean the sofa")),
+    ("the twins have new coats", ("buy winter coats", "wash coats")),
+    ("the passport photo task can go", ("get passport photos", "renew passport")),
+    ("the garden chairs are in the garage", ("store garden chairs", "paint garden chairs")),
+    ("the shelf is up, looks great", ("assemble shelf", "dust shelf")),
+    # sent, filed, out, on the drive: the thing made is done ("re" is not one of its things,
+    # "wedding" is not "wed")
+    ("the tax return filed!! what a relief", ("do tax return", "buy stamps")),
+    ("letter to the insurer is sent", ("email insurer re claim", "buy stamps")),
+    ("party rsvp sent", ("RSVP to Leo's party", "buy party hats")),
+    ("the photos are on the shared drive", ("upload photos to drive", "print photos")),
+    ("the grant proposal is out for review", ("write grant proposal", "call dad")),
+    ("rent's gone out", ("pay rent", "call landlord")),
 ]
 
 
@@ -170,6 +196,14 @@ HARMLESS = [
     ("the gym has a new spin class on fridays", ("return gym towel",)),  # not what was given
     # plans for some day
     ("we should totally go camping sometime", ("book dentist",)),
+    # round 8: someone arriving is not a task about them; a call about nothing first; a
+    # buyer of something else; "it's pouring so no X" names no task word
+    ("my sister arrived for the weekend", ("buy sister a gift",)),
+    ("my mom called me yesterday", ("call mom",)),
+    ("the neighbours bought a new car", ("wash the car",)),
+    ("the new phone arrived", ("clean the phone screen",)),
+    ("it's pouring so no mowing today", ("mow the lawn",)),
+    ("the plumber came by and fixed the tap", ("buy milk",)),
 ]
 
 
