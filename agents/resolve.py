@@ -385,6 +385,8 @@ _HANDED = _ACQUIRE | frozenset(stem(w) for w in lx.words(
     "send give hand email mail submit deliver return bring drop forward share change update "
     "replace install put fit"))
 _RESOLVED = frozenset(stem(w) for w in lx.words("fixed repaired solved resolved sorted"))
+# Deeds that move a thing: the thing moved must be the task's ("brought in a mouse").
+_CARRIED = frozenset(stem(w) for w in lx.words("bring take arrive"))
 _COMMANDS = ("cancel", "named")  # the user's own words for a task, not news about it
 _TASK_WORDS = lx.frozenwords("task tasks item todo to-do reminder one entry")
 _CONTACT = frozenset(stem(w) for w in lx.MENTION_CONTACT_VERBS)
@@ -479,9 +481,12 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
                 state and not _forms(stem(state)) & {f for w in things for f in _forms(w)})):
             continue  # "nina has the proposal" is "send proposal to nina", not "write it"
         lead = t_verb or t[0][1]  # "get car inspected": "get", which the word lists drop
-        if event is not None and event not in _GENERIC and not said_verb and lead != event \
-                and lead not in _DEED.get(event, ()):  # fmt: skip
-            continue  # "the bike chain snapped" is not "oil the bike chain"
+        if event is not None and event not in _GENERIC and not said_verb and lead != event:
+            if lead not in _DEED.get(event, ()):
+                continue  # "the bike chain snapped" is not "oil the bike chain"
+            if event in _CARRIED and _head(task["title"]) not in hit:
+                continue  # what it was done to is the task's thing: "our cat brought in a
+                # mouse" is not "buy cat food"
         scored.append((len(hit) + len(hit) / len(things) + (1.0 if said_verb else 0.0),
                        task["id"]))
     return scored

@@ -313,6 +313,14 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         if had[:1] == ["new"]:  # "ben has a new bike": bought
             return Intent.COMPLETE, "have", body, ""
         return Intent.COMPLETE, "has", body, had[-1] if had else ""
+    if body[0] in _FRESH and any(w in _ON_IN for w in body[2:5]) and not any(
+            _is_past(w) or w in lx.MENTION_PAST for w in body[1:5]):  # not "new x arrived in"
+        return Intent.COMPLETE, "state", body, "fresh"  # "fresh sheets on the bed"
+    ing = next((j for j, w in enumerate(body[2:6], 2) if body[j - 1] in _BE_NOW), 0)
+    if ing and _doing(body[ing]) and any(w in _OTHERS for w in body[:ing - 1]) and not (
+            _owned_next(body[ing + 1:ing + 3])):  # "…painting their fence"
+        # "gran's collecting the kids today": someone else has it in hand
+        return Intent.COMPLETE, "deed", body[ing:], ""
     have = _index(body, _HAVE_WORDS)
     if 1 <= have <= 4 and body[have + 1:have + 2] == ["new"] and body[0] not in _PRONOUNS:
         return Intent.COMPLETE, "have", body, ""  # "the kids have new shoes": bought
@@ -347,7 +355,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             return Intent.COMPLETE, "state", body, ""  # "biscuit's been to the vet"
         if not past and before in _COPULA:  # "the cards are (all) in the mail"
             state = _starts(body, j, _MENTION_STATES)
-            if not state and before in _BE and word.isalpha() and word not in lx.MATCH_FILLER:
+            if not state and before in _BE and word.isalpha() and word not in lx.MATCH_FILLER \
+                    and not _owned_next(body[j + 1:j + 3]):  # fmt: skip
                 # "my bank account is open now": done if that is the task's own verb
                 return Intent.COMPLETE, "event", body, word
         elif not past and j > 0 and body[j - 1] not in _DETERMINERS:  # "meal prep done"
@@ -424,6 +433,13 @@ def _owned_by_others(words: list[str]) -> bool:
         w in _OTHERS and words[i + 1:i + 2] == ["'s"] for i, w in enumerate(words[:4]))
 
 
+def _owned_next(words: list[str]) -> bool:
+    """The deed's object is the doer's own ("painting their fence", "fixing up his bike"),
+    not someone named first ("taking nana to her appointment")."""
+    return bool(words) and (words[0] in _OWNED or (words[0] in ("up", "out", "off")
+                                                    and words[1:2] != [] and words[1] in _OWNED))
+
+
 def _participle(words: list[str]) -> bool:
     """The word is a past participle ("has shut down", "has been"), not a thing had."""
     return bool(words) and (words[0] in lx.PAST_TO_BASE or words[0] in lx.MENTION_PAST
@@ -440,6 +456,14 @@ _CALLED = lx.frozenwords("called rang phoned facetimed")
 _CALLED_FIRST = lx.frozenwords("first back already")
 _BUYERS = lx.frozenwords("someone somebody buyer guy lady woman man")
 _HAVE_WORDS = lx.frozenwords("have has")
+_FRESH = lx.frozenwords("fresh new")
+_ON_IN = lx.frozenwords("on in")
+_BE_NOW = lx.frozenwords("'s is are 're")
+
+
+def _doing(word: str) -> bool:
+    """A present participle of a task verb ("collecting", "making"), not "going"."""
+    return len(word) > 5 and word.endswith("ing") and word not in lx.MENTION_NOT_DOING
 _HAVE = (["we", "have"], ["i", "have"], ["we've", "got"], ["i've", "got"], ["we", "got"])
 # An event or a thing that is over or gone is not a task done ("dinner was over by 9"), and
 # without a copula only the plain done words say it ("meal prep done", not "take the day off").

@@ -310,7 +310,7 @@ VERB_SYNONYMS = {
 # Irregular past forms only news reads (not commands or adds): word → its base.
 MORE_PAST = {
     "had": "have", "came": "come", "spent": "spend", "lent": "lend", "built": "build",
-    "said": "say",
+    "said": "say", "venmoed": "pay", "venmo'd": "pay", "zelled": "pay",
     "held": "hold", "kept": "keep", "won": "win", "led": "lead", "flew": "fly", "grew": "grow",
     "laid": "lay", "drew": "draw", "chose": "choose", "eaten": "eat", "driven": "drive",
     "ridden": "ride", "seen": "see", "known": "know", "grown": "grow", "thrown": "throw",
@@ -380,6 +380,9 @@ FALLBACK_STATE_VERBS = {
     "set up": words("set"),
 }
 FALLBACK_STATES = (*FALLBACK_GENERIC_STATES, *FALLBACK_STATE_VERBS)
+# "fresh sheets on the bed", "new bulb in the porch light": the old one was changed (a
+# mention's state, never a state word: "the bread is fresh" is not news)
+FALLBACK_STATE_VERBS["fresh"] = words("change replace put swap fit install buy get order")
 # Participles that say something went wrong, not that a task is done.
 FALLBACK_BAD_STATES = frozenwords(
     "broken packed closed stuck lost missing damaged ruined delayed overdue locked jammed "
@@ -391,8 +394,8 @@ FALLBACK_BAD_STATES = frozenwords(
 # her car").
 FALLBACK_PEOPLE = frozenwords(
     "mom dad mum mother father sister brother husband wife kids kid son daughter neighbor "
-    "neighbour neighbors friend friends boss partner boyfriend girlfriend roommate wife's "
-    "grandma grandpa he she they someone somebody everyone"
+    "neighbour neighbors neighbours friend friends boss partner boyfriend girlfriend roommate wife's "
+    "grandma grandpa gran nan granny nana grandad he she they someone somebody everyone"
 )
 # Words before a completion that change nothing ("i just finally mowed the lawn").
 FALLBACK_LEAD = frozenwords(
@@ -418,7 +421,7 @@ FALLBACK_DEED_VERBS = {
     "send": words("take mail post put bring write finish do complete prepare draft"),
     "pick": words("buy get grab collect fetch"),
     "hand": words("submit return deliver turn give finish write complete"),
-    "take": words("walk return bring"),
+    "take": words("walk return bring donate give sell remove dump recycle"),
     "have": words("get attend do take go"),
     # "the new charger came today": whatever brings a thing or a person to the door
     "arrive": words("order buy ship deliver get renew replace request apply purchase send mail "
@@ -429,6 +432,9 @@ FALLBACK_DEED_VERBS = {
     "live": words("write publish post finish launch upload release"),  # "the post is live"
     "approve": words("apply request ask email submit"),  # "leave approved for the week"
     "refund": words("return exchange"),  # "zara refunded me for the jacket"
+    "tell": words("rsvp reply answer confirm inform let"),  # "told jen we're coming"
+    "bring": words("buy get pick collect fetch"),
+    "collect": words("pick get fetch grab"),  # "gran's collecting the kids"  # "grandma brought over the nappies"
     "read": words("finish"),
     "find": words("buy get order"),
     "give": words("pay return hand donate lend"),
@@ -456,7 +462,8 @@ MENTION_ARRIVED = frozenwords("arrived came delivered landed")
 # extension", "the bank got back to us": the call, email or request to them is done.
 MENTION_ANSWERED = frozenwords("called rang phoned facetimed texted messaged replied "
                                "answered responded")
-MENTION_ANSWERS = phrases("said yes|said no|said ok|said okay|got back|wrote back|agreed")
+MENTION_ANSWERS = phrases("said yes|said no|said ok|said okay|got back|wrote back|agreed|"
+                          "signed off")
 # The to-do verbs an answer completes: a contact or a request.
 MENTION_CONTACT_VERBS = words("call ring phone text message email reply contact ask write "
                               "follow chase remind request apply check rsvp")
@@ -559,6 +566,11 @@ MENTION_NOT_DEEDS = FALLBACK_BAD_STATES | frozenwords(
     "fell stuck tore froze stole sank shook woke slept torn stolen "
     "wanted needed tried hoped expected decided considered thought"
 )
+# -ing words after someone else that say nothing of the user's task ("my sister's moving").
+MENTION_NOT_DOING = frozenwords(
+    "going coming moving staying visiting leaving working sleeping feeling getting being "
+    "having doing trying thinking looking waiting asking wondering complaining talking "
+    "saying playing watching joking kidding")
 # Past forms a mention reads beside PAST_TO_BASE ("the passport came in the mail").
 MENTION_PAST = frozenset(MORE_PAST)
 # Other people by their role: their deeds are news about the user's task only when it is

@@ -362,7 +362,7 @@ _RE_STATEMENT = re.compile(
     r"came|saw|heard|turns|turned|looks|sounds|said|says|told|didn't|doesn't|won't|hasn't|"
     r"haven't|isn't|aren't|wasn't|"
     r"goes|comes|arrives|leaves|opens|closes|gets|got)\b"
-    r"|'s\s+(?:\w+ing|\w+ed|closed|shut|open|over)\b"  # "my sister's moving to perth next month"
+    r"|'s\s+(?:\w+ing|\w+ed|closed|shut|open|over|on|off)\b"  # "my sister's moving to perth…"
     r"|^(?:i|we|you|he|she|they|my|our|his|her|their|the)\s+(?:\w+\s+){0,2}?(?:have|has|will|"
     r"would|could|might|may|can)\b",
     _F,
@@ -373,12 +373,18 @@ _PAST_WORDS = "|".join(sorted((re.escape(k) for k in lx.PAST_TO_BASE if " " not 
 # Someone else did something: "my neighbor washed his car today" is news, not a task
 # ("my car serviced friday", with nothing after the verb, is still a note to add).
 _RE_NARRATIVE = re.compile(
-    r"^(?:my|our|his|her|their|the|a|an)\s+(?:[\w'-]+\s+){0,2}?(?:" + _PAST_WORDS + r")"
-    r"\s+\S",
+    r"^(?:my|our|his|her|their|the|a|an|we|i|they|he|she)\s+(?:[\w'-]+\s+){0,2}?(?:"
+    + _PAST_WORDS + r")\s+\S"
+    # "supplier dropped off napkins today": one word, then a verb that is only past
+    r"|^(?:we|i|they|he|she)\s+(?:[\w'-]+\s+)?[a-z]{2,}ed\s+\S"  # "we watched a movie…"
+    r"|^(?!(?:get|have|need|go|make)\b)[\w'-]+\s+(?:" + "|".join(sorted(
+        (re.escape(k) for k, v in lx.PAST_TO_BASE.items() if k != v and " " not in k),
+        key=len, reverse=True)) + r")\s+\S",
     _F,
 )
 # Terse news with a mark after the deed: "taxes filed!! never again", "gutters cleaned, phew".
 _RE_TERSE_NEWS = re.compile(r"^(?:[\w'-]+\s+){1,2}?(?:" + _PAST_WORDS + r")\s*[!,.]", _F)
+_RE_IS_ON = re.compile(r"'s\s+(?:on|off)\b", _F)  # "cricket's on tonight": a statement
 _BARE_MAX_CHARS = 300
 # No command at all, only a date or tag to go on ("dentist friday 3pm"): the least sure add.
 BARE_ADD_CONFIDENCE = 0.7  # a long message with a date in it is talk, not one task
@@ -415,7 +421,8 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
         return None  # "Tomorrow is my birthday", "my flight is tomorrow": statements
     have = _RE_HAVE_A.match(s)
     rest = extract(s[have.end() :], now_local).rest if have else e.rest
-    if _RE_STATEMENT.search(rest) or _RE_NARRATIVE.match(rest) or _RE_TERSE_NEWS.match(s):
+    if _RE_STATEMENT.search(rest) or _RE_NARRATIVE.match(rest) or _RE_TERSE_NEWS.match(s) \
+            or _RE_IS_ON.search(s):  # fmt: skip
         return None  # "the meeting went well this morning", "my kids have soccer on sundays"
     if have and not any(w in lx.EVENT_NOUNS for w in _RE_WORD.findall(s[have.end() :].lower())):
         return None  # "i have a headache today" is news; "i have a dentist appointment" a to-do

@@ -136,6 +136,15 @@ DONE = [
     ("the photos are on the shared drive", ("upload photos to drive", "print photos")),
     ("the grant proposal is out for review", ("write grant proposal", "call dad")),
     ("rent's gone out", ("pay rent", "call landlord")),
+    # told them yes, paid by app, someone else has it in hand, the new one is in, brought or
+    # taken away by someone else
+    ("told sam we'll be at the barbecue", ("RSVP to Sam's barbecue", "buy charcoal")),
+    ("venmo'd tom for the pizza", ("pay tom for pizza", "order pizza")),
+    ("grandad's picking the twins up from nursery", ("pick up the twins", "buy nappies")),
+    ("fresh batteries in the smoke alarm", ("replace smoke alarm batteries",
+                                             "test smoke alarm")),
+    ("my aunt brought over a crate of apples", ("buy apples", "call aunt")),
+    ("the charity van took the old wardrobe", ("donate old wardrobe", "paint wardrobe")),
 ]
 
 
@@ -204,6 +213,12 @@ HARMLESS = [
     ("the new phone arrived", ("clean the phone screen",)),
     ("it's pouring so no mowing today", ("mow the lawn",)),
     ("the plumber came by and fixed the tap", ("buy milk",)),
+    # others doing their own thing, a pet's deed, an evening told, a match on, a fresh loaf
+    ("the neighbours are painting their fence", ("paint the fence",)),
+    ("our dog brought in a dead bird", ("buy dog food",)),
+    ("we watched a film tonight instead of cleaning", ("clean kitchen",)),
+    ("football's on tonight, big match", ("buy beer",)),
+    ("the bread is fresh", ("buy bread",)),
 ]
 
 
