@@ -539,15 +539,19 @@ def resolve(
                 and ref.task_id is None:  # fmt: skip
             fallback = understanding.rule.startswith("fallback.")
             if not fallback:
-                before = len(resolution.missing)
+                before, found = len(resolution.missing), len(resolution.targets)
                 _resolve_one(ref, resolution, tasks, known, last_list, last_task, loose)
                 if len(resolution.missing) == before:
+                    if not _deed_fits(understanding, tasks, resolution.targets[found:]):
+                        del resolution.targets[found:]  # the mentions find the one it fits
                     continue
                 del resolution.missing[before:]
             verb_first = understanding.rule in ("fallback.news", "fallback.state") or (
                 not fallback and _starts_with_verb(ref.title))
             _, _, state = understanding.rule.partition(":")
-            matches = strict_match(ref.title, tasks, verb_first=verb_first, state=state)
+            matches = [found for found in strict_match(ref.title, tasks, verb_first=verb_first,
+                                                       state=state)
+                       if _deed_fits(understanding, tasks, [found])]  # fmt: skip
             if len(matches) == 1:
                 resolution.targets.append(matches[0])
             elif matches:
@@ -588,6 +592,28 @@ def resolve(
     resolution.ambiguous = list(dict.fromkeys(resolution.ambiguous))
     del resolution.ambiguous[MAX_CHOICES:]
     return resolution
+
+
+def _deed_fits(understanding: Understanding, tasks: Sequence[dict[str, Any]],
+               found: Sequence[str]) -> bool:
+    """The deed told ("bought a bag of kibble for the dog") is the found tasks' own, a
+    synonym, one that stands for it (FALLBACK_DEED_VERBS) or a generic one; True when no
+    deed is told. "walk the dog" was not done by buying."""
+    told = next((m.refs[0] for m in understanding.mentions if m.kind == "deed"), None)
+    said = _RE_WORDS.findall(told.lower())[:1] if told else []
+    deed = stem(said[0]) if said else ""
+    if deed not in _TASK_VERBS or deed in _GENERIC:
+        return True
+    titles = {task["id"]: task["title"] for task in tasks}
+    for task_id in found:
+        lead = _lead_verb(titles.get(task_id, ""))
+        if lead is not None and lead not in _GENERIC and not _same_verb(deed, lead) \
+                and lead not in _DEED.get(deed, ()) and _verb_key(deed) != _verb_key(lead):
+            # another deed on the thing: wrong only when the mentions find the task it was
+            # ("bought kibble for the dog": "buy dog food", not "walk the dog")
+            other, _ = mention_match(understanding.mentions, tasks)
+            return not (len(other) == 1 and other[0] not in found)
+    return True
 
 
 def _resolve_one(

@@ -205,6 +205,7 @@ _DONE_STATE = lx.phrases(
     "that's done|thats done|that's finished|thats finished|that's complete|thats complete|"
     "that's taken care of|thats taken care of|that's sorted|thats sorted|that's handled|"
     "that's over with|it's done|its done|it is done|that is done|that one's done|"
+    "check|checked|ticked|tick|sorted|got it|got them|got em|"
     "that's one done|that's off the list|thats off the list|one less thing"
 )
 _TRAIL = lx.phrases(

@@ -230,7 +230,8 @@ PLACEHOLDERS = phrases(
     "about|for|of|a|an|the|something important|an important thing|important stuff|"
     "a few|a couple|some more|more stuff|a bunch of stuff|a bunch of things|in|up|out|down|"
     "something down|it down|this down|that down|stuff down|me|us|for me|for us|myself|"
-    "something on there|something in there|something on it"
+    "something on there|something in there|something on it|the usual|my usual|usual|"
+    "the usual stuff|the usual things"
 )
 # Named lists that carry no name ("my list", "the todo list"): no tag.
 GENERIC_LIST_WORDS = frozenset(
@@ -310,7 +311,7 @@ VERB_SYNONYMS = {
 # Irregular past forms only news reads (not commands or adds): word → its base.
 MORE_PAST = {
     "had": "have", "came": "come", "spent": "spend", "lent": "lend", "built": "build",
-    "said": "say", "venmoed": "pay", "venmo'd": "pay", "zelled": "pay",
+    "said": "say", "bled": "bleed", "venmoed": "pay", "venmo'd": "pay", "zelled": "pay",
     "held": "hold", "kept": "keep", "won": "win", "led": "lead", "flew": "fly", "grew": "grow",
     "laid": "lay", "drew": "draw", "chose": "choose", "eaten": "eat", "driven": "drive",
     "ridden": "ride", "seen": "see", "known": "know", "grown": "grow", "thrown": "throw",
@@ -370,6 +371,7 @@ FALLBACK_STATE_VERBS = {
     "in the pantry": words("buy get order pick shop"),
     "in the cupboard": words("buy get order pick shop"),
     "on the cloud": words("back upload save sync"),
+    "up to date": words("update"),
     "in the mail": words("send mail post"),
     "on the calendar": words("schedule book plan set add put make arrange"),
     "on the schedule": words("schedule book plan set add put make arrange"),
@@ -460,8 +462,7 @@ FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
 MENTION_ARRIVED = frozenwords("arrived came delivered landed")
 # Another's deed that answers the user's own: "mom called me first", "prof said yes to the
 # extension", "the bank got back to us": the call, email or request to them is done.
-MENTION_ANSWERED = frozenwords("called rang phoned facetimed texted messaged replied "
-                               "answered responded")
+MENTION_ANSWERED = frozenwords("called rang phoned facetimed replied answered responded")
 MENTION_ANSWERS = phrases("said yes|said no|said ok|said okay|got back|wrote back|agreed|"
                           "signed off")
 # The to-do verbs an answer completes: a contact or a request.
@@ -529,6 +530,7 @@ MENTION_VERBS = {
     "back": "return",  # "gave the drill back to steve" / "return drill to neighbor"
     **dict.fromkeys(words("money cash"), "pay"),  # "sent ade his money" / "pay ade back"
     "refund": "return",  # "the shop gave me a refund for the kettle"
+    **dict.fromkeys(words("venmo venmoed venmo'd zelle zelled paypal paypaled"), "pay"),
 }
 # Cancelling words: the thing named (or the one just mentioned: "so scratch that") goes.
 MENTION_CANCEL = frozenwords(

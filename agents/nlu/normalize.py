@@ -84,7 +84,7 @@ _CHECKS = "\u2705\u2714\u2611\u2713"
 _RE_CHECK_EDGE = re.compile(
     r"^[\u2705\u2714\u2611\u2713]\ufe0f?\s*|\s*[\u2705\u2714\u2611\u2713]\ufe0f?$"
 )
-_RE_HAS_DONE = re.compile(r"\b(?:done|finished|completed|complete)\b", _F)
+_RE_HAS_DONE = re.compile(r"\b(?:done|finished|completed|complete|check|checked)\b", _F)
 
 
 def has_check_mark(s: str) -> bool:

@@ -377,6 +377,7 @@ _RE_NARRATIVE = re.compile(
     + _PAST_WORDS + r")\s+\S"
     # "supplier dropped off napkins today": one word, then a verb that is only past
     r"|^(?:we|i|they|he|she)\s+(?:[\w'-]+\s+)?[a-z]{2,}ed\s+\S"  # "we watched a movie…"
+    r"|^[\w'-]+\s+[a-z]{3,}(?<!e)ed\s+\S"  # "jake scored two goals today"
     r"|^(?!(?:get|have|need|go|make)\b)[\w'-]+\s+(?:" + "|".join(sorted(
         (re.escape(k) for k, v in lx.PAST_TO_BASE.items() if k != v and " " not in k),
         key=len, reverse=True)) + r")\s+\S",
@@ -384,6 +385,8 @@ _RE_NARRATIVE = re.compile(
 )
 # Terse news with a mark after the deed: "taxes filed!! never again", "gutters cleaned, phew".
 _RE_TERSE_NEWS = re.compile(r"^(?:[\w'-]+\s+){1,2}?(?:" + _PAST_WORDS + r")\s*[!,.]", _F)
+_RE_ASKS_OTHERS = re.compile(r"^\s*(?:anyone|anybody|does\s+anyone|is\s+it\s+just\s+me|"
+                             r"who\s+else)\b", _F)
 _RE_IS_ON = re.compile(r"'s\s+(?:on|off)\b", _F)  # "cricket's on tonight": a statement
 _BARE_MAX_CHARS = 300
 # No command at all, only a date or tag to go on ("dentist friday 3pm"): the least sure add.
@@ -416,6 +419,8 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
         return None
     if _negated_deed(s):
         return None  # "didn't get to the oil change today": news of a miss, not a to-do
+    if _RE_ASKS_OTHERS.match(s):
+        return None  # "anyone else hate mondays or just me": a question without its mark
     e = extract(s, now_local)
     if not e.any or _RE_COPULA_START.match(e.rest) or _RE_COPULA_END.search(e.rest):
         return None  # "Tomorrow is my birthday", "my flight is tomorrow": statements
@@ -522,7 +527,8 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
     if tail and tail.start() > 0:
         # "dentist at 13:00 tomorrow, remind me": the carrier said last
         got = classify(s[: tail.start()], now_local, depth + 1, small_talk=False)
-        if got.intent is Intent.ADD and got.rule.startswith("add.bare"):
+        if got.intent is Intent.CLARIFY or got.intent is Intent.ADD and (
+                got.rule.startswith("add.bare") or "remind" in tail.group(0).lower()):  # fmt: skip
             return _replace(got, rule=f"remind_tail>{got.rule}",
                             confidence=max(got.confidence, 0.85))  # fmt: skip
     for _name, rule in RULES:
@@ -722,7 +728,8 @@ def _with_mention(got: Understanding, s: str) -> Understanding:
         return got
     named = tuple(ref.title for ref in got.refs
                   if ref.title and not _RE_SAID_AS_NEWS.search(ref.title))  # fmt: skip
-    command = bool(named) and got.rule.startswith("status") and not got.rule.startswith(_NEWS)
+    command = bool(named) and got.rule.startswith(("status", "compound")) and not (
+        got.rule.startswith(_NEWS))
     # a command is news only when a reference reads as told ("trash went out last night"
     # is not "trash <went out last night>") or a remark follows it
     told = not command or "," in s or " so " in s or any(map(fallback.told, named))

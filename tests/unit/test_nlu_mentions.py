@@ -145,6 +145,13 @@ DONE = [
                                              "test smoke alarm")),
     ("my aunt brought over a crate of apples", ("buy apples", "call aunt")),
     ("the charity van took the old wardrobe", ("donate old wardrobe", "paint wardrobe")),
+    # a told deed picks the task it fits over one that only shares the thing; paid by app;
+    # "X, check"; a command that names the task in other words; up to date
+    ("bought a huge bag of cat litter for the cat", ("buy cat litter", "feed the cat")),
+    ("zelled the plumber", ("pay the plumber", "call the plumber")),
+    ("tyres, check ✔️", ("buy tyres", "wash car")),
+    ("spoke to my father for ages so you can mark that done", ("call dad", "call the bank")),
+    ("the rota is up to date", ("update the rota", "print the rota")),
 ]
 
 
@@ -219,6 +226,10 @@ HARMLESS = [
     ("we watched a film tonight instead of cleaning", ("clean kitchen",)),
     ("football's on tonight, big match", ("buy beer",)),
     ("the bread is fresh", ("buy bread",)),
+    # a text to the user is not a call; questions to everyone and others' news with a date
+    ("my dad texted me a picture of his garden", ("call dad",)),
+    ("anyone else love rainy sundays", ("buy umbrella",)),
+    ("sam scored a hat trick today!!", ("call sam",)),
 ]
 
 
@@ -259,7 +270,8 @@ def test_a_mention_is_read_as_talk_until_it_names_a_task() -> None:
 
 @pytest.mark.parametrize("text", ["something for tomorrow", "add the thing we talked about",
                                   "something i forgot for friday", "i need to do that thing",
-                                  "maybe add that thing sam mentioned"])
+                                  "maybe add that thing sam mentioned", "add my usual",
+                                  "i have to do a thing on monday, remind me"])
 def test_a_placeholder_asks_what_keeping_the_date(text: str) -> None:
     assert u(text).intent is Intent.CLARIFY
 
@@ -299,3 +311,11 @@ def test_a_long_message_is_bounded_work(size: int) -> None:
     got = fallback.mentions(text)
     assert 0 < len(got) <= fallback.MAX_MENTIONS
     assert all(len(ref.split()) <= fallback.MENTION_MAX_WORDS for m in got for ref in m.refs)
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("i need to call the vet on monday, remind me", "call the vet"),
+    ("gotta renew my library card friday, remind me please", "renew my library card"),
+])
+def test_a_remind_me_tail_is_not_a_second_task(text: str, title: str) -> None:
+    assert [d.title for d in u(text).drafts] == [title]
