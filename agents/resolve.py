@@ -275,6 +275,24 @@ def _without_places(query: str, q: list[tuple[str, str]]) -> list[tuple[str, str
     return kept or q
 
 
+_PLACE_END = lx.frozenwords("and so but then they i we he she it who which where when")
+
+
+def _place_phrases(query: str) -> set[str]:
+    """The stems of each "at/from <place>" phrase (up to 4 words, to the next clause word):
+    "i was at the grocery store and they had tulips" / "grocery", "store"."""
+    raw = _RE_WORDS.findall(query.lower())[:MAX_QUERY_WORDS]
+    out: set[str] = set()
+    for i, word in enumerate(raw):
+        if word in _PLACE_WORDS and i > 0 and raw[i - 1] != "back" and (  # "back from the dentist"
+                word == "at" or raw[i + 1:i + 2] in (["the"], ["a"], ["my"])):  # "from netflix"
+            for w in raw[i + 1:i + 5]:
+                if w in _PLACE_END:
+                    break
+                out.add(stem(w))
+    return out
+
+
 def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: bool,
                  state: str = "") -> list[str]:  # fmt: skip
     """The one task (or the equally good few) a fallback reading is about; [] if none.
@@ -390,6 +408,11 @@ _CARRIED = frozenset(stem(w) for w in lx.words("bring take arrive"))
 _COMMANDS = ("cancel", "named")  # the user's own words for a task, not news about it
 _TASK_WORDS = lx.frozenwords("task tasks item todo to-do reminder one entry")
 _CONTACT = frozenset(stem(w) for w in lx.MENTION_CONTACT_VERBS)
+# Talking to someone: a generic "got" is none of these unless it says it reached them.
+_TALK = frozenset(stem(w) for w in lx.words("call ring phone text message email reply contact"))
+_RE_GOT_THROUGH = re.compile(
+    r"^(?:got|get|gotten)\s+(?:back\s+to|through\s+to|through|hold\s+of|off\s+the\s+phone|"
+    r"on\s+the\s+phone|in\s+touch)\b", re.IGNORECASE)
 _PREPOSITIONS = lx.frozenwords("for to with at about from on in of by into onto before after")
 
 
@@ -434,6 +457,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
     q = _stems(query)
     if not q:
         return []
+    places = _place_phrases(query)  # "at the grocery store" says where, not what
+    q = [(raw, word) for raw, word in q if word not in places] or q
     keys: set[str] = set()
     for _, word in q:
         keys |= _forms(word)
@@ -473,6 +498,9 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         if deed is not None and t_verb is not None and not said_verb and deed not in _GENERIC \
                 and t_verb not in _GENERIC and t_verb not in _DEED.get(deed, ()):  # fmt: skip
             continue  # "dropped the kids at school" is not "pick up the kids"
+        if deed in _GENERIC and t_verb in _TALK and not said_verb and not (
+                _RE_GOT_THROUGH.match(query)):  # fmt: skip
+            continue  # "got mom a scarf" is not "call mom" ("got hold of mom" is)
         if kind == "answer" and (t_verb or t[0][1]) not in _CONTACT:
             continue  # "mom called me" is "call mom", not "buy mom a gift"
         if kind == "have" and (t_verb is None or t_verb not in _ACQUIRE):
@@ -497,7 +525,7 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
 NEWS_RULES = ("status.news", "status.state")
 _REMARK_WORDS = lx.FALLBACK_DENY | lx.frozenwords(
     "i i'm im we we're they they're he she it its it's there's theres that's thats what how "
-    "anyway lol "
+    "anyway lol too very "
     "is are was were am")
 
 
@@ -597,18 +625,24 @@ def resolve(
 def _deed_fits(understanding: Understanding, tasks: Sequence[dict[str, Any]],
                found: Sequence[str]) -> bool:
     """The deed told ("bought a bag of kibble for the dog") is the found tasks' own, a
-    synonym, one that stands for it (FALLBACK_DEED_VERBS) or a generic one; True when no
-    deed is told. "walk the dog" was not done by buying."""
+    synonym or one that stands for it (FALLBACK_DEED_VERBS); a generic one ("got") never
+    stands for a call or message. True when no deed is told. "walk the dog" was not done by
+    buying."""
     told = next((m.refs[0] for m in understanding.mentions if m.kind == "deed"), None)
     said = _RE_WORDS.findall(told.lower())[:1] if told else []
     deed = stem(said[0]) if said else ""
-    if deed not in _TASK_VERBS or deed in _GENERIC:
+    if deed not in _TASK_VERBS:
         return True
     titles = {task["id"]: task["title"] for task in tasks}
     for task_id in found:
         lead = _lead_verb(titles.get(task_id, ""))
-        if lead is not None and lead not in _GENERIC and not _same_verb(deed, lead) \
-                and lead not in _DEED.get(deed, ()) and _verb_key(deed) != _verb_key(lead):
+        if lead is None or lead in _GENERIC or _same_verb(deed, lead):
+            continue
+        if deed in _GENERIC:
+            if lead in _TALK and not _RE_GOT_THROUGH.match(told or ""):
+                return False  # "got mom a scarf", "got in the car": no call was made
+            continue
+        if lead not in _DEED.get(deed, ()) and _verb_key(deed) != _verb_key(lead):
             # another deed on the thing: wrong only when the mentions find the task it was
             # ("bought kibble for the dog": "buy dog food", not "walk the dog")
             other, _ = mention_match(understanding.mentions, tasks)

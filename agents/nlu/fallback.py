@@ -341,6 +341,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             # request to them is done; "the new charger came today": what was ordered is here
             return Intent.COMPLETE, "answer" if answer else "event", body, (
                 "" if answer else "arrived")
+        if word == "got" and body[j + 1:j + 2] == ["off"] and body[j + 2:j + 4] != ["the", "phone"]:
+            return None  # "just got off a 12 hr shift": off work, not a deed
         if word in lx.MENTION_NOT_DEEDS:
             return None  # "i checked the price of flights", "the packages arrived"
         past = (_is_past(word) or word in lx.MENTION_PAST or (
@@ -378,7 +380,7 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             return None  # "sarah emailed me about lunch": done to the user, not by them
         if word not in ("got", "had") and _owned_by_others(body[j + 1:j + 6]):
             return None  # "my neighbor painted his garage" ("the kids got their shots")
-        if word == "bought" and subject[-1] in _BUYERS:
+        if word == "bought" and any(w in _BUYERS for w in subject):
             return Intent.COMPLETE, "event", body, "sold"  # "someone bought the bike"
         if subject[-1] in _OTHERS and before not in _COPULA:  # not "the email to bob is sent"
             if word in _RESOLVED:  # "the electrician fixed the outlet": whatever it was for
@@ -431,6 +433,20 @@ def _owned_by_others(words: list[str]) -> bool:
     """What follows a deed is someone else's ("his garage", "the neighbor's lawn")."""
     return any(w in _OWNED for w in words[:3]) or any(
         w in _OTHERS and words[i + 1:i + 2] == ["'s"] for i, w in enumerate(words[:4]))
+
+
+_POINTERS = lx.frozenwords("that this these those her")  # also determiners: "these tulips"
+
+
+def _refers_back(named: list[str], i: int) -> bool:
+    """named[i] points back at something said before ("fixed it myself", "that's booked",
+    "that one's done"), rather than being a determiner ("these tulips")."""
+    word = named[i]
+    if word not in _REFER_BACK:
+        return False
+    after = named[i + 1:i + 2]
+    return word not in _POINTERS or not after or not after[0].isalpha() or (
+        after[0] in lx.MATCH_FILLER)
 
 
 def _owned_next(words: list[str]) -> bool:
@@ -532,7 +548,7 @@ def mentions(text: str) -> tuple[Mention, ...]:
         if any(w not in lx.MATCH_FILLER and w not in _PRONOUNS for w in named):
             refs.append(" ".join(named).replace(" 's", "'s"))
         if len(parts) > 1 and (not refs or kind == "cancel" or any(
-                w in _REFER_BACK for w in named)):  # fmt: skip
+                _refers_back(named, i) for i in range(len(named)))):  # fmt: skip
             refs.append(" ".join(all_words))  # "so scratch that": the thing said before
         if refs:
             found.append(Mention(kind=kind, refs=tuple(dict.fromkeys(refs)), state=state,

@@ -311,7 +311,7 @@ VERB_SYNONYMS = {
 # Irregular past forms only news reads (not commands or adds): word → its base.
 MORE_PAST = {
     "had": "have", "came": "come", "spent": "spend", "lent": "lend", "built": "build",
-    "said": "say", "bled": "bleed", "venmoed": "pay", "venmo'd": "pay", "zelled": "pay",
+    "said": "say", "bled": "bleed", "acquired": "get", "venmoed": "pay", "venmo'd": "pay", "zelled": "pay",
     "held": "hold", "kept": "keep", "won": "win", "led": "lead", "flew": "fly", "grew": "grow",
     "laid": "lay", "drew": "draw", "chose": "choose", "eaten": "eat", "driven": "drive",
     "ridden": "ride", "seen": "see", "known": "know", "grown": "grow", "thrown": "throw",
@@ -347,7 +347,7 @@ FALLBACK_DENY = frozenwords(
 # Generic states fit any task; the others only a task whose verb makes that state ("the
 # trash is out" / "take out the trash", not "the kids are ready" / "bathe the kids").
 FALLBACK_GENERIC_STATES = phrases(
-    "done|all done|finished|complete|completed|sorted|sorted out|taken care of|handled|"
+    "done|all done|finished|finish|complete|completed|sorted|sorted out|taken care of|handled|"
     "dealt with|squared away|off|off the list|gone|over|all set|good to go"
 )
 _CLEANED = words("clean wash wipe scrub tidy vacuum mop dust rinse")
@@ -372,6 +372,11 @@ FALLBACK_STATE_VERBS = {
     "in the cupboard": words("buy get order pick shop"),
     "on the cloud": words("back upload save sync"),
     "up to date": words("update"),
+    **dict.fromkeys(("in its new pot", "in a new pot", "in a bigger pot", "in the new pot"),
+                    words("repot pot plant move transplant")),
+    **dict.fromkeys(("at the cleaners", "at the dry cleaners", "at the tailor",
+                     "at the mechanic", "at the garage", "at the shop", "at the vet"),
+                    words("take drop bring send")),
     "in the mail": words("send mail post"),
     "on the calendar": words("schedule book plan set add put make arrange"),
     "on the schedule": words("schedule book plan set add put make arrange"),
@@ -384,7 +389,8 @@ FALLBACK_STATE_VERBS = {
 FALLBACK_STATES = (*FALLBACK_GENERIC_STATES, *FALLBACK_STATE_VERBS)
 # "fresh sheets on the bed", "new bulb in the porch light": the old one was changed (a
 # mention's state, never a state word: "the bread is fresh" is not news)
-FALLBACK_STATE_VERBS["fresh"] = words("change replace put swap fit install buy get order")
+FALLBACK_STATE_VERBS["fresh"] = words("change replace put swap fit install buy get order "
+                                      "refill")
 # Participles that say something went wrong, not that a task is done.
 FALLBACK_BAD_STATES = frozenwords(
     "broken packed closed stuck lost missing damaged ruined delayed overdue locked jammed "
@@ -420,7 +426,8 @@ FALLBACK_DEED_VERBS = {
     "mail": words("send post write"),
     "go": words("take drive"),
     "return": words("return bring take"),
-    "send": words("take mail post put bring write finish do complete prepare draft"),
+    "send": words("take mail post put bring write finish do complete prepare draft email "
+                  "text forward share"),
     "pick": words("buy get grab collect fetch"),
     "hand": words("submit return deliver turn give finish write complete"),
     "take": words("walk return bring donate give sell remove dump recycle"),
@@ -436,7 +443,8 @@ FALLBACK_DEED_VERBS = {
     "refund": words("return exchange"),  # "zara refunded me for the jacket"
     "tell": words("rsvp reply answer confirm inform let"),  # "told jen we're coming"
     "bring": words("buy get pick collect fetch"),
-    "collect": words("pick get fetch grab"),  # "gran's collecting the kids"  # "grandma brought over the nappies"
+    "collect": words("pick get fetch grab"),  # "gran's collecting the kids"
+    "grab": words("pick get buy collect fetch"),  # "my wife grabbed the dry cleaning"  # "grandma brought over the nappies"
     "read": words("finish"),
     "find": words("buy get order"),
     "give": words("pay return hand donate lend"),
@@ -455,7 +463,7 @@ FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
                     ("rang", "back"): "called", ("showed", "up"): "arrived",
                     ("turned", "up"): "arrived", ("got", "here"): "arrived",
                     ("came", "in"): "arrived", ("came", "through"): "arrived",
-                    ("gone", "out"): "sent"}
+                    ("gone", "out"): "sent", ("got", "hold"): "called"}
 # Arrival ("the new charger came today", "grocery delivery just showed up"): news that what
 # was ordered, or who was booked, is here; the task must be one that brings it (FALLBACK_
 # DEED_VERBS["arrive"]) or name the person by their deed ("the piano tuner came by").
@@ -467,7 +475,8 @@ MENTION_ANSWERS = phrases("said yes|said no|said ok|said okay|got back|wrote bac
                           "signed off")
 # The to-do verbs an answer completes: a contact or a request.
 MENTION_CONTACT_VERBS = words("call ring phone text message email reply contact ask write "
-                              "follow chase remind request apply check rsvp")
+                              "follow chase remind request apply check rsvp swap invite "
+                              "borrow confirm")
 # Verbs that complete any task ("got my hair cut", "finished the report").
 FALLBACK_GENERIC_VERBS = frozenwords(
     "done finish finished complete completed get got gotten handle handled sort sorted "
@@ -521,7 +530,7 @@ MENTION_VERBS = {
     **dict.fromkeys(words("bathe bath bathed shower showered groom groomed"), "wash"),
     **dict.fromkeys(words("thaw thawed thawing defrosted"), "defrost"),
     **dict.fromkeys(words("answer answered respond responded"), "reply"),
-    **dict.fromkeys(words("scrub scrubbed wipe wiped"), "clean"),
+    **dict.fromkeys(words("scrub scrubbed wipe wiped scoop scooped"), "clean"),
     **dict.fromkeys(words("talk talked spoke speak chat chatted"), "call"),
     **dict.fromkeys(words("made reserved scheduled confirmed"), "book"),
     **dict.fromkeys(words("hung hang mounted"), "hang"),
@@ -544,7 +553,8 @@ MENTION_CANCEL_PHRASES = phrases(
     "decided against|changed my mind about|"
     "don't have to|dont have to|do not have to|no longer have to|"
     "forget about|don't bother|dont bother|not doing|not going to do|won't need|wont need|"
-    "doesn't need|doesnt need|not needed|no longer needed"
+    "doesn't need|doesnt need|not needed|no longer needed|isn't needed|isnt needed|"
+    "aren't needed|arent needed|not necessary|isn't necessary|isnt necessary"
 )
 # Said before news, never part of it ("just wanted to say the tax forms are filed").
 MENTION_LEAD_INS = phrases(
@@ -566,7 +576,8 @@ MENTION_NOT_DEEDS = FALLBACK_BAD_STATES | frozenwords(
     "impressed relieved pleased amazed obsessed bothered concerned delighted thrilled "
     "wondered showed happened started began seemed felt fed-up broke lost forgot "
     "fell stuck tore froze stole sank shook woke slept torn stolen "
-    "wanted needed tried hoped expected decided considered thought"
+    "wanted needed tried hoped expected decided considered thought "
+    "promoted engaged fired pregnant elected graduated retired"  # someone's life news
 )
 # -ing words after someone else that say nothing of the user's task ("my sister's moving").
 MENTION_NOT_DOING = frozenwords(
@@ -587,7 +598,7 @@ MENTION_FIXED = phrases(
     "looks great now|looks good now|looks better now|looks much better|looks amazing now|"
     "looks brand new|"
     "works now|working now|works again|working again|works fine|works great|up and running|"
-    "good as new|no longer|anymore|any more"
+    "good as new|no longer|anymore|any more|works|working fine|runs fine|runs again"
 )
 # Words that make the whole message too unsure to act on, wherever they stand.
 MENTION_DENY = frozenwords(

@@ -541,6 +541,9 @@ def try_news(s: str) -> Understanding | None:
     # "my daughter already fed the fish": someone else did it, "already" says it was a task
     c = _RE_THIRD_ALREADY.sub("", c, count=1)
     m = _RE_NEWS.match(c)
+    if m and m["obj"] and m["verb"].lower() in ("got", "get") and m["obj"].lower().startswith(
+            ("off ", "up ", "home", "back ", "in ", "out ")):  # fmt: skip
+        return None  # "just got off a 12 hr shift", "got home late": where, not a deed
     if m and not m["subj"] and m["obj"] and m["verb"].lower() not in lx.PAST_NEEDS_OBJECT:
         # "checked the mail", "got the groceries": news without "i", less sure
         ref = _news_ref(m)

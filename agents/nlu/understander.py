@@ -239,6 +239,12 @@ _RE_SOMEDAY = re.compile(r"\b(?:sometime|someday|some\s+day|one\s+of\s+these\s+d
 # A plan said with doubt is talk, not a request ("maybe i'll wash the car this weekend"),
 # unlike a polite command ("maybe add milk").
 _RE_HEDGE = re.compile(r"^(?:maybe|probably|perhaps|possibly)\b", _F)
+# Doubt anywhere in a wish or a bare note ("i'll call mom later tonight probably", "thinking
+# about going hiking this weekend if it's nice"), or a mood ("feeling kinda down tonight").
+_RE_HEDGE_ANY = re.compile(
+    r"\b(?:probably|maybe|perhaps|if\s+it'?s\s+nice|if\s+the\s+weather|if\s+i\s+(?:have|get)"
+    r"\s+time)\b|^(?:thinking\s+(?:about|of)|i'?m\s+thinking|feeling|i\s+feel|i'?m\s+feeling)\b",
+    _F)
 
 
 def _frames_rule(table_name: str) -> Rule:
@@ -387,7 +393,8 @@ _RE_NARRATIVE = re.compile(
 _RE_TERSE_NEWS = re.compile(r"^(?:[\w'-]+\s+){1,2}?(?:" + _PAST_WORDS + r")\s*[!,.]", _F)
 _RE_ASKS_OTHERS = re.compile(r"^\s*(?:anyone|anybody|does\s+anyone|is\s+it\s+just\s+me|"
                              r"who\s+else)\b", _F)
-_RE_IS_ON = re.compile(r"'s\s+(?:on|off)\b", _F)  # "cricket's on tonight": a statement
+# "cricket's on tonight", "emma's home sick today": a statement
+_RE_IS_ON = re.compile(r"'s\s+(?:on|off|home|away|sick|out\s+of\s+town)\b", _F)
 _BARE_MAX_CHARS = 300
 # No command at all, only a date or tag to go on ("dentist friday 3pm"): the least sure add.
 BARE_ADD_CONFIDENCE = 0.7  # a long message with a date in it is talk, not one task
@@ -700,7 +707,8 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
     if _RE_DID_QUESTION.match(s):
         return _unknown("question")  # "did the parcel arrive": asking, never news
     got = classify(s, now_local, small_talk=s != s0)
-    if got.rule.startswith("add.desire") and (_RE_HEDGE.match(s0) or _RE_SOMEDAY.search(s0)):
+    if got.rule.startswith(("add.desire", "add.bare")) and (
+            _RE_HEDGE.match(s0) or _RE_SOMEDAY.search(s0) or _RE_HEDGE_ANY.search(s0)):
         got = _unknown("hedged")  # a plan said with doubt is talk: "maybe i'll wash the car"
     if pending is not None:
         got = _answer(got, s, pending, now_local)
@@ -723,8 +731,12 @@ def _with_mention(got: Understanding, s: str) -> Understanding:
         if not (got.rule.startswith("add.bare") or s[:4].lower() == "new "
                 or _RE_HAVE_NOW.match(s)):  # fmt: skip
             return got  # an add command stays one ("add milk, i finished the bread")
-    elif got.intent not in (Intent.COMPLETE, Intent.DELETE) and not (
-            got.intent is Intent.UNKNOWN and got.rule in ("no_rule", "negated")):  # fmt: skip
+    elif got.intent is Intent.UNKNOWN and got.rule not in ("no_rule", "negated"):
+        # talk some rule read ("…supposed to rain all week"): only a cancel said outright
+        # ("skip the car wash") names a task in it
+        cancels = tuple(m for m in fallback.mentions(s) if m.kind == "cancel")
+        return _replace(got, mentions=cancels) if cancels else got
+    elif got.intent not in (Intent.COMPLETE, Intent.DELETE) and got.intent is not Intent.UNKNOWN:
         return got
     named = tuple(ref.title for ref in got.refs
                   if ref.title and not _RE_SAID_AS_NEWS.search(ref.title))  # fmt: skip

@@ -152,6 +152,22 @@ DONE = [
     ("tyres, check ✔️", ("buy tyres", "wash car")),
     ("spoke to my father for ages so you can mark that done", ("call dad", "call the bank")),
     ("the rota is up to date", ("update the rota", "print the rota")),
+    # round 9: grabbed or sent for the task's verb, any buyer, "isnt needed", works, got,
+    # a new one in it, a bigger pot, a cancel beside a forecast, terse "finish", got through
+    ("my husband grabbed the takeaway on his way back", ("pick up the takeaway",
+                                                          "cook dinner")),
+    ("sent dev the spreadsheet", ("email Dev", "print spreadsheet")),
+    ("a guy from facebook bought the sofa", ("sell sofa", "clean sofa")),
+    ("the gym membership isnt needed, moving away", ("renew gym membership", "buy trainers")),
+    ("the doorbell works, it was the battery", ("fix doorbell", "buy milk")),
+    ("phone case acquired", ("buy phone case", "call phone company")),
+    ("new cartridge in the printer", ("replace printer cartridge", "print tickets")),
+    ("the basil is in a bigger pot now", ("repot the basil", "water the basil")),
+    ("skip the window cleaning, supposed to rain all week", ("clean windows", "buy milk")),
+    ("scratch the fence painting, too windy now", ("paint the fence", "buy milk")),
+    ("hamster cage scooped", ("clean hamster cage", "buy hamster food")),
+    ("maths homework finish", ("maths homework", "buy pencils")),
+    ("got through to the council after ages", ("call the council", "pay council tax")),
 ]
 
 
@@ -230,6 +246,14 @@ HARMLESS = [
     ("my dad texted me a picture of his garden", ("call dad",)),
     ("anyone else love rainy sundays", ("buy umbrella",)),
     ("sam scored a hat trick today!!", ("call sam",)),
+    # round 9: a gift got is not a call, life news, off a shift, plans with doubt, a mood
+    ("got dad a new tie for his birthday", ("call dad",)),
+    ("Sam got promoted, so proud", ("1:1 with Sam",)),
+    ("just got off a long shift", ("swap shift with Jo",)),
+    ("i'll call grandma later probably", ("buy milk",)),
+    ("thinking about repainting the kitchen next month", ("buy milk",)),
+    ("Ben's home sick today", ("buy milk",)),
+    ("feeling a bit low tonight", ("buy milk",)),
 ]
 
 
