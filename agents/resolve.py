@@ -484,9 +484,9 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
             continue  # "the milk is in the fridge" is not "buy milk"
         hit = [w for w in things if _forms(w) & keys or _covered(w, keys)]
         if not any(not w.isdigit() for w in hit):
-            if kind in _COMMANDS and t_verb is not None and t_verb not in _GENERIC and (
-                    t_verb in keys) and len(q) <= 6 and not _TASK_WORDS.isdisjoint(  # fmt: skip
-                    _RE_WORDS.findall(query.lower())):
+            said_task = not _TASK_WORDS.isdisjoint(_RE_WORDS.findall(query.lower()))
+            if kind in _COMMANDS and said_task and t_verb is not None and len(q) <= 6 \
+                    and t_verb not in _GENERIC and t_verb in keys:  # fmt: skip
                 scored.append((0.5, task["id"]))  # "the rsvp task can go": by its verb alone
             continue
         if len(hit) < MENTION_MIN_COVERAGE * len(things) and _head(task["title"]) not in hit:
@@ -567,19 +567,19 @@ def resolve(
                 and ref.task_id is None:  # fmt: skip
             fallback = understanding.rule.startswith("fallback.")
             if not fallback:
-                before, found = len(resolution.missing), len(resolution.targets)
+                before, had = len(resolution.missing), len(resolution.targets)
                 _resolve_one(ref, resolution, tasks, known, last_list, last_task, loose)
                 if len(resolution.missing) == before:
-                    if not _deed_fits(understanding, tasks, resolution.targets[found:]):
-                        del resolution.targets[found:]  # the mentions find the one it fits
+                    if not _deed_fits(understanding, tasks, resolution.targets[had:]):
+                        del resolution.targets[had:]  # the mentions find the one it fits
                     continue
                 del resolution.missing[before:]
             verb_first = understanding.rule in ("fallback.news", "fallback.state") or (
                 not fallback and _starts_with_verb(ref.title))
             _, _, state = understanding.rule.partition(":")
-            matches = [found for found in strict_match(ref.title, tasks, verb_first=verb_first,
+            matches = [match for match in strict_match(ref.title, tasks, verb_first=verb_first,
                                                        state=state)
-                       if _deed_fits(understanding, tasks, [found])]  # fmt: skip
+                       if _deed_fits(understanding, tasks, [match])]  # fmt: skip
             if len(matches) == 1:
                 resolution.targets.append(matches[0])
             elif matches:

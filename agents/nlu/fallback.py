@@ -332,9 +332,9 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
     for j, word in enumerate(body[:12]):
         # a call to the user answers theirs when it came first or back ("mom called me
         # yesterday" may be news of anything)
-        answer = word in lx.MENTION_ANSWERED and body[j + 1:j + 2] in (["me"], ["us"]) and (
+        answer = (word in lx.MENTION_ANSWERED and body[j + 1:j + 2] in (["me"], ["us"]) and (
             word not in _CALLED or any(w in _CALLED_FIRST for w in body[j + 2:j + 4])
-        ) or _starts(body, j, _ANSWERS)
+        )) or bool(_starts(body, j, _ANSWERS))
         arrived = word in lx.MENTION_ARRIVED and "and" not in body[j + 1:]  # "came by and fixed"
         if j and (answer or arrived) and body[0] not in _PRONOUNS:
             # "mom called me first", "prof said yes to the extension": the user's call or
@@ -480,6 +480,8 @@ _BE_NOW = lx.frozenwords("'s is are 're")
 def _doing(word: str) -> bool:
     """A present participle of a task verb ("collecting", "making"), not "going"."""
     return len(word) > 5 and word.endswith("ing") and word not in lx.MENTION_NOT_DOING
+
+
 _HAVE = (["we", "have"], ["i", "have"], ["we've", "got"], ["i've", "got"], ["we", "got"])
 # An event or a thing that is over or gone is not a task done ("dinner was over by 9"), and
 # without a copula only the plain done words say it ("meal prep done", not "take the day off").

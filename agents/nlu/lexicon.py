@@ -311,7 +311,8 @@ VERB_SYNONYMS = {
 # Irregular past forms only news reads (not commands or adds): word → its base.
 MORE_PAST = {
     "had": "have", "came": "come", "spent": "spend", "lent": "lend", "built": "build",
-    "said": "say", "bled": "bleed", "acquired": "get", "venmoed": "pay", "venmo'd": "pay", "zelled": "pay",
+    "said": "say", "bled": "bleed", "acquired": "get", "venmoed": "pay", "venmo'd": "pay",
+    "zelled": "pay",
     "held": "hold", "kept": "keep", "won": "win", "led": "lead", "flew": "fly", "grew": "grow",
     "laid": "lay", "drew": "draw", "chose": "choose", "eaten": "eat", "driven": "drive",
     "ridden": "ride", "seen": "see", "known": "know", "grown": "grow", "thrown": "throw",
@@ -402,7 +403,8 @@ FALLBACK_BAD_STATES = frozenwords(
 # her car").
 FALLBACK_PEOPLE = frozenwords(
     "mom dad mum mother father sister brother husband wife kids kid son daughter neighbor "
-    "neighbour neighbors neighbours friend friends boss partner boyfriend girlfriend roommate wife's "
+    "neighbour neighbors neighbours friend friends boss partner boyfriend girlfriend roommate "
+    "wife's "
     "grandma grandpa gran nan granny nana grandad he she they someone somebody everyone"
 )
 # Words before a completion that change nothing ("i just finally mowed the lawn").
@@ -442,9 +444,9 @@ FALLBACK_DEED_VERBS = {
     "approve": words("apply request ask email submit"),  # "leave approved for the week"
     "refund": words("return exchange"),  # "zara refunded me for the jacket"
     "tell": words("rsvp reply answer confirm inform let"),  # "told jen we're coming"
-    "bring": words("buy get pick collect fetch"),
+    "bring": words("buy get pick collect fetch"),  # "grandma brought over the nappies"
     "collect": words("pick get fetch grab"),  # "gran's collecting the kids"
-    "grab": words("pick get buy collect fetch"),  # "my wife grabbed the dry cleaning"  # "grandma brought over the nappies"
+    "grab": words("pick get buy collect fetch"),  # "my wife grabbed the dry cleaning"
     "read": words("finish"),
     "find": words("buy get order"),
     "give": words("pay return hand donate lend"),

@@ -534,8 +534,8 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
     if tail and tail.start() > 0:
         # "dentist at 13:00 tomorrow, remind me": the carrier said last
         got = classify(s[: tail.start()], now_local, depth + 1, small_talk=False)
-        if got.intent is Intent.CLARIFY or got.intent is Intent.ADD and (
-                got.rule.startswith("add.bare") or "remind" in tail.group(0).lower()):  # fmt: skip
+        if got.intent is Intent.CLARIFY or (got.intent is Intent.ADD and (
+                got.rule.startswith("add.bare") or "remind" in tail.group(0).lower())):
             return _replace(got, rule=f"remind_tail>{got.rule}",
                             confidence=max(got.confidence, 0.85))  # fmt: skip
     for _name, rule in RULES:
