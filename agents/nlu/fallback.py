@@ -318,9 +318,12 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         return Intent.COMPLETE, "state", body, "fresh"  # "fresh sheets on the bed"
     ing = next((j for j, w in enumerate(body[2:6], 2) if body[j - 1] in _BE_NOW), 0)
     if ing and _doing(body[ing]) and any(w in _OTHERS for w in body[:ing - 1]) and not (
-            _owned_next(body[ing + 1:ing + 3])):  # "…painting their fence"
-        # "gran's collecting the kids today": someone else has it in hand
-        return Intent.COMPLETE, "deed", body[ing:], ""
+            _owned_next(body[ing + 1:ing + 3])) and not any(  # "…painting their fence"
+            w in lx.MENTION_NOT_DEEDS for w in body[ing + 1:ing + 3]):  # "…getting married"
+        # "gran's collecting the kids today": someone else has it in hand ("getting" is
+        # fetching: "my sister is getting grandma from the airport", not "…a new car")
+        doing = ["fetching" if body[ing] == "getting" else body[ing], *body[ing + 1:]]
+        return Intent.COMPLETE, "deed", doing, ""
     have = _index(body, _HAVE_WORDS)
     if 1 <= have <= 4 and body[have + 1:have + 2] == ["new"] and body[0] not in _PRONOUNS:
         return Intent.COMPLETE, "have", body, ""  # "the kids have new shoes": bought
@@ -343,6 +346,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
                 "" if answer else "arrived")
         if word == "got" and body[j + 1:j + 2] == ["off"] and body[j + 2:j + 4] != ["the", "phone"]:
             return None  # "just got off a 12 hr shift": off work, not a deed
+        if word == "got" and _graded(body[j + 1:j + 4]):
+            return None  # "i got a B on my history test": a grade, not a deed
         if word in lx.MENTION_NOT_DEEDS:
             return None  # "i checked the price of flights", "the packages arrived"
         past = (_is_past(word) or word in lx.MENTION_PAST or (
@@ -358,7 +363,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         if not past and before in _COPULA:  # "the cards are (all) in the mail"
             state = _starts(body, j, _MENTION_STATES)
             if not state and before in _BE and word.isalpha() and word not in lx.MATCH_FILLER \
-                    and not _owned_next(body[j + 1:j + 3]):  # fmt: skip
+                    and not word.endswith("ing") and not _owned_next(body[j + 1:j + 3]):
+                # ("the hedge is getting out of control" is still going on)
                 # "my bank account is open now": done if that is the task's own verb
                 return Intent.COMPLETE, "event", body, word
         elif not past and j > 0 and body[j - 1] not in _DETERMINERS:  # "meal prep done"
@@ -475,6 +481,18 @@ _HAVE_WORDS = lx.frozenwords("have has")
 _FRESH = lx.frozenwords("fresh new")
 _ON_IN = lx.frozenwords("on in")
 _BE_NOW = lx.frozenwords("'s is are 're")
+
+
+_GRADES = lx.frozenwords("a b c d e f a+ a- b+ b- c+ 100 full top")
+_MARKS = lx.frozenwords("grade mark marks score points percent distinction merit pass")
+
+
+def _graded(words: list[str]) -> bool:
+    """What was got is a grade ("a B", "an A", "full marks", "a good grade")."""
+    if words[:1] in (["a"], ["an"]) and words[1:2] and words[1] in _GRADES and (
+            len(words[1]) <= 2):  # fmt: skip
+        return True
+    return any(w in _MARKS for w in words)
 
 
 def _doing(word: str) -> bool:

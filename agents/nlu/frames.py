@@ -130,6 +130,13 @@ _FORGET = lx.phrases(
     "i need you to remind me|i'd like you to remind me|i need you to remember|"
     "i want you to remember|ping me|nudge me|alert me|tell me later|tell me"
 )
+# Said before a thing to remember, not a deed: "don't let me forget nan's birthday card".
+_FORGET_THING = lx.phrases(
+    "don't let me forget|do not let me forget|dont let me forget|don't let me forget about|"
+    "don't forget|do not forget|dont forget|don't forget about|dont forget about|"
+    "help me remember|make sure i remember|make sure i don't forget|remember|pls remember|"
+    "please remember"
+)
 _CONNECT_FORGET = lx.phrases("to|2|that|about|abt|:")
 _NOTE = lx.phrases(
     "make a note|make a note for me|make me a note|take a note|take note|note to self|"
@@ -246,6 +253,7 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
         "count": _COUNT,
         "desire_bare": _DESIRE_BARE,
         "forget": _FORGET,
+        "forgetthing": _FORGET_THING,
         "that": _CONNECT_FORGET,
         "note": _NOTE,
         "calendar": _CALENDAR,
@@ -328,6 +336,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "clarify.reminder": ("reminder", "reminders"),
     "add.forget": _FORGET_WORDS,
     "add.forget_when": _FORGET_WORDS,
+    "add.forget_thing": _FORGET_WORDS,
     "add.forget_bare": ("sure",),
     "clarify.forget": _FORGET_WORDS,
     "add.noun_colon": _TASK_WORDS,
@@ -420,6 +429,8 @@ REMINDER_FRAMES = _frames(
         # "don't let me forget to X", "help me remember to X", "tell me later to X"
         ("add.forget", "{forget} {that} {task}", "task", 0.95),
         ("add.forget_when", "{forget} {when} {that} {task}", "task", 0.95),
+        # "don't let me forget nan's birthday card", "dont forget buy sellotape"
+        ("add.forget_thing", "{forgetthing} [{det}] {task}", "task", 0.85),
         (
             "add.forget_bare",
             "(make sure i|make sure that i|make sure we|make sure that we) {task}",

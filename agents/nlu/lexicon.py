@@ -447,6 +447,7 @@ FALLBACK_DEED_VERBS = {
     "bring": words("buy get pick collect fetch"),  # "grandma brought over the nappies"
     "collect": words("pick get fetch grab"),  # "gran's collecting the kids"
     "grab": words("pick get buy collect fetch"),  # "my wife grabbed the dry cleaning"
+    "fetch": words("pick get buy collect grab"),  # "my sister is getting grandma"
     "read": words("finish"),
     "find": words("buy get order"),
     "give": words("pay return hand donate lend"),
@@ -583,7 +584,7 @@ MENTION_NOT_DEEDS = FALLBACK_BAD_STATES | frozenwords(
 )
 # -ing words after someone else that say nothing of the user's task ("my sister's moving").
 MENTION_NOT_DOING = frozenwords(
-    "going coming moving staying visiting leaving working sleeping feeling getting being "
+    "going coming moving staying visiting leaving working sleeping feeling being "
     "having doing trying thinking looking waiting asking wondering complaining talking "
     "saying playing watching joking kidding")
 # Past forms a mention reads beside PAST_TO_BASE ("the passport came in the mail").

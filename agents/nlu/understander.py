@@ -91,7 +91,8 @@ _F = re.IGNORECASE
 _RE_REMIND_TAIL = re.compile(
     r",\s*(?:(?:please|pls|can\s+you|could\s+you)\s+)?(?:remind\s+me|remind\s+me\s+(?:of|about)"
     r"\s+(?:it|that)|add\s+(?:it|that|this)|make\s+(?:it|that)\s+a\s+(?:task|reminder)|"
-    r"set\s+a\s+reminder)(?:\s+(?:please|pls|thanks|thx))?\s*[.!]*$",
+    r"set\s+a\s+reminder|(?:put|note|write|jot)\s+(?:it|that|this)\s+down)"
+    r"(?:\s+(?:please|pls|thanks|thx))?\s*[.!?]*$",
     _F,
 )
 
@@ -255,6 +256,8 @@ def _frames_rule(table_name: str) -> Rule:
         for frame, m in match(table, s):
             if frame.name.startswith("add.desire") and _RE_MUSING.match(m["task"]):
                 return None  # "i'll be late tomorrow", "i should probably sleep more"
+            if frame.name == "add.forget_thing" and _RE_TOLD.match(m["task"]):
+                return None  # "don't forget i'm away next week": told, not a to-do
             if frame.name.startswith("add.desire") and depth < _MAX_DEPTH:
                 inner = _desire_redirect(m["task"], now_local, depth)
                 if inner is not None:
@@ -283,6 +286,13 @@ _RE_CMD_START = re.compile(
 _RE_MUSING = re.compile(
     r"^(?:be|probably|maybe|perhaps|possibly|really\s+be|get\s+some\s+rest)\b", _F
 )
+# "don't forget i'm away next week": something told, not a thing to remember to do
+_RE_TOLD = re.compile(r"^(?:i|i'm|im|we|we're|we've|he|she|they|you|it's|its|there's|that)\b",
+                      _F)
+_RE_FORGET_TOLD = re.compile(r"^\s*(?:don'?t\s+forget|remember)[\s:,]+(?:that\s+)?"
+                             + _RE_TOLD.pattern[1:], _F)
+_RE_DOUBT_WORDS = re.compile(r"\b(?:probably|maybe|perhaps|possibly|honestly)\s+", _F)
+_RE_LEAD_SYMBOLS = re.compile(r"^[^\w\s'\"(#@!?.,:;-]{1,8}\s+")  # a leading emoji, then a space
 _RE_GOING_PLACE = re.compile(
     r"^(?:i|we)(?:'m|'re|\s+am|\s+are)\s+going\s+to\s+(?:the|a|an|my|his|her|their|our|bed|work|"
     r"school|church|class|sleep|town|london|paris)\b",
@@ -366,6 +376,7 @@ _RE_HAVE_A = re.compile(
 _RE_STATEMENT = re.compile(
     r"\b(?:is|are|was|were|am|had|went|did|felt|seemed|looked|starts|begins|ends|happens|"
     r"came|saw|heard|turns|turned|looks|sounds|said|says|told|didn't|doesn't|won't|hasn't|"
+    r"wants|loves|hates|likes|"
     r"haven't|isn't|aren't|wasn't|"
     r"goes|comes|arrives|leaves|opens|closes|gets|got)\b"
     r"|'s\s+(?:\w+ing|\w+ed|closed|shut|open|over|on|off)\b"  # "my sister's moving to perth…"
@@ -426,6 +437,8 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
         return None
     if _negated_deed(s):
         return None  # "didn't get to the oil change today": news of a miss, not a to-do
+    if _RE_FORGET_TOLD.match(s):
+        return None  # "don't forget i'm away next week"
     if _RE_ASKS_OTHERS.match(s):
         return None  # "anyone else hate mondays or just me": a question without its mark
     e = extract(s, now_local)
@@ -533,9 +546,13 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
     tail = _RE_REMIND_TAIL.search(s) if depth < _MAX_DEPTH and "," in s else None
     if tail and tail.start() > 0:
         # "dentist at 13:00 tomorrow, remind me": the carrier said last
-        got = classify(s[: tail.start()], now_local, depth + 1, small_talk=False)
+        # the request after it settles any doubt said before ("i should probably X, can
+        # you put that down")
+        head = _RE_DOUBT_WORDS.sub(" ", s[: tail.start()]).strip()
+        got = classify(head, now_local, depth + 1, small_talk=False)
+        said = tail.group(0).lower()
         if got.intent is Intent.CLARIFY or (got.intent is Intent.ADD and (
-                got.rule.startswith("add.bare") or "remind" in tail.group(0).lower())):
+                got.rule.startswith("add.bare") or "remind" in said or " down" in said)):
             return _replace(got, rule=f"remind_tail>{got.rule}",
                             confidence=max(got.confidence, 0.85))  # fmt: skip
     for _name, rule in RULES:
@@ -685,6 +702,8 @@ def _answer(got: Understanding, s: str, pending: PendingQuestion, now_local: dat
 
 def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | None) -> Understanding:
     s = clean(text if isinstance(text, str) else "")
+    if s and not has_check_mark(s[:2]):
+        s = _RE_LEAD_SYMBOLS.sub("", s, count=1) or s  # "🛒 add oat milk"
     if not s:
         return _unknown("empty")
     pending = memory.pending if memory is not None else None
