@@ -364,6 +364,8 @@ def _forms(word: str) -> frozenset[str]:
     word without a derivational ending ("payment" → "pay")."""
     out = {word, *_NOUN_CANON.get(word, ()), _MENTION_VERBS.get(word, word),
            _SYNONYM_STEMS.get(word, word)}
+    if word.startswith("re") and len(word) > 5 and stem(word[2:]) not in _FILLER_STEMS:
+        out.add(stem(word[2:]))  # "recert" / "cert", "repaint" / "paint"
     for ending, endings in _DERIVED:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             out.update(form for end in endings
@@ -480,8 +482,10 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         # a time, a weekday or "appointment" says when, not what ("dentist appointment 2pm")
         things = [w for raw, w in pairs if not _uncounted(raw)] or [w for _, w in pairs]
         if kind != "event" and state in _STATE_VERBS and (
-                t_verb is None or t_verb not in _STATE_VERBS[state]):  # fmt: skip
-            continue  # "the milk is in the fridge" is not "buy milk"
+                t_verb not in _STATE_VERBS[state] if t_verb is not None
+                else not all(_forms(w) & keys for w in things)):  # fmt: skip
+            continue  # "the milk is in the fridge" is not "buy milk" ("uniform's at the
+            # cleaners" is "uniform to cleaners", which says no verb)
         hit = [w for w in things if _forms(w) & keys or _covered(w, keys)]
         if not any(not w.isdigit() for w in hit):
             said_task = not _TASK_WORDS.isdisjoint(_RE_WORDS.findall(query.lower()))

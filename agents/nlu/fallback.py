@@ -437,7 +437,8 @@ _WHEN = lx.frozenwords("now today tonight yesterday weekend week morning finally
 
 def _owned_by_others(words: list[str]) -> bool:
     """What follows a deed is someone else's ("his garage", "the neighbor's lawn")."""
-    return any(w in _OWNED for w in words[:3]) or any(
+    return any(w in _OWNED and words[i + 1:i + 2] != ["way"]  # "on her way home"
+               for i, w in enumerate(words[:3])) or any(
         w in _OTHERS and words[i + 1:i + 2] == ["'s"] for i, w in enumerate(words[:4]))
 
 

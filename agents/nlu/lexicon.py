@@ -437,11 +437,12 @@ FALLBACK_DEED_VERBS = {
     # "the new charger came today": whatever brings a thing or a person to the door
     "arrive": words("order buy ship deliver get renew replace request apply purchase send mail "
                     "post book call hire schedule wait track chase"),
-    "pass": words("inspect test check study revise prepare take get book"),  # "…passed its MOT"
+    "pass": words("inspect test check study revise prepare take get book renew"),  # "…its MOT"
+    "confirm": words("call book ask arrange find hire text email"),  # "sitter confirmed"
     "submit": words("finish write complete do prepare draft fill sign"),  # "essay submitted"
     "file": words("do finish complete prepare submit"),  # "taxes filed"
     "live": words("write publish post finish launch upload release"),  # "the post is live"
-    "approve": words("apply request ask email submit"),  # "leave approved for the week"
+    "approve": words("apply request ask email submit book take plan"),  # "leave approved"
     "refund": words("return exchange"),  # "zara refunded me for the jacket"
     "tell": words("rsvp reply answer confirm inform let"),  # "told jen we're coming"
     "bring": words("buy get pick collect fetch"),  # "grandma brought over the nappies"

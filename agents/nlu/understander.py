@@ -394,7 +394,7 @@ _RE_NARRATIVE = re.compile(
     + _PAST_WORDS + r")\s+\S"
     # "supplier dropped off napkins today": one word, then a verb that is only past
     r"|^(?:we|i|they|he|she)\s+(?:[\w'-]+\s+)?[a-z]{2,}ed\s+\S"  # "we watched a movie…"
-    r"|^[\w'-]+\s+[a-z]{3,}(?<!e)ed\s+\S"  # "jake scored two goals today"
+    r"|^(?:[\w'-]+\s+){1,2}(?!needed\b|required\b)[a-z]{3,}(?<!e)ed\s+\S"  # "jake scored…"
     r"|^(?!(?:get|have|need|go|make)\b)[\w'-]+\s+(?:" + "|".join(sorted(
         (re.escape(k) for k, v in lx.PAST_TO_BASE.items() if k != v and " " not in k),
         key=len, reverse=True)) + r")\s+\S",
@@ -406,6 +406,9 @@ _RE_ASKS_OTHERS = re.compile(r"^\s*(?:anyone|anybody|does\s+anyone|is\s+it\s+jus
                              r"who\s+else)\b", _F)
 # "cricket's on tonight", "emma's home sick today": a statement
 _RE_IS_ON = re.compile(r"'s\s+(?:on|off|home|away|sick|out\s+of\s+town)\b", _F)
+# "new keys cut for flat 1", "new tyres fitted": news of a thing done, never an add
+_RE_NEW_DONE = re.compile(r"^new\s+(?:[\w'-]+\s+){1,2}?(?:" + _PAST_WORDS
+                          + r"|[a-z]{3,}(?<!e)ed)\b", _F)
 _BARE_MAX_CHARS = 300
 # No command at all, only a date or tag to go on ("dentist friday 3pm"): the least sure add.
 BARE_ADD_CONFIDENCE = 0.7  # a long message with a date in it is talk, not one task
@@ -768,8 +771,8 @@ def _with_mention(got: Understanding, s: str) -> Understanding:
     if not loose and got.rule.startswith(_NEWS) and fallback.by_someone_else(s):
         # another person's deed on their own thing ("my neighbor painted his garage")
         return _unknown("news_of_others")
-    if got.intent is Intent.ADD and any(m.kind == "answer" or m.state == "arrived"
-                                        for m in loose):  # fmt: skip
+    if got.intent is Intent.ADD and (any(m.kind == "answer" or m.state == "arrived"
+                                         for m in loose) or _RE_NEW_DONE.match(s)):  # fmt: skip
         # "new passport arrived in the mail": news, never a to-do, whatever task it names
         return _replace(_unknown("news"), mentions=loose)
     if command:

@@ -170,6 +170,11 @@ DONE = [
     ("got through to the council after ages", ("call the council", "pay council tax")),
     ("my brother's getting the kids from football", ("pick up kids from football",
                                                      "wash football kit")),
+    # round 11: "on her way" is no owner, a re- word, approved or confirmed for its task
+    ("husband grabbed the bin bags on his way home", ("buy bin bags", "take bins out")),
+    ("first aid recert passed today", ("renew first aid cert", "buy plasters")),
+    ("holiday approved for july", ("book holiday", "buy sun cream")),
+    ("cleaner confirmed for thursday", ("call the cleaner", "buy bleach")),
 ]
 
 
@@ -263,6 +268,8 @@ HARMLESS = [
     ("tell me a fun fact", ("buy milk",)),
     ("my son wants a bike for christmas, help", ("buy milk",)),
     ("don't forget i'm at the conference next week", ("buy milk",)),
+    ("new blinds fitted in the lounge", ("buy milk",)),  # news: nothing added
+    ("grocery order placed for friday delivery", ("call mum",)),
 ]
 
 
