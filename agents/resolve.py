@@ -467,6 +467,7 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
     keys |= {stem(a + b) for (a, _), (b, _) in itertools.pairwise(q)}  # "hair cut"
     said = _RE_WORDS.findall(query.lower())[:1]
     deed = stem(said[0]) if kind == "deed" and said and stem(said[0]) in _TASK_VERBS else None
+
     event = stem(state) if kind == "event" else None
     if event in _RESOLVED:
         event = None  # "the repairman fixed the dishwasher": whatever the task about it was

@@ -405,6 +405,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         said = " ".join(body[j:j + state]) if state else ""
         if any(w in _QUALITY for w in body[j:j + 2]):
             return None
+        if past and word in _LIGHT_PAST and any(w in _SOME_THING for w in body[j + 1:j + 5]):
+            return None  # "my dog just did the funniest thing": whatever it was
         if past and before not in _COPULA and word not in _LINKING:
             # "the bike chain snapped", "the bank sorted it out": something happened to the
             # thing; the task is done only if that is its deed (the resolver checks)
@@ -477,6 +479,8 @@ def _index(words: list[str], wanted: frozenset[str]) -> int:
 _ANSWERS = _phrases(lx.MENTION_ANSWERS)
 _CALLED = lx.frozenwords("called rang phoned facetimed")
 _CALLED_FIRST = lx.frozenwords("first back already")
+_LIGHT_PAST = lx.frozenwords("did made had")
+_SOME_THING = lx.frozenwords("thing things something stuff")
 _BUYERS = lx.frozenwords("someone somebody buyer guy lady woman man")
 _HAVE_WORDS = lx.frozenwords("have has")
 _FRESH = lx.frozenwords("fresh new")

@@ -231,7 +231,8 @@ PLACEHOLDERS = phrases(
     "a few|a couple|some more|more stuff|a bunch of stuff|a bunch of things|in|up|out|down|"
     "something down|it down|this down|that down|stuff down|me|us|for me|for us|myself|"
     "something on there|something in there|something on it|the usual|my usual|usual|"
-    "the usual stuff|the usual things"
+    "the usual stuff|the usual things|the thing from earlier|that thing from earlier|"
+    "thing from earlier|the thing from before|that thing from before|the thing i said"
 )
 # Named lists that carry no name ("my list", "the todo list"): no tag.
 GENERIC_LIST_WORDS = frozenset(
@@ -581,7 +582,8 @@ MENTION_NOT_DEEDS = FALLBACK_BAD_STATES | frozenwords(
     "wondered showed happened started began seemed felt fed-up broke lost forgot "
     "fell stuck tore froze stole sank shook woke slept torn stolen "
     "wanted needed tried hoped expected decided considered thought "
-    "promoted engaged fired pregnant elected graduated retired"  # someone's life news
+    "promoted engaged fired pregnant elected graduated retired "  # someone's life news
+    "spilled spilt burnt smashed cracked ripped dented"  # accidents
 )
 # -ing words after someone else that say nothing of the user's task ("my sister's moving").
 MENTION_NOT_DOING = frozenwords(

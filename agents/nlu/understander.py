@@ -376,7 +376,7 @@ _RE_HAVE_A = re.compile(
 _RE_STATEMENT = re.compile(
     r"\b(?:is|are|was|were|am|had|went|did|felt|seemed|looked|starts|begins|ends|happens|"
     r"came|saw|heard|turns|turned|looks|sounds|said|says|told|didn't|doesn't|won't|hasn't|"
-    r"wants|loves|hates|likes|"
+    r"wants|loves|hates|likes|been|"
     r"haven't|isn't|aren't|wasn't|"
     r"goes|comes|arrives|leaves|opens|closes|gets|got)\b"
     r"|'s\s+(?:\w+ing|\w+ed|closed|shut|open|over|on|off)\b"  # "my sister's moving to perth…"
@@ -402,6 +402,12 @@ _RE_NARRATIVE = re.compile(
 )
 # Terse news with a mark after the deed: "taxes filed!! never again", "gutters cleaned, phew".
 _RE_TERSE_NEWS = re.compile(r"^(?:[\w'-]+\s+){1,2}?(?:" + _PAST_WORDS + r")\s*[!,.]", _F)
+_RE_PAST_START = re.compile(r"^\s*(?:just\s+)?(?:[a-z]{4,}(?<!e)ed|forgot|missed)\b", _F)
+# "i'll call mom later tonight", "gonna pay the bill when i get paid": a plan told, not a
+# request (unlike "i'll call mom tonight", read as a note to self)
+_RE_PLAN_TOLD = re.compile(
+    r"^\s*(?:i'?ll|i\s+will|gonna|i'?m\s+gonna|i'?m\s+going\s+to)\b.*\b(?:later|after\s+\w+|"
+    r"when\s+i|once\s+i)\b", _F)
 _RE_ASKS_OTHERS = re.compile(r"^\s*(?:anyone|anybody|does\s+anyone|is\s+it\s+just\s+me|"
                              r"who\s+else)\b", _F)
 # "cricket's on tonight", "emma's home sick today": a statement
@@ -442,6 +448,8 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
         return None  # "didn't get to the oil change today": news of a miss, not a to-do
     if _RE_FORGET_TOLD.match(s):
         return None  # "don't forget i'm away next week"
+    if _RE_PAST_START.match(s):
+        return None  # "skipped the gym again today oops": told, not a to-do
     if _RE_ASKS_OTHERS.match(s):
         return None  # "anyone else hate mondays or just me": a question without its mark
     e = extract(s, now_local)
@@ -730,7 +738,8 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
         return _unknown("question")  # "did the parcel arrive": asking, never news
     got = classify(s, now_local, small_talk=s != s0)
     if got.rule.startswith(("add.desire", "add.bare")) and (
-            _RE_HEDGE.match(s0) or _RE_SOMEDAY.search(s0) or _RE_HEDGE_ANY.search(s0)):
+            _RE_HEDGE.match(s0) or _RE_SOMEDAY.search(s0) or _RE_HEDGE_ANY.search(s0)
+            or _RE_PLAN_TOLD.match(s0)):  # fmt: skip
         got = _unknown("hedged")  # a plan said with doubt is talk: "maybe i'll wash the car"
     if pending is not None:
         got = _answer(got, s, pending, now_local)

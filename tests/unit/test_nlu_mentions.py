@@ -270,6 +270,13 @@ HARMLESS = [
     ("don't forget i'm at the conference next week", ("buy milk",)),
     ("new blinds fitted in the lounge", ("buy milk",)),  # news: nothing added
     ("grocery order placed for friday delivery", ("call mum",)),
+    # round 12: whatever a pet did, an accident, a week told, a slip told, a plan for later
+    ("the cat did the weirdest thing this morning", ("feed the cat",)),
+    ("spilled tea all over my jeans", ("wash jeans",)),
+    ("this month has been crazy busy", ("buy milk",)),
+    ("missed the bus again this morning ugh", ("buy bus pass",)),
+    ("i'll text sam later tonight", ("buy milk",)),
+    ("gonna book the flights when i get paid", ("buy milk",)),
 ]
 
 
@@ -311,7 +318,8 @@ def test_a_mention_is_read_as_talk_until_it_names_a_task() -> None:
 @pytest.mark.parametrize("text", ["something for tomorrow", "add the thing we talked about",
                                   "something i forgot for friday", "i need to do that thing",
                                   "maybe add that thing sam mentioned", "add my usual",
-                                  "i have to do a thing on monday, remind me"])
+                                  "i have to do a thing on monday, remind me",
+                                  "add the thing from earlier"])
 def test_a_placeholder_asks_what_keeping_the_date(text: str) -> None:
     assert u(text).intent is Intent.CLARIFY
 
