@@ -461,8 +461,8 @@ def _refers_back(named: list[str], i: int) -> bool:
 def _owned_next(words: list[str]) -> bool:
     """The deed's object is the doer's own ("painting their fence", "fixing up his bike"),
     not someone named first ("taking nana to her appointment")."""
-    return bool(words) and (words[0] in _OWNED or (words[0] in ("up", "out", "off")
-                                                    and words[1:2] != [] and words[1] in _OWNED))
+    return bool(words) and (words[0] in _OWNED or (
+        words[0] in ("up", "out", "off") and words[1:2] != [] and words[1] in _OWNED))
 
 
 def _participle(words: list[str]) -> bool:

@@ -287,10 +287,10 @@ _RE_MUSING = re.compile(
     r"^(?:be|probably|maybe|perhaps|possibly|really\s+be|get\s+some\s+rest)\b", _F
 )
 # "don't forget i'm away next week": something told, not a thing to remember to do
-_RE_TOLD = re.compile(r"^(?:i|i'm|im|we|we're|we've|he|she|they|you|it's|its|there's|that)\b",
-                      _F)
-_RE_FORGET_TOLD = re.compile(r"^\s*(?:don'?t\s+forget|remember)[\s:,]+(?:that\s+)?"
-                             + _RE_TOLD.pattern[1:], _F)
+_TOLD_SUBJECT = r"(?:i|i'm|im|we|we're|we've|he|she|they|you|it's|its|there's|that)\b"
+_RE_TOLD = re.compile("^" + _TOLD_SUBJECT, _F)
+_RE_FORGET_TOLD = re.compile(
+    r"^\s*(?:don'?t\s+forget|remember)[\s:,]+(?:that\s+)?" + _TOLD_SUBJECT, _F)
 _RE_DOUBT_WORDS = re.compile(r"\b(?:probably|maybe|perhaps|possibly|honestly)\s+", _F)
 _RE_LEAD_SYMBOLS = re.compile(r"^[^\w\s'\"(#@!?.,:;-]{1,8}\s+")  # a leading emoji, then a space
 _RE_GOING_PLACE = re.compile(
