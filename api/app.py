@@ -40,7 +40,7 @@ from api.routes_tasks import TasksController
 from api.routes_threads import ThreadsController
 from api.routes_web import web_routes
 from api.security import AdmissionMiddleware, require_json_body
-from api.server import Kick, TurnIntake
+from api.server import Kick, LimiterMemo, TurnIntake
 from api.telemetry import RequestTelemetry, ScrapeGauges, metrics_endpoint
 from core.clock import utcnow
 from core.settings import Settings, get_settings
@@ -141,6 +141,7 @@ def create_app(
     server = TurnIntake(
         database.async_sessions(), kick, max_input_chars=settings.max_input_chars,
         max_threads_per_user=settings.max_threads_per_user or None, writer=writer,
+        memo=LimiterMemo(limiter),
     )
 
     @asynccontextmanager

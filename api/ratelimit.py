@@ -14,6 +14,12 @@ crashed process cannot leave a user's concurrency slots stuck forever.
 A denied request consumes nothing. Callers must :meth:`RateLimiter.release` the returned
 ``token`` when the request finishes (in a ``finally``). Redis failures surface as
 :class:`RateLimitBackendError` (the app should answer 503).
+
+The limiter also keeps a short memo per key: :meth:`RateLimiter.remember` stores a value
+under a name for a while, and ``acquire(..., recall=name)`` reads it back in the same
+atomic step (the same Redis round trip). The API remembers which turn an
+``Idempotency-Key`` created, so a repeated request is answered without the database.
+The memo is a cache: the database stays the record, and a lost memo costs one lookup.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ __all__ = [
     "RateLimiter",
     "RedisRateLimiter",
     "redis_client",
+    "user_key",
 ]
 
 REASON_RATE = "rate"
@@ -54,6 +61,7 @@ class RateDecision:
     ``"concurrency"`` (then ``reset_epoch`` is when the oldest in-flight slot expires at the
     latest, and ``retry_after_s`` is 1 because slots usually free up as requests finish).
     ``token`` is set only when an in-flight slot was taken and must be released.
+    ``recalled`` is the value remembered under the ``recall`` name, when asked and allowed.
     """
 
     allowed: bool
@@ -63,6 +71,7 @@ class RateDecision:
     retry_after_s: int
     reason: str | None = None
     token: str | None = None
+    recalled: str | None = None
 
 
 class RateLimitBackendError(Exception):
@@ -73,8 +82,21 @@ class RateLimitBackendError(Exception):
 class RateLimiter(Protocol):
     """Per-key sliding-window rate limit plus concurrency limit."""
 
-    async def acquire(self, key: str, *, count_concurrency: bool = True) -> RateDecision:
-        """Atomically prune, check both limits and, if allowed, record the request."""
+    async def acquire(self, key: str, *, count_concurrency: bool = True,
+                      recall: str | None = None) -> RateDecision:
+        """Atomically prune, check both limits and, if allowed, record the request.
+
+        With ``recall``, an allowed decision also carries what :meth:`remember` stored
+        under that name for ``key`` (None when nothing is, or it expired).
+        """
+        ...
+
+    async def remember(self, key: str, name: str, value: str, ttl_s: float) -> None:
+        """Keep ``value`` under ``name`` for ``key`` for ``ttl_s`` seconds (a cache)."""
+        ...
+
+    async def forget(self, key: str, names: list[str]) -> None:
+        """Drop what was remembered under ``names`` for ``key``."""
         ...
 
     async def release(self, key: str, token: str) -> None:
@@ -88,6 +110,11 @@ class RateLimiter(Protocol):
     async def aclose(self) -> None:
         """Release the backend connection, if this limiter owns one."""
         ...
+
+
+def user_key(user_id: str) -> str:
+    """The limiter key of an authenticated user (the API's middleware and memo share it)."""
+    return f"user:{user_id}"
 
 
 def _check_limits(per_minute: int, max_concurrent: int, window_s: float, ttl_s: float) -> None:
@@ -108,12 +135,17 @@ def _retry_after(seconds: float) -> int:
 # -- in-memory ----------------------------------------------------------------------------
 
 
+# Memo entries kept per key at most (the oldest go first): a cache needs no more.
+MEMO_PER_KEY = 1024
+
+
 class _MemoryBucket:
-    __slots__ = ("inflight", "window")
+    __slots__ = ("inflight", "memo", "window")
 
     def __init__(self) -> None:
         self.window: deque[float] = deque()  # admission times, ascending
         self.inflight: dict[str, float] = {}  # token -> expiry time
+        self.memo: dict[str, tuple[str, float]] = {}  # name -> (value, expiry), oldest first
 
 
 class MemoryRateLimiter(RateLimiter):
@@ -154,10 +186,14 @@ class MemoryRateLimiter(RateLimiter):
         for key in list(self._buckets):
             b = self._buckets[key]
             self._prune(b, now)
-            if not b.window and not b.inflight:
+            if b.memo:
+                for name in [n for n, (_v, exp) in b.memo.items() if exp <= now]:
+                    del b.memo[name]
+            if not b.window and not b.inflight and not b.memo:
                 del self._buckets[key]
 
-    async def acquire(self, key: str, *, count_concurrency: bool = True) -> RateDecision:
+    async def acquire(self, key: str, *, count_concurrency: bool = True,
+                      recall: str | None = None) -> RateDecision:
         """Atomically prune, check both limits and, if allowed, record the request."""
         with self._lock:
             now = self._clock()
@@ -193,6 +229,11 @@ class MemoryRateLimiter(RateLimiter):
             b.window.append(now)
             if count_concurrency:
                 b.inflight[token] = now + self.inflight_ttl_s
+            recalled = None
+            if recall is not None:
+                entry = b.memo.get(recall)
+                if entry is not None and entry[1] > now:
+                    recalled = entry[0]
             return RateDecision(
                 allowed=True,
                 limit=self.per_minute,
@@ -201,7 +242,27 @@ class MemoryRateLimiter(RateLimiter):
                 retry_after_s=0,
                 reason=None,
                 token=token if count_concurrency else None,
+                recalled=recalled,
             )
+
+    async def remember(self, key: str, name: str, value: str, ttl_s: float) -> None:
+        """Keep ``value`` under ``name`` for ``key`` for ``ttl_s`` seconds (a cache)."""
+        with self._lock:
+            b = self._buckets.get(key)
+            if b is None:
+                b = self._buckets[key] = _MemoryBucket()
+            b.memo.pop(name, None)
+            b.memo[name] = (value, self._clock() + ttl_s)
+            while len(b.memo) > MEMO_PER_KEY:
+                del b.memo[next(iter(b.memo))]
+
+    async def forget(self, key: str, names: list[str]) -> None:
+        """Drop what was remembered under ``names`` for ``key``."""
+        with self._lock:
+            b = self._buckets.get(key)
+            if b is not None:
+                for name in names:
+                    b.memo.pop(name, None)
 
     async def release(self, key: str, token: str) -> None:
         """Free the in-flight slot ``token`` (idempotent)."""
@@ -221,9 +282,11 @@ class MemoryRateLimiter(RateLimiter):
 
 # KEYS[1] = window log ZSET (member token, score admission ms)
 # KEYS[2] = in-flight ZSET (member token, score expiry ms)
+# KEYS[3] = optional: a memo string to read back when allowed (`recall`)
 # ARGV = limit, max_concurrent, window_ms, inflight_ttl_ms, token, count_concurrency (1/0)
 # Returns {allowed, reason (0 ok, 1 rate, 2 concurrency), limit, remaining, reset_ms,
-#          retry_after_ms} — integers, since Lua numbers are truncated on the way out.
+#          retry_after_ms[, recalled]} — integers, since Lua numbers are truncated on the way
+#          out, then the memo's value (false, i.e. nil, when absent).
 _ACQUIRE_LUA = """
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local limit = tonumber(ARGV[1])
@@ -258,7 +321,11 @@ if count_conc then
   redis.call('PEXPIRE', KEYS[2], ttl_ms + 1000)
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {1, 0, limit, limit - used - 1, tonumber(oldest[2]) + window_ms, 0}
+local answer = {1, 0, limit, limit - used - 1, tonumber(oldest[2]) + window_ms, 0}
+if KEYS[3] then
+  answer[7] = redis.call('GET', KEYS[3])
+end
+return answer
 """
 
 # Redis/network failures that mean "backend unavailable" rather than a programming error.
@@ -320,16 +387,23 @@ class RedisRateLimiter(RateLimiter):
         self._script = redis.register_script(_ACQUIRE_LUA)
 
     def _keys(self, key: str) -> list[str]:
-        # A hash tag keeps both keys in one slot, which EVAL needs on Redis Cluster.
+        # A hash tag keeps a key's entries in one slot, which EVAL needs on Redis Cluster.
         base = f"{self.prefix}{{{key}}}"
         return [f"{base}:w", f"{base}:c"]
 
-    async def acquire(self, key: str, *, count_concurrency: bool = True) -> RateDecision:
+    def _memo_key(self, key: str, name: str) -> str:
+        return f"{self.prefix}{{{key}}}:m:{name}"
+
+    async def acquire(self, key: str, *, count_concurrency: bool = True,
+                      recall: str | None = None) -> RateDecision:
         """Atomically prune, check both limits and, if allowed, record the request."""
         token = _new_token()
+        keys = self._keys(key)
+        if recall is not None:
+            keys.append(self._memo_key(key, recall))
         try:
             res = await self._script(
-                keys=self._keys(key),
+                keys=keys,
                 args=[
                     self.per_minute,
                     self.max_concurrent,
@@ -341,8 +415,9 @@ class RedisRateLimiter(RateLimiter):
             )
         except _BACKEND_ERRORS as exc:
             raise RateLimitBackendError(f"rate limiter backend failed: {exc}") from exc
-        allowed, reason, limit, remaining, reset_ms, retry_ms = (int(v) for v in res)
+        allowed, reason, limit, remaining, reset_ms, retry_ms = (int(v) for v in res[:6])
         if allowed:
+            recalled = res[6] if len(res) > 6 else None
             return RateDecision(
                 allowed=True,
                 limit=limit,
@@ -351,6 +426,7 @@ class RedisRateLimiter(RateLimiter):
                 retry_after_s=0,
                 reason=None,
                 token=token if count_concurrency else None,
+                recalled=recalled.decode() if isinstance(recalled, bytes) else recalled,
             )
         return RateDecision(
             allowed=False,
@@ -360,6 +436,23 @@ class RedisRateLimiter(RateLimiter):
             retry_after_s=_retry_after(retry_ms / 1000),
             reason=REASON_RATE if reason == 1 else REASON_CONCURRENCY,
         )
+
+    async def remember(self, key: str, name: str, value: str, ttl_s: float) -> None:
+        """Keep ``value`` under ``name`` for ``key`` for ``ttl_s`` seconds (a cache)."""
+        try:
+            await self._redis.set(self._memo_key(key, name), value,
+                                  px=max(1, round(ttl_s * 1000)))
+        except _BACKEND_ERRORS as exc:
+            raise RateLimitBackendError(f"rate limiter backend failed: {exc}") from exc
+
+    async def forget(self, key: str, names: list[str]) -> None:
+        """Drop what was remembered under ``names`` for ``key`` (one DEL: one slot)."""
+        if not names:
+            return
+        try:
+            await self._redis.delete(*(self._memo_key(key, name) for name in names))
+        except _BACKEND_ERRORS as exc:
+            raise RateLimitBackendError(f"rate limiter backend failed: {exc}") from exc
 
     async def release(self, key: str, token: str) -> None:
         """Free the in-flight slot ``token`` (idempotent); raises RateLimitBackendError."""

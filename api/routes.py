@@ -22,7 +22,7 @@ from api.schemas import (
     RespondRequest,
     ResponseResult,
 )
-from api.security import UNLIMITED_PATHS, is_public_route
+from api.security import UNLIMITED_PATHS, is_public_route, recalled
 from api.server import TurnIntake
 from widgets import from_builtins, to_chatkit
 
@@ -106,7 +106,8 @@ class ChatKitController(Controller):
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[RespondAccepted]:
         body = await server.respond(data.thread_id, data.input, request.user, data.metadata,
-                                    idempotency_key=idempotency_key)
+                                    idempotency_key=idempotency_key,
+                                    recalled=recalled(request))
         return Response(
             RespondAccepted(**body),
             status_code=202,
@@ -123,7 +124,8 @@ class ChatKitController(Controller):
         action = {"type": data.action.type, "widget_id": data.action.widget_id,
                   "payload": data.action.payload}
         body = await server.action(data.thread_id, action, request.user, data.metadata,
-                                   idempotency_key=idempotency_key)
+                                   idempotency_key=idempotency_key,
+                                   recalled=recalled(request))
         return Response(
             ActionAccepted(**body),
             status_code=202,

@@ -17,7 +17,6 @@ from api.server import validate_thread_id
 from store.history import (
     BadCursor,
     ThreadIdentity,
-    delete_thread,
     get_thread,
     last_event_id,
     last_status,
@@ -164,8 +163,7 @@ class ThreadsController(Controller):
             responses=_ERRORS, summary="Delete a thread and its turns (tasks stay)")
     async def remove(self, request: Request[str, Any, State], thread_id: ThreadIdParam) -> None:
         await _owned_thread(request.app.state, thread_id, request.user)
-        async with request.app.state.database.async_sessions()() as session:
-            await delete_thread(session, thread_id)
+        await request.app.state.server.delete_thread(thread_id, request.user)
         await request.app.state.events.nudge(thread_id)  # its open streams end now
 
     @post("/{thread_id:str}/stream-token", operation_id="createStreamToken", status_code=201,

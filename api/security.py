@@ -27,9 +27,16 @@ from api.errors import (
     VALIDATION_ERROR,
     ChatKitError,
 )
-from api.ratelimit import REASON_CONCURRENCY, RateDecision, RateLimitBackendError, RateLimiter
+from api.ratelimit import (
+    REASON_CONCURRENCY,
+    RateDecision,
+    RateLimitBackendError,
+    RateLimiter,
+    user_key,
+)
 from core import metrics
 from core.logs import bind_user
+from store.idempotency import memo_name
 
 log = logging.getLogger("chatkit.api")
 
@@ -46,6 +53,15 @@ OPT_NO_CONCURRENCY = "exclude_from_concurrency"
 
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 RETRY_AFTER_UNAVAILABLE = "2"
+# Where the middleware leaves what the limiter remembered for a POST's `Idempotency-Key`
+# (read in the same Redis round trip as the limits): see `recalled`.
+_RECALLED = "chatkit.idempotency_recalled"
+
+
+def recalled(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The answer cached for this request's `Idempotency-Key`, if the limiter had one."""
+    value = connection.scope.get(_RECALLED)
+    return value if isinstance(value, str) else None
 
 
 def rate_headers(decision: RateDecision) -> dict[str, str]:
@@ -143,10 +159,15 @@ class AdmissionMiddleware(ASGIMiddleware):
 
         handler = scope.get("route_handler")
         count_concurrency = not (handler is not None and handler.opt.get(OPT_NO_CONCURRENCY))
-        key = f"user:{principal.user_id}"
-        decision = await self._acquire(limiter, key, count_concurrency)
+        key = user_key(principal.user_id)
+        idempotency_key = (_header(scope, b"idempotency-key")
+                           if scope.get("method") == "POST" else None)
+        recall = memo_name(idempotency_key) if idempotency_key is not None else None
+        decision = await self._acquire(limiter, key, count_concurrency, recall)
         if not decision.allowed:
             raise _too_many(decision, "this user")
+        if decision.recalled is not None:
+            scope[_RECALLED] = decision.recalled  # type: ignore[literal-required]
         scope["user"] = principal.user_id
         scope["auth"] = principal
         bind_user(principal.user_id)
@@ -182,9 +203,10 @@ class AdmissionMiddleware(ASGIMiddleware):
             raise _too_many(decision, "this address")
 
     @staticmethod
-    async def _acquire(limiter: RateLimiter, key: str, count_concurrency: bool) -> RateDecision:
+    async def _acquire(limiter: RateLimiter, key: str, count_concurrency: bool,
+                       recall: str | None = None) -> RateDecision:
         try:
-            return await limiter.acquire(key, count_concurrency=count_concurrency)
+            return await limiter.acquire(key, count_concurrency=count_concurrency, recall=recall)
         except RateLimitBackendError:
             log.warning("rate limiter unavailable", exc_info=True)
             raise _unavailable("the service is temporarily unavailable (rate limiter "
@@ -225,6 +247,7 @@ __all__ = [
     "is_public",
     "is_public_route",
     "rate_headers",
+    "recalled",
     "require_json_body",
 ]
 

@@ -21,10 +21,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.errors import ChatKitError, Problem
+from api.ratelimit import RateLimiter, user_key
 from api.telemetry import turn_stored
 from core.clock import utcnow
 from store.actions import find_offer, thread_owner
-from store.idempotency import find_key, purge_expired, request_fingerprint
+from store.history import delete_thread
+from store.idempotency import (
+    IDEMPOTENCY_TTL,
+    find_key,
+    memo_name,
+    memo_value,
+    parse_memo,
+    purge_expired,
+    request_fingerprint,
+)
 from store.ingest import TurnWriter, read_turn
 from store.models import IdempotencyKey
 from store.turns import (
@@ -41,6 +51,28 @@ log = logging.getLogger("chatkit.api")
 # Enqueue "look at this thread" (ids only). May raise when the broker is down: the turn is
 # already stored, and the worker-side sweep re-kicks it.
 Kick = Callable[[str], Awaitable[None]]
+
+
+class AnswerMemo(Protocol):
+    """A cache of what each `Idempotency-Key` created (the database stays the record)."""
+
+    async def remember(self, user_id: str, key: str, value: str, ttl_s: float) -> None: ...
+
+    async def forget(self, user_id: str, keys: list[str]) -> None: ...
+
+
+class LimiterMemo(AnswerMemo):
+    """The answers kept by the rate limiter, which reads a repeat's answer back in the
+    same round trip as the limits (`AdmissionMiddleware`, `api.security.recalled`)."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
+    async def remember(self, user_id: str, key: str, value: str, ttl_s: float) -> None:
+        await self.limiter.remember(user_key(user_id), memo_name(key), value, ttl_s)
+
+    async def forget(self, user_id: str, keys: list[str]) -> None:
+        await self.limiter.forget(user_key(user_id), [memo_name(key) for key in keys])
 
 # Small enough that a turn row stays small; the whole body is capped separately (413).
 MAX_METADATA_BYTES = 4096
@@ -102,7 +134,11 @@ def validate_metadata(metadata: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class IdempotentRequest:
-    """A request sent with an `Idempotency-Key`: the turn it already made, if a repeat."""
+    """A request sent with an `Idempotency-Key`: the turn it already made, if the cache knew.
+
+    `earlier_turn_id` None does not mean a first request: the key row is inserted with the
+    turn, and a repeat the cache did not know collides there and is answered then.
+    """
 
     key: str
     fingerprint: str
@@ -130,8 +166,10 @@ class TurnIntake:
         max_threads_per_user: int | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         writer: TurnWriter | None = None,
+        memo: AnswerMemo | None = None,
     ) -> None:
         self.sessions = sessions
+        self.memo = memo
         # PostgreSQL: turns without an Idempotency-Key are stored by group commit.
         self.writer = writer
         self.kick = kick
@@ -147,11 +185,13 @@ class TurnIntake:
         metadata: dict[str, Any] | None = None,
         *,
         idempotency_key: str | None = None,
+        recalled: str | None = None,
     ) -> dict[str, Any]:
         """Store a user message as a queued turn; returns the respond endpoint's body.
 
         With `idempotency_key`, a repeat of the same request by the same user within 24 h
         returns the first turn's id and stores nothing (a different request: 422).
+        `recalled`: what the rate limiter had cached for that key (see `Remember`).
         """
         validate_thread_id(thread_id)
         if not isinstance(input, str) or not input.strip():
@@ -161,9 +201,9 @@ class TurnIntake:
             raise _invalid(f"input: at most {self.max_input_chars} characters "
                            f"(got {len(input)})")
         metadata = validate_metadata(metadata)
-        repeat = await self._idempotent(user_id, idempotency_key, kind="message",
-                                        thread_id=thread_id, input=input, action=None,
-                                        metadata=metadata)
+        repeat = self._idempotent(idempotency_key, recalled, kind="message",
+                                  thread_id=thread_id, input=input, action=None,
+                                  metadata=metadata)
         turn_id = repeat.earlier_turn_id if repeat else None
         if turn_id is None:
             turn_id = await self._store_and_kick(
@@ -180,10 +220,11 @@ class TurnIntake:
         metadata: dict[str, Any] | None = None,
         *,
         idempotency_key: str | None = None,
+        recalled: str | None = None,
     ) -> dict[str, Any]:
         """Store a widget action as a queued turn; returns the action endpoint's body.
 
-        `idempotency_key` works as for `respond`.
+        `idempotency_key` and `recalled` work as for `respond`.
         """
         validate_thread_id(thread_id)
         if not isinstance(action, dict):
@@ -200,12 +241,22 @@ class TurnIntake:
         stored = {"type": kind, "widget_id": action.get("widget_id"), "payload": payload}
         metadata = validate_metadata(metadata)
         # A repeat answers with the first id even if its button has since been replaced.
-        repeat = await self._idempotent(user_id, idempotency_key, kind="action",
-                                        thread_id=thread_id, input=None, action=stored,
-                                        metadata=metadata)
+        repeat = self._idempotent(idempotency_key, recalled, kind="action",
+                                  thread_id=thread_id, input=None, action=stored,
+                                  metadata=metadata)
         turn_id = repeat.earlier_turn_id if repeat else None
         if turn_id is None:
-            await self.check_offered(thread_id, user_id, kind, action.get("widget_id"), payload)
+            try:
+                await self.check_offered(thread_id, user_id, kind, action.get("widget_id"),
+                                         payload)
+            except ChatKitError:
+                # The first request's click may have replaced this very button since.
+                earlier = (await self._earlier(user_id, repeat.key, repeat.fingerprint)
+                           if repeat is not None else None)
+                if earlier is None:
+                    raise
+                return {"status": "success", "thread_id": thread_id,
+                        "action_id": earlier.turn_id}
             turn_id = await self._store_and_kick(
                 f"action_{secrets.token_hex(10)}", thread_id, user_id, kind="action",
                 input=None, action=stored, metadata=metadata, idempotent=repeat,
@@ -278,7 +329,10 @@ class TurnIntake:
         except ThreadForbidden:
             raise Problem.FORBIDDEN.error("this thread belongs to another user") from None
         except _IdempotencyRace as race:
-            return race.winner
+            await self._remember(user_id, race.winner)
+            return race.winner.turn_id
+        if key_row is not None:
+            await self._remember(user_id, key_row)
         turn_stored(turn_id, thread_id, user_id, kind)  # metrics; log and kick correlation
         try:
             await self.kick(thread_id)
@@ -293,51 +347,90 @@ class TurnIntake:
         action: dict[str, Any] | None, metadata: dict[str, Any], now: dt.datetime,
         key_row: IdempotencyKey | None,
     ) -> None:
-        """One turn in its own transaction, with its `Idempotency-Key` row if any."""
-        async with self.sessions() as session:
-            try:
-                await create_turn(
-                    session, turn_id=turn_id, thread_id=thread_id, user_id=user_id, kind=kind,
-                    input=input, action=action, metadata=metadata, now=now,
-                    idempotency=key_row, max_threads=self.max_threads_per_user,
-                )
-            except IntegrityError:
-                if key_row is None:
-                    raise
-                # A concurrent request with the same key won; answer with its turn.
-                await session.rollback()
-                winner = await self._idempotent_turn(user_id, key_row.key, key_row.request_hash)
-                if winner is None:
-                    raise
-                raise _IdempotencyRace(winner) from None
+        """One turn in its own transaction, with its `Idempotency-Key` row if any.
+
+        A key already stored is a repeat (or a concurrent twin): answered with its turn
+        (`_IdempotencyRace`); an expired one is deleted and the insert tried once more.
+        """
+        for attempt in (1, 2):
+            async with self.sessions() as session:
+                try:
+                    await create_turn(
+                        session, turn_id=turn_id, thread_id=thread_id, user_id=user_id,
+                        kind=kind, input=input, action=action, metadata=metadata, now=now,
+                        idempotency=key_row, max_threads=self.max_threads_per_user,
+                    )
+                    return
+                except IntegrityError:
+                    if key_row is None:
+                        raise
+                    await session.rollback()
+                    key_row = _fresh_key_row(key_row)  # the failed session held this one
+            winner = await self._earlier(user_id, key_row.key, key_row.request_hash)
+            if winner is not None:
+                raise _IdempotencyRace(winner)
+            if attempt == 2:
+                raise RuntimeError(f"Idempotency-Key of turn {turn_id} collides and is absent")
 
     async def purge_idempotency_keys(self) -> int:
         """Forget `Idempotency-Key`s older than 24 h; returns how many were deleted."""
         async with self.sessions() as session:
             return await purge_expired(session, self.clock())
 
-    async def _idempotent(
-        self, user_id: str, key: str | None, **request: Any
-    ) -> IdempotentRequest | None:
-        """None without a key; else the key, the request's fingerprint and, for a repeat
-        within 24 h, the turn the first request created (422 if the request differs)."""
+    @staticmethod
+    def _idempotent(key: str | None, recalled: str | None, **request: Any
+                    ) -> IdempotentRequest | None:
+        """None without a key; else the key, the request's fingerprint and, when the cache
+        knew the key, the turn the first request created (422 if the request differs).
+
+        Nothing is read from the database here: the key row goes in with the turn, and a
+        repeat the cache did not know is answered when that insert collides."""
         if key is None:
             return None
         validate_idempotency_key(key)
         fingerprint = request_fingerprint(request)
-        return IdempotentRequest(key, fingerprint,
-                                 await self._idempotent_turn(user_id, key, fingerprint))
+        cached = parse_memo(recalled)
+        if cached is None:
+            return IdempotentRequest(key, fingerprint, None)
+        _check_same_request(cached[0], fingerprint)
+        return IdempotentRequest(key, fingerprint, cached[1])
 
-    async def _idempotent_turn(self, user_id: str, key: str, fingerprint: str) -> str | None:
-        """The turn an earlier request with this key created, or None if there was none."""
+    async def _earlier(self, user_id: str, key: str, fingerprint: str) -> IdempotencyKey | None:
+        """The live key row of an earlier request with this key (422 if it was another
+        request), or None if there is none."""
         async with self.sessions() as session:
             row = await find_key(session, user_id, key, self.clock())
-        if row is None:
-            return None
-        if row.request_hash != fingerprint:
-            raise _invalid("Idempotency-Key: already used for a different request; "
-                           "use a new key for a new request")
-        return row.turn_id
+        if row is not None:
+            _check_same_request(row.request_hash, fingerprint)
+        return row
+
+    async def _remember(self, user_id: str, row: IdempotencyKey) -> None:
+        """Cache the key's answer for as long as the key lives (a failure costs nothing:
+        the database still holds the key)."""
+        if self.memo is None:
+            return
+        ttl = (row.created_at + IDEMPOTENCY_TTL - self.clock()).total_seconds()
+        if ttl <= 0:
+            return
+        try:
+            await self.memo.remember(user_id, row.key, memo_value(row.request_hash, row.turn_id),
+                                     ttl)
+        except Exception:
+            log.warning("could not cache Idempotency-Key of turn %s", row.turn_id,
+                        exc_info=True)
+
+    async def delete_thread(self, thread_id: str, user_id: str) -> None:
+        """Delete one of the user's threads (the caller checked it is theirs): its turns,
+        events and buttons, and its requests' `Idempotency-Key`s, cached ones included."""
+        async with self.sessions() as session:
+            keys = await delete_thread(session, thread_id)
+        if keys and self.memo is not None:
+            try:
+                await self.memo.forget(user_id, keys)
+            except Exception:
+                # Left cached, a repeat would name a deleted turn: its result is a 404.
+                log.warning("could not forget the Idempotency-Keys of thread %s", thread_id,
+                            exc_info=True)
 
     async def result(self, turn_id: str, user_id: str, *, kind: str) -> dict[str, Any]:
         """The stored result of one of the user's turns. 404 (never 403) for anyone else's."""
@@ -356,11 +449,23 @@ class TurnIntake:
 
 
 class _IdempotencyRace(Exception):
-    """A concurrent request with the same `Idempotency-Key` stored its turn first."""
+    """An earlier (or concurrent) request with the same `Idempotency-Key` stored its turn."""
 
-    def __init__(self, winner: str) -> None:
-        super().__init__(winner)
+    def __init__(self, winner: IdempotencyKey) -> None:
+        super().__init__(winner.turn_id)
         self.winner = winner
+
+
+def _check_same_request(stored: str, fingerprint: str) -> None:
+    if stored != fingerprint:
+        raise _invalid("Idempotency-Key: already used for a different request; "
+                       "use a new key for a new request")
+
+
+def _fresh_key_row(row: IdempotencyKey) -> IdempotencyKey:
+    """A new, transient copy of a key row (a rolled-back session keeps the old one)."""
+    return IdempotencyKey(user_id=row.user_id, key=row.key, request_hash=row.request_hash,
+                          turn_id=row.turn_id, created_at=row.created_at)
 
 
 def _widget_error(message: str) -> ChatKitError:

@@ -191,16 +191,19 @@ async def last_event_id(session: AsyncSession, thread_id: str) -> int:
     return int(found or 0)
 
 
-async def delete_thread(session: AsyncSession, thread_id: str) -> None:
+async def delete_thread(session: AsyncSession, thread_id: str) -> list[str]:
     """Remove the thread, its turns, events, offered buttons and the idempotency keys of
     its turns (a repeat of a request after the delete is a new request); tasks stay.
-    Commits."""
+    Commits; returns the idempotency keys deleted (for caches of them to forget)."""
     owner = select(Thread.user_id).where(Thread.id == thread_id).scalar_subquery()
-    await session.execute(delete(IdempotencyKey).where(
+    keys = await session.scalars(delete(IdempotencyKey).where(
         IdempotencyKey.user_id == owner,
-        IdempotencyKey.turn_id.in_(select(Turn.id).where(Turn.thread_id == thread_id))))
+        IdempotencyKey.turn_id.in_(select(Turn.id).where(Turn.thread_id == thread_id)))
+        .returning(IdempotencyKey.key))
+    deleted = list(keys)
     # Explicit deletes rather than relying on ON DELETE CASCADE being enforced everywhere.
     for model in (ThreadEvent, OfferedAction, Turn):
         await session.execute(delete(model).where(model.thread_id == thread_id))
     await session.execute(delete(Thread).where(Thread.id == thread_id))
     await session.commit()
+    return deleted

@@ -21,6 +21,24 @@ from store.models import IdempotencyKey
 IDEMPOTENCY_TTL = dt.timedelta(hours=24)
 
 
+def memo_name(key: str) -> str:
+    """The name a key's answer is cached under (fixed length, whatever the key holds)."""
+    return "idem:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def memo_value(fingerprint: str, turn_id: str) -> str:
+    """What is cached for a key: the request's fingerprint and the turn it created."""
+    return f"{fingerprint}:{turn_id}"
+
+
+def parse_memo(value: str | None) -> tuple[str, str] | None:
+    """(fingerprint, turn_id) of a cached value; None when absent or not one of ours."""
+    if not value:
+        return None
+    fingerprint, sep, turn_id = value.partition(":")
+    return (fingerprint, turn_id) if sep and fingerprint and turn_id else None
+
+
 def request_fingerprint(request: Mapping[str, Any]) -> str:
     """A stable hash of a validated request (key order and spacing do not matter)."""
     canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -40,7 +40,8 @@ from api.chatkit.protocol import (
     request_type,
     sse,
 )
-from api.chatkit.service import ChatKitService
+from api.chatkit.service import ChatKitService, Once
+from api.security import recalled
 from core.errors import ChatKitError, Problem
 from core.settings import Settings
 
@@ -70,16 +71,16 @@ async def _error_stream(message: str) -> AsyncIterator[bytes]:
     yield sse(ErrorEvent(message))
 
 
-async def _stream(service: ChatKitService, request: ChatKitRequest, user_id: str
-                  ) -> AsyncIterator[bytes]:
+async def _stream(service: ChatKitService, request: ChatKitRequest, user_id: str,
+                  once: Once) -> AsyncIterator[bytes]:
     if isinstance(request, ThreadsCreate):
-        return await service.create(request, user_id)
+        return await service.create(request, user_id, once=once)
     if isinstance(request, ThreadsAddUserMessage):
-        return await service.add_user_message(request, user_id)
+        return await service.add_user_message(request, user_id, once=once)
     if isinstance(request, ThreadsCustomAction):
-        return await service.custom_action(request, user_id)
+        return await service.custom_action(request, user_id, once=once)
     if isinstance(request, ThreadsRetryAfterItem):
-        return await service.retry_after_item(request, user_id)
+        return await service.retry_after_item(request, user_id, once=once)
     raise Problem.INVALID.error(f"{request_type(request)} is not supported by this server")
 
 
@@ -111,7 +112,8 @@ def chatkit_protocol_routes(settings: Settings) -> list[HTTPRouteHandler]:
         chatkit_request = decode_request(await request.body())
         if isinstance(chatkit_request, STREAMING):
             try:
-                events = await _stream(service, chatkit_request, request.user)
+                once = Once(request.headers.get("idempotency-key"), recalled(request))
+                events = await _stream(service, chatkit_request, request.user, once)
             except ChatKitError as error:
                 if error.code >= 500:
                     raise  # the service is unavailable: a status the client retries on

@@ -9,9 +9,11 @@ when the worker commits it. Nothing here runs the agent. Reads are pages over in
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import secrets
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -63,7 +65,7 @@ from store.chatkit_views import (
     turns_between,
     turns_by_id,
 )
-from store.history import BadCursor, delete_thread, get_thread
+from store.history import BadCursor, get_thread
 from store.models import Thread as ThreadRow
 from store.models import Turn
 
@@ -80,6 +82,18 @@ RECHECK_S = 5.0  # re-read the turn even without a nudge (a nudge can be lost)
 FOLLOW_S = 120.0
 QUEUED_TEXT = "Waiting for a worker"
 RUNNING_TEXT = "Working on it"
+
+
+@dataclass(frozen=True)
+class Once:
+    """A streaming request's `Idempotency-Key` (and the answer the limiter had cached for
+    it): a repeat streams the first request's turn again and stores nothing."""
+
+    key: str | None = None
+    recalled: str | None = None
+
+
+NO_KEY = Once()
 
 
 def _not_supported(what: str) -> ChatKitError:
@@ -100,12 +114,19 @@ class ChatKitService:
 
     # ---- streaming requests: store a turn, then follow it ------------------------------------
 
-    async def create(self, request: ThreadsCreate, user_id: str) -> AsyncIterator[bytes]:
-        """threads.create: a new thread holding the user's first message."""
+    async def create(self, request: ThreadsCreate, user_id: str, *,
+                     once: Once = NO_KEY) -> AsyncIterator[bytes]:
+        """threads.create: a new thread holding the user's first message.
+
+        With an `Idempotency-Key` the thread's id comes from the key, so a repeat names
+        the same thread and turn and streams that turn again instead of a new one."""
         text = self._message_text(request.params.input)
-        thread_id = f"thr_{secrets.token_hex(8)}"
+        thread_id = (f"thr_{secrets.token_hex(8)}" if once.key is None
+                     else "thr_" + hashlib.sha256(f"{user_id}\0{once.key}".encode(
+                         "utf-8", "surrogatepass")).hexdigest()[:16])
         accepted = await self.intake.respond(thread_id, text, user_id,
-                                             self._metadata(request.metadata))
+                                             self._metadata(request.metadata),
+                                             idempotency_key=once.key, recalled=once.recalled)
         turn_id = accepted["response_id"]
         async with self.sessions() as session:
             thread = await get_thread(session, thread_id)
@@ -119,18 +140,19 @@ class ChatKitService:
             prelude.append(ThreadItemDoneEvent(first))
         return self._follow(prelude, thread_id, turn_id)
 
-    async def add_user_message(self, request: ThreadsAddUserMessage, user_id: str
-                               ) -> AsyncIterator[bytes]:
+    async def add_user_message(self, request: ThreadsAddUserMessage, user_id: str, *,
+                               once: Once = NO_KEY) -> AsyncIterator[bytes]:
         """threads.add_user_message: a message in one of the user's threads."""
         thread_id = request.params.thread_id
         await self._owned(thread_id, user_id)
         text = self._message_text(request.params.input)
         accepted = await self.intake.respond(thread_id, text, user_id,
-                                             self._metadata(request.metadata))
+                                             self._metadata(request.metadata),
+                                             idempotency_key=once.key, recalled=once.recalled)
         return await self._follow_new_turn(thread_id, accepted["response_id"])
 
-    async def custom_action(self, request: ThreadsCustomAction, user_id: str
-                            ) -> AsyncIterator[bytes]:
+    async def custom_action(self, request: ThreadsCustomAction, user_id: str, *,
+                            once: Once = NO_KEY) -> AsyncIterator[bytes]:
         """threads.custom_action: a button click, checked like POST /api/chatkit/action."""
         params = request.params
         await self._owned(params.thread_id, user_id)
@@ -151,12 +173,13 @@ class ChatKitService:
         accepted = await self.intake.action(
             params.thread_id, {"type": params.action.type, "widget_id": widget_id,
                                "payload": payload},
-            user_id, self._metadata(request.metadata, mark))
+            user_id, self._metadata(request.metadata, mark),
+            idempotency_key=once.key, recalled=once.recalled)
         return await self._follow_new_turn(params.thread_id, accepted["action_id"],
                                            sender=params.item_id)
 
-    async def retry_after_item(self, request: ThreadsRetryAfterItem, user_id: str
-                               ) -> AsyncIterator[bytes]:
+    async def retry_after_item(self, request: ThreadsRetryAfterItem, user_id: str, *,
+                               once: Once = NO_KEY) -> AsyncIterator[bytes]:
         """threads.retry_after_item: answer the thread's latest message again."""
         thread_id, item_id = request.params.thread_id, request.params.item_id
         await self._owned(thread_id, user_id)
@@ -175,7 +198,8 @@ class ChatKitService:
                                         "retried")
         mark = {"retry_of": turn.id, "retry_of_seq": turn.seq}
         accepted = await self.intake.respond(thread_id, text, user_id,
-                                             self._metadata(request.metadata, mark))
+                                             self._metadata(request.metadata, mark),
+                                             idempotency_key=once.key, recalled=once.recalled)
         return await self._follow_new_turn(thread_id, accepted["response_id"])
 
     async def _follow_new_turn(self, thread_id: str, turn_id: str,
@@ -299,8 +323,7 @@ class ChatKitService:
     async def delete(self, request: ThreadsDelete, user_id: str) -> bytes:
         """threads.delete: the thread, its turns and events go; tasks stay."""
         thread = await self._owned(request.params.thread_id, user_id)
-        async with self.sessions() as session:
-            await delete_thread(session, thread.id)
+        await self.intake.delete_thread(thread.id, user_id)
         await self.hub.nudge(thread.id)  # its open streams (both protocols) end now
         return b"{}"
 

@@ -195,3 +195,40 @@ async def test_redis_unreachable_fails_fast() -> None:
             assert time.monotonic() - started < 2
     finally:
         await dead.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_remembered_value_comes_back_in_the_same_round_trip(
+    clients: list[redis_asyncio.Redis], prefix: str
+) -> None:
+    writer, reader = limiters(clients[:2], prefix, per_minute=2)
+    await writer.remember("u", "idem:a", "fp:resp_1", 60)
+    calls: list[Any] = []
+    execute = clients[1].execute_command
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[0])
+        return await execute(*args, **kwargs)
+
+    clients[1].execute_command = counted  # type: ignore[method-assign]
+    found = await reader.acquire("u", recall="idem:a")
+    assert found.allowed and found.recalled == "fp:resp_1"
+    assert len(calls) == 1  # the limits and the memo: one script, one round trip
+    assert (await reader.acquire("u", recall="idem:b")).recalled is None
+    denied = await reader.acquire("u", count_concurrency=False, recall="idem:a")
+    assert not denied.allowed and denied.recalled is None
+
+    await writer.forget("u", ["idem:a"])
+    other = RedisRateLimiter(clients[2], prefix=prefix)
+    assert (await other.acquire("u", recall="idem:a")).recalled is None
+
+
+@pytest.mark.asyncio
+async def test_a_remembered_value_expires(
+    clients: list[redis_asyncio.Redis], prefix: str
+) -> None:
+    rl = RedisRateLimiter(clients[0], prefix=prefix)
+    await rl.remember("u", "idem:a", "x", 0.2)
+    assert (await rl.acquire("u", recall="idem:a")).recalled == "x"
+    await asyncio.sleep(0.3)
+    assert (await rl.acquire("u", recall="idem:a")).recalled is None

@@ -298,3 +298,31 @@ async def test_a_stream_that_waits_too_long_ends_with_a_notice(
     assert event_types(events) == ["thread.created", "thread.item.done", "stream_options",
                                    "progress_update", "notice"]
     assert "will appear in this conversation" in events[-1]["message"]
+
+
+def test_a_request_repeated_with_its_idempotency_key_is_answered_once(
+    worker: Live, http: httpx.Client, chatkit_types: ChatKitTypes,  # noqa: F811
+) -> None:
+    # A client that resends after a dropped connection: the same thread, turn and answer.
+    alice = chatkit(http, chatkit_types)
+    keyed = ChatKitClient(http, {**auth(), "Idempotency-Key": "create-1"}, chatkit_types)
+    thread_id, first = keyed.create("add buy milk")
+    again_id, again = keyed.create("add buy milk")
+    assert again_id == thread_id
+    assert answer_of(again) == answer_of(first)
+
+    keyed.headers["Idempotency-Key"] = "say-1"
+    said = answer_of(keyed.say(thread_id, "add walk the dog"))
+    assert answer_of(keyed.say(thread_id, "add walk the dog")) == said
+    # The same key for another message: an error event, and nothing is stored.
+    assert event_types(keyed.say(thread_id, "add feed the cat")) == ["error"]
+
+    items = alice.all_items(thread_id)
+    assert [item["content"][0]["text"] for item in items if item["type"] == "user_message"
+            ] == ["add buy milk", "add walk the dog"]
+    tasks = http.get("/api/tasks", headers=auth()).json()["tasks"]
+    assert sorted(task["title"] for task in tasks) == ["buy milk", "walk the dog"]
+    assert [thread["id"] for thread in alice.threads()["data"]] == [thread_id]
+    # Another user's same key is their own request.
+    bob = ChatKitClient(http, {**auth("bob"), "Idempotency-Key": "create-1"}, chatkit_types)
+    assert bob.create("add buy milk")[0] != thread_id

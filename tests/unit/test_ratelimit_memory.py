@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from api.ratelimit import MemoryRateLimiter, RateDecision, RateLimiter
+from api.ratelimit import MEMO_PER_KEY, MemoryRateLimiter, RateDecision, RateLimiter
 
 T0 = 1_700_000_000.0  # an arbitrary epoch second, so reset_epoch values are realistic
 
@@ -203,3 +203,42 @@ async def test_ping_and_validation() -> None:
         MemoryRateLimiter(per_minute=0)
     with pytest.raises(ValueError):
         MemoryRateLimiter(inflight_ttl_s=0)
+
+
+@pytest.mark.asyncio
+async def test_a_remembered_value_comes_back_with_an_admitted_request_until_it_expires() -> None:
+    clock = FakeClock()
+    rl = limiter(clock, per_minute=2)
+    await rl.remember("u", "idem:a", "fp:resp_1", 60)
+    assert (await rl.acquire("u", count_concurrency=False, recall="idem:a")).recalled == "fp:resp_1"
+    assert (await rl.acquire("u", count_concurrency=False, recall="idem:b")).recalled is None
+    assert (await rl.acquire("v", count_concurrency=False, recall="idem:a")).recalled is None
+    # A denied request learns nothing (and is still denied).
+    denied = await rl.acquire("u", count_concurrency=False, recall="idem:a")
+    assert not denied.allowed and denied.recalled is None
+    clock.t = T0 + 61  # the window has passed, and so has the memo
+    assert (await rl.acquire("u", count_concurrency=False, recall="idem:a")).recalled is None
+
+
+@pytest.mark.asyncio
+async def test_a_forgotten_value_is_gone_and_idle_users_cost_nothing() -> None:
+    clock = FakeClock()
+    rl = limiter(clock)
+    await rl.remember("u", "idem:a", "x", 3600)
+    await rl.remember("u", "idem:b", "y", 3600)
+    await rl.forget("u", ["idem:a", "idem:missing"])
+    assert (await rl.acquire("u", recall="idem:a")).recalled is None
+    assert (await rl.acquire("u", recall="idem:b")).recalled == "y"
+    clock.t = T0 + 3601
+    rl._sweep(clock.t)
+    assert rl._buckets == {}
+
+
+@pytest.mark.asyncio
+async def test_the_memo_of_one_user_is_bounded() -> None:
+    rl = limiter(FakeClock())
+    for n in range(MEMO_PER_KEY + 10):
+        await rl.remember("u", f"idem:{n}", str(n), 3600)
+    assert (await rl.acquire("u", recall="idem:0")).recalled is None  # the oldest went
+    last = MEMO_PER_KEY + 9
+    assert (await rl.acquire("u", recall=f"idem:{last}")).recalled == str(last)
