@@ -105,7 +105,8 @@ def carry_out(ctx: TurnContext, understanding: Understanding) -> Outcome:
     if resolution.missing or not resolution.targets:
         return Outcome(kind="not_found", names=resolution.missing,
                        message=", ".join(resolution.suggestions) or None)
-    return spec.act(ctx, resolution)
+    # The resolver may read it anew ("X is scheduled for <date>" of "schedule X": done).
+    return SPECS[resolution.understanding.intent].act(ctx, resolution)
 
 
 def _builtins(changes: Any) -> dict[str, Any] | None:

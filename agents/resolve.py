@@ -13,7 +13,7 @@ import msgspec
 
 from agents.nlu import lexicon as lx
 from agents.nlu.adding import gerund_to_base
-from agents.types import Mention, Resolution, TaskRef, Understanding
+from agents.types import Intent, Mention, Resolution, TaskRef, Understanding
 
 # Below this similarity a title match is a guess, and guesses never change data.
 MATCH_THRESHOLD = 0.72
@@ -358,13 +358,19 @@ _DERIVED = (("ication", ("y",)), ("ration", ("er", "rate")), ("ation", ("ate", "
 _FILLER_STEMS = frozenset(stem(w) for w in lx.MATCH_FILLER)
 
 
+# Short words that only look like re + a word ("repot" is re + pot, "ready" is not).
+_NOT_RE = lx.frozenwords("ready reach react relax reply refer rebel remit realm renal reign "
+                         "rein rely remix reuse")
+
+
 @lru_cache(maxsize=8192)
 def _forms(word: str) -> frozenset[str]:
     """A stem and the forms it may stand for: its canonical synonym, a verb it names, the
     word without a derivational ending ("payment" → "pay")."""
     out = {word, *_NOUN_CANON.get(word, ()), _MENTION_VERBS.get(word, word),
            _SYNONYM_STEMS.get(word, word)}
-    if word.startswith("re") and len(word) > 5 and stem(word[2:]) not in _FILLER_STEMS:
+    if word.startswith("re") and len(word) >= 5 and word not in _NOT_RE and (
+            stem(word[2:]) not in _FILLER_STEMS):
         out.add(stem(word[2:]))  # "recert" / "cert", "repaint" / "paint"
     for ending, endings in _DERIVED:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
@@ -389,6 +395,8 @@ def mention_match(mentions: Sequence[Mention], tasks: Sequence[dict[str, Any]]
             if found:  # a mention's later references only stand in for its first
                 scored += [(score, task_id, mention) for score, task_id in found]
                 break
+        if scored and mention.kind == "cancel":
+            break  # the command said ("…so skip the gift") goes before what else was said
     if not scored:
         return [], None
     # the task named most fully, across the clauses ("car stuff is sorted, topped up the
@@ -487,7 +495,10 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
                 else not all(_forms(w) & keys for w in things)):  # fmt: skip
             continue  # "the milk is in the fridge" is not "buy milk" ("uniform's at the
             # cleaners" is "uniform to cleaners", which says no verb)
-        hit = [w for w in things if _forms(w) & keys or _covered(w, keys)]
+        # one word for two of the task's ("litterbox" / "litter box")
+        joined = {w for (a, wa), (b, wb) in itertools.pairwise(pairs)
+                  if stem(a + b) in keys for w in (wa, wb)}
+        hit = [w for w in things if _forms(w) & keys or _covered(w, keys) or w in joined]
         if not any(not w.isdigit() for w in hit):
             said_task = not _TASK_WORDS.isdisjoint(_RE_WORDS.findall(query.lower()))
             if kind in _COMMANDS and said_task and t_verb is not None and len(q) <= 6 \
@@ -508,8 +519,11 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
             continue  # "got mom a scarf" is not "call mom" ("got hold of mom" is)
         if kind == "answer" and (t_verb or t[0][1]) not in _CONTACT:
             continue  # "mom called me" is "call mom", not "buy mom a gift"
-        if kind == "have" and (t_verb is None or t_verb not in _ACQUIRE):
-            continue  # "we have eggs now" is "buy eggs", not "cook eggs"
+        if kind == "have" and (t_verb is None or t_verb not in _ACQUIRE) and not (
+                t_verb is not None and (_forms(t_verb) - {t_verb}) & keys):
+            # "we have eggs now" is "buy eggs", not "cook eggs" ("the fern has a new pot"
+            # is "repot the fern": the task's verb names what it has)
+            continue
         if kind == "has" and (t_verb is None or t_verb not in _HANDED or (
                 state and not _forms(stem(state)) & {f for w in things for f in _forms(w)})):
             continue  # "nina has the proposal" is "send proposal to nina", not "write it"
@@ -544,6 +558,16 @@ def _remark(name: str) -> bool:
     first = said[0]
     past = first in lx.PAST_TO_BASE or (len(first) > 4 and first.endswith("ed"))
     return past or any(w in _REMARK_WORDS for w in said)
+
+
+BOOKED_RULE = "update.state:booked"  # agents.nlu.updating: "X is scheduled for <date>"
+_BOOKING = frozenset(stem(w) for w in lx.words("schedule book arrange reserve plan set make"))
+
+
+def _books(title: str) -> bool:
+    """A task to book something ("schedule chimney sweep", "book the annual physical")."""
+    verb = _lead_verb(title)
+    return verb is not None and stem(verb) in _BOOKING
 
 
 def resolve(
@@ -620,6 +644,11 @@ def resolve(
                        for _, w in _stems(task["title"])}  # fmt: skip
         resolution.missing[:] = [name for name in resolution.missing if not _remark(name) and
                                  not {w for _, w in _stems(name)} <= found_words]
+    if understanding.rule == BOOKED_RULE and len(resolution.targets) == 1 and any(
+            task["id"] == resolution.targets[0] and _books(task["title"]) for task in tasks):
+        # "chimney sweep is scheduled for the 3rd": the task was to schedule it; done
+        resolution.understanding = msgspec.structs.replace(understanding,
+                                                           intent=Intent.COMPLETE)
     # Two references to one task ("i called the cable company and sorted it out") act once.
     resolution.targets = list(dict.fromkeys(resolution.targets))
     resolution.ambiguous = list(dict.fromkeys(resolution.ambiguous))

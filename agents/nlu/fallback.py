@@ -233,7 +233,7 @@ def _state(ws: list[str]) -> Understanding | None:
 MENTION_MAX_WORDS = 40
 MAX_CLAUSES = 6
 _RE_ABBREVIATION = re.compile(r"\b(mrs|mr|ms|dr|st|jr|sr|prof|appt|approx|vs|etc)\.")
-_CLAUSE_CUTS = (*_CUTS, " then ", " plus ", " also ")
+_CLAUSE_CUTS = (*_CUTS, " then ", " plus ", " also ", " when i ", " while i ")
 
 
 def _cut_pattern(cut: str) -> str:
@@ -313,6 +313,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         if had[:1] == ["new"]:  # "ben has a new bike": bought
             return Intent.COMPLETE, "have", body, ""
         return Intent.COMPLETE, "has", body, had[-1] if had else ""
+    if body[0] in lx.PAST_NEEDS_OBJECT and body[1:2] and body[1] in _FRESH:
+        body = body[1:]  # "put fresh sheets on the bed": what is there now
     if body[0] in _FRESH and any(w in _ON_IN for w in body[2:5]) and not any(
             _is_past(w) or w in lx.MENTION_PAST for w in body[1:5]):  # not "new x arrived in"
         return Intent.COMPLETE, "state", body, "fresh"  # "fresh sheets on the bed"
@@ -338,7 +340,11 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         answer = (word in lx.MENTION_ANSWERED and body[j + 1:j + 2] in (["me"], ["us"]) and (
             word not in _CALLED or any(w in _CALLED_FIRST for w in body[j + 2:j + 4])
         )) or bool(_starts(body, j, _ANSWERS))
-        arrived = word in lx.MENTION_ARRIVED and "and" not in body[j + 1:]  # "came by and fixed"
+        arrived = word in lx.MENTION_ARRIVED and "and" not in body[j + 1:] and (
+            body[j + 1:j + 2] != ["down"])  # not "came by and fixed", "came down"
+        fixed = next((w for w in body[j + 1:j + 6] if w in _RESOLVED), None)
+        if word in lx.MENTION_ARRIVED and fixed and any(w in _OTHERS for w in body[:j]):
+            return Intent.COMPLETE, "event", body, fixed  # "the plumber came and fixed it"
         if j and (answer or arrived) and body[0] not in _PRONOUNS:
             # "mom called me first", "prof said yes to the extension": the user's call or
             # request to them is done; "the new charger came today": what was ordered is here
@@ -369,6 +375,10 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
                 return Intent.COMPLETE, "event", body, word
         elif not past and j > 0 and body[j - 1] not in _DETERMINERS:  # "meal prep done"
             state = _starts(body, j, _BARE_DONE)
+            if not state and j <= 3 and not any(w in _PRONOUNS or w.endswith("ing")
+                                                for w in body[:j]) and all(
+                    w in _WHEN or w in lx.MATCH_FILLER for w in body[j + 1:]):
+                state = _starts(body, j, _MENTION_STATES)  # "bathrooms spotless now"
         if not past and not state:
             continue
         subject = [w for w in body[:j] if w not in _COPULA and w not in _ADVERBS]
@@ -562,7 +572,17 @@ def mentions(text: str) -> tuple[Mention, ...]:
             w in _QUESTION_VERBS for w in all_words[2:7])):  # fmt: skip
         return ()  # "did the invoice go out": a question with its mark lost ("did the dishes")
     parts = _clauses(low)
-    cues = [got for got in map(_cue, map(_words, parts)) if got is not None]
+    said_cues = [(at, got) for at, got in enumerate(map(_cue, map(_words, parts)))
+                 if got is not None]
+    # of two cancels the later is the command ("we decided not to go to the wedding so
+    # skip the gift"); something that happened is the weakest cue (below)
+    said_cues.sort(key=lambda cue: -cue[0] if cue[1][1] == "cancel" else 0)
+    cues = [got for _, got in said_cues]
+    for part in parts[1:]:
+        said = _words(part)
+        if said[:1] == ["no"] and 3 <= len(said) <= 4 and f"so {part.strip()}" in low:
+            # "in-laws decided to drive instead so no airport run": the plan made it moot
+            cues.insert(0, (Intent.DELETE, "cancel", said[1:], ""))
     # something that happened to a thing is the weakest cue: a deed or cancel goes first
     # ("professor said yes to the extension so you can cross that email off")
     cues.sort(key=lambda cue: cue[1] == "event")

@@ -126,9 +126,9 @@ _FORGET = lx.phrases(
     "i need to remember|i have to remember|i must remember|i should remember|"
     "i want to remember|i gotta remember|i need to not forget|i must not forget|"
     "i can't forget|i cannot forget|i shouldn't forget|i mustn't forget|"
-    "remember|please remember|you need to remind me|i want you to remind me|"
-    "i need you to remind me|i'd like you to remind me|i need you to remember|"
-    "i want you to remember|ping me|nudge me|alert me|tell me later|tell me"
+    "remember|please remember|remember for me|please remember for me|you need to remind me|"
+    "i want you to remind me|i need you to remind me|i'd like you to remind me|"
+    "i need you to remember|i want you to remember|ping me|nudge me|alert me|tell me later|tell me"
 )
 # Said before a thing to remember, not a deed: "don't let me forget nan's birthday card".
 _FORGET_THING = lx.phrases(

@@ -365,6 +365,7 @@ FALLBACK_STATE_VERBS = {
     "in the ground": words("plant bury"),
     "in boxes": words("pack box"),
     "back": words("put return bring take give get fix pick"),
+    "down": words("take pull bring put tear"),
     **dict.fromkeys(("in the shed", "in the garage", "in storage", "in the attic", "in the loft",
                      "in the basement", "stored", "stored away"),
                     words("store put pack move stow clear tidy")),
@@ -555,7 +556,8 @@ MENTION_CANCEL_PHRASES = phrases(
     "not gonna bother|not going to bother|won't bother|wont bother|not bothering|not need|"
     "not needing|didn't need|did not need|don't worry about|dont worry about|not worth|"
     "isn't worth|no point|dropping it|drop it|dropping that|drop that|can wait|"
-    "decided against|changed my mind about|"
+    "decided against|changed my mind about|decided not to|decided to keep|not getting|"
+    "not gonna get|not going to get|no longer getting|not buying|"
     "don't have to|dont have to|do not have to|no longer have to|"
     "forget about|don't bother|dont bother|not doing|not going to do|won't need|wont need|"
     "doesn't need|doesnt need|not needed|no longer needed|isn't needed|isnt needed|"

@@ -306,8 +306,17 @@ def try_status(s: str, now_local: datetime, *, after_remark: bool = False
                     bare = RE_TITLE_TRIM.sub("", e.rest).strip()
                     if bare and not RE_PRONOUN.match(bare) and not _RE_POSSESSIVE_S.match(bare):
                         ref = bare
+            head, comma, remark = ref.partition(",")
+            if comma and head.strip() and _RE_REMARK_AFTER.match(remark):
+                ref = head  # "no need for diapers, my sister brought a huge box over"
             return _refs_intent(Intent.DELETE, ref)
     return None
+
+
+# After a comma, a sentence of its own (a reason, news) is a remark, not another item.
+_RE_REMARK_AFTER = re.compile(
+    r"^\s*(?:my|our|i|i'm|im|i've|we|we're|we've|he|she|they|it's|its|his|her|their|since|"
+    r"because|cause|cuz|as|so)\b", _F)
 
 
 # ---------------------------------------------------------------- news and statements

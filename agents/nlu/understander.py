@@ -152,8 +152,11 @@ def _rule_redirect(s: str, now_local: datetime, depth: int) -> Understanding | N
             continue
         if frame.name == "redirect.so_command" and (
             got.intent is Intent.CLARIFY or any(r.pronoun for r in got.refs)
+            or got.rule.startswith("small_talk")
         ):
-            continue  # "i paid the bill so delete it": "it" is the bill (compound frames)
+            # "i paid the bill so delete it": "it" is the bill (compound frames); "mom
+            # picked up the kids so scratch that": "that" is the pickup, not the last change
+            continue
         if frame.name == "redirect.so_command" and got.intent in (Intent.DELETE, Intent.COMPLETE):
             got = _replace(got, refs=tuple(_in_context(r, m["reason"]) for r in got.refs))
         if frame.name == "redirect.on_list" and got.intent is Intent.ADD:
@@ -291,7 +294,7 @@ _TOLD_SUBJECT = r"(?:i|i'm|im|we|we're|we've|he|she|they|you|it's|its|there's|th
 _RE_TOLD = re.compile("^" + _TOLD_SUBJECT, _F)
 _RE_FORGET_TOLD = re.compile(
     r"^\s*(?:don'?t\s+forget|remember)[\s:,]+(?:that\s+)?" + _TOLD_SUBJECT, _F)
-_RE_DOUBT_WORDS = re.compile(r"\b(?:probably|maybe|perhaps|possibly|honestly)\s+", _F)
+_RE_DOUBT_WORDS = re.compile(r"\b(?:probably|maybe|perhaps|possibly|honestly|really)\s+", _F)
 _RE_LEAD_SYMBOLS = re.compile(r"^[^\w\s'\"(#@!?.,:;-]{1,8}\s+")  # a leading emoji, then a space
 _RE_GOING_PLACE = re.compile(
     r"^(?:i|we)(?:'m|'re|\s+am|\s+are)\s+going\s+to\s+(?:the|a|an|my|his|her|their|our|bed|work|"
@@ -365,7 +368,9 @@ _RE_I_DID = re.compile(
                key=len, reverse=True)) + r")\s",
     _F,
 )
-_RE_COPULA_START = re.compile(r"^(?:is|are|was|were|will\s+be|'s)\b", _F)
+_RE_COPULA_START = re.compile(
+    r"^(?:is|are|was|were|will\s+be|'s|can'?t|cannot|won'?t|isn'?t|aren'?t|doesn'?t|"
+    r"wasn'?t|couldn'?t|never)\b", _F)  # "friday can't come soon enough": a remark
 _RE_COPULA_END = re.compile(r"(?:\s(?:is|are|was|were|will\s+be)|'s)$", _F)
 _RE_HAVE_A = re.compile(
     r"^(?:i(?:'ve|\s+have)(?:\s+got)?|i\s+got|we(?:'ve|\s+have)(?:\s+got)?|there(?:'s|\s+is))"
@@ -743,6 +748,12 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
         got = _unknown("hedged")  # a plan said with doubt is talk: "maybe i'll wash the car"
     if pending is not None:
         got = _answer(got, s, pending, now_local)
+    if got.intent in (Intent.COMPLETE, Intent.DELETE) and len(got.refs) > 1:
+        # "spent all morning weeding, the garden is done": what the user did to get there
+        # is told beside the thing, not another task
+        kept = tuple(r for r in got.refs if not (r.title and fallback.told(r.title)))
+        if kept and len(kept) < len(got.refs):
+            got = _replace(got, refs=kept)
     return _with_mention(_gate(got), s)
 
 

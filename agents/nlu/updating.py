@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+import msgspec
+
 from agents.nlu import dates
 from agents.nlu import lexicon as lx
 from agents.nlu.entities import (
@@ -479,5 +481,16 @@ def try_update_state(s: str, now_local: datetime) -> Understanding | None:
                 _F,
             )
         ):
-            return _update(parse_refs(m["ref"]), got[1])
+            got_update = _update(parse_refs(m["ref"]), got[1])
+            if got_update is not None and got_update.intent is Intent.UPDATE and (
+                    _RE_BOOKED.match(val)):
+                # "annual physical is scheduled for june 2": the date, and, when the task
+                # is to book it, the booking done (the resolver decides: agents.resolve)
+                return msgspec.structs.replace(got_update, rule="update.state:booked")
+            return got_update
     return None
+
+
+# A state that is also a booking made: "is scheduled / booked / set up for <date>".
+_RE_BOOKED = re.compile(r"^(?:all\s+|now\s+|finally\s+)?(?:scheduled|booked|set\s+up|arranged|"
+                        r"confirmed|on\s+the\s+calendar)\b", _F)

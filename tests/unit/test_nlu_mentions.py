@@ -175,6 +175,24 @@ DONE = [
     ("first aid recert passed today", ("renew first aid cert", "buy plasters")),
     ("holiday approved for july", ("book holiday", "buy sun cream")),
     ("cleaner confirmed for thursday", ("call the cleaner", "buy bleach")),
+    # round 13: someone came and fixed it, a bare state, a thing put fresh, one word for
+    # two, what it has now, came down, a plan that makes it moot, the later cancel wins
+    ("the electrician came round and sorted it", ("ring electrician about the socket",
+                                                  "buy bulbs")),
+    ("the van got fixed when i was away", ("fix the van", "wash the van")),
+    ("kitchen sparkling now", ("clean the kitchen", "buy bin bags")),
+    ("put fresh towels in the bathroom", ("change the towels", "buy shampoo")),
+    ("scrubbed the bathtub", ("clean the bath tub", "buy bath salts")),
+    ("wiped down the worktop", ("clean the work top", "buy bread")),
+    ("the cactus has a new pot", ("repot the cactus", "water the cactus")),
+    ("bunting finally came down", ("take down the bunting", "buy bunting")),
+    ("no need for nappies, gran dropped a pack round", ("buy nappies", "book the vet")),
+    ("we decided against the new sofa", ("buy a new sofa", "clean the rug")),
+    ("mum's driving herself so no station pickup", ("station pickup for mum", "call mum")),
+    ("we're not going to the party so skip the present", ("buy a present for Jo",
+                                                           "rsvp to Jo's party")),
+    ("sanded for hours, the deck is done", ("sand the deck", "buy sandpaper")),
+    ("boiler service is booked for the 9th", ("book boiler service", "pay gas bill")),
 ]
 
 
@@ -277,6 +295,9 @@ HARMLESS = [
     ("missed the bus again this morning ugh", ("buy bus pass",)),
     ("i'll text sam later tonight", ("buy milk",)),
     ("gonna book the flights when i get paid", ("buy milk",)),
+    # round 13: a chore someone keeps forgetting, a day longed for
+    ("my flatmate never remembers to take the recycling out", ("take recycling out",)),
+    ("saturday cannot come fast enough", ("buy milk",)),
 ]
 
 
