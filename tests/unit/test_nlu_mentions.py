@@ -393,3 +393,17 @@ def test_a_long_message_is_bounded_work(size: int) -> None:
 ])
 def test_a_remind_me_tail_is_not_a_second_task(text: str, title: str) -> None:
     assert [d.title for d in u(text).drafts] == [title]
+
+
+def test_a_booking_told_completes_the_task_to_book_it_and_dates_the_appointment(
+        database: Database) -> None:
+    left = tasks_after(database, ("schedule annual physical", "buy milk"),
+                       "annual physical is scheduled for june 2")
+    assert [(t.title, t.completed) for t in left if t.completed] == [
+        ("schedule annual physical", True)]
+    # the task that is the appointment itself keeps going, with its date
+    left = tasks_after(database, ("annual physical", "buy milk"),
+                       "annual physical is scheduled for june 2")
+    physical = next(t for t in left if t.title == "annual physical")
+    assert not physical.completed
+    assert physical.due_at is not None and (physical.due_at.month, physical.due_at.day) == (6, 2)
