@@ -520,7 +520,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         if kind == "answer" and (t_verb or t[0][1]) not in _CONTACT:
             continue  # "mom called me" is "call mom", not "buy mom a gift"
         if kind == "have" and (t_verb is None or t_verb not in _ACQUIRE) and not (
-                t_verb is not None and (_forms(t_verb) - {t_verb}) & keys):
+                t_verb is not None and (_forms(t_verb) - {t_verb}) & keys) and not (
+                state == "fresh" and t_verb in _STATE_VERBS["fresh"]):
             # "we have eggs now" is "buy eggs", not "cook eggs" ("the fern has a new pot"
             # is "repot the fern": the task's verb names what it has)
             continue

@@ -220,9 +220,19 @@ def drafts_of(
             )
     drafts: list[TaskDraft] = []
     leftover: Ents | None = None
-    for e in ents:
+    for at, e in enumerate(ents):
         title = clean_title(_RE_VAGUE_TIME.sub("", e.rest))
         all_tags = e.tags + tuple(t for t in tags if t not in e.tags)
+        if not title and not drafts and at + 1 < len(ents) and e.any:
+            # "remind me at noon tomorrow, lunch with greg": a when said first, as a phrase
+            # of its own, is the items' that follow
+            for following in ents[at + 1:]:
+                following.due = following.due or e.due
+                following.priority = following.priority or e.priority
+                following.tags = following.tags + tuple(t for t in e.tags
+                                                        if t not in following.tags)
+                following.recurrence = following.recurrence or e.recurrence
+            continue
         if not title:
             if drafts and e.any:  # "meeting friday, 5pm": a bare phrase joins the item before
                 prev = drafts[-1]
@@ -271,6 +281,8 @@ def is_placeholder(title: str) -> bool:
         return True  # "something but idk what yet"
     core = _RE_PLACEHOLDER_EDGES.sub("", t).strip()
     first, _, rest = core.partition(" ")
+    if first in _PLACEHOLDERS and rest.startswith("for ") and len(rest.split()) <= 3:
+        return True  # "a thing for the kids": for whom, but not what
     if first in _PLACEHOLDERS and rest and (rest.split(" ", 1)[0] in _RELATIVE or any(
             w in _SAID for w in rest.split()[:4])):  # fmt: skip
         return True  # "the thing we talked about", "that thing jen mentioned"

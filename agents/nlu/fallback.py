@@ -170,6 +170,7 @@ def read(text: str) -> Understanding | None:
     return _state(ws)
 
 
+_PAST_TIME = lx.frozenwords("yesterday last earlier already")
 _AUX = lx.frozenwords("did do does have has had is are was were can could should will would am")
 _SUBJECTS = lx.frozenwords("i you we he she they it my your our his her their")
 _WH = lx.frozenwords("what who whom whose when where why how which whether")
@@ -327,8 +328,13 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         doing = ["fetching" if body[ing] == "getting" else body[ing], *body[ing + 1:]]
         return Intent.COMPLETE, "deed", doing, ""
     have = _index(body, _HAVE_WORDS)
-    if 1 <= have <= 4 and body[have + 1:have + 2] == ["new"] and body[0] not in _PRONOUNS:
-        return Intent.COMPLETE, "have", body, ""  # "the kids have new shoes": bought
+    if 1 <= have <= 4 and body[have + 1:have + 2] and body[have + 1] in _FRESH and (
+            body[0] not in _PRONOUNS):
+        # "the kids have new shoes": bought; "the smoke alarms have fresh batteries": changed
+        return Intent.COMPLETE, "have", body, "fresh" if body[have + 1] == "fresh" else ""
+    at = 1 if body[:1] == ["have"] else 2 if body[:2] in (["i", "have"], ["we", "have"]) else 0
+    if at and body[at:at + 1] and body[at] in _DONE_BASES:
+        return Intent.COMPLETE, "deed", body[at:], ""  # "i have finish the homework"
     if body[0] == "have" and len(body) > 1 and body[1] != "to":
         return Intent.COMPLETE, "have", body[1:], ""  # "already have enough toilet paper"
     if ws[:2] in _HAVE or body[:2] in _HAVE:
@@ -339,7 +345,9 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         # yesterday" may be news of anything)
         answer = (word in lx.MENTION_ANSWERED and body[j + 1:j + 2] in (["me"], ["us"]) and (
             word not in _CALLED or any(w in _CALLED_FIRST for w in body[j + 2:j + 4])
-        )) or bool(_starts(body, j, _ANSWERS))
+        )) or bool(_starts(body, j, _ANSWERS)) or (
+            word in lx.MENTION_ANSWERED and word not in _CALLED and all(
+                w in _WHEN or w in _BETWEEN for w in body[j + 1:]))  # "the landlord replied"
         arrived = word in lx.MENTION_ARRIVED and "and" not in body[j + 1:] and (
             body[j + 1:j + 2] != ["down"])  # not "came by and fixed", "came down"
         fixed = next((w for w in body[j + 1:j + 6] if w in _RESOLVED), None)
@@ -358,6 +366,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             return None  # "i checked the price of flights", "the packages arrived"
         past = (_is_past(word) or word in lx.MENTION_PAST or (
             word in lx.PAST_NEEDS_OBJECT and j == 0 and body[1:2] and body[1] in _DETERMINERS)
+            or (word in lx.PAST_NEEDS_OBJECT and body[:j] in ([], ["i"], ["we"]) and any(
+                w in _PAST_TIME for w in body[j + 1:]))  # "i read ch 7 last night"
         ) and word not in _GENERIC_NOUNS  # fmt: skip
         state = 0
         k = j - 1
@@ -368,7 +378,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             return Intent.COMPLETE, "state", body, ""  # "biscuit's been to the vet"
         if not past and before in _COPULA:  # "the cards are (all) in the mail"
             state = _starts(body, j, _MENTION_STATES)
-            if not state and before in _BE and word.isalpha() and word not in lx.MATCH_FILLER \
+            if not state and (before in _BE or before == "been") and word.isalpha() \
+                    and word not in lx.MATCH_FILLER \
                     and not word.endswith("ing") and not _owned_next(body[j + 1:j + 3]):
                 # ("the hedge is getting out of control" is still going on)
                 # "my bank account is open now": done if that is the task's own verb
@@ -386,10 +397,15 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             if past and j > 0 and body[j - 1] not in _COPULA:
                 return None  # "it rained all night": weather, not a task
             return Intent.COMPLETE, "state", body, ""  # "that's booked": said before
+        if len(subject) > 2 and subject[-2:] in (["and", "i"], ["and", "me"]):
+            # "mom and i talked for an hour": the user's deed, with whom
+            return Intent.COMPLETE, "deed", [*body[j:], "with", *subject[:-2]], ""
         if not subject or subject in (["i"], ["we"]):
             if j + 1 >= len(body) and word not in lx.FALLBACK_GENERIC_VERBS:
                 return None  # "i called": nothing named
             return Intent.COMPLETE, "deed", body[j:], ""
+        if word == "gave" and body[j + 1:j + 2] in (["me"], ["us"], ["her"], ["him"], ["them"]):
+            return Intent.COMPLETE, "have", body[j + 2:], ""  # "her school gave her poster board"
         if body[j + 1:j + 2] in (["me"], ["us"]):
             if word == "refunded":  # "zara refunded me for the jacket": it went back
                 return Intent.COMPLETE, "event", body, "refund"
@@ -398,7 +414,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             return None  # "my neighbor painted his garage" ("the kids got their shots")
         if word == "bought" and any(w in _BUYERS for w in subject):
             return Intent.COMPLETE, "event", body, "sold"  # "someone bought the bike"
-        if subject[-1] in _OTHERS and before not in _COPULA:  # not "the email to bob is sent"
+        if subject[-1] in _OTHERS and (before not in _COPULA or before in _HAVE_WORDS):
+            # not "the email to bob is sent" ("the lawyer has received the documents" is)
             if word in _RESOLVED:  # "the electrician fixed the outlet": whatever it was for
                 return Intent.COMPLETE, "event", body, word
             if word in ("got", "received") and body[j + 1:j + 2] and body[j + 1] in _DETERMINERS:
@@ -457,10 +474,22 @@ def _owned_by_others(words: list[str]) -> bool:
 _POINTERS = lx.frozenwords("that this these those her")  # also determiners: "these tulips"
 
 
+_RE_FILLER_LIKE = re.compile(
+    r"\b(for|took|takes|was|just|literally|about|spent)\s+like\s+"
+    r"(?=(?:a|an|the|one|two|three|four|five|ten|fifteen|twenty|thirty|forty|fifty|half|"
+    r"couple|few|\d+)\b)")
+_RE_HALF_PRICE = re.compile(r"\bhalf\s+(?:price|off|priced)\b")
+# What a deed got, said by its amount only: "bought a pack", "grabbed a couple".
+_UNITS = lx.frozenwords("pack packet box bag bottle couple few some bunch load dozen pair "
+                        "one two three")
+
+
 def _refers_back(named: list[str], i: int) -> bool:
     """named[i] points back at something said before ("fixed it myself", "that's booked",
     "that one's done"), rather than being a determiner ("these tulips")."""
     word = named[i]
+    if word in _UNITS and i == len(named) - 1 and i > 0 and named[i - 1] in ("a", "an", "the"):
+        return True  # "so i bought a pack": of the thing said before
     if word not in _REFER_BACK:
         return False
     after = named[i + 1:i + 2]
@@ -515,6 +544,8 @@ def _doing(word: str) -> bool:
     return len(word) > 5 and word.endswith("ing") and word not in lx.MENTION_NOT_DOING
 
 
+# Said for "done" by people who drop the participle ("i have finish the homework").
+_DONE_BASES = lx.frozenwords("finish complete submit send pay call book")
 _HAVE = (["we", "have"], ["i", "have"], ["we've", "got"], ["i've", "got"], ["we", "got"])
 # An event or a thing that is over or gone is not a task done ("dinner was over by 9"), and
 # without a copula only the plain done words say it ("meal prep done", not "take the day off").
@@ -543,6 +574,21 @@ def by_someone_else(text: str) -> bool:
     return False
 
 
+def told_by_user(text: str) -> bool:
+    """The user tells what they (and someone) did: "mom and i talked for an hour", "we
+    finally sorted the garage" (a past verb right after "i"/"we")."""
+    words = _RE_WORD.findall(text.lower())[:MENTION_MAX_WORDS]
+    for i, word in enumerate(words[:-1]):
+        if word == "me" and words[i + 1:i + 2] == ["and"]:
+            word, i = "i", i + 2  # "me and jo walked for an hour"
+        if word in ("i", "we"):
+            verb = [w for w in words[i + 1:i + 3] if w not in _ADVERBS][:1]
+            if verb and (_is_past(verb[0]) or verb[0] in lx.MENTION_PAST) and (
+                    verb[0] not in _GENERIC_NOUNS):
+                return True
+    return False
+
+
 def told(text: str) -> bool:
     """A reference that reads as something told, not a task's name: it starts with a past
     verb ("went out last night")."""
@@ -555,7 +601,17 @@ def mentions(text: str) -> tuple[Mention, ...]:
     something is done, the weakest (an event) last; () for anything else."""
     low = _RE_LEAD_IN.sub("", text.lower(), count=1)  # "just wanted to say the forms are in"
     if "?" in low:
-        return ()
+        topic, _, answer = low.rpartition("?")
+        said = _RE_WORD.findall(answer)
+        if not said or "?" in topic or said[0] in _WH or said[0] in _AUX or len(
+                _RE_WORD.findall(topic)) > 6:
+            return ()
+        low = f"{topic}, {answer}"  # "the permission slips? handed in": asked and answered
+
+    if " like " in low:
+        low = _RE_FILLER_LIKE.sub(r"\1 ", low)  # "talked for like an hour": no liking
+    if "half " in low:
+        low = _RE_HALF_PRICE.sub("on sale", low)  # a price, not a half-done task
     all_words = _RE_WORD.findall(low)[:MENTION_MAX_WORDS]
     if not all_words or any(w in lx.MENTION_DENY for w in all_words):
         return ()
@@ -592,8 +648,9 @@ def mentions(text: str) -> tuple[Mention, ...]:
         refs = []
         if any(w not in lx.MATCH_FILLER and w not in _PRONOUNS for w in named):
             refs.append(" ".join(named).replace(" 's", "'s"))
-        if len(parts) > 1 and (not refs or kind == "cancel" or any(
-                _refers_back(named, i) for i in range(len(named)))):  # fmt: skip
+        if len(parts) > 1 and (not refs or kind == "cancel" or (kind == "deed" and len(
+                named) <= 2) or any(_refers_back(named, i) for i in range(len(named)))):
+            # "…? handed in": a deed that names nothing of its own is about what came before
             refs.append(" ".join(all_words))  # "so scratch that": the thing said before
         if refs:
             found.append(Mention(kind=kind, refs=tuple(dict.fromkeys(refs)), state=state,

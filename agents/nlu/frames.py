@@ -83,7 +83,8 @@ _REMINDER_ADJ = lx.phrases(
     "evening|little|short|one-time|one time|friendly"
 )
 _WANT = lx.phrases(
-    "i need|i want|i'd like|i would like|i'd love|i wanna|can i get|can i have|could i get|"
+    "i need|we need|need|i want|i'd like|i would like|i'd love|i wanna|can i get|can i have|"
+    "could i get|"
     "give me|send me|get me|set|set me|set up|set up me|make|make me|create|create me|add|"
     "put in|put|schedule|i'll need|i will need|leave me|leave|i need you to set|"
     "i want you to set|set yourself|program|drop me|shoot me|i'd appreciate|how about"
@@ -242,8 +243,8 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
         "remind": lx.REMIND_VERBS,
         "about": _CONNECT_REMIND,
         # after a date phrase "of"/"on" belong to the date ("the 7th of next month")
-        "about_when": lx.phrases("to|2|that|about|abt|:"),
-        "for_when": lx.phrases("to|2|that|about|abt|for|saying|:|-"),
+        "about_when": lx.phrases("to|2|that|about|abt|:|,"),
+        "for_when": lx.phrases("to|2|that|about|abt|for|saying|:|-|,"),
         "for": _CONNECT_REMINDER,
         "connect": _CONNECT_ADD,
         "onto": _ONTO,
@@ -499,6 +500,12 @@ ADD_FRAMES = _frames(
         # "todo: X", "new task - X", "reminder pick up the dog food at 6"
         ("add.label", "({tasknoun}|new {tasknoun}|next {tasknoun}|another {tasknoun}|"
          "one more {tasknoun}) (:|-) {task}", "task", 0.95),
+        # "something to add - get the kids' flu shots", "please to add: buy rice", "one more
+        # thing for the list, ask the bank about a loan"
+        ("add.label_phrase", "[please] (something to add|something else to add|to add|"
+         "one more thing to add|one more thing for|another thing for|something for|"
+         "something to put on|add this) [the|my|our] [{listnoun}] (:|-|,) {task}",
+         "task", 0.9),
         (
             "add.label_bare",
             "(todo|to-do|reminder|task|new task|new todo|new reminder) {task}",

@@ -381,6 +381,8 @@ FALLBACK_STATE_VERBS = {
                      "at the mechanic", "at the garage", "at the shop", "at the vet"),
                     words("take drop bring send")),
     "in the mail": words("send mail post"),
+    **dict.fromkeys(("in my bag", "in my purse", "in my wallet", "in hand"),
+                    words("get buy pick collect print order grab")),
     "on the calendar": words("schedule book plan set add put make arrange"),
     "on the schedule": words("schedule book plan set add put make arrange"),
     "in the calendar": words("schedule book plan set add put make arrange"),
@@ -549,7 +551,8 @@ MENTION_VERBS = {
 }
 # Cancelling words: the thing named (or the one just mentioned: "so scratch that") goes.
 MENTION_CANCEL = frozenwords(
-    "scratch cancel cancelled canceled nix ditch remove delete nevermind nvm skip forget "
+    "scratch cancel cancelled canceled nix ditch remove delete nevermind nvm skip skipping "
+    "forget "
     "archive")
 MENTION_CANCEL_PHRASES = phrases(
     "never mind|no need|no need to|don't need|dont need|do not need|no longer need|"
@@ -557,6 +560,8 @@ MENTION_CANCEL_PHRASES = phrases(
     "not needing|didn't need|did not need|don't worry about|dont worry about|not worth|"
     "isn't worth|no point|dropping it|drop it|dropping that|drop that|can wait|"
     "decided against|changed my mind about|decided not to|decided to keep|not getting|"
+    "doesn't matter|doesnt matter|does not matter|is off the table|are off the table|"
+    "no more about|"
     "not gonna get|not going to get|no longer getting|not buying|"
     "don't have to|dont have to|do not have to|no longer have to|"
     "forget about|don't bother|dont bother|not doing|not going to do|won't need|wont need|"
@@ -606,7 +611,9 @@ MENTION_FIXED = phrases(
     "looks great now|looks good now|looks better now|looks much better|looks amazing now|"
     "looks brand new|"
     "works now|working now|works again|working again|works fine|works great|up and running|"
-    "good as new|no longer|anymore|any more|works|working fine|runs fine|runs again"
+    "good as new|no longer|anymore|any more|works|working fine|runs fine|runs again|"
+    "closes fine|opens fine|closes properly|opens properly|drains fine|flushes fine|"
+    "starts fine|starts again"
 )
 # Words that make the whole message too unsure to act on, wherever they stand.
 MENTION_DENY = frozenwords(

@@ -45,8 +45,12 @@ _RE_NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
 _RE_CTRL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\ufeff]")
 _RE_WS = re.compile(r"\s+")
 _RE_TO_DO = re.compile(
-    r"\bto[\s-]do(?=\s+lists?\b)|\b(?P<det>a|an|my|the|new|your|our|one) to[\s-]do(?P<s>s?)\b", _F
+    r"\bto[\s-]do(?=\s+lists?\b)|\b(?P<det>a|an|my|the|new|your|our|one) to[\s-]do(?P<s>s?)\b|"
+    r"^to[\s-]do(?=\s*[:-])", _F  # "to do: clean the gutters"
 )
+# Hesitations said while dictating ("add a task uh call the tire shop"): never a word of a
+# task. Only whole words, and never the first (a reply "um no" is still read as said).
+_RE_HESITATION = re.compile(r"(?<=\s)(?:uh+|um+|uhm+|erm+|hmm+)(?:\s*,)?\s+(?=\S)", _F)
 _RE_LEAD_CONTRACTION = re.compile(r"^(it|that|this|there|what)s\b", _F)
 _RE_LEAD_I_CONTRACTION = re.compile(r"^(i)(m|ve|ll|d)\b", _F)  # "im done", "ive finished"
 _RE_DONT = re.compile(r"\b(don|doesn|didn|can|won|isn|aren|wasn|shouldn)t\b", _F)
@@ -75,6 +79,8 @@ def clean(text: str) -> str:
         s = _RE_DONT.sub(r"\1't", s)  # "dont" → "don't" (phone keyboards drop apostrophes)
     if ":" in s:
         s = _RE_COLON_WORD.sub(": ", s)  # "todo:fix the tap"
+    if " u" in low or " e" in low or " h" in low:
+        s = _RE_HESITATION.sub("", s)
     return s
 
 
@@ -116,7 +122,7 @@ _RE_LEAD = re.compile(
     r"(?:i'?d|i\s+would)\s+like\s+you\s+to|i\s+(?:want|need)\s+you\s+to|go\s+ahead\s+and|"
     r"just|quickly|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|yo|um+|uh+|er+m?|"
     r"oh|also|and|then|now|actually|oops|whoops|well|hmm+|right|sure|yes|yeah|yep|"
-    r"(?:todo\s+)?bot|assistant|let'?s|lets|ah|wait|btw|by\s+the\s+way|one\s+more\s+thing|"
+    r"(?:todo\s+)?bot|assistant|let'?s|lets|ah|wait|btw|by\s+the\s+way|one\s+more\s+thing(?!\s+(?:for|to|on)\b)|"
     r"hey\s+there|hi\s+there|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|"
     r"great|cool|perfect|awesome|nice|you\s+can|you\s+could|u\s+can|finally|"
     # "never mind about X", "nvm the X": a removal, not a filler before a new command

@@ -257,6 +257,8 @@ def _frames_rule(table_name: str) -> Rule:
         if table_name == "add" and " list" in s.lower():
             s = strip_tail(_RE_LIST_REMARK, s, window=160).strip(" ,;-") or s
         for frame, m in match(table, s):
+            if frame.kind == "task" and _RE_NO_MORE.match(m["task"]):
+                return None  # "remind me no more about the scrubs": a cancel, never an add
             if frame.name.startswith("add.desire") and _RE_MUSING.match(m["task"]):
                 return None  # "i'll be late tomorrow", "i should probably sleep more"
             if frame.name == "add.forget_thing" and _RE_TOLD.match(m["task"]):
@@ -286,6 +288,10 @@ _RE_CMD_START = re.compile(
     r"remember\s+something)\b",
     _F,
 )
+_RE_NO_MORE = re.compile(r"^(?:no\s+(?:more|longer)|not|never)\b", _F)
+# A plan told that makes a task moot: "gonna wear my sister's blazer so no shopping needed"
+_RE_MOOT = re.compile(r"\bso\s+(?:no\s+\w+(?:\s+\w+)?\s+(?:needed|necessary)|no\s+need\b|"
+                      r"(?:i|we)\s+(?:don'?t|do\s+not|won'?t)\s+need\b)", _F)
 _RE_MUSING = re.compile(
     r"^(?:be|probably|maybe|perhaps|possibly|really\s+be|get\s+some\s+rest)\b", _F
 )
@@ -294,6 +300,9 @@ _TOLD_SUBJECT = r"(?:i|i'm|im|we|we're|we've|he|she|they|you|it's|its|there's|th
 _RE_TOLD = re.compile("^" + _TOLD_SUBJECT, _F)
 _RE_FORGET_TOLD = re.compile(
     r"^\s*(?:don'?t\s+forget|remember)[\s:,]+(?:that\s+)?" + _TOLD_SUBJECT, _F)
+_RE_WISH_LEAD = re.compile(
+    r"^(?:i|we)\s+(?:want|wanna|would\s+like|'d\s+like|need|should|must|gotta|ought)"
+    r"(?:\s+to)?\s+(?=\S)|^(?:i|we)\s+have\s+to\s+(?=\S)", _F)
 _RE_DOUBT_WORDS = re.compile(r"\b(?:probably|maybe|perhaps|possibly|honestly|really)\s+", _F)
 _RE_LEAD_SYMBOLS = re.compile(r"^[^\w\s'\"(#@!?.,:;-]{1,8}\s+")  # a leading emoji, then a space
 _RE_GOING_PLACE = re.compile(
@@ -567,6 +576,11 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
         head = _RE_DOUBT_WORDS.sub(" ", s[: tail.start()]).strip()
         got = classify(head, now_local, depth + 1, small_talk=False)
         said = tail.group(0).lower()
+        if got.intent is Intent.ADD and got.rule.startswith("add.bare"):
+            # "i want to start flossing every night, add that please": what is wished
+            got = _replace(got, drafts=tuple(
+                msgspec.structs.replace(d, title=_RE_WISH_LEAD.sub("", d.title, count=1)
+                                        or d.title) for d in got.drafts))
         if got.intent is Intent.CLARIFY or (got.intent is Intent.ADD and (
                 got.rule.startswith("add.bare") or "remind" in said or " down" in said)):
             return _replace(got, rule=f"remind_tail>{got.rule}",
@@ -746,6 +760,11 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
             _RE_HEDGE.match(s0) or _RE_SOMEDAY.search(s0) or _RE_HEDGE_ANY.search(s0)
             or _RE_PLAN_TOLD.match(s0)):  # fmt: skip
         got = _unknown("hedged")  # a plan said with doubt is talk: "maybe i'll wash the car"
+    elif got.rule.startswith(("add.desire", "add.bare")) and (
+            _RE_MOOT.search(s0) or fallback.told_by_user(s0)):
+        # "gonna wear my sister's blazer so no shopping needed", "mom and i talked for an
+        # hour this afternoon": news, not a to-do (its mentions may name the task)
+        got = _unknown("no_rule")
     if pending is not None:
         got = _answer(got, s, pending, now_local)
     if got.intent in (Intent.COMPLETE, Intent.DELETE) and len(got.refs) > 1:

@@ -98,6 +98,31 @@ def test_reminder_frames_leave_only_the_task(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # round 14: labels said as phrases, hesitations, a wish settled by a request
+        "something to add: renew the car tax",
+        "to add - renew the car tax",
+        "one more thing for my list, renew the car tax",
+        "to do: renew the car tax",
+        "add a reminder um renew the car tax",
+        "we need a reminder to renew the car tax",
+        "could you remember for me to renew the car tax",
+        "i want to renew the car tax every year, put that down please",
+    ],
+)
+def test_more_carriers_leave_only_the_task(text: str) -> None:
+    assert draft(text).title == "renew the car tax"
+
+
+def test_a_when_said_before_the_task_is_the_task_s() -> None:
+    d = draft("remind me at ten tomorrow, call the garage")
+    assert (d.title, d.due) == ("call the garage", "2026-11-27T10:00:00+00:00")
+    d = draft("reminder for friday, dentist check-up")
+    assert (d.title, d.due) == ("dentist check-up", "2026-11-27")
+
+
+@pytest.mark.parametrize(
     ("text", "due"),
     [
         ("remind me to feed the fish at seven thirty pm", "2026-11-26T19:30:00+00:00"),

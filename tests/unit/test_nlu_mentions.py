@@ -193,6 +193,23 @@ DONE = [
                                                            "rsvp to Jo's party")),
     ("sanded for hours, the deck is done", ("sand the deck", "buy sandpaper")),
     ("boiler service is booked for the 9th", ("book boiler service", "pay gas bill")),
+    # round 14: a reply, a place it's in, the user and someone did it, a thing read
+    # yesterday, what it has fresh, given to them, run, a base verb after "have", the
+    # question answered, a pack of it, a dropped issue, what doesn't matter now
+    ("the council finally responded", ("email the council about parking", "pay council tax")),
+    ("concert tickets are in my wallet", ("pick up concert tickets", "book a taxi")),
+    ("dad and i spoke for like twenty minutes", ("call dad", "buy dad a card")),
+    ("we read act 2 yesterday", ("read act 2 of macbeth", "buy a notebook")),
+    ("the bike lights have fresh batteries", ("replace bike light batteries", "pump tyres")),
+    ("my neighbour gave us a lawnmower so sorted", ("buy a lawnmower", "mow the lawn")),
+    ("the backups have been run", ("run the backups", "buy a hard drive")),
+    ("i have submit the form", ("submit the housing form", "call the council")),
+    ("the library books? returned them at lunch", ("return library books", "buy a novel")),
+    ("printer ink was half price so i grabbed a box", ("buy printer ink", "fix the printer")),
+    ("the kitchen extension is off the table now", ("get quotes for the kitchen extension",
+                                                    "clean the oven")),
+    ("we're not going camping so the tent doesn't matter", ("buy a tent", "pack the car")),
+    ("the gate opens fine now", ("fix the gate", "paint the fence")),
 ]
 
 
@@ -298,6 +315,9 @@ HARMLESS = [
     # round 13: a chore someone keeps forgetting, a day longed for
     ("my flatmate never remembers to take the recycling out", ("take recycling out",)),
     ("saturday cannot come fast enough", ("buy milk",)),
+    # round 14: something knocked off the table, a plan told with a moot need
+    ("the dog knocked my mug off the table", ("buy dog food",)),
+    ("me and jo walked for like an hour tonight", ("buy milk",)),
 ]
 
 
