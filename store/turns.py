@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, select, union_all, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from core.clock import iso
-from store.models import IdempotencyKey, Thread, ThreadEvent, Turn, TurnStatus
+from store.models import IdempotencyKey, Thread, ThreadEvent, Turn, TurnStatus, UTCDateTime
 
 PENDING = (TurnStatus.QUEUED.value, TurnStatus.RUNNING.value)
 
@@ -179,6 +193,10 @@ class PendingTurn:
     attempts: int
     created_at: dt.datetime
 
+    def started(self) -> PendingTurn:
+        """The turn as `start_turn` leaves it: running, one more attempt."""
+        return replace(self, status=TurnStatus.RUNNING.value, attempts=self.attempts + 1)
+
 
 _PENDING_COLUMNS = (Turn.id, Turn.seq, Turn.user_id, Turn.kind, Turn.input, Turn.action,
                     Turn.meta, Turn.status, Turn.attempts, Turn.created_at)
@@ -283,6 +301,165 @@ def add_events(session: Session, thread_id: str, now: dt.datetime,
         {"thread_id": thread_id, "turn_id": turn_id, "type": f"turn.{status}", "created_at": now}
         for turn_id, status in changes
     ])
+
+
+# ---- the claim and the completion of a turn: one statement each on PostgreSQL ------------
+#
+# SQLite runs them as the statements above, one after the other in the caller's
+# transaction. On PostgreSQL each is one statement of data-modifying CTEs: they all see
+# the snapshot the statement started with (none sees another's writes, only its RETURNING
+# rows), so every write is gated on the lease CTE's rows, and a row another transaction
+# changed meanwhile is re-checked by PostgreSQL against its newest version before it is
+# written (the `status IN (…)` conditions). Both are built once, here.
+
+_CLAIM = text("""
+WITH lease AS (
+    UPDATE threads SET lock_owner = :owner, lock_until = :until
+    WHERE id = :thread_id
+      AND (lock_until IS NULL OR lock_until < :now OR lock_owner = :owner)
+    RETURNING context
+), started AS (
+    UPDATE turns SET status = 'running', started_at = :now, attempts = attempts + 1
+    WHERE id = :turn_id AND status IN ('queued', 'running') AND EXISTS (SELECT FROM lease)
+    RETURNING id
+), event AS (
+    INSERT INTO thread_events (thread_id, turn_id, type, created_at)
+    SELECT :thread_id, id, 'turn.running', :now FROM started
+)
+SELECT context AS memory, EXISTS (SELECT FROM started) AS started FROM lease
+""").bindparams(
+    bindparam("now", type_=UTCDateTime()), bindparam("until", type_=UTCDateTime()),
+).columns(memory=JSON(), started=Boolean())
+
+# `lease` locks the thread row while it is still ours: every write below selects from it,
+# so a lost lease writes nothing. The next turn is the thread's lowest pending one other
+# than the finishing turn (the snapshot still shows that one running).
+_COMPLETE = text("""
+WITH lease AS MATERIALIZED (
+    SELECT id FROM threads WHERE id = :thread_id AND lock_owner = :owner FOR UPDATE
+), done AS (
+    UPDATE turns SET status = :status, text = :text, widgets = CAST(:widgets AS json),
+                     replaces = :replaces, error = CAST(:error AS json), completed_at = :now
+    WHERE id = :turn_id AND EXISTS (SELECT FROM lease)
+    RETURNING id
+), following AS (
+    UPDATE turns SET status = 'running', started_at = :now, attempts = attempts + 1
+    WHERE id = (SELECT id FROM turns
+                WHERE :chain AND EXISTS (SELECT FROM lease) AND thread_id = :thread_id
+                  AND status IN ('queued', 'running') AND id <> :turn_id
+                ORDER BY seq LIMIT 1)
+      AND status IN ('queued', 'running')
+    RETURNING id, seq, user_id, kind, input, action, metadata, status, attempts, created_at
+), thread AS (
+    UPDATE threads
+    SET lock_until = CASE WHEN :keep OR EXISTS (SELECT FROM following) THEN :until END,
+        lock_owner = CASE WHEN :keep OR EXISTS (SELECT FROM following) THEN lock_owner END,
+        context = COALESCE(CAST(:memory AS json), context)
+    WHERE id IN (SELECT id FROM lease)
+    RETURNING context
+), events AS (
+    INSERT INTO thread_events (thread_id, turn_id, type, created_at)
+    SELECT :thread_id, id, type, :now FROM (
+        SELECT 1 AS n, id, 'turn.' || :status AS type FROM done
+        UNION ALL SELECT 2, id, 'turn.running' FROM following
+    ) AS changes ORDER BY n
+)
+SELECT thread.context AS memory, following.id, following.seq, following.user_id,
+       following.kind, following.input, following.action, following.metadata AS meta,
+       following.status, following.attempts, following.created_at
+FROM thread LEFT JOIN following ON true
+""").bindparams(
+    bindparam("now", type_=UTCDateTime()), bindparam("until", type_=UTCDateTime()),
+    bindparam("status", type_=String()), bindparam("text", type_=Text()),
+    bindparam("widgets", type_=JSON()), bindparam("error", type_=JSON()),
+    bindparam("replaces", type_=String()), bindparam("chain", type_=Boolean()),
+    bindparam("keep", type_=Boolean()),
+    # None is SQL NULL here (the memory is left as stored), not JSON's null.
+    bindparam("memory", type_=JSON(none_as_null=True)),
+).columns(
+    memory=JSON(), id=String(), seq=Integer(), user_id=String(), kind=String(), input=Text(),
+    action=JSON(), meta=JSON(), status=String(), attempts=Integer(), created_at=UTCDateTime(),
+)
+
+
+def _on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def claim_turn(
+    session: Session, thread_id: str, owner: str, turn_id: str, now: dt.datetime,
+    lease: dt.timedelta,
+) -> tuple[dict[str, Any], bool] | None:
+    """Take (or renew) the lease and mark `turn_id` running, with its `turn.running` event.
+
+    In the caller's transaction (the caller commits). None when another live drain holds
+    the lease: nothing was written. Otherwise (the thread's memory, whether the turn was
+    started): False when it is no longer pending (a previous lease holder finished it),
+    then only the lease was taken.
+    """
+    if _on_postgresql(session):
+        row = session.execute(_CLAIM, {"thread_id": thread_id, "owner": owner,
+                                       "turn_id": turn_id, "now": now,
+                                       "until": now + lease}).first()
+        return None if row is None else (dict(row.memory or {}), bool(row.started))
+    memory = take_lease(session, thread_id, owner, now, lease)
+    if memory is None:
+        return None
+    started = start_turn(session, turn_id, now)
+    if started:
+        add_events(session, thread_id, now, [(turn_id, TurnStatus.RUNNING.value)])
+    return memory, started
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What a completing transaction wrote that the worker goes on with."""
+
+    following: PendingTurn | None  # the thread's next turn, marked running
+    memory: dict[str, Any]  # the thread's memory as now stored
+
+
+def complete_turn(
+    session: Session, thread_id: str, turn_id: str, *, owner: str, now: dt.datetime,
+    until: dt.datetime, memory: dict[str, Any] | None, chain: bool, keep: bool,
+    status: str, text: str | None, widgets: list[Any] | None, replaces: str | None = None,
+    error: dict[str, Any] | None = None,
+) -> Completion | None:
+    """Store a turn's outcome, in the caller's transaction, only while `owner` holds the lease.
+
+    With the outcome (`status`, `text`, `widgets`, `replaces`, `error`, `completed_at` =
+    `now`) and its event: with `chain`, the thread's next pending turn is marked running
+    (with its event); the lease is kept until `until` when there is such a turn or `keep`
+    is set, and released otherwise; `memory` is stored (None: left as stored). None when
+    another worker took the thread over: then nothing here was written, and the caller
+    must roll back the rest of its transaction too.
+    """
+    if _on_postgresql(session):
+        row = session.execute(_COMPLETE, {
+            "thread_id": thread_id, "owner": owner, "turn_id": turn_id, "now": now,
+            "until": until, "memory": memory, "chain": chain, "keep": keep,
+            "status": status, "text": text, "widgets": widgets, "replaces": replaces,
+            "error": error,
+        }).first()
+        if row is None:
+            return None
+        following = None if row.id is None else PendingTurn(*row[1:])
+        return Completion(following, dict(row.memory or {}))
+    finish_turn(session, turn_id, status=status, text=text, widgets=widgets,
+                replaces=replaces, error=error, completed_at=now)
+    following = next_pending(session, thread_id) if chain else None
+    if following is not None and not start_turn(session, following.id, now):
+        following = None  # cannot happen under the lease: the drain's re-check sees it
+    held = following is not None or keep
+    if not keep_lease(session, thread_id, owner, memory=memory, until=until if held else None):
+        return None
+    changes = [(turn_id, status)]
+    if following is not None:
+        changes.append((following.id, TurnStatus.RUNNING.value))
+    add_events(session, thread_id, now, changes)
+    if memory is None:
+        memory = thread_memory(session, thread_id)
+    return Completion(following.started() if following is not None else None, memory)
 
 
 def threads_with_stale_turns(

@@ -7,8 +7,10 @@ pending (and redoes it) or already finished (and does nothing).
 
 A drain uses one session and one commit per turn: taking the lease marks the first turn
 running; each turn's completing transaction checks the lease and marks the next turn
-running, or releases the lease after the last one. The worker-side rows are read and
-written as plain values (store/turns.py), so nothing is re-read after a commit.
+running, or releases the lease after the last one. On PostgreSQL the claim and each
+completion are one statement each (store/turns.py: `claim_turn`, `complete_turn`); on
+SQLite a few. The worker-side rows are read and written as plain values, so nothing is
+re-read after a commit.
 """
 
 from __future__ import annotations
@@ -38,14 +40,14 @@ from store.models import TurnStatus
 from store.turns import (
     PendingTurn,
     add_events,
-    finish_turn,
+    claim_turn,
+    complete_turn,
     keep_lease,
     next_pending,
     pending_turn,
     release_thread,
     renew_lock,
     start_turn,
-    take_lease,
     thread_memory,
 )
 from workers.telemetry import turn_finished, turn_started
@@ -291,27 +293,39 @@ class ThreadProcessor:
     ) -> tuple[PendingTurn | None, dict[str, Any]] | None:
         """Take the lease and mark the next turn running, in one transaction.
 
-        None when another drain holds the thread. Otherwise (turn, thread memory); turn
-        None means nothing was pending any more (and the lease is released again).
+        One statement on PostgreSQL (`store.turns.claim_turn`) unless the candidate was
+        finished meanwhile. None when another drain holds the thread. Otherwise (turn,
+        thread memory); turn None means nothing was pending any more (and the lease is
+        released again).
         """
         now = self.clock()
-        memory = take_lease(session, thread_id, owner, now, self.lease)
-        if memory is None:
+        claim = claim_turn(session, thread_id, owner, candidate.id, now, self.lease)
+        if claim is None:
             session.rollback()
             return None
-        turn: PendingTurn | None = candidate
-        while turn is not None and not start_turn(session, turn.id, now):
-            turn = next_pending(session, thread_id)  # the candidate was finished meanwhile
+        memory, started = claim
+        turn = candidate if started else self._start_next(session, thread_id, now)
         if turn is None:
-            # Rare (a race with the kick's read): give the lease back so a retry's resumed
-            # lease does not linger until it expires.
+            # Give the lease back so a retry's resumed lease does not linger until it expires.
             keep_lease(session, thread_id, owner, memory=None, until=None)
             session.commit()
             return None, memory
-        add_events(session, thread_id, now, [(turn.id, TurnStatus.RUNNING.value)])
         session.commit()
         self._notify(thread_id, turn.id, TurnStatus.RUNNING.value)
-        return _started(turn), memory
+        return turn.started(), memory
+
+    @staticmethod
+    def _start_next(session: Session, thread_id: str, now: dt.datetime) -> PendingTurn | None:
+        """Mark the thread's next pending turn running, with its event, under the lease.
+
+        Rare: the claim's candidate was finished meanwhile (a race with the kick's read).
+        """
+        turn = next_pending(session, thread_id)
+        while turn is not None and not start_turn(session, turn.id, now):
+            turn = next_pending(session, thread_id)
+        if turn is not None:
+            add_events(session, thread_id, now, [(turn.id, TurnStatus.RUNNING.value)])
+        return turn
 
     def _process(
         self, session: Session, thread_id: str, turn: PendingTurn, memory: dict[str, Any],
@@ -342,12 +356,9 @@ class ThreadProcessor:
                 thread_id=thread_id,
                 limits=self.limits,
             )
-            now = self.clock()
-            finish_turn(session, turn.id, status=TurnStatus.COMPLETED.value, text=result.text,
-                        widgets=result.widgets, replaces=result.replaces, error=None,
-                        completed_at=now)
             return self._commit_outcome(session, thread_id, turn.id, TurnStatus.COMPLETED.value,
-                                        memory, now, owner=owner, then=then)
+                                        memory, owner=owner, then=then, text=result.text,
+                                        widgets=result.widgets, replaces=result.replaces)
         except Exception as error:
             self._abandon(session)
             if is_transient(error):
@@ -376,37 +387,36 @@ class ThreadProcessor:
 
     def _commit_outcome(
         self, session: Session, thread_id: str, turn_id: str, status: str,
-        memory: dict[str, Any] | None, now: dt.datetime, *, owner: str, then: Then,
+        memory: dict[str, Any] | None, *, owner: str, then: Then, text: str | None,
+        widgets: list[Any] | None, replaces: str | None = None,
+        error: dict[str, Any] | None = None,
     ) -> tuple[PendingTurn | None, dict[str, Any]]:
-        """Commit the outcome of `turn_id` (its row already updated in this transaction).
+        """Store the outcome of `turn_id` and commit it with this transaction's other changes.
 
-        Checks the lease, stores `memory` (None: a failed turn leaves it as stored), records
-        the events and does what `then` says (mark the next pending turn running, or
-        release or keep the lease); commits, then notifies. Nothing after the commit can
-        raise, so a caller's error handling never mistakes a committed turn for a failed one.
+        Checks the lease, stores the turn's outcome and `memory` (None: a failed turn leaves
+        it as stored), records the events and does what `then` says (mark the next pending
+        turn running, or release or keep the lease); commits, then notifies. One statement
+        on PostgreSQL (`store.turns.complete_turn`). Nothing after the commit can raise, so
+        a caller's error handling never mistakes a committed turn for a failed one.
         """
-        following = next_pending(session, thread_id) if then == CHAIN else None
-        if following is not None and not start_turn(session, following.id, now):
-            following = None  # cannot happen under the lease: the drain's re-check sees it
-        until = now + self.lease if (following is not None or then == KEEP) else None
+        now = self.clock()
         # The lease check sits inside the transaction: a worker that lost the thread commits
         # nothing. With nothing left to do, the same statement releases the lease.
-        if not keep_lease(session, thread_id, owner, memory=memory, until=until):
+        done = complete_turn(session, thread_id, turn_id, owner=owner, now=now,
+                             until=now + self.lease, memory=memory, chain=then == CHAIN,
+                             keep=then == KEEP, status=status, text=text, widgets=widgets,
+                             replaces=replaces, error=error)
+        if done is None:
             session.rollback()
             raise LostLease(thread_id)
-        changes = [(turn_id, status)]
-        if following is not None:
-            changes.append((following.id, TurnStatus.RUNNING.value))
-        add_events(session, thread_id, now, changes)
-        if memory is None:
-            # A failed turn's pipeline may have changed the memory in place before it broke:
-            # the next turn starts from what is stored.
-            memory = thread_memory(session, thread_id)
+        # A failed turn's pipeline may have changed the memory in place before it broke:
+        # `done.memory` is what is stored, and the next turn starts from it.
         session.commit()
         turn_finished(turn_id, status)
-        for changed_id, changed_status in changes:
-            self._notify(thread_id, changed_id, changed_status)
-        return (_started(following) if following is not None else None), memory
+        self._notify(thread_id, turn_id, status)
+        if done.following is not None:
+            self._notify(thread_id, done.following.id, TurnStatus.RUNNING.value)
+        return done.following, done.memory
 
     def process_turn(self, thread_id: str, turn_id: str, *, owner: str) -> None:
         """Run one turn under the lease `owner` holds; commit its effects and result together."""
@@ -426,7 +436,7 @@ class ThreadProcessor:
             session.commit()
             self._notify(thread_id, turn_id, TurnStatus.RUNNING.value)
             with self._holding(thread_id, owner):
-                self._process(session, thread_id, _started(turn), memory, owner, then=KEEP)
+                self._process(session, thread_id, turn.started(), memory, owner, then=KEEP)
 
     def _notify(self, thread_id: str, turn_id: str, status: str) -> None:
         # Live events are a courtesy: the status is committed, and a client that missed the
@@ -443,13 +453,9 @@ class ThreadProcessor:
         result = render_failure(message, turn_id=turn_id)
         # Whoever took the thread over may have completed this turn: `_commit_outcome`'s
         # lease check keeps this from overwriting it.
-        now = self.clock()
-        finish_turn(session, turn_id, status=TurnStatus.FAILED.value, text=result.text,
-                    widgets=result.widgets,
-                    error=problem.envelope(message),
-                    completed_at=now)
         return self._commit_outcome(session, thread_id, turn_id, TurnStatus.FAILED.value, None,
-                                    now, owner=owner, then=then)
+                                    owner=owner, then=then, text=result.text,
+                                    widgets=result.widgets, error=problem.envelope(message))
 
 
 @dataclasses.dataclass
@@ -464,8 +470,3 @@ class _Budget:
         if self.expired:
             return False
         return self.seconds is None or time.monotonic() - self.started < self.seconds
-
-
-def _started(turn: PendingTurn) -> PendingTurn:
-    """The turn as `start_turn` left it: running, one more attempt."""
-    return dataclasses.replace(turn, status=TurnStatus.RUNNING.value, attempts=turn.attempts + 1)

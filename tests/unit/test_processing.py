@@ -1,4 +1,8 @@
-"""The worker's drain on SQLite: order, exactly-once, leases, failures, poison kicks, sweep."""
+"""The worker's drain on SQLite: order, exactly-once, leases, failures, poison kicks, sweep.
+
+tests/integration/test_processing_postgres.py runs every test here on PostgreSQL too, where
+the claim and the completion of a turn are one statement each.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from core.clock import utcnow
 from core.settings import Settings
 from store import Database
 from store.models import Task, Thread, ThreadEvent, Turn
-from store.turns import create_turn, try_lock_thread
+from store.turns import PendingTurn, create_turn, next_pending, try_lock_thread
 from workers.app import Runtime, process_thread
 from workers.processing import MAX_ATTEMPTS, LostLease, ThreadProcessor
 from workers.sweeper import sweep_once
@@ -156,6 +160,91 @@ def test_a_dead_workers_lease_is_taken_over_and_the_dead_worker_commits_nothing(
         dead.process_turn("t1", late, owner=owner)
     assert turns(database, "t1")[1].status == "queued"
     assert titles(database) == [("buy milk", False)]
+
+
+def events(database: Database, thread_id: str) -> list[tuple[str, str]]:
+    with database.sync_sessions()() as session:
+        return [(row.turn_id, row.type) for row in session.execute(
+            select(ThreadEvent.turn_id, ThreadEvent.type)
+            .where(ThreadEvent.thread_id == thread_id).order_by(ThreadEvent.id))]
+
+
+@pytest.mark.parametrize("outcome", ["completed", "failed"])
+def test_a_drain_that_lost_its_lease_mid_turn_writes_nothing_when_completing(
+    database: Database, processor: ThreadProcessor, monkeypatch: pytest.MonkeyPatch,
+    outcome: str,
+) -> None:
+    [first, second] = store(database, "t1", "add buy milk", "add call mom")
+
+    def taken_over(kwargs: dict[str, Any]) -> None:
+        # The drain stalled past its lease and another worker took the thread over; the
+        # pipeline then runs (its task insert is in the completing transaction).
+        with database.sync_sessions()() as session:
+            session.execute(update(Thread).where(Thread.id == "t1").values(
+                lock_owner="another-worker", lock_until=T0 + dt.timedelta(days=1)))
+            session.commit()
+        if outcome == "failed":
+            raise ValueError("a bug")  # a failed turn's completion is checked the same way
+    patch_run_turn(monkeypatch, taken_over)
+
+    with pytest.raises(LostLease):
+        processor.drain("t1")
+    done = turns(database, "t1")
+    # The first turn is left as the claim committed it, with no result; the second is not
+    # started; no task, no memory, no event beyond the claim's; the lease is the other's.
+    assert [(t.status, t.attempts) for t in done] == [("running", 1), ("queued", 0)]
+    assert done[0].text is None and done[0].widgets is None and done[0].completed_at is None
+    assert titles(database) == []
+    assert events(database, "t1") == [(first, "turn.queued"), (second, "turn.queued"),
+                                      (first, "turn.running")]
+    with database.sync_sessions()() as session:
+        thread = session.get(Thread, "t1")
+        assert thread is not None
+        assert thread.lock_owner == "another-worker" and thread.context == {}
+
+
+def test_a_claim_whose_candidate_was_finished_meanwhile_starts_the_next_turn(
+    database: Database, processor: ThreadProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [first, second] = store(database, "t1", "add buy milk", "add call mom")
+    with database.sync_sessions()() as session:
+        stale = next_pending(session, "t1")  # what the kick read, before another drain ran
+    assert stale is not None and stale.id == first
+    with database.sync_sessions()() as session:
+        session.execute(update(Turn).where(Turn.id == first).values(status="completed"))
+        session.commit()
+    reads = iter([stale])
+
+    def stale_first(session: Any, thread_id: str) -> PendingTurn | None:
+        return next(reads, None) or next_pending(session, thread_id)
+    monkeypatch.setattr(processing, "next_pending", stale_first)
+
+    assert processor.drain("t1") == 1
+    done = turns(database, "t1")
+    assert [(t.status, t.attempts) for t in done] == [("completed", 0), ("completed", 1)]
+    assert events(database, "t1")[2:] == [(second, "turn.running"), (second, "turn.completed")]
+    assert titles(database) == [("call mom", False)]
+
+
+def test_a_claim_that_finds_nothing_left_gives_the_lease_back(
+    database: Database, processor: ThreadProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [only] = store(database, "t1", "add buy milk")
+    with database.sync_sessions()() as session:
+        stale = next_pending(session, "t1")
+        session.execute(update(Turn).where(Turn.id == only).values(status="completed"))
+        session.commit()
+    reads = iter([stale])
+    monkeypatch.setattr(processing, "next_pending",
+                        lambda session, thread_id: next(reads, None))
+
+    assert processor.drain("t1") == 0
+    [turn] = turns(database, "t1")
+    assert (turn.status, turn.attempts) == ("completed", 0)
+    assert events(database, "t1") == [(only, "turn.queued")]
+    with database.sync_sessions()() as session:
+        thread = session.get(Thread, "t1")
+        assert thread is not None and thread.lock_owner is None and thread.lock_until is None
 
 
 def test_a_live_drain_keeps_its_short_lease_by_heartbeat_past_the_lease(
