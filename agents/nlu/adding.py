@@ -374,7 +374,10 @@ def task_frame(
     tags = extra_tags
     if groups.get("list"):
         named = list_tag(groups["list"])
-        if named and named not in tags:
+        day = when_text(named.replace("'s", "").replace("-", " "), now_local) if named else ""
+        if day:
+            when = f"{when} {day}".strip()  # "put X on tomorrow's list": a day, not a list
+        elif named and named not in tags:
             tags = (*tags, named)
     tail = groups.get("tail") or ""
     if tail:

@@ -479,6 +479,7 @@ _RE_FILLER_LIKE = re.compile(
     r"(?=(?:a|an|the|one|two|three|four|five|ten|fifteen|twenty|thirty|forty|fifty|half|"
     r"couple|few|\d+)\b)")
 _RE_HALF_PRICE = re.compile(r"\bhalf\s+(?:price|off|priced)\b")
+_RE_KINDA_DONE = re.compile(r"\b(?:kinda|sorta|kind\s+of|sort\s+of)\s+(?=(?:already|just)\b)")
 # What a deed got, said by its amount only: "bought a pack", "grabbed a couple".
 _UNITS = lx.frozenwords("pack packet box bag bottle couple few some bunch load dozen pair "
                         "one two three")
@@ -555,7 +556,8 @@ _GENERIC_NOUNS = lx.frozenwords("need used red bed shed")
 _LINKING = lx.frozenwords("went got became turned grew gone gotten came")
 _WENT_WELL = lx.frozenwords("well great fine smoothly ok okay perfectly")
 _LINK_DONE = lx.frozenwords("through in back") | _WENT_WELL
-_BETWEEN = lx.frozenwords("all finally now already just totally completely fully")
+_BETWEEN = lx.frozenwords("all finally now already just totally completely fully actually "
+                          "really officially")
 _DETERMINERS = lx.frozenwords(
     "the a an my our your his her their its some all this that these those both")
 # A past state is still news ("the sink was fixed", "the party is all planned").
@@ -612,6 +614,8 @@ def mentions(text: str) -> tuple[Mention, ...]:
         low = _RE_FILLER_LIKE.sub(r"\1 ", low)  # "talked for like an hour": no liking
     if "half " in low:
         low = _RE_HALF_PRICE.sub("on sale", low)  # a price, not a half-done task
+    if "kind" in low or "sort" in low:
+        low = _RE_KINDA_DONE.sub("", low)  # "i kinda already bought the rods": done
     all_words = _RE_WORD.findall(low)[:MENTION_MAX_WORDS]
     if not all_words or any(w in lx.MENTION_DENY for w in all_words):
         return ()

@@ -136,7 +136,7 @@ _FORGET_THING = lx.phrases(
     "don't let me forget|do not let me forget|dont let me forget|don't let me forget about|"
     "don't forget|do not forget|dont forget|don't forget about|dont forget about|"
     "help me remember|make sure i remember|make sure i don't forget|remember|pls remember|"
-    "please remember"
+    "please remember|remember for me|please remember for me"
 )
 _CONNECT_FORGET = lx.phrases("to|2|that|about|abt|:")
 _NOTE = lx.phrases(
@@ -450,6 +450,7 @@ ADD_FRAMES = _frames(
     (
         # named lists: "put X on my grocery list", "add X to the list of things to buy"
         ("add.list", "{put} [{det}] {task} {onto} {list} [{tail}]", "task", 0.95),
+        ("add.list_first_label", "{put} {onto} {list} (,|:|-) {task}", "task", 0.95),
         ("add.list_first", "{put} {onto} {list} [{that}] {task}", "task", 0.95),
         (
             "add.list_there",

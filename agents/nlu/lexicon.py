@@ -119,7 +119,7 @@ PAST_TO_BASE = {
     "written": "write", "ran": "run", "brought": "bring", "called": "call", "picked": "pick",
     "dropped": "drop", "returned": "return", "renewed": "renew", "fixed": "fix",
     "finished": "finish", "completed": "complete", "cleaned": "clean", "washed": "wash",
-    "watered": "water", "fed": "feed", "walked": "walk", "booked": "book",
+    "watered": "water", "fed": "feed", "walked": "walk", "booked": "book", "iced": "ice",
     "scheduled": "schedule", "signed": "sign", "submitted": "submit", "emailed": "email",
     "texted": "text", "mailed": "mail", "posted": "post", "cancelled": "cancel",
     "canceled": "cancel", "changed": "change", "defrosted": "defrost", "practiced": "practice",
@@ -368,7 +368,9 @@ FALLBACK_STATE_VERBS = {
     "down": words("take pull bring put tear"),
     **dict.fromkeys(("in the shed", "in the garage", "in storage", "in the attic", "in the loft",
                      "in the basement", "stored", "stored away"),
-                    words("store put pack move stow clear tidy")),
+                    words("store put pack move stow clear tidy buy get order")),
+    **dict.fromkeys(("in the car", "in the trunk", "in the boot"),
+                    words("pick get buy collect load pack put grab")),
     "in the fridge": words("buy get order pick shop"),
     "in the freezer": words("buy get order pick shop"),
     "in the pantry": words("buy get order pick shop"),
@@ -443,9 +445,12 @@ FALLBACK_DEED_VERBS = {
                     "post book call hire schedule wait track chase"),
     "pass": words("inspect test check study revise prepare take get book renew"),  # "…its MOT"
     "confirm": words("call book ask arrange find hire text email"),  # "sitter confirmed"
+    # "maya and i talked about prom": any way of reaching them
+    "talk": words("call text message email phone ring contact reach chat speak"),
     "submit": words("finish write complete do prepare draft fill sign"),  # "essay submitted"
     "file": words("do finish complete prepare submit"),  # "taxes filed"
-    "live": words("write publish post finish launch upload release"),  # "the post is live"
+    "live": words("write publish post finish launch upload release update"),  # "…is live"
+    "sign": words("send get return email mail finish draft prepare"),  # "kessler signed it"
     "approve": words("apply request ask email submit book take plan"),  # "leave approved"
     "refund": words("return exchange"),  # "zara refunded me for the jacket"
     "tell": words("rsvp reply answer confirm inform let"),  # "told jen we're coming"

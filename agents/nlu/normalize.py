@@ -332,7 +332,8 @@ _TIME_FOLLOW = (
 )
 
 _RE_PAST_TO = re.compile(
-    rf"\b(?P<pre>(?:at|by|around|@|from|until|till) )?(?P<m>half|quarter|{_CARD}|\d{{1,2}})"
+    rf"\b(?P<pre>(?:at|by|around|@|from|until|till) )?(?:a )?(?P<m>half|quarter|{_CARD}|"
+    rf"\d{{1,2}})"
     rf"(?: minutes?)? (?P<rel>past|after|to|till|til|before|of) (?P<h>{_HOUR})\b"
     rf"(?! (?:minutes?|hours?|days?|weeks?|people|things|items|tasks)\b)",
     _F,

@@ -207,7 +207,7 @@ def _rule_compound(s: str, now_local: datetime, depth: int) -> Understanding | N
         if frame.kind == "task":
             got = task_frame(frame, m, now_local)
             if got is not None and got.intent is Intent.ADD:
-                return got
+                return _only_wished(got)  # "i'd really like to X, can you add that"
             continue
         ref = None if about_it(m["ref"]) else statement_ref(m["ref"], bare_past=True)
         # Any other statement ("my husband fixed the leaky faucet", "passports already in
@@ -301,8 +301,10 @@ _RE_TOLD = re.compile("^" + _TOLD_SUBJECT, _F)
 _RE_FORGET_TOLD = re.compile(
     r"^\s*(?:don'?t\s+forget|remember)[\s:,]+(?:that\s+)?" + _TOLD_SUBJECT, _F)
 _RE_WISH_LEAD = re.compile(
-    r"^(?:i|we)\s+(?:want|wanna|would\s+like|'d\s+like|need|should|must|gotta|ought)"
-    r"(?:\s+to)?\s+(?=\S)|^(?:i|we)\s+have\s+to\s+(?=\S)", _F)
+    r"^(?:i|we)\s+(?:want|wanna|would\s+(?:like|love)|'d\s+(?:like|love)|need|should|must|"
+    r"gotta|ought)(?:\s+to)?\s+(?=\S)|^(?:i|we)\s+have\s+to\s+(?=\S)|^(?:i'd|id|we'd)\s+"
+    r"(?:like|love)\s+to\s+(?=\S)", _F)
+_RE_GET_AROUND = re.compile(r"^(?:finally\s+)?get\s+(?:a)?round\s+to\s+(?=\S)", _F)
 _RE_DOUBT_WORDS = re.compile(r"\b(?:probably|maybe|perhaps|possibly|honestly|really)\s+", _F)
 _RE_LEAD_SYMBOLS = re.compile(r"^[^\w\s'\"(#@!?.,:;-]{1,8}\s+")  # a leading emoji, then a space
 _RE_GOING_PLACE = re.compile(
@@ -578,9 +580,7 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
         said = tail.group(0).lower()
         if got.intent is Intent.ADD and got.rule.startswith("add.bare"):
             # "i want to start flossing every night, add that please": what is wished
-            got = _replace(got, drafts=tuple(
-                msgspec.structs.replace(d, title=_RE_WISH_LEAD.sub("", d.title, count=1)
-                                        or d.title) for d in got.drafts))
+            got = _only_wished(got)
         if got.intent is Intent.CLARIFY or (got.intent is Intent.ADD and (
                 got.rule.startswith("add.bare") or "remind" in said or " down" in said)):
             return _replace(got, rule=f"remind_tail>{got.rule}",
@@ -594,6 +594,16 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _only_wished(got: Understanding) -> Understanding:
+    """An add whose titles say the wish too ("i'd really like to get around to cleaning out
+    the gutters"): the titles without it."""
+    def wished(title: str) -> str:
+        bare = _RE_WISH_LEAD.sub("", _RE_DOUBT_WORDS.sub("", title), count=1)
+        return _RE_GET_AROUND.sub("", bare, count=1).strip() or title
+    return _replace(got, drafts=tuple(msgspec.structs.replace(d, title=wished(d.title))
+                                      for d in got.drafts))
 
 
 def _named(got: Understanding, rule: str) -> Understanding:

@@ -109,10 +109,27 @@ def test_reminder_frames_leave_only_the_task(text: str) -> None:
         "we need a reminder to renew the car tax",
         "could you remember for me to renew the car tax",
         "i want to renew the car tax every year, put that down please",
+        # round 15: a list said first with a comma, remember for me, a wish with "get
+        # around to"
+        "add to my list, renew the car tax",
+        "remember for me: renew the car tax",
+        "i'd really love to get round to renew the car tax, can you add that",
     ],
 )
 def test_more_carriers_leave_only_the_task(text: str) -> None:
     assert draft(text).title == "renew the car tax"
+
+
+def test_a_day_s_list_is_the_day_not_a_tag() -> None:
+    d = draft("put renew the car tax on tomorrow's list")
+    assert (d.title, d.due, d.tags) == ("renew the car tax", "2026-11-27", ())
+    d = draft("put renew the car tax on my work list")
+    assert (d.title, d.tags) == ("renew the car tax", ("work",))
+
+
+def test_a_quarter_said_with_its_article() -> None:
+    d = draft("remind me to renew the car tax friday at a quarter past three pm")
+    assert (d.title, d.due) == ("renew the car tax", "2026-11-27T15:15:00+00:00")
 
 
 def test_a_when_said_before_the_task_is_the_task_s() -> None:

@@ -210,6 +210,18 @@ DONE = [
                                                     "clean the oven")),
     ("we're not going camping so the tent doesn't matter", ("buy a tent", "pack the car")),
     ("the gate opens fine now", ("fix the gate", "paint the fence")),
+    # round 15: live after an update, signed, in the shed or the boot once bought or
+    # picked up, "actually", any way of reaching them, a short past, "kinda already"
+    ("the shop website is live with the winter menu", ("update the shop website",
+                                                        "email the florist")),
+    ("the landlord signed the lease", ("send the lease to the landlord", "pay the deposit")),
+    ("the new hose is in the shed", ("buy a new hose", "fix the fence")),
+    ("the suitcase is in the boot", ("pick up the suitcase", "book a taxi")),
+    ("the garage is actually tidy", ("tidy the garage", "sell the bike")),
+    ("jo and i chatted about the trip already", ("message jo about the trip",
+                                                  "book the trip")),
+    ("iced my ankle this morning", ("ice ankle", "buy a bandage")),
+    ("i sorta already paid the plumber", ("pay the plumber", "call the electrician")),
 ]
 
 
