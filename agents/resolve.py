@@ -413,6 +413,8 @@ _HANDED = _ACQUIRE | frozenset(stem(w) for w in lx.words(
     "send give hand email mail submit deliver return bring drop forward share change update "
     "replace install put fit"))
 _RESOLVED = frozenset(stem(w) for w in lx.words("fixed repaired solved resolved sorted"))
+_GIVEN = frozenset(stem(w) for w in lx.words(
+    "submit send give hand deliver return drop mail post email turn forward lend"))
 # Deeds that move a thing: the thing moved must be the task's ("brought in a mouse").
 _CARRIED = frozenset(stem(w) for w in lx.words("bring take arrive"))
 _COMMANDS = ("cancel", "named")  # the user's own words for a task, not news about it
@@ -528,6 +530,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         if kind == "has" and (t_verb is None or t_verb not in _HANDED or (
                 state and not _forms(stem(state)) & {f for w in things for f in _forms(w)})):
             continue  # "nina has the proposal" is "send proposal to nina", not "write it"
+        if kind == "with" and (t_verb is None or t_verb not in _GIVEN):
+            continue  # "the draft is with my supervisor" is "submit the draft", not "print it"
         lead = t_verb or t[0][1]  # "get car inspected": "get", which the word lists drop
         if event is not None and event not in _GENERIC and not said_verb and lead != event:
             if lead not in _DEED.get(event, ()):

@@ -144,7 +144,11 @@ _RE_ITEM_LEAD = re.compile(
 )
 RE_TITLE_TRIM = re.compile(
     r"^(?:to|and|&|then|also|that|about|-|:|,)\s+"
-    r"|\s+(?:and|&|to|on|at|by|for|due|from|with|or|then|and\s+then)$"
+    r"|\s+(?:and|&|to|on|by|for|due|from|with|or|then|and\s+then)$|(?<!look)(?<!looked)\s+at$"
+    # a remark on when, or a time's "sharp": "while she's away", "at 10 am sharp"
+    r"|\s+(?:while|whilst)\s+(?:she|he|they|we|i|you)(?:'s|'re|'m|\s+(?:is|are|am|was|were))?"
+    r"\s+(?:away|gone|out|on\s+holiday|on\s+vacation|abroad)$|\s+sharp$"
+    r"|\s+the\s+(?:night|day|morning|evening)\s+before$"
     r"|^[\s,.;:!?\-]+|[\s,;:\-]+$|\(\s*\)",
     _F,
 )

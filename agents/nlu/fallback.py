@@ -171,6 +171,7 @@ def read(text: str) -> Understanding | None:
 
 
 _PAST_TIME = lx.frozenwords("yesterday last earlier already")
+_REPORTED = lx.frozenwords("said says told thinks thought reckons reckoned mentioned")
 _AUX = lx.frozenwords("did do does have has had is are was were can could should will would am")
 _SUBJECTS = lx.frozenwords("i you we he she they it my your our his her their")
 _WH = lx.frozenwords("what who whom whose when where why how which whether")
@@ -304,6 +305,10 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         return Intent.COMPLETE, "fixed", body, ""
     if any(w in _DENY for w in body) or any(_starts(body, j, _NOT_DONE) for j in range(len(body))):
         return None  # "the concert is sold out"
+    with_at = _index(body, _WITH)
+    if 1 <= with_at <= 6 and body[with_at - 1] in _BE_NOW and any(
+            w in _OTHERS for w in body[with_at + 1:with_at + 3]):
+        return Intent.COMPLETE, "with", body, ""  # "chapter 3 draft is with my supervisor"
     has = _index(body, _HAS)
     if 1 <= has <= 5 and body[0] not in _PRONOUNS and not _participle(body[has + 1:has + 2]):
         # "nina has the proposal", "the accountant has all my tax docs now": handed over;
@@ -333,7 +338,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         # "the kids have new shoes": bought; "the smoke alarms have fresh batteries": changed
         return Intent.COMPLETE, "have", body, "fresh" if body[have + 1] == "fresh" else ""
     at = 1 if body[:1] == ["have"] else 2 if body[:2] in (["i", "have"], ["we", "have"]) else 0
-    if at and body[at:at + 1] and body[at] in _DONE_BASES:
+    if at and body[at:at + 1] and (body[at] in _DONE_BASES or (
+            _is_past(body[at]) or body[at] in ("done", "paid", "sent"))):
         return Intent.COMPLETE, "deed", body[at:], ""  # "i have finish the homework"
     if body[0] == "have" and len(body) > 1 and body[1] != "to":
         return Intent.COMPLETE, "have", body[1:], ""  # "already have enough toilet paper"
@@ -358,6 +364,11 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             # request to them is done; "the new charger came today": what was ordered is here
             return Intent.COMPLETE, "answer" if answer else "event", body, (
                 "" if answer else "arrived")
+        if word in _REPORTED and j and body[0] not in ("i", "we") and body[j + 1:j + 2] and (
+                body[j + 1] in _DETERMINERS):
+            # "my manager said the new menu is a hit": what they said, no deed ("my sister
+            # said she'll watch the dog" is their promise: news for "find dog sitter")
+            return None
         if word == "got" and body[j + 1:j + 2] == ["off"] and body[j + 2:j + 4] != ["the", "phone"]:
             return None  # "just got off a 12 hr shift": off work, not a deed
         if word == "got" and _graded(body[j + 1:j + 4]):
@@ -461,6 +472,7 @@ _RESOLVED = lx.frozenwords("fixed repaired solved resolved sorted")
 _MODAL = lx.frozenwords("might may will would should could gonna going to i'll we'll")
 _ADVERBS = lx.frozenwords("finally already just also actually totally")
 _HAS = lx.frozenwords("has")
+_WITH = lx.frozenwords("with")
 _WHEN = lx.frozenwords("now today tonight yesterday weekend week morning finally already")
 
 
@@ -614,6 +626,8 @@ def mentions(text: str) -> tuple[Mention, ...]:
         low = _RE_FILLER_LIKE.sub(r"\1 ", low)  # "talked for like an hour": no liking
     if "half " in low:
         low = _RE_HALF_PRICE.sub("on sale", low)  # a price, not a half-done task
+    if "thank you" in low:
+        low = low.replace("thank you", "thankyou")  # "thank you cards": no "you" talked to
     if "kind" in low or "sort" in low:
         low = _RE_KINDA_DONE.sub("", low)  # "i kinda already bought the rods": done
     all_words = _RE_WORD.findall(low)[:MENTION_MAX_WORDS]
@@ -650,7 +664,7 @@ def mentions(text: str) -> tuple[Mention, ...]:
     for intent, kind, named, state in cues[:MAX_MENTIONS]:
         named = [w for w in named if w not in ("anymore", "any", "more")]
         refs = []
-        if any(w not in lx.MATCH_FILLER and w not in _PRONOUNS for w in named):
+        if any(w not in lx.MATCH_FILLER and w not in _PRONOUNS and w != state for w in named):
             refs.append(" ".join(named).replace(" 's", "'s"))
         if len(parts) > 1 and (not refs or kind == "cancel" or (kind == "deed" and len(
                 named) <= 2) or any(_refers_back(named, i) for i in range(len(named)))):

@@ -505,7 +505,10 @@ ADD_FRAMES = _frames(
         # thing for the list, ask the bank about a loan"
         ("add.label_phrase", "[please] (something to add|something else to add|to add|"
          "one more thing to add|one more thing for|another thing for|something for|"
-         "something to put on|add this) [the|my|our] [{listnoun}] (:|-|,) {task}",
+         "something to put on|add this|let me add one|let me add something|let me add this|"
+         "wanna add something|wanna add one|want to add something|i want to add something|"
+         "gonna add something|i'd like to add something|quick one|new one) "
+         "[the|my|our] [{listnoun}] (:|-|,) {task}",
          "task", 0.9),
         (
             "add.label_bare",

@@ -120,6 +120,7 @@ PAST_TO_BASE = {
     "dropped": "drop", "returned": "return", "renewed": "renew", "fixed": "fix",
     "finished": "finish", "completed": "complete", "cleaned": "clean", "washed": "wash",
     "watered": "water", "fed": "feed", "walked": "walk", "booked": "book", "iced": "ice",
+    "saw": "see",
     "scheduled": "schedule", "signed": "sign", "submitted": "submit", "emailed": "email",
     "texted": "text", "mailed": "mail", "posted": "post", "cancelled": "cancel",
     "canceled": "cancel", "changed": "change", "defrosted": "defrost", "practiced": "practice",
@@ -207,7 +208,7 @@ TAIL_STARTS = frozenset(words(
 # What a to-do list is called: "my list", "the todo list", "my reminders", "my agenda".
 LIST_NOUNS = phrases(
     "list|lists|todo list|to-do list|to do list|todo|todos|to-do|to-dos|to dos|task list|"
-    "tasks|reminders|agenda|calendar|schedule|checklist|list of things to do|"
+    "tasks|reminders|agenda|calendar|schedule|checklist|list of things to do|jobs|job list|"
     "list of stuff to do|groceries"
 )
 # Words naming a task in the abstract ("add a task", "a new item"): a slot holding only
@@ -350,7 +351,8 @@ FALLBACK_DENY = frozenwords(
 # trash is out" / "take out the trash", not "the kids are ready" / "bathe the kids").
 FALLBACK_GENERIC_STATES = phrases(
     "done|all done|finished|finish|complete|completed|sorted|sorted out|taken care of|handled|"
-    "dealt with|squared away|off|off the list|gone|over|all set|good to go"
+    "dealt with|squared away|off|off the list|gone|over|all set|good to go|off my plate|"
+    "off my list"
 )
 _CLEANED = words("clean wash wipe scrub tidy vacuum mop dust rinse")
 FALLBACK_STATE_VERBS = {
@@ -364,7 +366,7 @@ FALLBACK_STATE_VERBS = {
                  "record"),
     "in the ground": words("plant bury"),
     "in boxes": words("pack box"),
-    "back": words("put return bring take give get fix pick"),
+    "back": words("put return bring take give get fix pick book service repair collect"),
     "down": words("take pull bring put tear"),
     **dict.fromkeys(("in the shed", "in the garage", "in storage", "in the attic", "in the loft",
                      "in the basement", "stored", "stored away"),
@@ -383,6 +385,8 @@ FALLBACK_STATE_VERBS = {
                      "at the mechanic", "at the garage", "at the shop", "at the vet"),
                     words("take drop bring send")),
     "in the mail": words("send mail post"),
+    **dict.fromkeys(("in the post", "in the post box", "in the postbox", "in the mailbox"),
+                    words("send mail post")),
     **dict.fromkeys(("in my bag", "in my purse", "in my wallet", "in hand"),
                     words("get buy pick collect print order grab")),
     "on the calendar": words("schedule book plan set add put make arrange"),
@@ -435,7 +439,10 @@ FALLBACK_DEED_VERBS = {
     "go": words("take drive"),
     "return": words("return bring take"),
     "send": words("take mail post put bring write finish do complete prepare draft email "
-                  "text forward share"),
+                  "text forward share quote invoice reply respond"),
+    "arrange": words("book schedule organise organize plan sort set"),  # "all arranged"
+    "see": words("visit meet call check"),  # "saw nan today"
+    "merge": words("fix finish review submit write ship"),  # "PR merged"
     "pick": words("buy get grab collect fetch"),
     "hand": words("submit return deliver turn give finish write complete"),
     "take": words("walk return bring donate give sell remove dump recycle"),
@@ -609,7 +616,8 @@ MENTION_PAST = frozenset(MORE_PAST)
 MENTION_ROLES = frozenwords(
     "coworker coworkers colleague colleagues landlord landlady roommate manager teacher coach "
     "plumber repairman electrician mechanic contractor nanny babysitter cleaner gardener "
-    "prof professor tutor accountant lawyer"
+    "prof professor tutor accountant lawyer engineer technician tech handyman installer "
+    "builder builders crew team staff courier supervisor boss neighbour neighbor"
 )
 # Mentions that end a problem: "the faucet's not dripping anymore", "works now".
 MENTION_FIXED = phrases(

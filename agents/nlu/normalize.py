@@ -50,6 +50,11 @@ _RE_TO_DO = re.compile(
 )
 # Hesitations said while dictating ("add a task uh call the tire shop"): never a word of a
 # task. Only whole words, and never the first (a reply "um no" is still read as said).
+# Spoken contractions and "me" for "my" before a list ("chuck it on me list").
+_SLANG = {"lemme": "let me", "gimme": "give me", "me": "my"}
+_RE_SLANG = re.compile(
+    r"\b(?:lemme|gimme)\b|(?<=\bon )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)|"
+    r"(?<=\bto )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)", re.IGNORECASE)
 _RE_HESITATION = re.compile(r"(?<=\s)(?:uh+|um+|uhm+|erm+|hmm+)(?:\s*,)?\s+(?=\S)", _F)
 _RE_LEAD_CONTRACTION = re.compile(r"^(it|that|this|there|what)s\b", _F)
 _RE_LEAD_I_CONTRACTION = re.compile(r"^(i)(m|ve|ll|d)\b", _F)  # "im done", "ive finished"
@@ -81,6 +86,8 @@ def clean(text: str) -> str:
         s = _RE_COLON_WORD.sub(": ", s)  # "todo:fix the tap"
     if " u" in low or " e" in low or " h" in low:
         s = _RE_HESITATION.sub("", s)
+    if "mme" in low or "me " in low:
+        s = _RE_SLANG.sub(lambda m: _SLANG[m.group(0).lower()], s)
     return s
 
 
@@ -122,7 +129,7 @@ _RE_LEAD = re.compile(
     r"(?:i'?d|i\s+would)\s+like\s+you\s+to|i\s+(?:want|need)\s+you\s+to|go\s+ahead\s+and|"
     r"just|quickly|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|yo|um+|uh+|er+m?|"
     r"oh|also|and|then|now|actually|oops|whoops|well|hmm+|right|sure|yes|yeah|yep|"
-    r"(?:todo\s+)?bot|assistant|let'?s|lets|ah|wait|btw|by\s+the\s+way|one\s+more\s+thing(?!\s+(?:for|to|on)\b)|"
+    r"(?:todo\s+)?bot|assistant|let'?s|lets|ah|wait|btw|by\s+the\s+way|oi|dictating|voice\s+note|one\s+more\s+thing(?!\s+(?:for|to|on)\b)|"
     r"hey\s+there|hi\s+there|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|"
     r"great|cool|perfect|awesome|nice|you\s+can|you\s+could|u\s+can|finally|"
     # "never mind about X", "nvm the X": a removal, not a filler before a new command
@@ -170,7 +177,8 @@ _LEAD_FIRST = lx.frozenwords(
     "okay k alright all so hey hi hello yo oh also and then now actually oops whoops well right "
     "sure yes yeah yep todo bot assistant let's lets ah wait btw by one good thanks thank great "
     "cool perfect awesome nice nvm you u finally already never nevermind scratch on maybe like "
-    "tell siri google alexa cortana bixby honestly seriously basically anyway anyways i we"
+    "tell siri google alexa cortana bixby honestly seriously basically anyway anyways i we "
+    "oi dictating voice"
 )
 
 
@@ -210,6 +218,7 @@ _VERB_SET = frozenset(_VERBS)
 _NOT_TYPOS = frozenset(
     lx.words(
         "more love mode made lost last lust snow slow shoe shop shot dove gone none bone tone "
+        "chuck "
         "cone note nice mask park bark dark mare chance charge fine kind mind wind lead lift "
         "vest view vies shows slows lists check cheek chick leave mark make made mate sort "
         "sore move wove cove hove rove added dad ads aid odd and all ill tan tab tap tax rag "
@@ -346,6 +355,19 @@ _RE_CLOCK_SUFFIX = re.compile(
 _RE_AT_CLOCK = re.compile(
     rf"\b(?P<pre>at|by|around|until|till|from|before|@) (?P<h>{_HOUR_W})"
     rf"(?: (?P<mi>{_MINUTE}))?{_TIME_FOLLOW}",
+    _F,
+)
+# After a day, "at <hour>" is a time whatever follows ("tomorrow at nine ring the bank");
+# "first thing" said with it is the morning.
+_RE_DAY_AT = re.compile(
+    rf"\b(?P<day>tomorrow|today|tonight|{_WD})(?P<mid> first thing| morning| evening| afternoon)?"
+    rf" at (?P<h>{_HOUR_W}|1[0-2]|0?[1-9])(?: (?P<mi>{_MINUTE}))?\b(?![:.]\d)",
+    _F,
+)
+# British "half five" is 5:30 ("at half five this evening").
+_RE_HALF_HOUR = re.compile(
+    rf"\b(?P<pre>at|by|around|from|till|until|before) half (?P<h>{_HOUR_W}|1[0-2]|[1-9])\b"
+    r"(?! (?:past|after|an?|hours?)\b)",
     _F,
 )
 _RE_DURATION = re.compile(
@@ -490,6 +512,20 @@ def _at_clock(m: re.Match[str]) -> str:
     return f"{m['pre']} {h}:{mi:02d}" if m["mi"] else f"{m['pre']} {h}"
 
 
+def _day_at(m: re.Match[str]) -> str:
+    h = _hour(m["h"])
+    mi = _card(m["mi"]) if m["mi"] else 0
+    if h is None or mi is None or not 0 <= mi < 60:
+        return m.group(0)
+    mid = " morning" if (m["mid"] or "").strip().lower() == "first thing" else (m["mid"] or "")
+    return f"{m['day']}{mid} at {h}:{mi:02d}"
+
+
+def _half_hour(m: re.Match[str]) -> str:
+    h = _hour(m["h"])
+    return m.group(0) if h is None else f"{m['pre']} {h}:30"
+
+
 def _duration(m: re.Match[str]) -> str:
     n = _card(m["n"] or m["n2"])
     if n is None:
@@ -555,7 +591,9 @@ _PASSES = (
         _past_to,
         ("half", "quarter", "past", "after", "to ", "till", "til ", "before", "of "),
     ),
+    (_RE_HALF_HOUR, _half_hour, ("half ",)),
     (_RE_CLOCK_SUFFIX, _clock_suffix, ("am", "pm", "a.m", "p.m", "clock", "in the ", "at night")),
+    (_RE_DAY_AT, _day_at, (" at ",)),
     (_RE_AT_CLOCK, _at_clock, ("at ", "by ", "around", "until", "till", "from", "before", "@")),
     (_RE_DURATION, _duration, _UNIT_NEEDLES),
     (_RE_MONTH_ORD, _month_ord, _ORDINAL_NEEDLES),

@@ -89,7 +89,10 @@ _CHANGES = frozenset({Intent.ADD, Intent.COMPLETE, Intent.REOPEN, Intent.DELETE,
 _F = re.IGNORECASE
 # A carrier said after the task: "dentist at 13:00 tomorrow, remind me".
 _RE_REMIND_TAIL = re.compile(
-    r",\s*(?:(?:please|pls|can\s+you|could\s+you)\s+)?(?:remind\s+me|remind\s+me\s+(?:of|about)"
+    r"(?:,|\.{2,}|\u2026)\s*(?:(?:please|pls|can\s+you|could\s+you)\s+)?"
+    # "…, remind me at 9pm": a when said with the carrier is the task's
+    r"(?:remind\s+me(?P<when>\s+(?:at|on|by|tomorrow|tonight|today|this|every)\b[^,.!?]{0,30})?|"
+    r"remind\s+me\s+(?:of|about)"
     r"\s+(?:it|that)|add\s+(?:it|that|this)|make\s+(?:it|that)\s+a\s+(?:task|reminder)|"
     r"set\s+a\s+reminder|(?:put|note|write|jot)\s+(?:it|that|this)\s+down)"
     r"(?:\s+(?:please|pls|thanks|thx))?\s*[.!?]*$",
@@ -288,6 +291,10 @@ _RE_CMD_START = re.compile(
     r"remember\s+something)\b",
     _F,
 )
+_RE_NEXT_TIME = re.compile(
+    r"^(?:the\s+)?(?:next\s+time|whenever|when)\s+(?:i'?m|i\s+am|we'?re|we\s+are|i\s+go|"
+    r"we\s+go|i\s+get|i'?m\s+at)\b[^,]{0,40}?(?:,\s*|\s+)"
+    r"(?=(?:i|we)\s+(?:need|have|should|must|gotta|want|wanna)\b)", _F)
 _RE_NO_MORE = re.compile(r"^(?:no\s+(?:more|longer)|not|never)\b", _F)
 # A plan told that makes a task moot: "gonna wear my sister's blazer so no shopping needed"
 _RE_MOOT = re.compile(r"\bso\s+(?:no\s+\w+(?:\s+\w+)?\s+(?:needed|necessary)|no\s+need\b|"
@@ -302,9 +309,10 @@ _RE_FORGET_TOLD = re.compile(
     r"^\s*(?:don'?t\s+forget|remember)[\s:,]+(?:that\s+)?" + _TOLD_SUBJECT, _F)
 _RE_WISH_LEAD = re.compile(
     r"^(?:i|we)\s+(?:want|wanna|would\s+(?:like|love)|'d\s+(?:like|love)|need|should|must|"
-    r"gotta|ought)(?:\s+to)?\s+(?=\S)|^(?:i|we)\s+have\s+to\s+(?=\S)|^(?:i'd|id|we'd)\s+"
-    r"(?:like|love)\s+to\s+(?=\S)", _F)
-_RE_GET_AROUND = re.compile(r"^(?:finally\s+)?get\s+(?:a)?round\s+to\s+(?=\S)", _F)
+    r"gotta|ought)(?:\s+to)?\s+(?=\S)|^(?:(?:i|we)\s+)?(?:have\s+to|should|need\s+to|"
+    r"gotta|must)\s+(?=\S)|^(?:i'd|id|we'd)\s+(?:like|love)\s+to\s+(?=\S)|"
+    r"^(?:i|we)\s+(?:always\s+|keep\s+|often\s+)?forget(?:ting)?\s+to\s+(?=\S)", _F)
+_RE_GET_AROUND = re.compile(r"^(?:finally\s+)?(?:get\s+(?:a)?round\s+to\s+)?(?=\S)", _F)
 _RE_DOUBT_WORDS = re.compile(r"\b(?:probably|maybe|perhaps|possibly|honestly|really)\s+", _F)
 _RE_LEAD_SYMBOLS = re.compile(r"^[^\w\s'\"(#@!?.,:;-]{1,8}\s+")  # a leading emoji, then a space
 _RE_GOING_PLACE = re.compile(
@@ -358,7 +366,8 @@ def _rule_news(s: str, now_local: datetime, depth: int) -> Understanding | None:
 
 
 _RE_CHATTER = re.compile(
-    r"^(?:i'?m|i\s+am|i\s+was|i\s+feel|i\s+felt|i\s+think|i\s+guess|i\s+hope|i\s+love|i\s+hate|"
+    r"^(?:(?:long|busy|rough|tough|crazy|hard|good|great|lovely|quiet|slow)\s+(?:day|week|"
+    r"night|shift|morning|afternoon)\b|i'?m|i\s+am|i\s+was|i\s+feel|i\s+felt|i\s+think|i\s+guess|i\s+hope|i\s+love|i\s+hate|"
     r"i\s+like|it'?s|it\s+is|it\s+was|that'?s|this\s+is|you|you'?re|he|she|they|we'?re|"
     r"(?:i|we)\s+(?:really\s+|just\s+)?(?:don'?t|do\s+not)\s+(?:feel|want|wanna|like)|"
     r"(?:i|we)(?:'ll|\s+will)\s+be|"
@@ -494,7 +503,8 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
 # bike' on it", "put 'clean garage' for saturday". The quotes say where the title ends;
 # what is left around it may only name the list or give a date, priority, tag or recurrence.
 _RE_QUOTED_ADD = re.compile(
-    r"^(?:(?:can|could|would|will)\s+(?:you|u)\s+)?(?:please\s+)?(?:put|add|stick|pop|throw|"
+    r"^(?:(?:can|could|would|will)\s+(?:you|u|ya)\s+)?(?:please\s+)?(?:put|add|stick|pop|throw|"
+    r"chuck|toss|bung|slap|shove|pencil(?:\s+in)?|"
     r"write(?:\s+down)?|jot(?:\s+down)?|include|enter|note(?:\s+down)?)\s+"
     r"(?P<q>[\"'])(?P<t>[^\"']{1,200})(?P=q)(?P<rest>[^\"']{0,200})$"
     r"|^(?P<list>(?:my|the|our)\s+(?:[\w-]+\s+){0,2}?(?:list|todos?|to-?dos?|to-?do\s+list|"
@@ -570,13 +580,23 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
         got = fallback.read(s) if depth == 0 else None
         return got or _unknown("negated")  # "don't mark it done": a negated command is never done
     s = spoken_numbers(fix_carrier_words(fix_first_word(s)))
-    tail = _RE_REMIND_TAIL.search(s) if depth < _MAX_DEPTH and "," in s else None
+    tail = _RE_REMIND_TAIL.search(s) if depth < _MAX_DEPTH and (
+        "," in s or ".." in s or "\u2026" in s) else None
     if tail and tail.start() > 0:
         # "dentist at 13:00 tomorrow, remind me": the carrier said last
         # the request after it settles any doubt said before ("i should probably X, can
         # you put that down")
         head = _RE_DOUBT_WORDS.sub(" ", s[: tail.start()]).strip()
+        if tail["when"]:
+            head = f"{head} {tail['when'].strip()}"
         got = classify(head, now_local, depth + 1, small_talk=False)
+        if got.intent is Intent.UNKNOWN and got.rule == "no_rule" and "?" not in head and (
+                not RE_WH_START.match(head)):
+            # "call mum, remind me", "i keep forgetting to X... remind me": the head is the task
+            wished = _RE_WISH_LEAD.sub("", head, count=1) or head
+            again = classify(f"remind me to {wished}", now_local, depth + 1, small_talk=False)
+            if again.intent is Intent.ADD:
+                got = again
         said = tail.group(0).lower()
         if got.intent is Intent.ADD and got.rule.startswith("add.bare"):
             # "i want to start flossing every night, add that please": what is wished
@@ -765,6 +785,8 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
     # Small talk was tried on the whole message above; again only if politeness was cut.
     if _RE_DID_QUESTION.match(s):
         return _unknown("question")  # "did the parcel arrive": asking, never news
+    if s[:4].lower() in ("next", "the ", "when"):
+        s = _RE_NEXT_TIME.sub("", s, count=1) or s  # "next time i'm in town i need to X"
     got = classify(s, now_local, small_talk=s != s0)
     if got.rule.startswith(("add.desire", "add.bare")) and (
             _RE_HEDGE.match(s0) or _RE_SOMEDAY.search(s0) or _RE_HEDGE_ANY.search(s0)

@@ -114,6 +114,15 @@ def test_reminder_frames_leave_only_the_task(text: str) -> None:
         "add to my list, renew the car tax",
         "remember for me: renew the car tax",
         "i'd really love to get round to renew the car tax, can you add that",
+        # round 16: more labels, slang, a condition said first, a wish without "i"
+        "lemme add one: renew the car tax",
+        "wanna add something: renew the car tax",
+        "can ya chuck 'renew the car tax' on me list",
+        "put renew the car tax on my jobs",
+        "next time i'm in town i need to renew the car tax",
+        "should really renew the car tax, add that",
+        "dictating: remind me to renew the car tax",
+        "i keep forgetting to renew the car tax... remind me",
     ],
 )
 def test_more_carriers_leave_only_the_task(text: str) -> None:
@@ -125,6 +134,28 @@ def test_a_day_s_list_is_the_day_not_a_tag() -> None:
     assert (d.title, d.due, d.tags) == ("renew the car tax", "2026-11-27", ())
     d = draft("put renew the car tax on my work list")
     assert (d.title, d.tags) == ("renew the car tax", ("work",))
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "due"),
+    [
+        ("tomorrow at nine ring the garage", "ring the garage", "2026-11-27T09:00:00+00:00"),
+        ("friday first thing at eight ring the garage", "ring the garage",
+         "2026-11-27T08:00:00+00:00"),
+        ("remind me at half six to ring the garage", "ring the garage",
+         "2026-11-26T18:30:00+00:00"),
+        ("ring the garage tomorrow at 10 am sharp", "ring the garage",
+         "2026-11-27T10:00:00+00:00"),
+        ("remind me to water the ferns while she's away", "water the ferns", None),
+        ("remind me to get the boiler looked at", "get the boiler looked at", None),
+        ("ring the garage, remind me", "ring the garage", None),
+        ("i always forget to ring the garage the night before, remind me at 7pm",
+         "ring the garage", "2026-11-26T19:00:00+00:00"),
+    ],
+)
+def test_times_and_remarks_round_16(text: str, title: str, due: str | None) -> None:
+    d = draft(text)
+    assert (d.title, d.due) == (title, due)
 
 
 def test_a_quarter_said_with_its_article() -> None:

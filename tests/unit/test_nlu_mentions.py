@@ -222,6 +222,22 @@ DONE = [
                                                   "book the trip")),
     ("iced my ankle this morning", ("ice ankle", "buy a bandage")),
     ("i sorta already paid the plumber", ("pay the plumber", "call the electrician")),
+    # round 16: what someone said they would do, a merge, saw them, a role that came and
+    # fixed it, a crew's deed, off my plate, back from the garage, in the post box, "have
+    # done", with someone now
+    ("my dad said he'll pick up the cake", ("collect the cake", "buy candles")),
+    ("my pull request for the login bug got merged", ("fix the login bug",
+                                                      "write release notes")),
+    ("saw grandad at the home today", ("visit grandad", "buy grandad slippers")),
+    ("the technician came out and repaired the dishwasher", ("get dishwasher fixed",
+                                                             "buy dishwasher salt")),
+    ("the night staff gave the ward kitchen a proper clean", ("clean the ward kitchen",
+                                                              "order gloves")),
+    ("dan sorted the venue so that's off my plate", ("book the venue", "send invites")),
+    ("the car's back from the garage", ("book car service", "wash the car")),
+    ("the birthday card is in the postbox", ("post the birthday card", "buy wrapping paper")),
+    ("have done the needful for the gas bill", ("pay gas bill", "read the meter")),
+    ("the signed form is with my manager now", ("hand in the signed form", "print the form")),
 ]
 
 
@@ -330,6 +346,10 @@ HARMLESS = [
     # round 14: something knocked off the table, a plan told with a moot need
     ("the dog knocked my mug off the table", ("buy dog food",)),
     ("me and jo walked for like an hour tonight", ("buy milk",)),
+    # round 16: what someone said about a thing, a day, someone with someone
+    ("my boss said the new logo is great", ("design the new logo",)),
+    ("long week at work", ("buy milk",)),
+    ("the kids are with their gran tonight", ("pick up the kids",)),
 ]
 
 
