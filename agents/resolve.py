@@ -353,7 +353,8 @@ _MENTION_VERBS = {stem(k): stem(v) for k, v in lx.MENTION_VERBS.items()}
 # A noun's ending → what its verb may end with ("application" / "apply", "registration" /
 # "register", "invitation" / "invite", "payment" / "pay", "tuner" / "tune").
 _DERIVED = (("ication", ("y",)), ("ration", ("er", "rate")), ("ation", ("ate", "e")),
-            ("ment", ("",)), ("ery", ("er",)), ("ion", ("", "e")), ("er", ("",)),
+            ("ment", ("",)), ("ery", ("er",)), ("ion", ("", "e")), ("anc", ("e",)),
+            ("er", ("",)),
             ("y", ("",)))  # "inspection" / "inspect", "tuner" / "tune"
 _FILLER_STEMS = frozenset(stem(w) for w in lx.MATCH_FILLER)
 
@@ -378,6 +379,17 @@ def _forms(word: str) -> frozenset[str]:
                        if (form := stem(word[: -len(ending)] + end)) not in _FILLER_STEMS)
             break
     return frozenset(out)
+
+
+def _split_hit(word: str, keys: set[str]) -> bool:
+    """A task's one word for two of the message's ("bedsheets" / "sheets on the bed")."""
+    return len(word) >= 7 and any(word[:i] in keys and word[i:] in keys
+                                  for i in range(3, len(word) - 2))
+
+
+def _typo_hit(word: str, keys: set[str]) -> bool:
+    """A word of the message mistyped ("chiars" / "chairs", "perscription")."""
+    return len(word) >= FUZZY_MIN_LEN and any(_close(word, key) for key in keys)
 
 
 def _verb_key(word: str) -> str:
@@ -500,7 +512,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         # one word for two of the task's ("litterbox" / "litter box")
         joined = {w for (a, wa), (b, wb) in itertools.pairwise(pairs)
                   if stem(a + b) in keys for w in (wa, wb)}
-        hit = [w for w in things if _forms(w) & keys or _covered(w, keys) or w in joined]
+        hit = [w for w in things if _forms(w) & keys or _covered(w, keys) or w in joined
+               or _split_hit(w, keys) or _typo_hit(w, keys)]
         if not any(not w.isdigit() for w in hit):
             said_task = not _TASK_WORDS.isdisjoint(_RE_WORDS.findall(query.lower()))
             if kind in _COMMANDS and said_task and t_verb is not None and len(q) <= 6 \

@@ -171,6 +171,8 @@ def read(text: str) -> Understanding | None:
 
 
 _PAST_TIME = lx.frozenwords("yesterday last earlier already")
+_WONT = lx.frozenwords("won't wont")
+_LIVE = lx.frozenwords("live open online")  # "broadband's live": 's is "is" before these
 _REPORTED = lx.frozenwords("said says told thinks thought reckons reckoned mentioned")
 _AUX = lx.frozenwords("did do does have has had is are was were can could should will would am")
 _SUBJECTS = lx.frozenwords("i you we he she they it my your our his her their")
@@ -293,6 +295,10 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         if word in lx.MENTION_TICK and "off" in body[j + 1:j + 6]:
             return Intent.COMPLETE, "cancel", [w for w in body if w != "off"][:j] + [
                 w for w in body[j + 1:] if w != "off"], ""  # fmt: skip
+    wont = _index(body, _WONT)
+    if 0 <= wont <= 2 and body[wont + 1:wont + 2] == ["be"] and body[wont + 2:wont + 3] and (
+            body[wont + 2].endswith("ing")):
+        return Intent.DELETE, "cancel", body[wont + 2:], ""  # "i won't be renewing my passport"
     if "no" in body and body[-1] in ("needed", "necessary", "required"):
         return Intent.DELETE, "cancel", body, ""  # "so no job posting needed"
     if body[0] in ("no", "not") and len(body) > 1 and body[1].endswith("ing"):
@@ -310,6 +316,9 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             w in _OTHERS for w in body[with_at + 1:with_at + 3]):
         return Intent.COMPLETE, "with", body, ""  # "chapter 3 draft is with my supervisor"
     has = _index(body, _HAS)
+    if 1 <= has <= 4 and body[has + 1:has + 2] and body[has + 1] in _OWNED and any(
+            _is_past(w) for w in body[has + 2:has + 6]):
+        return Intent.COMPLETE, "state", body, ""  # "max has his vet appt booked for thursday"
     if 1 <= has <= 5 and body[0] not in _PRONOUNS and not _participle(body[has + 1:has + 2]):
         # "nina has the proposal", "the accountant has all my tax docs now": handed over;
         # the state is what they have, which the task must name ("the library has a book
@@ -389,7 +398,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             return Intent.COMPLETE, "state", body, ""  # "biscuit's been to the vet"
         if not past and before in _COPULA:  # "the cards are (all) in the mail"
             state = _starts(body, j, _MENTION_STATES)
-            if not state and (before in _BE or before == "been") and word.isalpha() \
+            if not state and (before in _BE or before == "been" or (
+                    before == "'s" and word in _LIVE)) and word.isalpha() \
                     and word not in lx.MATCH_FILLER \
                     and not word.endswith("ing") and not _owned_next(body[j + 1:j + 3]):
                 # ("the hedge is getting out of control" is still going on)
@@ -493,6 +503,7 @@ _RE_FILLER_LIKE = re.compile(
 _RE_HALF_PRICE = re.compile(r"\bhalf\s+(?:price|off|priced)\b")
 _RE_KINDA_DONE = re.compile(r"\b(?:kinda|sorta|kind\s+of|sort\s+of)\s+(?=(?:already|just)\b)")
 # What a deed got, said by its amount only: "bought a pack", "grabbed a couple".
+_PLACE_NEXT = lx.frozenwords("at from in on for today yesterday earlier")
 _UNITS = lx.frozenwords("pack packet box bag bottle couple few some bunch load dozen pair "
                         "one two three")
 
@@ -501,8 +512,9 @@ def _refers_back(named: list[str], i: int) -> bool:
     """named[i] points back at something said before ("fixed it myself", "that's booked",
     "that one's done"), rather than being a determiner ("these tulips")."""
     word = named[i]
-    if word in _UNITS and i == len(named) - 1 and i > 0 and named[i - 1] in ("a", "an", "the"):
-        return True  # "so i bought a pack": of the thing said before
+    if word in _UNITS and i > 0 and (i == len(named) - 1 or named[i + 1] in _PLACE_NEXT) and (
+            named[i - 1] in ("a", "an", "the") or word == "some"):
+        return True  # "so i bought a pack", "got some at the garage": of the thing said before
     if word not in _REFER_BACK:
         return False
     after = named[i + 1:i + 2]

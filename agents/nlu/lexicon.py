@@ -363,6 +363,7 @@ FALLBACK_STATE_VERBS = {
     "up": words("set put hang pick post publish install mount assemble build erect"),
     "on": words("put turn install replace change mount get upload save share"),
     "in": words("hand turn put submit send mail file replace install change enter input log "
+                 "bring take get "
                  "record"),
     "in the ground": words("plant bury"),
     "in boxes": words("pack box"),
@@ -446,7 +447,10 @@ FALLBACK_DEED_VERBS = {
     "pick": words("buy get grab collect fetch"),
     "hand": words("submit return deliver turn give finish write complete"),
     "take": words("walk return bring donate give sell remove dump recycle"),
-    "have": words("get attend do take go"),
+    "have": words("get attend do take go book"),  # "we had our flu jabs" / "book flu jabs"
+    "renew": words("update extend"),
+    "catch": words("follow call meet talk text message email"),  # "laura and i caught up"
+    "put": words("replace install fit hang change"),  # "dad put the new shower head in"
     # "the new charger came today": whatever brings a thing or a person to the door
     "arrive": words("order buy ship deliver get renew replace request apply purchase send mail "
                     "post book call hire schedule wait track chase"),
@@ -454,10 +458,12 @@ FALLBACK_DEED_VERBS = {
     "confirm": words("call book ask arrange find hire text email"),  # "sitter confirmed"
     # "maya and i talked about prom": any way of reaching them
     "talk": words("call text message email phone ring contact reach chat speak"),
-    "submit": words("finish write complete do prepare draft fill sign"),  # "essay submitted"
+    "submit": words("finish write complete do prepare draft fill sign hand turn send file"),
     "file": words("do finish complete prepare submit"),  # "taxes filed"
-    "live": words("write publish post finish launch upload release update"),  # "…is live"
-    "sign": words("send get return email mail finish draft prepare"),  # "kessler signed it"
+    "live": words("write publish post finish launch upload release update set install "
+                   "connect activate"),  # "…is live"
+    "open": words("open set create start"),  # "the business account is open"
+    "sign": words("send get return email mail finish draft prepare make write"),  # signed
     "approve": words("apply request ask email submit book take plan"),  # "leave approved"
     "refund": words("return exchange"),  # "zara refunded me for the jacket"
     "tell": words("rsvp reply answer confirm inform let"),  # "told jen we're coming"
@@ -522,7 +528,9 @@ NOUN_SYNONYMS = (
     words("refrigerator fridge"),
     words("bicycle bike"),
     words("television tv telly"),
-    words("medication medications medicine meds prescription prescriptions pills"),
+    words("medication medications medicine meds prescription prescriptions pills tablets tabs"),
+    words("certification certificate cert certs"),
+    words("company business firm"),
     words("trash garbage rubbish bins bin"),
     words("car vehicle auto"),
     words("mom mum mother mommy"),

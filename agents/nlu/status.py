@@ -46,6 +46,7 @@ _DONE = (
     r"ready|over\s+with|out\s+of\s+the\s+way|compelte|complted|finshed|dnoe|don|"
     r"done\s+and\s+dusted|over\s+and\s+done(?:\s+with)?|all\s+set)"
 )
+_RE_ON_MY = re.compile(r"\s(?:on|onto|to|in)\s+(?:my|the|our)$", re.IGNORECASE)
 _RE_MARK = re.compile(
     r"^(?:mark(?:ed)?|set|flag|put|move|switch|change|make|turn)(?:\s+(?P<ref>.+?))?\s+(?:as\s+|to\s+|"
     r"back\s+to\s+|into\s+)?(?P<st>(?P<neg>not\s+(?:yet\s+)?|un-?|in)?"
@@ -220,8 +221,10 @@ def try_status(s: str, now_local: datetime, *, after_remark: bool = False
     if m and RE_ALL_REF.match(m["ref"]):
         return _UNKNOWN  # no bulk complete/reopen/filtered delete: never guess at many tasks
     m = _RE_MARK.match(s)
-    if m and m["st"].lower().replace("-", "") == "todo" and _RE_NOUN_END.search(m["ref"] or ""):
-        m = None  # "make me a todo": a new task, not "mark me as to do"
+    if m and m["st"].lower().replace("-", "") == "todo" and (
+            _RE_NOUN_END.search(m["ref"] or "") or _RE_ON_MY.search(m["ref"] or "")):
+        # "make me a todo": a new task, not "mark me as to do"; "put X on my todo": a list
+        m = None
     if m:
         neg = m["neg"] or (
             not m["pos"]

@@ -367,7 +367,7 @@ def _rule_news(s: str, now_local: datetime, depth: int) -> Understanding | None:
 
 _RE_CHATTER = re.compile(
     r"^(?:(?:long|busy|rough|tough|crazy|hard|good|great|lovely|quiet|slow)\s+(?:day|week|"
-    r"night|shift|morning|afternoon)\b|i'?m|i\s+am|i\s+was|i\s+feel|i\s+felt|i\s+think|i\s+guess|i\s+hope|i\s+love|i\s+hate|"
+    r"night|shift|morning|afternoon)\b|the\s+weather\b|i'?m|i\s+am|i\s+was|i\s+feel|i\s+felt|i\s+think|i\s+guess|i\s+hope|i\s+love|i\s+hate|"
     r"i\s+like|it'?s|it\s+is|it\s+was|that'?s|this\s+is|you|you'?re|he|she|they|we'?re|"
     r"(?:i|we)\s+(?:really\s+|just\s+)?(?:don'?t|do\s+not)\s+(?:feel|want|wanna|like)|"
     r"(?:i|we)(?:'ll|\s+will)\s+be|"

@@ -123,6 +123,8 @@ def test_reminder_frames_leave_only_the_task(text: str) -> None:
         "should really renew the car tax, add that",
         "dictating: remind me to renew the car tax",
         "i keep forgetting to renew the car tax... remind me",
+        # round 17: a list said as "my todo", stick it on a day
+        "put renew the car tax on my todo",
     ],
 )
 def test_more_carriers_leave_only_the_task(text: str) -> None:

@@ -238,6 +238,24 @@ DONE = [
     ("the birthday card is in the postbox", ("post the birthday card", "buy wrapping paper")),
     ("have done the needful for the gas bill", ("pay gas bill", "read the meter")),
     ("the signed form is with my manager now", ("hand in the signed form", "print the form")),
+    # round 17: a typo, a word for two, a derived noun, synonyms, what was submitted or
+    # renewed, open and live, brought in, had (got), put in by someone, caught up, some of
+    # it, booked for them, won't be doing it
+    ("collected my perscription", ("collect prescription", "buy shampoo")),
+    ("fresh pillowcases on, lovely", ("change pillowcases", "buy a duvet")),
+    ("insured the van this morning", ("get van insurance", "wash the van")),
+    ("took my tabs", ("take meds", "book a check-up")),
+    ("essay submitted", ("hand in essay", "read chapter 2")),
+    ("first aid certificate renewed", ("update first aid certification", "buy plasters")),
+    ("the firm's account is open", ("open company account", "order business cards")),
+    ("wifi's live", ("set up wifi", "buy a router")),
+    ("the washing's in", ("bring in the washing", "buy pegs")),
+    ("had my booster today", ("book booster", "buy plasters")),
+    ("my brother put the new light fitting in", ("replace light fitting", "buy bulbs")),
+    ("sam and i caught up over coffee", ("follow up with Sam", "buy coffee")),
+    ("the plasters, got some at the chemist", ("buy plasters", "call the chemist")),
+    ("the dog has his grooming booked for monday", ("book dog grooming", "walk the dog")),
+    ("i won't be joining the gym after all", ("join the gym", "buy trainers")),
 ]
 
 
@@ -350,6 +368,7 @@ HARMLESS = [
     ("my boss said the new logo is great", ("design the new logo",)),
     ("long week at work", ("buy milk",)),
     ("the kids are with their gran tonight", ("pick up the kids",)),
+    ("the weather's gorgeous today", ("mow the lawn",)),
 ]
 
 
