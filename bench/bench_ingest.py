@@ -11,7 +11,10 @@ judged by the product's server CPU per request (requests/s is printed too). The 
 figures are measured on the server the product ships (`stack.PRODUCT_SERVER`, what
 `chatkit-todo api` runs); the comparison says whether that is still the right choice.
 
-    python bench/bench_ingest.py [--quick] [--json]
+    python bench/bench_ingest.py [--quick] [--json] [--repeats]
+
+`--repeats` measures only the product with every user's request repeating one
+`Idempotency-Key` (a client retrying): the answer comes from the rate limiter's memo.
 """
 
 from __future__ import annotations
@@ -31,15 +34,20 @@ import stack
 MESSAGE = "add buy milk tomorrow p2 #home"
 
 
-def write_requests(users: int, directory: Path, *, prefix: str = "ingest") -> Path:
-    """One token per user, each user on its own thread, in the loadgen's template file."""
+def write_requests(users: int, directory: Path, *, prefix: str = "ingest",
+                   keyed: bool = False) -> Path:
+    """One token per user, each user on its own thread, in the loadgen's template file.
+
+    `keyed`: each user's request carries one `Idempotency-Key`, so every request after a
+    user's first is a repeat (answered with the first turn's id, storing nothing)."""
     user_ids = [f"bench_{prefix}_{i}" for i in range(users)]
     tokens = stack.mint_tokens(user_ids)
     requests = [
         {
             "method": "POST",
             "path": "/api/chatkit/respond",
-            "headers": {"Authorization": f"Bearer {token}"},
+            "headers": {"Authorization": f"Bearer {token}",
+                        **({"Idempotency-Key": f"key-{user}"} if keyed else {})},
             "body": {"thread_id": f"t_{user}", "input": MESSAGE},
         }
         for user, token in zip(user_ids, tokens, strict=True)
@@ -182,6 +190,22 @@ def run(*, quick: bool = False, servers: list[str] | None = None) -> dict[str, A
     return out
 
 
+def run_repeats(*, duration: float = 8.0) -> dict[str, Any]:
+    """Repeated `Idempotency-Key`s at concurrency 64: what a retried request costs the API."""
+    with tempfile.TemporaryDirectory() as tmp, stack.bench_database() as db_url, \
+            stack.bench_queue() as queue:
+        # 200 users, each repeating its one request: after the first round every request
+        # is a repeat (the per-user rate limit is lifted so it is not what is measured)
+        requests = write_requests(200, Path(tmp), prefix="repeat", keyed=True)
+        env = stack.product_env(db_url, queue, CHATKIT_RATE_LIMIT_PER_MINUTE="1000000")
+        result = serve_and_measure(stack.PRODUCT_SERVER, "api.app:create_app", env, requests,
+                                   [64], duration)[64]
+    return {"repeat_rps": result["rps"], "repeat_p99_ms": result["p99_ms"],
+            "repeat_cpu_ms_per_request": result["server_cpu_ms_per_request"],
+            "errors": result["errors"], "statuses": result.get("statuses"),
+            "error_samples": result.get("error_samples")}
+
+
 def _brief(result: dict[str, Any]) -> dict[str, Any]:
     keep = (
         "rps",
@@ -203,8 +227,13 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--servers", nargs="*", choices=stack.SERVERS)
+    parser.add_argument("--repeats", action="store_true",
+                        help="only the product, every request a repeated Idempotency-Key")
     args = parser.parse_args()
-    result = run(quick=args.quick, servers=args.servers)
+    if args.repeats:
+        result = run_repeats(duration=2.0 if args.quick else 8.0)
+    else:
+        result = run(quick=args.quick, servers=args.servers)
     print(json.dumps(result, indent=None if args.json else 2, default=str))
     return 0
 
