@@ -52,6 +52,8 @@ _RE_TO_DO = re.compile(
 # task. Only whole words, and never the first (a reply "um no" is still read as said).
 # Spoken contractions and "me" for "my" before a list ("chuck it on me list").
 _SLANG = {"lemme": "let me", "gimme": "give me", "me": "my"}
+_ME_LIST = (" me list", " me todo", " me jobs", " me reminders")
+_HESITATIONS = (" uh", " um", " erm", " hmm")
 _RE_SLANG = re.compile(
     r"\b(?:lemme|gimme)\b|(?<=\bon )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)|"
     r"(?<=\bto )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)", re.IGNORECASE)
@@ -84,9 +86,9 @@ def clean(text: str) -> str:
         s = _RE_DONT.sub(r"\1't", s)  # "dont" → "don't" (phone keyboards drop apostrophes)
     if ":" in s:
         s = _RE_COLON_WORD.sub(": ", s)  # "todo:fix the tap"
-    if " u" in low or " e" in low or " h" in low:
+    if any(h in low for h in _HESITATIONS):
         s = _RE_HESITATION.sub("", s)
-    if "mme" in low or "me " in low:
+    if "mme" in low or any(n in low for n in _ME_LIST):
         s = _RE_SLANG.sub(lambda m: _SLANG[m.group(0).lower()], s)
     return s
 
@@ -593,7 +595,8 @@ _PASSES = (
     ),
     (_RE_HALF_HOUR, _half_hour, ("half ",)),
     (_RE_CLOCK_SUFFIX, _clock_suffix, ("am", "pm", "a.m", "p.m", "clock", "in the ", "at night")),
-    (_RE_DAY_AT, _day_at, (" at ",)),
+    (_RE_DAY_AT, _day_at, ("tomorrow at", "today at", "tonight at", "day at", "first thing at",
+                           "morning at", "evening at", "afternoon at")),
     (_RE_AT_CLOCK, _at_clock, ("at ", "by ", "around", "until", "till", "from", "before", "@")),
     (_RE_DURATION, _duration, _UNIT_NEEDLES),
     (_RE_MONTH_ORD, _month_ord, _ORDINAL_NEEDLES),
