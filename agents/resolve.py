@@ -562,7 +562,7 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
 NEWS_RULES = ("status.news", "status.state")
 _REMARK_WORDS = lx.FALLBACK_DENY | lx.frozenwords(
     "i i'm im we we're they they're he she it its it's there's theres that's thats what how "
-    "anyway lol too very "
+    "anyway lol too very green "
     "is are was were am")
 
 

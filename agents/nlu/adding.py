@@ -269,7 +269,8 @@ _SAID = lx.frozenwords("mentioned said told suggested asked talked recommended")
 _RELATIVE = lx.frozenwords("we i you that which he she they")
 _RE_PLACEHOLDER_EDGES = re.compile(
     r"^(?:(?:a|an|the|some|my|one|just|quick|little|new|few|couple\s+of|couple)\s+)+|"
-    r"(?:\s+(?:for\s+me|please|later|today|tomorrow|real\s+quick|again|too|as\s+well))+$",
+    r"(?:\s+(?:for\s+me|please|later|today|tomorrow|real\s+quick|again|too|as\s+well|"
+    r"about|on|regarding))+$",
     _F,
 )
 

@@ -299,6 +299,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
     if 0 <= wont <= 2 and body[wont + 1:wont + 2] == ["be"] and body[wont + 2:wont + 3] and (
             body[wont + 2].endswith("ing")):
         return Intent.DELETE, "cancel", body[wont + 2:], ""  # "i won't be renewing my passport"
+    if 0 <= wont <= 2 and body[wont + 2:wont + 3] and body[wont + 2] in _REFER_BACK | _UNITS:
+        return Intent.DELETE, "cancel", body[wont + 1:], ""  # "…so i won't buy one"
     if "no" in body and body[-1] in ("needed", "necessary", "required"):
         return Intent.DELETE, "cancel", body, ""  # "so no job posting needed"
     if body[0] in ("no", "not") and len(body) > 1 and body[1].endswith("ing"):
@@ -638,6 +640,8 @@ def mentions(text: str) -> tuple[Mention, ...]:
         low = _RE_FILLER_LIKE.sub(r"\1 ", low)  # "talked for like an hour": no liking
     if "half " in low:
         low = _RE_HALF_PRICE.sub("on sale", low)  # a price, not a half-done task
+    if " thru" in low:
+        low = low.replace(" thru", " through")  # "uniform order went thru"
     if "thank you" in low:
         low = low.replace("thank you", "thankyou")  # "thank you cards": no "you" talked to
     if "kind" in low or "sort" in low:

@@ -458,7 +458,7 @@ ADD_FRAMES = _frames(
             "task",
             0.85,
         ),
-        ("add.list_label", "{list} (:|-) {task}", "task", 0.9),
+        ("add.list_label", "[on|onto|for] {list} [please] (:|-) {task}", "task", 0.9),
         ("add.list_verb", "{list} (add|put|include|insert|enter|stick) {task}", "task", 0.9),
         ("clarify.list", "{put} [{det}] [{tasknoun}] {onto} {list}", "vague", 1.0),
         # "jot X down", "write X down"
@@ -507,7 +507,8 @@ ADD_FRAMES = _frames(
          "one more thing to add|one more thing for|another thing for|something for|"
          "something to put on|add this|let me add one|let me add something|let me add this|"
          "wanna add something|wanna add one|want to add something|i want to add something|"
-         "gonna add something|i'd like to add something|quick one|new one) "
+         "gonna add something|i'd like to add something|quick one|new one|"
+         "something to remember|one to remember|thing to remember|to remember) "
          "[the|my|our] [{listnoun}] (:|-|,) {task}",
          "task", 0.9),
         (

@@ -352,6 +352,7 @@ FALLBACK_DENY = frozenwords(
 FALLBACK_GENERIC_STATES = phrases(
     "done|all done|finished|finish|complete|completed|sorted|sorted out|taken care of|handled|"
     "dealt with|squared away|off|off the list|gone|over|all set|good to go|off my plate|"
+    "done with|"
     "off my list"
 )
 _CLEANED = words("clean wash wipe scrub tidy vacuum mop dust rinse")
@@ -463,7 +464,8 @@ FALLBACK_DEED_VERBS = {
     "live": words("write publish post finish launch upload release update set install "
                    "connect activate"),  # "…is live"
     "open": words("open set create start"),  # "the business account is open"
-    "sign": words("send get return email mail finish draft prepare make write"),  # signed
+    "sign": words("send get return email mail finish draft prepare make write review approve "
+                  "check"),  # "legal signed off the press release"
     "approve": words("apply request ask email submit book take plan"),  # "leave approved"
     "refund": words("return exchange"),  # "zara refunded me for the jacket"
     "tell": words("rsvp reply answer confirm inform let"),  # "told jen we're coming"
@@ -567,11 +569,12 @@ MENTION_VERBS = {
     "back": "return",  # "gave the drill back to steve" / "return drill to neighbor"
     **dict.fromkeys(words("money cash"), "pay"),  # "sent ade his money" / "pay ade back"
     "refund": "return",  # "the shop gave me a refund for the kettle"
-    **dict.fromkeys(words("venmo venmoed venmo'd zelle zelled paypal paypaled"), "pay"),
+    **dict.fromkeys(words("venmo venmoed venmo'd zelle zelled paypal paypaled settle settled"),
+                    "pay"),  # "settled up with the window cleaner"
 }
 # Cancelling words: the thing named (or the one just mentioned: "so scratch that") goes.
 MENTION_CANCEL = frozenwords(
-    "scratch cancel cancelled canceled nix ditch remove delete nevermind nvm skip skipping "
+    "scratch cancel cancelled canceled nix ditch remove delete nevermind nvm skip skipping moot "
     "forget "
     "archive")
 MENTION_CANCEL_PHRASES = phrases(
@@ -634,6 +637,7 @@ MENTION_FIXED = phrases(
     "works now|working now|works again|working again|works fine|works great|up and running|"
     "good as new|no longer|anymore|any more|works|working fine|runs fine|runs again|"
     "closes fine|opens fine|closes properly|opens properly|drains fine|flushes fine|"
+    "shuts properly|shuts fine|locks properly|"
     "starts fine|starts again"
 )
 # Words that make the whole message too unsure to act on, wherever they stand.

@@ -295,6 +295,14 @@ _RE_NEXT_TIME = re.compile(
     r"^(?:the\s+)?(?:next\s+time|whenever|when)\s+(?:i'?m|i\s+am|we'?re|we\s+are|i\s+go|"
     r"we\s+go|i\s+get|i'?m\s+at)\b[^,]{0,40}?(?:,\s*|\s+)"
     r"(?=(?:i|we)\s+(?:need|have|should|must|gotta|want|wanna)\b)", _F)
+# A feeling or a look told ("exams start in three weeks and i'm terrified", "mum seems a
+# bit brighter today"): talk, whatever date it carries.
+_RE_FEELING = re.compile(
+    r"\b(?:i'?m|i\s+am|i\s+feel|feeling)\s+(?:so\s+|really\s+|a\s+bit\s+|quite\s+|kinda\s+)?"
+    r"(?:terrified|scared|nervous|excited|worried|stressed|anxious|tired|exhausted|sad|happy|"
+    r"thrilled|gutted|relieved|shattered|knackered|proud|upset)\b", _F)
+_RE_LINKED = re.compile(r"^[\w'-]+(?:\s+[\w'-]+)?\s+(?:seems|seem|seemed|looks|looked|feels|"
+                        r"felt|sounds|sounded)\b", _F)
 _RE_NO_MORE = re.compile(r"^(?:no\s+(?:more|longer)|not|never)\b", _F)
 # A plan told that makes a task moot: "gonna wear my sister's blazer so no shopping needed"
 _RE_MOOT = re.compile(r"\bso\s+(?:no\s+\w+(?:\s+\w+)?\s+(?:needed|necessary)|no\s+need\b|"
@@ -350,8 +358,10 @@ def _rule_status(s: str, now_local: datetime, depth: int) -> Understanding | Non
 
 
 def _rule_list(s: str, now_local: datetime, depth: int) -> Understanding | None:
-    if _RE_I_DID.match(s):
-        return None  # "i called the plumber this morning": news (not "tasks called X")
+    if _RE_I_DID.match(s) or fallback.told(s):
+        # "i called the plumber this morning", "got back to priya about the influencer
+        # stuff": news (not "tasks called X")
+        return None
     got = try_list(s)
     return _named(got, "list") if got else None
 
@@ -366,7 +376,8 @@ def _rule_news(s: str, now_local: datetime, depth: int) -> Understanding | None:
 
 
 _RE_CHATTER = re.compile(
-    r"^(?:(?:long|busy|rough|tough|crazy|hard|good|great|lovely|quiet|slow)\s+(?:day|week|"
+    r"^(?:(?:(?:bit\s+of\s+)?an?\s+|such\s+an?\s+|what\s+an?\s+)?(?:long|busy|rough|tough|crazy|"
+    r"hard|good|great|lovely|quiet|slow)\s+(?:day|week|"
     r"night|shift|morning|afternoon)\b|the\s+weather\b|i'?m|i\s+am|i\s+was|i\s+feel|i\s+felt|i\s+think|i\s+guess|i\s+hope|i\s+love|i\s+hate|"
     r"i\s+like|it'?s|it\s+is|it\s+was|that'?s|this\s+is|you|you'?re|he|she|they|we'?re|"
     r"(?:i|we)\s+(?:really\s+|just\s+)?(?:don'?t|do\s+not)\s+(?:feel|want|wanna|like)|"
@@ -788,12 +799,15 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
     if s[:4].lower() in ("next", "the ", "when"):
         s = _RE_NEXT_TIME.sub("", s, count=1) or s  # "next time i'm in town i need to X"
     got = classify(s, now_local, small_talk=s != s0)
+    if got.rule.startswith("add.desire"):
+        got = _only_wished(got)  # "i should really get the boiler serviced"
     if got.rule.startswith(("add.desire", "add.bare")) and (
             _RE_HEDGE.match(s0) or _RE_SOMEDAY.search(s0) or _RE_HEDGE_ANY.search(s0)
             or _RE_PLAN_TOLD.match(s0)):  # fmt: skip
         got = _unknown("hedged")  # a plan said with doubt is talk: "maybe i'll wash the car"
     elif got.rule.startswith(("add.desire", "add.bare")) and (
-            _RE_MOOT.search(s0) or fallback.told_by_user(s0)):
+            _RE_MOOT.search(s0) or fallback.told_by_user(s0) or _RE_FEELING.search(s0)
+            or _RE_LINKED.match(s0)):
         # "gonna wear my sister's blazer so no shopping needed", "mom and i talked for an
         # hour this afternoon": news, not a to-do (its mentions may name the task)
         got = _unknown("no_rule")

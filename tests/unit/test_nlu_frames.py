@@ -125,6 +125,11 @@ def test_reminder_frames_leave_only_the_task(text: str) -> None:
         "i keep forgetting to renew the car tax... remind me",
         # round 17: a list said as "my todo", stick it on a day
         "put renew the car tax on my todo",
+        # round 18: the list said first with "please", something to remember, a desire
+        # with "really"
+        "on the list please: renew the car tax",
+        "something to remember, renew the car tax",
+        "i should really renew the car tax",
     ],
 )
 def test_more_carriers_leave_only_the_task(text: str) -> None:

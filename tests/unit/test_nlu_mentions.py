@@ -256,6 +256,15 @@ DONE = [
     ("the plasters, got some at the chemist", ("buy plasters", "call the chemist")),
     ("the dog has his grooming booked for monday", ("book dog grooming", "walk the dog")),
     ("i won't be joining the gym after all", ("join the gym", "buy trainers")),
+    # round 18: got back to them, a remark after a comma, one I won't buy, thru, shuts
+    # properly, moot
+    ("got back to the landlord about the deposit", ("reply to the landlord", "pay rent")),
+    ("finished the tax return, all green", ("finish tax return", "buy envelopes")),
+    ("my sister's lending me her drill so i won't buy one", ("buy a drill", "fix the shelf")),
+    ("the refund went thru", ("chase the refund", "return the shoes")),
+    ("the garden gate shuts properly again", ("fix the garden gate", "paint the fence")),
+    ("we switched banks so the overdraft call is moot", ("call the bank about the overdraft",
+                                                          "pay rent")),
 ]
 
 
@@ -369,6 +378,10 @@ HARMLESS = [
     ("long week at work", ("buy milk",)),
     ("the kids are with their gran tonight", ("pick up the kids",)),
     ("the weather's gorgeous today", ("mow the lawn",)),
+    # round 18: a feeling with a date, a look told, a quiet shift
+    ("my driving test is in two weeks and i'm so nervous", ("book driving lessons",)),
+    ("dad looks a lot better today", ("call dad",)),
+    ("bit of a slow morning today", ("restock the shelves",)),
 ]
 
 
