@@ -530,7 +530,8 @@ NOUN_SYNONYMS = (
     words("refrigerator fridge"),
     words("bicycle bike"),
     words("television tv telly"),
-    words("medication medications medicine meds prescription prescriptions pills tablets tabs"),
+    words("medication medications medicine meds prescription prescriptions pills tablets tabs "
+          "rx"),
     words("certification certificate cert certs"),
     words("company business firm"),
     words("trash garbage rubbish bins bin"),

@@ -264,12 +264,15 @@ def fix_first_word(s: str) -> str:
     w = m.group(0).lower()
     if len(w) < 4 or len(w) > 12 or w in _VERB_SET or w in _NOT_TYPOS or w in lx.PAST_TO_BASE:
         return s  # "changed the sheets", "scheduled the haircut": news, not a typo
+    if (w.endswith("s") and w[:-1] in _VERB_SET) or _RE_SUBJECT_NEXT.match(s, m.end()):
+        return s  # "schedules are printed": a noun, the subject of what follows
     for v in _VERBS:
         if abs(len(v) - len(w)) <= 1 and (v[0] == w[0] or v[1] == w[1]) and _osa(w, v) == 1:
             return v + s[m.end() :]
     return s
 
 
+_RE_SUBJECT_NEXT = re.compile(r"\s+(?:are|is|were|was|have|has)\b", re.IGNORECASE)
 _CARRIER_WINDOW = 6  # carrier nouns stand among the first words ("set a daily remider to")
 _CARRIER_SET = frozenset(lx.CARRIER_NOUNS)
 # Words a carrier noun follows: "set a remider", "add new tsk", "on my lsit".

@@ -303,6 +303,8 @@ _RE_FEELING = re.compile(
     r"thrilled|gutted|relieved|shattered|knackered|proud|upset)\b", _F)
 _RE_LINKED = re.compile(r"^[\w'-]+(?:\s+[\w'-]+)?\s+(?:seems|seem|seemed|looks|looked|feels|"
                         r"felt|sounds|sounded)\b", _F)
+_RE_COMMAND_LAST = re.compile(r"^(?:please\s+)?(?:add|put|pop|stick|chuck|remind\s+me|note|jot)\s+"
+                              r"(?!(?:it|that|this)\b)", _F)
 _RE_NO_MORE = re.compile(r"^(?:no\s+(?:more|longer)|not|never)\b", _F)
 # A plan told that makes a task moot: "gonna wear my sister's blazer so no shopping needed"
 _RE_MOOT = re.compile(r"\bso\s+(?:no\s+\w+(?:\s+\w+)?\s+(?:needed|necessary)|no\s+need\b|"
@@ -319,6 +321,7 @@ _RE_WISH_LEAD = re.compile(
     r"^(?:i|we)\s+(?:want|wanna|would\s+(?:like|love)|'d\s+(?:like|love)|need|should|must|"
     r"gotta|ought)(?:\s+to)?\s+(?=\S)|^(?:(?:i|we)\s+)?(?:have\s+to|should|need\s+to|"
     r"gotta|must)\s+(?=\S)|^(?:i'd|id|we'd)\s+(?:like|love)\s+to\s+(?=\S)|"
+    r"^(?:it\s+)?(?:would|'d|would\s+really)\s+be\s+(?:good|nice|great|smart)\s+to\s+(?=\S)|"
     r"^(?:i|we)\s+(?:always\s+|keep\s+|often\s+)?forget(?:ting)?\s+to\s+(?=\S)", _F)
 _RE_GET_AROUND = re.compile(r"^(?:finally\s+)?(?:get\s+(?:a)?round\s+to\s+)?(?=\S)", _F)
 _RE_DOUBT_WORDS = re.compile(r"\b(?:probably|maybe|perhaps|possibly|honestly|really)\s+", _F)
@@ -376,7 +379,12 @@ def _rule_news(s: str, now_local: datetime, depth: int) -> Understanding | None:
 
 
 _RE_CHATTER = re.compile(
-    r"^(?:(?:(?:bit\s+of\s+)?an?\s+|such\s+an?\s+|what\s+an?\s+)?(?:long|busy|rough|tough|crazy|"
+    r"^(?:(?:nothing|not)\s+much\b|just\s+an?\s+(?:quiet|lazy|chill|normal|slow)\b|"
+    r"(?:the\s+|my\s+|our\s+)?[\w-]+(?:'s|\s+(?:is|are|was|were))\s+(?:really\s+|so\s+|very\s+|"
+    r"quite\s+|super\s+|pretty\s+|"
+    r"a\s+bit\s+)?(?:busy|quiet|dead|mad|crazy|packed|heaving|full|lovely|awful|freezing|"
+    r"boiling|slow|chaos|chaotic)\b|"
+    r"(?:(?:bit\s+of\s+)?an?\s+|such\s+an?\s+|what\s+an?\s+)?(?:long|busy|rough|tough|crazy|"
     r"hard|good|great|lovely|quiet|slow)\s+(?:day|week|"
     r"night|shift|morning|afternoon)\b|the\s+weather\b|i'?m|i\s+am|i\s+was|i\s+feel|i\s+felt|i\s+think|i\s+guess|i\s+hope|i\s+love|i\s+hate|"
     r"i\s+like|it'?s|it\s+is|it\s+was|that'?s|this\s+is|you|you'?re|he|she|they|we'?re|"
@@ -799,6 +807,14 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
     if s[:4].lower() in ("next", "the ", "when"):
         s = _RE_NEXT_TIME.sub("", s, count=1) or s  # "next time i'm in town i need to X"
     got = classify(s, now_local, small_talk=s != s0)
+    if got.intent is Intent.UNKNOWN and got.rule == "no_rule" and "," in s:
+        # "i wish i was better at flossing, put floss every night on the list": a command
+        # after a remark
+        last = s.rsplit(",", 1)[1].strip()
+        if _RE_COMMAND_LAST.match(last):
+            again = classify(last, now_local, small_talk=False)
+            if again.intent is Intent.ADD:
+                got = again
     if got.rule.startswith("add.desire"):
         got = _only_wished(got)  # "i should really get the boiler serviced"
     if got.rule.startswith(("add.desire", "add.bare")) and (

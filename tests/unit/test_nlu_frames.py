@@ -130,6 +130,9 @@ def test_reminder_frames_leave_only_the_task(text: str) -> None:
         "on the list please: renew the car tax",
         "something to remember, renew the car tax",
         "i should really renew the car tax",
+        # round 19: a wish said as "would be good to", a command after a remark
+        "would be good to renew the car tax, pop it on the list",
+        "ugh money money money, add renew the car tax",
     ],
 )
 def test_more_carriers_leave_only_the_task(text: str) -> None:

@@ -265,6 +265,9 @@ DONE = [
     ("the garden gate shuts properly again", ("fix the garden gate", "paint the fence")),
     ("we switched banks so the overdraft call is moot", ("call the bank about the overdraft",
                                                           "pay rent")),
+    # round 19: an abbreviation, a plural noun that looks like a command
+    ("collected the rx from boots", ("pick up rx", "buy shampoo")),
+    ("invites are printed and in the post", ("print invites", "buy stamps")),
 ]
 
 
@@ -382,6 +385,9 @@ HARMLESS = [
     ("my driving test is in two weeks and i'm so nervous", ("book driving lessons",)),
     ("dad looks a lot better today", ("call dad",)),
     ("bit of a slow morning today", ("restock the shelves",)),
+    # round 19: a place told busy, a quiet day
+    ("the shop's really quiet today", ("restock the shelves",)),
+    ("not much happening, just a lazy saturday", ("buy milk",)),
 ]
 
 
