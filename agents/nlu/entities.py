@@ -230,6 +230,9 @@ def outside_quotes(s: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
 def extract(s: str, now_local: datetime, *, bare_priority: bool = False) -> Ents:
     """Every entity of `s` and the text left over (the title, before trimming)."""
     toks = dates.scan(s, now_local)
+    if toks and "'" in s:
+        # "lay out tomorrow's uniform": a day's thing, not a date
+        toks = [t for t in toks if s[t.end:t.end + 2].lower() != "'s"]
     if toks and ('"' in s or "'" in s):
         keep = set(outside_quotes(s, [(t.start, t.end) for t in toks]))
         toks = [t for t in toks if (t.start, t.end) in keep]

@@ -53,11 +53,12 @@ _RE_TO_DO = re.compile(
 # Spoken contractions and "me" for "my" before a list ("chuck it on me list").
 _SLANG = {"lemme": "let me", "gimme": "give me", "me": "my"}
 _ME_LIST = (" me list", " me todo", " me jobs", " me reminders")
-_HESITATIONS = (" uh", " um", " erm", " hmm")
+_HESITATIONS = (" uh", " um", " erm", " hmm", " like,")
 _RE_SLANG = re.compile(
     r"\b(?:lemme|gimme)\b|(?<=\bon )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)|"
     r"(?<=\bto )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)", re.IGNORECASE)
-_RE_HESITATION = re.compile(r"(?<=\s)(?:uh+|um+|uhm+|erm+|hmm+)(?:\s*,)?\s+(?=\S)", _F)
+_RE_HESITATION = re.compile(r"(?<=\s)(?:uh+|um+|uhm+|erm+|hmm+)(?:\s*,)?\s+(?=\S)|"
+                            r"\b(?<=add )like\s*,\s*(?=\S)", _F)  # "add like, buy a kettle"
 _RE_LEAD_CONTRACTION = re.compile(r"^(it|that|this|there|what)s\b", _F)
 _RE_LEAD_I_CONTRACTION = re.compile(r"^(i)(m|ve|ll|d)\b", _F)  # "im done", "ive finished"
 _RE_DONT = re.compile(r"\b(don|doesn|didn|can|won|isn|aren|wasn|shouldn)t\b", _F)

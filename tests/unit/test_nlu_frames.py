@@ -168,6 +168,14 @@ def test_times_and_remarks_round_16(text: str, title: str, due: str | None) -> N
     assert (d.title, d.due) == (title, due)
 
 
+def test_a_day_s_thing_keeps_its_day_in_the_title() -> None:
+    d = draft("remind me at eight tonight to print tomorrow's handouts")
+    assert (d.title, d.due) == ("print tomorrow's handouts", "2026-11-26T20:00:00+00:00")
+    assert draft("um add like, renew the car tax").title == "renew the car tax"
+    assert [x.title for x in u("add things i like, books and tea").drafts] == [
+        "things i like", "books", "tea"]
+
+
 def test_a_quarter_said_with_its_article() -> None:
     d = draft("remind me to renew the car tax friday at a quarter past three pm")
     assert (d.title, d.due) == ("renew the car tax", "2026-11-27T15:15:00+00:00")
