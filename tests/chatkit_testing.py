@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import socket
 import subprocess
@@ -10,12 +11,23 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-please-change-0123456789abcdef"
+
+
+def unit_checks(filename: str, name: str) -> ModuleType:
+    """A unit-tier test file loaded under another name, for a tier that runs its checks
+    again on the real services (its tests and fixtures are then collected there too)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "unit" / filename)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def auth(user: str = "alice") -> dict[str, str]:

@@ -10,15 +10,13 @@ nothing when it completes.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import psycopg
 import pytest
-from chatkit_testing import TEST_SECRET
+from chatkit_testing import TEST_SECRET, unit_checks
 from sqlalchemy import event
 
 import workers.processing as processing
@@ -33,16 +31,7 @@ from workers.processing import ThreadProcessor
 pytestmark = pytest.mark.integration
 
 
-def _unit_checks() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "unit" / "test_processing.py"
-    spec = importlib.util.spec_from_file_location("processing_unit_checks", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CHECKS = _unit_checks()
+CHECKS = unit_checks("test_processing.py", "processing_unit_checks")
 # The unit file's tests and its `processor` fixture, collected here on PostgreSQL.
 globals().update({name: value for name, value in vars(CHECKS).items()
                   if name.startswith("test_") or name == "processor"})

@@ -6,12 +6,10 @@ same checks against the machine's PostgreSQL, whose date-time arithmetic differs
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 
 import pytest
+from chatkit_testing import unit_checks
 
 from store import Database
 from store.migrate import upgrade
@@ -19,16 +17,7 @@ from store.migrate import upgrade
 pytestmark = pytest.mark.integration
 
 
-def _unit_checks() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "unit" / "test_scaling_queries.py"
-    spec = importlib.util.spec_from_file_location("scaling_unit_checks", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CHECKS = _unit_checks()
+CHECKS = unit_checks("test_scaling_queries.py", "scaling_unit_checks")
 
 
 @pytest.fixture
