@@ -409,6 +409,8 @@ def mention_match(mentions: Sequence[Mention], tasks: Sequence[dict[str, Any]]
     names it; ([], None) when none names a task."""
     scored: list[tuple[float, str, Mention]] = []
     for mention in mentions:
+        if mention.kind == "told" and scored:
+            break  # told plainly is the weakest: only when no other reading names a task
         for query in mention.refs:
             found = _mention_one(query, tasks, kind=mention.kind, state=mention.state)
             if found:  # a mention's later references only stand in for its first
@@ -444,6 +446,9 @@ _TALK = frozenset(stem(w) for w in lx.words("call ring phone text message email 
 _RE_GOT_THROUGH = re.compile(
     r"^(?:got|get|gotten)\s+(?:back\s+to|through\s+to|through|hold\s+of|off\s+the\s+phone|"
     r"on\s+the\s+phone|in\s+touch)\b", re.IGNORECASE)
+# Deeds done to a person: news about them is not that deed ("write to margaret").
+_TO_PERSON = _TALK | frozenset(stem(w) for w in lx.words(
+    "write visit see meet thank ask tell invite congratulate"))
 _PREPOSITIONS = lx.frozenwords("for to with at about from on in of by into onto before after")
 
 
@@ -539,6 +544,10 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         if deed in _GENERIC and t_verb in _TALK and not said_verb and not (
                 _RE_GOT_THROUGH.match(query)):  # fmt: skip
             continue  # "got mom a scarf" is not "call mom" ("got hold of mom" is)
+        if kind == "told" and (_head(task["title"]) not in hit or (
+                t_verb in _TO_PERSON and not said_verb)):
+            continue  # told plainly: the task's own thing must be said, and a call or a
+            # message itself ("mum's knee surgery went well" is not "call mum")
         if kind == "answer" and (t_verb or t[0][1]) not in _CONTACT:
             continue  # "mom called me" is "call mom", not "buy mom a gift"
         if kind == "have" and (t_verb is None or t_verb not in _ACQUIRE) and not (

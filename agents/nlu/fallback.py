@@ -690,3 +690,70 @@ def mentions(text: str) -> tuple[Mention, ...]:
             found.append(Mention(kind=kind, refs=tuple(dict.fromkeys(refs)), state=state,
                                  intent=intent))  # fmt: skip
     return tuple(found)
+
+
+# ---------------------------------------------------------------- told, plainly
+
+# The weakest mention: a plain statement that something is over with, in words no cue above
+# reads ("DBS came back clear", "cv updated with the internship stuff", "everyone's paid
+# their subs"). Only the task's own thing names it (agents.resolve, kind "told"); a word of
+# doubt, trouble, a plan, a wish or a question anywhere and it is talk.
+_TOLD_STATES = lx.frozenwords("done sorted handled covered finished completed clear gone")
+_RE_TOLD_FINE = re.compile(r"\b(?:all\s+(?:good|fine|set)|(?:fine|good|ok|okay)\s+now)\b")
+# "went bad", "has gone off": spoiled, not done ("forms have gone off to defra" is done)
+_RE_TOLD_SPOILED = re.compile(
+    r"\b(?:gone|went|go|goes)\s+(?:off|bad|sour|mou?ldy|stale)\b(?!\s+to\b)|\bpassed\s+away\b")
+_TOLD_DENY = (lx.NEGATION_WORDS | lx.MENTION_DENY | lx.FALLBACK_BAD_STATES | lx.frozenwords(
+    "will i'll we'll he'll she'll they'll it'll gonna going want wants wanna wish hope need "
+    "needs should might may must could would gotta tried try trying forgot forget nearly "
+    "tomorrow later soon next tonight broke died dead snapped leak leaks leaked crashed failed "
+    "ran run running low empty flat worse wrong problem issue wait waiting plan planning you "
+    "your if when why how what who where which did does do nobody nothing noone again bad "
+    "missed skipped started moved killing disaster mess rude ugh smh someone somebody too "
+    "his her their seem seems supposed but though think thinks thought reckon")) - (
+    lx.frozenwords("still"))
+# "hedges look tidy now", "website shows the holiday hours now": a state reached
+_RE_TOLD_NOW = re.compile(r"(?<!right )(?<!for )(?<!just )\bnow\b(?!\s+that\b)")
+_RE_ANOTHER = re.compile(r"\banother\b(?!\s+(?:year|month|week|day|few)\b)")  # once more
+_RE_FOR_US = re.compile(r"\b(?:us|me)\b")
+_PRICED = lx.frozenwords("expensive pricey cheap cheaper costly dear price prices")
+_TOLD_LIGHT = lx.frozenwords("was were had did got said told")
+# after a past verb, an object: the deed was done TO it ("the conference accepted my paper":
+# the conference did something, nothing was done to it)
+_OBJECT_START = lx.frozenwords("the a an my our us me his her their your this that these those")
+_BEEN_END = lx.frozenwords("and now today already")
+
+
+def told_done(text: str) -> str | None:
+    """The words that tell something got done, when the message reads as such news: a past
+    verb or a done word, and no word of doubt, trouble, a plan, another's own thing or a
+    question (module comment above). From a deed done to a thing, its object on ("IT renewed
+    the software license"); else the whole message. "emailed me" is news from someone."""
+    if "?" in text:
+        return None
+    low = text.lower()
+    ws = _words(low)
+    if not ws or _asks(ws) or _RE_TOLD_SPOILED.search(low) or _RE_ANOTHER.search(low) or any(
+            w in _TOLD_DENY or w.endswith("n't") for w in ws):
+        return None
+    if by_someone_else(low) and not (_RE_FOR_US.search(low) or told_by_user(low)):
+        return None  # "the neighbours bought a new car" ("my parents bought us the car seat")
+    done = _RE_TOLD_FINE.search(low) is not None or (
+        _RE_TOLD_NOW.search(low) is not None and not any(
+            w in _PRICED or (len(w) > 5 and w.endswith("ing")) for w in ws))
+    for i, w in enumerate(ws):
+        after = ws[i + 1:i + 2]
+        if w in _TOLD_STATES or (w == "been" and (not after or after[0] in _BEEN_END)):
+            done = True
+        elif w not in _TOLD_LIGHT and _is_past(w) and after != ["me"]:
+            if i > 0 and after and after[0] in _OBJECT_START:
+                return " ".join(ws[i:]).replace(" 's", "'s")
+            done = True
+    if done and ws[0] not in _HAVE_WORDS:
+        have = next((i for i, w in enumerate(ws) if (w in _HAVE_WORDS or (
+            w == "got" and ws[i - 1] in ("'s", "'ve"))) and not (
+            i + 1 < len(ws) and (ws[i + 1] in _TOLD_STATES or ws[i + 1] == "been" or _is_past(
+                ws[i + 1])))), None)
+        if have is not None and have + 1 < len(ws):
+            return " ".join(ws[have:])  # "car's got fresh oil now": what it has is the news
+    return text if done else None

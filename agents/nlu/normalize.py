@@ -273,6 +273,38 @@ def fix_first_word(s: str) -> str:
     return s
 
 
+_PAST_BASES = {base: past for past, base in sorted(lx.PAST_TO_BASE.items(), reverse=True)
+               if " " not in base and " " not in past}
+_PAST_LONG = tuple(sorted(p for p in lx.PAST_TO_BASE if len(p) >= 5 and " " not in p))
+_PAST_LEAD = lx.frozenwords("i we just finally already")
+_NOT_PAST_TYPOS = lx.frozenwords("seed need feed weed heed deed bend lend send mend tend fend "
+                                 "band bond brand grand stand wind kind mind find bind hand")
+_RE_LEAD_WORDS = re.compile(r"((?:(?:i|we|just|finally|already)\s+){0,3})([a-z]+)\b", re.IGNORECASE)
+
+
+def fix_past_typo(s: str) -> str:
+    """One typo in a past verb that opens news ("cleand out the fridge" → "cleaned out the
+    fridge", "bougth cofee beans" → "bought …"): the deed is then read as one."""
+    m = _RE_LEAD_WORDS.match(s)
+    if m is None:
+        return s
+    w = m.group(2).lower()
+    if len(w) < 4 or len(w) > 12 or w in lx.PAST_TO_BASE or w in _PAST_BASES or (
+            w in _NOT_TYPOS or w in _NOT_PAST_TYPOS or w.endswith("ed")):
+        return s
+    fixed = None
+    if w.endswith("d") and w[:-1] in _PAST_BASES:
+        fixed = _PAST_BASES[w[:-1]]  # "renewd", "calld", "orderd"
+    elif w.endswith("d") and len(w) > 4:
+        fixed = w[:-1] + "ed" if w[:-1].isalpha() and w[:-1] in lx.MATCH_LEMMAS else None
+    if fixed is None and not w.endswith(("er", "or", "s")):  # "groomer" is no "groomed"
+        fixed = next((p for p in _PAST_LONG if p[0] == w[0] and abs(len(p) - len(w)) <= 1
+                      and _osa(w, p) == 1), None)  # "bougth", "submited"
+    if fixed is None:
+        return s
+    return s[: m.start(2)] + fixed + s[m.end(2):]
+
+
 _RE_SUBJECT_NEXT = re.compile(r"\s+(?:are|is|were|was|have|has)\b", re.IGNORECASE)
 _CARRIER_WINDOW = 6  # carrier nouns stand among the first words ("set a daily remider to")
 _CARRIER_SET = frozenset(lx.CARRIER_NOUNS)

@@ -45,6 +45,7 @@ from agents.nlu.normalize import (
     clean,
     fix_carrier_words,
     fix_first_word,
+    fix_past_typo,
     has_check_mark,
     spoken_numbers,
     strip_polite,
@@ -598,7 +599,7 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
         # "don't bother with the car wash": a removal the fallback reads, else talk
         got = fallback.read(s) if depth == 0 else None
         return got or _unknown("negated")  # "don't mark it done": a negated command is never done
-    s = spoken_numbers(fix_carrier_words(fix_first_word(s)))
+    s = spoken_numbers(fix_carrier_words(fix_past_typo(fix_first_word(s))))
     tail = _RE_REMIND_TAIL.search(s) if depth < _MAX_DEPTH and (
         "," in s or ".." in s or "\u2026" in s) else None
     if tail and tail.start() > 0:
@@ -881,6 +882,10 @@ def _with_mention(got: Understanding, s: str) -> Understanding:
         # ("take the plant watering off" / "water plants")
         return _replace(got, mentions=(*loose, Mention(kind="named", refs=named,
                                                           intent=got.intent)))  # fmt: skip
+    plainly = fallback.told_done(s) if got.intent is Intent.UNKNOWN and (
+        got.rule == "no_rule") else None
+    if plainly:
+        loose = (*loose, Mention(kind="told", refs=(plainly,)))  # the weakest, last
     return _replace(got, mentions=loose) if loose else got
 
 

@@ -268,6 +268,16 @@ DONE = [
     # round 19: an abbreviation, a plural noun that looks like a command
     ("collected the rx from boots", ("pick up rx", "buy shampoo")),
     ("invites are printed and in the post", ("print invites", "buy stamps")),
+    # round 20: told plainly (the task's own thing, a past verb or a state reached, nothing
+    # in doubt), a past verb with a typo, a list-looking sentence that is news
+    ("the grant forms have gone off to the council", ("fill in the grant forms", "buy twine")),
+    ("the school renewed the bus pass for us", ("renew bus pass", "pay school dinners")),
+    ("the shed roof looks watertight now", ("patch the shed roof", "mow the lawn")),
+    ("the printer was just out of toner lol, so that's fine now", ("fix the office printer",
+                                                                   "order paper")),
+    ("cleand out the freezer", ("clean out freezer", "call mom")),
+    ("bougth the lightbulbs", ("buy lightbulbs", "walk the dog")),
+    ("cv updated with the placement stuff", ("update cv", "buy interview shoes")),
 ]
 
 
@@ -388,6 +398,16 @@ HARMLESS = [
     # round 19: a place told busy, a quiet day
     ("the shop's really quiet today", ("restock the shelves",)),
     ("not much happening, just a lazy saturday", ("buy milk",)),
+    # round 20: told plainly, but spoiled, someone else's, about a person, a price, a thing
+    # that did something, once more
+    ("the milk in the fridge has gone off", ("buy milk", "call mom")),
+    ("the conference accepted my paper", ("register for the conference",)),
+    ("margaret's husband passed away last week", ("write to margaret",)),
+    ("mum's knee operation went well", ("call mum",)),
+    ("cheese is so expensive now", ("buy cheese",)),
+    ("my flatmate cleaned her room for once", ("clean my room",)),
+    ("the fence blew over again in the storm", ("fix the fence",)),
+    ("the groomer for pepper is on thursday", ("take pepper to the groomer",)),
 ]
 
 
