@@ -282,16 +282,17 @@ def _without_places(query: str, q: list[tuple[str, str]]) -> list[tuple[str, str
     return kept or q
 
 
+_FROM = lx.frozenwords("from")
 _PLACE_END = lx.frozenwords("and so but then they i we he she it who which where when")
 
 
-def _place_phrases(query: str) -> set[str]:
+def _place_phrases(query: str, starts: frozenset[str] = _PLACE_WORDS) -> set[str]:
     """The stems of each "at/from <place>" phrase (up to 4 words, to the next clause word):
     "i was at the grocery store and they had tulips" / "grocery", "store"."""
     raw = _RE_WORDS.findall(query.lower())[:MAX_QUERY_WORDS]
     out: set[str] = set()
     for i, word in enumerate(raw):
-        if word in _PLACE_WORDS and i > 0 and raw[i - 1] != "back" and (  # "back from the dentist"
+        if word in starts and i > 0 and raw[i - 1] != "back" and (  # "back from the dentist"
                 word == "at" or raw[i + 1:i + 2] in (["the"], ["a"], ["my"])):  # "from netflix"
             for w in raw[i + 1:i + 5]:
                 if w in _PLACE_END:
@@ -498,6 +499,9 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
     keys: set[str] = set()
     for _, word in q:
         keys |= _forms(word)
+    # ... unless the place is the task's own thing ("from the dry cleaners" / "pick up dry
+    # cleaning")
+    where = {form for word in _place_phrases(query, _FROM) for form in _forms(word)} - keys
     keys |= {stem(a + b) for (a, _), (b, _) in itertools.pairwise(q)}  # "hair cut"
     said = _RE_WORDS.findall(query.lower())[:1]
     deed = stem(said[0]) if kind == "deed" and said and stem(said[0]) in _TASK_VERBS else None
@@ -506,10 +510,12 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
     if event in _RESOLVED:
         event = None  # "the repairman fixed the dishwasher": whatever the task about it was
     scored: list[tuple[float, str]] = []
+    own_keys = keys
     for task in tasks:
         t = _stems(task["title"])
         if not t:
             continue
+        keys = own_keys | where if where and _head(task["title"]) in where else own_keys
         t_verb = t[0][1] if t[0][1] in _TASK_VERBS and len(t) > 1 else None
         pairs = t[1:] if t_verb else t
         if t_verb is None:  # a light verb the word lists drop ("get suit altered")

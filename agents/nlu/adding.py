@@ -291,7 +291,14 @@ def is_placeholder(title: str) -> bool:
     if first in _PLACEHOLDERS and rest and (rest.split(" ", 1)[0] in _RELATIVE or any(
             w in _SAID for w in rest.split()[:4])):  # fmt: skip
         return True  # "the thing we talked about", "that thing jen mentioned"
+    if all(w in _EMPTY_WORDS for w in t.split()):
+        return True  # "of it", "the other one too": pointers and small words, no thing
     return not core or core in _PLACEHOLDERS or core in lx.TASK_NOUNS
+
+
+_EMPTY_WORDS = lx.frozenwords(
+    "a an the of it its this that these those one ones other others another same too also "
+    "again as well thing things stuff more some any")
 
 
 def clarify(

@@ -710,7 +710,8 @@ _TOLD_DENY = (lx.NEGATION_WORDS | lx.MENTION_DENY | lx.FALLBACK_BAD_STATES | lx.
     "ran run running low empty flat worse wrong problem issue wait waiting plan planning you "
     "your if when why how what who where which did does do nobody nothing noone again bad "
     "missed skipped started moved killing disaster mess rude ugh smh someone somebody too "
-    "his her their seem seems supposed but though think thinks thought reckon")) - (
+    "his her their seem seems supposed but though think thinks thought reckon getting "
+    "rained raining snowed snowing storm stormy windy")) - (
     lx.frozenwords("still"))
 # "hedges look tidy now", "website shows the holiday hours now": a state reached
 _RE_TOLD_NOW = re.compile(r"(?<!right )(?<!for )(?<!just )\bnow\b(?!\s+that\b)")

@@ -278,6 +278,9 @@ DONE = [
     ("cleand out the freezer", ("clean out freezer", "call mom")),
     ("bougth the lightbulbs", ("buy lightbulbs", "walk the dog")),
     ("cv updated with the placement stuff", ("update cv", "buy interview shoes")),
+    # after set 26: the place it came from is the task's thing
+    ("collected the coat from the dry cleaners on the way home", ("pick up dry cleaning",
+                                                                   "get new glasses")),
 ]
 
 
@@ -408,6 +411,7 @@ HARMLESS = [
     ("my flatmate cleaned her room for once", ("clean my room",)),
     ("the fence blew over again in the storm", ("fix the fence",)),
     ("the groomer for pepper is on thursday", ("take pepper to the groomer",)),
+    ("the hedge is getting so tall, it rained all week", ("trim the hedge",)),
 ]
 
 
@@ -444,6 +448,11 @@ def test_a_mention_is_read_as_talk_until_it_names_a_task() -> None:
     assert got.intent is Intent.UNKNOWN  # nothing is done on the words alone
     assert got.mentions[0].kind == "fixed"  # the ended problem first, then "fixed it"
     assert u("the faucet drips, can you fix it?").mentions == ()
+
+
+@pytest.mark.parametrize("text", ["make a note of it", "add the other one too"])
+def test_a_title_of_pointers_alone_asks(text: str) -> None:
+    assert u(text).intent is Intent.CLARIFY
 
 
 @pytest.mark.parametrize("text", ["something for tomorrow", "add the thing we talked about",
