@@ -75,7 +75,23 @@ _PRE_WORDS = (
 _RE_PRE_TAIL = re.compile(_PRE_WORDS + "$", re.IGNORECASE)
 _TAIL = r"(?![\w/]|:\d)"
 
-_PARTS = {"morning": time(9), "afternoon": time(15), "evening": time(19), "night": time(20)}
+_PARTS = {"morning": time(9), "afternoon": time(15), "arvo": time(15), "evening": time(19),
+          "night": time(20)}
+# A meal or an outing said with a bare hour tells its half of the day ("dinner at nandos at
+# half seven", "breakfast with gran at 11").
+_RE_EVENING_THING = re.compile(
+    r"\b(?:dinner|supper|drinks|date\s+night|pub|party|gig|concert|movie|cinema|takeaway)\b",
+    _FLAGS)
+_RE_MORNING_THING = re.compile(r"\b(?:breakfast|brekkie|brunch)\b", _FLAGS)
+
+
+def day_half_hint(text: str) -> time | None:
+    """The part of day a meal or an outing in `text` implies, if any."""
+    if _RE_EVENING_THING.search(text):
+        return _PARTS["evening"]
+    if _RE_MORNING_THING.search(text):
+        return _PARTS["morning"]
+    return None
 
 _RE_RELDAY = re.compile(
     r"(?=[t2doec])"  # first characters: lets the engine skip ahead
@@ -86,7 +102,7 @@ _RE_RELDAY = re.compile(
 )
 _RE_TIME_AHEAD = re.compile(
     r"\s+(?:at\s+|@\s*)?(?:\d{1,2}(?::\d\d)?\s*(?:am|pm)|\d{1,2}:\d\d|noon)\b|"
-    r"\s+(?:morning|afternoon|evening|night)\b",
+    r"\s+(?:morning|afternoon|arvo|evening|night)\b",
     _FLAGS,
 )
 _RE_WEEKDAY = re.compile(
@@ -170,7 +186,7 @@ _RE_TIME_NAMED = re.compile(
 _RE_PART = re.compile(
     r"(?=[titelmanf])"
     r"\b(?:(?P<pmod>this|in\s+the|tomorrow|tmrw|tonight|today)\s+)?(?:(?:early|late)\s+)?"
-    r"(?P<part>morning|afternoon|evening|night|first\s+thing(?:\s+in\s+the\s+morning)?)\b",
+    r"(?P<part>morning|afternoon|arvo|evening|night|first\s+thing(?:\s+in\s+the\s+morning)?)\b",
     _FLAGS,
 )
 _WDP = r"(?:" + _WD_ALT + r")"
@@ -318,6 +334,7 @@ _HINT_NEEDLES = (
     "noon",
     "morning",
     "afternoon",
+    "arvo",
     "evening",
     "midnight",
     "lunch",
@@ -407,7 +424,7 @@ def _future_date(today: date, month: int, day: int, year: int | None) -> date | 
 
 def _h_bare(h: int) -> int:
     # A bare "at 5" / "5:30" means the waking-hours reading: 1-7 are PM, 8-11 AM.
-    return h + 12 if 1 <= h <= 7 else h
+    return h + 12 if 1 <= h <= 6 else h
 
 
 def _tok_relday(m: re.Match[str], today: date, now: datetime, pre: bool) -> Token | None:
@@ -756,7 +773,8 @@ _SCANNERS = (
     (_RE_REC_UNIT, _tok_rec_unit, False, ("every", "each")),
     (_RE_REC_WD, _tok_rec_wd, False, ("days", *_REC_NEEDLES)),
     (_RE_REC_ADV, _tok_rec_adv, False, _REC_NEEDLES),
-    (_RE_PART, _tok_part, True, ("morning", "afternoon", "evening", "night", "first thing")),
+    (_RE_PART, _tok_part, True, ("morning", "afternoon", "arvo", "evening", "night",
+                                 "first thing")),
     (
         _RE_RELDAY,
         _tok_relday,
@@ -930,8 +948,10 @@ def first_occurrence(rule: str, now_local: datetime, clock: time | None) -> str:
     return today.isoformat()
 
 
-def resolve(tokens: list[Token], now_local: datetime) -> tuple[str | None, str | None]:
-    """Combine phrase tokens into (due, rrule); the first date and first time win."""
+def resolve(tokens: list[Token], now_local: datetime, *, hint: time | None = None
+            ) -> tuple[str | None, str | None]:  # fmt: skip
+    """Combine phrase tokens into (due, rrule); the first date and first time win. `hint`:
+    the part of day the rest of the message implies (`day_half_hint`), for a bare hour."""
     day: date | None = None
     clock: time | None = None
     rule: str | None = None
@@ -974,7 +994,7 @@ def resolve(tokens: list[Token], now_local: datetime) -> tuple[str | None, str |
     ):
         rule = f"{rule};BYMONTHDAY={day.day}"  # "on the 10th every month"
     # the part of day said with the time, or with the recurrence ("every morning at 7")
-    hint = vague_clock if vague_clock is not None else rule_clock
+    hint = vague_clock if vague_clock is not None else rule_clock if rule_clock else hint
     if clock is None:
         clock = vague_clock
     elif clock_bare and hint is not None and hint.hour < 12 and clock.hour > 12:
@@ -1012,5 +1032,5 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> When:
     """Scan `text` and resolve its date/time/recurrence phrases in one step."""
     now_local = local_now(now, tz)
     toks = scan(text, now_local)
-    due, rule = resolve(toks, now_local)
+    due, rule = resolve(toks, now_local, hint=day_half_hint(text))
     return When(due, rule, tuple((t.start, t.end) for t in toks))

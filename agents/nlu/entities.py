@@ -236,7 +236,8 @@ def extract(s: str, now_local: datetime, *, bare_priority: bool = False) -> Ents
     if toks and ('"' in s or "'" in s):
         keep = set(outside_quotes(s, [(t.start, t.end) for t in toks]))
         toks = [t for t in toks if (t.start, t.end) in keep]
-    due, rule = dates.resolve(toks, now_local) if toks else (None, None)
+    due, rule = dates.resolve(toks, now_local, hint=dates.day_half_hint(s)) if toks else (
+        None, None)
     spans = [(t.start, t.end) for t in toks]
     pri, pspans = find_priority(s)
     if pri is None and bare_priority:

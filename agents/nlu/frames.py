@@ -486,6 +486,9 @@ ADD_FRAMES = _frames(
         ("add.verb", "{add} [{det}] [{det}] [{connect}] {task}", "task", 0.95),
         # "put gym on tomorrow at 6 am": on the calendar, for a time
         ("add.put_on_when", "(put|stick|pop|chuck) {task} on {when}", "task", 0.9),
+        # "put book flu jab in for tuesday", "pencil the dentist in for friday at 2"
+        ("add.put_in_when", "(put|stick|pop|pencil|book) [{det}] {task} in (for|on) {when}", "task",
+         0.9),
         (
             "clarify.add",
             "{noun_verb} [me|us] [{det}] [{count}] [{det}] [{tasknoun}|{listnoun}] [for me]",

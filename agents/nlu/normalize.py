@@ -121,7 +121,7 @@ def check_mark_as_done(s: str, *, is_add: bool) -> str:
 # ---------------------------------------------------------------- politeness
 
 _RE_LEAD = re.compile(
-    r"^(?:please|pls|plz|pleas|kindly|(?:could|can|would|will|cud|cn)\s+(?:you|u|ya)"
+    r"^(?:please|pls|plz|pleas|kindly|abeg|biko|(?:could|can|would|will|cud|cn)\s+(?:you|u|ya)"
     r"(?:\s+(?:please|possibly|kindly|mind|be\s+able\s+to))?(?:\s+(?:just|maybe|also|quickly))?|"
     r"would\s+you\s+mind|"
     r"honestly|seriously|basically|anyway|anyways|"
@@ -176,7 +176,8 @@ _TRAIL_LAST = lx.frozenwords(
 )
 # The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
 _LEAD_FIRST = lx.frozenwords(
-    "please pls plz pleas kindly could can would will cud cn do i'd i go just quickly quick ok "
+    "please pls plz pleas kindly abeg biko could can would will cud cn do i'd i go just quickly "
+    "quick ok "
     "okay k alright all so hey hi hello yo oh also and then now actually oops whoops well right "
     "sure yes yeah yep todo bot assistant let's lets ah wait btw by one good thanks thank great "
     "cool perfect awesome nice nvm you u finally already never nevermind scratch on maybe like "

@@ -250,7 +250,11 @@ def test_once_a_period_is_a_recurrence(text: str, rule: str) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("tomorrow at 07:00", "2026-11-27T07:00:00+00:00"),  # a leading zero: a 24-hour clock
-    ("tomorrow at 7:00", "2026-11-27T19:00:00+00:00"),  # bare: the waking-hours reading
+    ("tomorrow at 7:00", "2026-11-27T07:00:00+00:00"),  # bare: the waking-hours reading
+    ("tomorrow at 6:00", "2026-11-27T18:00:00+00:00"),
+    ("dinner tomorrow at 7:00", "2026-11-27T19:00:00+00:00"),  # a meal tells the half
+    ("breakfast tomorrow at 11", "2026-11-27T11:00:00+00:00"),
+    ("sunday arvo", "2026-11-29T15:00:00+00:00"),  # "arvo": the afternoon
     ("tomorrow at 09:15", "2026-11-27T09:15:00+00:00"),
 ])
 def test_a_zero_padded_hour_is_read_as_written(text: str, expected: str) -> None:

@@ -168,6 +168,25 @@ def test_times_and_remarks_round_16(text: str, title: str, due: str | None) -> N
     assert (d.title, d.due) == (title, due)
 
 
+@pytest.mark.parametrize(
+    ("text", "title", "due"),
+    [
+        ("put dentist check up in for tuesday", "dentist check up", "2026-12-01"),
+        ("pencil the plumber in for friday at 2", "plumber", "2026-11-27T14:00:00+00:00"),
+        ("abeg remind me to buy fuel on monday", "buy fuel", "2026-11-30"),
+        ("remind me to ring nan on sunday arvo", "ring nan", "2026-11-29T15:00:00+00:00"),
+        ("remind me tomorrow at 7:30 to walk the dog", "walk the dog",
+         "2026-11-27T07:30:00+00:00"),
+        ("add drinks with sam friday at half seven", "drinks with sam",
+         "2026-11-27T19:30:00+00:00"),
+    ],
+)
+def test_put_in_for_a_day_slang_and_the_half_of_the_day(text: str, title: str,
+                                                       due: str | None) -> None:  # fmt: skip
+    d = draft(text)
+    assert (d.title, d.due) == (title, due)
+
+
 def test_a_day_s_thing_keeps_its_day_in_the_title() -> None:
     d = draft("remind me at eight tonight to print tomorrow's handouts")
     assert (d.title, d.due) == ("print tomorrow's handouts", "2026-11-26T20:00:00+00:00")
