@@ -420,13 +420,38 @@ def mention_match(mentions: Sequence[Mention], tasks: Sequence[dict[str, Any]]
         if scored and mention.kind == "cancel":
             break  # the command said ("…so skip the gift") goes before what else was said
     if not scored:
-        return [], None
+        commands = [mention for mention in mentions if mention.kind in _COMMANDS]
+        only = _only_overlap(commands, tasks) if commands else None
+        return ([only], commands[0]) if only is not None else ([], None)
     # the task named most fully, across the clauses ("car stuff is sorted, topped up the
     # coolant": "top up coolant", not "wash car"); the equally good few are asked about
     best = max(score for score, _, _ in scored)
     close = [(task_id, mention) for score, task_id, mention in scored
              if best - score < MENTION_MARGIN]
     return list(dict.fromkeys(task_id for task_id, _ in close)), close[0][1]
+
+
+_FOR_NOW = lx.frozenwords("today tonight now yet week weekend")
+
+
+def _only_overlap(commands: Sequence[Mention], tasks: Sequence[dict[str, Any]]) -> str | None:
+    """The one task that shares a word with a removal said outright, when no other does
+    ("the vet said rex doesn't need his booster this year so scrap that one" / "dog booster
+    jab"; "switched to octopus so tick that" / "switch energy supplier"): the command settles
+    that a task is meant, the only word in common which one. Generic verbs, numbers and
+    times do not count."""
+    keys: set[str] = set()
+    for mention in commands:
+        for query in mention.refs:
+            if not _FOR_NOW.isdisjoint(_RE_WORDS.findall(query.lower())):
+                return None  # "it's pouring so no mowing today": put off, not dropped
+            for raw, word in _stems(query):
+                if word not in _GENERIC and not word.isdigit() and not _uncounted(raw):
+                    keys |= _forms(word)
+    found = [task["id"] for task in tasks
+             if any(_forms(word) & keys for raw, word in _stems(task["title"])
+                    if word not in _GENERIC and not word.isdigit() and not _uncounted(raw))]
+    return found[0] if len(found) == 1 else None
 
 
 _ACQUIRE = frozenset(stem(w) for w in lx.words(
@@ -657,6 +682,11 @@ def resolve(
                 resolution.missing.append(ref.title)
             continue
         _resolve_one(ref, resolution, tasks, known, last_list, last_task, loose)
+    if understanding.rule.startswith("compound.") and resolution.targets and not _deed_fits(
+            understanding, tasks, resolution.targets):
+        # "bought a shirt for the interview, can take that off": the deed told names the
+        # task ("buy a new shirt"), not a word of the reference ("prep for interview")
+        resolution.targets.clear()
     mentions = understanding.mentions
     if mentions and not resolution.targets and not resolution.ambiguous:
         found, by = mention_match(mentions, tasks)

@@ -14,6 +14,7 @@ The user's casing is kept: titles are taken from this text.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from agents.nlu import lexicon as lx
@@ -293,17 +294,24 @@ def fix_past_typo(s: str) -> str:
     if len(w) < 4 or len(w) > 12 or w in lx.PAST_TO_BASE or w in _PAST_BASES or (
             w in _NOT_TYPOS or w in _NOT_PAST_TYPOS or w.endswith("ed")):
         return s
-    fixed = None
-    if w.endswith("d") and w[:-1] in _PAST_BASES:
-        fixed = _PAST_BASES[w[:-1]]  # "renewd", "calld", "orderd"
-    elif w.endswith("d") and len(w) > 4:
-        fixed = w[:-1] + "ed" if w[:-1].isalpha() and w[:-1] in lx.MATCH_LEMMAS else None
-    if fixed is None and not w.endswith(("er", "or", "s")):  # "groomer" is no "groomed"
-        fixed = next((p for p in _PAST_LONG if p[0] == w[0] and abs(len(p) - len(w)) <= 1
-                      and _osa(w, p) == 1), None)  # "bougth", "submited"
+    fixed = _past_fix(w)
     if fixed is None:
         return s
     return s[: m.start(2)] + fixed + s[m.end(2):]
+
+
+@lru_cache(maxsize=4096)
+def _past_fix(w: str) -> str | None:
+    if w.endswith("d") and w[:-1] in _PAST_BASES:
+        return _PAST_BASES[w[:-1]]  # "renewd", "calld", "orderd"
+    if w.endswith("d") and len(w) > 4 and w[:-1] in lx.MATCH_LEMMAS:
+        return w[:-1] + "ed"
+    if w.endswith(("er", "or", "s")):
+        return None  # "groomer" is no "groomed"
+    letters = Counter(w)
+    return next((p for p in _PAST_LONG if p[0] == w[0] and abs(len(p) - len(w)) <= 1
+                 and (letters - Counter(p)).total() <= 1 and _osa(w, p) == 1),
+                None)  # "bougth", "submited"
 
 
 _RE_SUBJECT_NEXT = re.compile(r"\s+(?:are|is|were|was|have|has)\b", re.IGNORECASE)

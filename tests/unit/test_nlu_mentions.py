@@ -278,6 +278,14 @@ DONE = [
     ("cleand out the freezer", ("clean out freezer", "call mom")),
     ("bougth the lightbulbs", ("buy lightbulbs", "walk the dog")),
     ("cv updated with the placement stuff", ("update cv", "buy interview shoes")),
+    # after set 26: a removal said outright, and the only task sharing a word with it; the
+    # deed told, not a word of the reference, names the task
+    ("the vet said tom doesn't need his booster this year so scrap that one",
+     ("cat flu booster jab", "order hay", "fix the gate")),
+    ("transferred to a cheaper tariff yesterday so tick that", ("transfer mobile contract",
+                                                                "cancel gym", "pay rent")),
+    ("bought a tie for the wedding, can take that off the list", ("buy a tie",
+                                                                  "rsvp to the wedding")),
     # after set 26: the place it came from is the task's thing
     ("collected the coat from the dry cleaners on the way home", ("pick up dry cleaning",
                                                                    "get new glasses")),
@@ -412,6 +420,7 @@ HARMLESS = [
     ("the fence blew over again in the storm", ("fix the fence",)),
     ("the groomer for pepper is on thursday", ("take pepper to the groomer",)),
     ("the hedge is getting so tall, it rained all week", ("trim the hedge",)),
+    ("it's bucketing down so no weeding today", ("weed the veg patch", "buy milk")),
 ]
 
 
