@@ -361,6 +361,12 @@ def gerund_to_base(t: str) -> str:
     return t
 
 
+_RE_CARRIER_ITEM = re.compile(
+    r"(?:(?:a|an|the|new|another|one\s+more)\s+)*(?:item|task|todo|to-do|to\s+do|reminder|"
+    r"entry|one)", re.IGNORECASE)
+_RE_THING_FOR = re.compile(r"\b(?:thing|things|one|ones|stuff)\s+for\s+$", re.IGNORECASE)
+
+
 def task_frame(
     frame: Frame, m: re.Match[str], now_local: datetime, *, extra_tags: tuple[str, ...] = ()
 ) -> Understanding | None:
@@ -410,6 +416,8 @@ def task_frame(
         return None  # "task 3 is done", "todo list", "reminders for today": not a label
     if frame.name == "add.note" and raw.lower().endswith(" down"):
         raw = raw[:-5]  # "note X down"
+    if frame.name == "add.noun" and _RE_THING_FOR.search(m.string, 0, m.start("task")):
+        raw = ""  # "add the thing for mum": for whom, but not what (asks)
     body = clean_slot(raw)
     if m.string[max(0, m.start("task") - 4) : m.start("task")].lower() == "for ":
         body = gerund_to_base(body)  # "add a to do for calling the HOA"
@@ -420,6 +428,8 @@ def task_frame(
     drafts, leftover, conflict = (
         drafts_of(body, now_local, when=when, tags=tags) if body else ((), None, False)
     )
+    if len(drafts) > 1 and _RE_CARRIER_ITEM.fullmatch(drafts[0].title):
+        drafts = drafts[1:]  # "add an item, get the dog wormed": the item is what follows
     if not drafts or (len(drafts) == 1 and is_placeholder(drafts[0].title)):
         ents = leftover or (extract(when, now_local) if when else None)
         if drafts and ents is None:

@@ -118,7 +118,7 @@ def _removal(ws: list[str]) -> Understanding | None:
     elif head[:2] in (["don't", "bother"], ["dont", "bother"]) and head[2:3] in (
             ["with"], ["about"], ["doing"]):  # fmt: skip
         rest = ws[i + 3:]
-    elif head[:2] in (["don't", "need"], ["dont", "need"]) and i > 0:
+    elif head[:2] in (["don't", "need"], ["dont", "need"]) and (i > 0 or "anymore" in ws):
         rest = ws[i + 2:]
         if rest[:1] == ["to"]:
             rest = rest[1:]
@@ -710,7 +710,7 @@ _TOLD_DENY = (lx.NEGATION_WORDS | lx.MENTION_DENY | lx.FALLBACK_BAD_STATES | lx.
     "ran run running low empty flat worse wrong problem issue wait waiting plan planning you "
     "your if when why how what who where which did does do nobody nothing noone again bad "
     "missed skipped started moved killing disaster mess rude ugh smh someone somebody too "
-    "his her their seem seems supposed but though think thinks thought reckon getting "
+    "his her seem seems supposed but though think thinks thought reckon getting "
     "rained raining snowed snowing storm stormy windy")) - (
     lx.frozenwords("still"))
 # "hedges look tidy now", "website shows the holiday hours now": a state reached

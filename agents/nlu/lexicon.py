@@ -233,7 +233,8 @@ PLACEHOLDERS = phrases(
     "something down|it down|this down|that down|stuff down|me|us|for me|for us|myself|"
     "something on there|something in there|something on it|the usual|my usual|usual|"
     "the usual stuff|the usual things|the thing from earlier|that thing from earlier|"
-    "thing from earlier|the thing from before|that thing from before|the thing i said"
+    "thing from earlier|the thing from before|that thing from before|the thing i said|"
+    "you know what|the you know what|ykw"
 )
 # Named lists that carry no name ("my list", "the todo list"): no tag.
 GENERIC_LIST_WORDS = frozenset(
@@ -344,7 +345,8 @@ FALLBACK_DENY = frozenwords(
     "forgot forget almost nearly maybe probably still supposed meant planned plan start "
     "started if when wait yet but was were would could missed skipped postponed rescheduled "
     "delayed moved pushed half partly partially kinda sorta barely hardly tomorrow later "
-    "soon tonight next you your"
+    "soon tonight next you your snapped broke cracked burst tore ripped smashed died "
+    "crashed"
 )
 # A state after a noun that says the task is done ("the trash is out", "the dog's fed").
 # Generic states fit any task; the others only a task whose verb makes that state ("the
@@ -364,7 +366,7 @@ FALLBACK_STATE_VERBS = {
     "up": words("set put hang pick post publish install mount assemble build erect"),
     "on": words("put turn install replace change mount get upload save share"),
     "in": words("hand turn put submit send mail file replace install change enter input log "
-                 "bring take get "
+                 "bring take get apply "
                  "record"),
     "in the ground": words("plant bury"),
     "in boxes": words("pack box"),
@@ -381,7 +383,11 @@ FALLBACK_STATE_VERBS = {
     "in the cupboard": words("buy get order pick shop"),
     "on the cloud": words("back upload save sync"),
     "up to date": words("update"),
-    **dict.fromkeys(("in its new pot", "in a new pot", "in a bigger pot", "in the new pot"),
+    **dict.fromkeys(("out of the oven", "out the oven"), words("bake cook roast make")),
+    **dict.fromkeys(("out of the freezer", "out the freezer", "thawing", "defrosting",
+                     "defrosted", "thawed"), words("defrost thaw take get")),
+    **dict.fromkeys(("in its new pot", "in a new pot", "in a bigger pot", "in the new pot",
+                     "in their new pots", "in new pots", "in bigger pots", "in the new pots"),
                     words("repot pot plant move transplant")),
     **dict.fromkeys(("at the cleaners", "at the dry cleaners", "at the tailor",
                      "at the mechanic", "at the garage", "at the shop", "at the vet"),
@@ -491,7 +497,8 @@ FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
                     ("rang", "back"): "called", ("showed", "up"): "arrived",
                     ("turned", "up"): "arrived", ("got", "here"): "arrived",
                     ("came", "in"): "arrived", ("came", "through"): "arrived",
-                    ("gone", "out"): "sent", ("got", "hold"): "called"}
+                    ("gone", "out"): "sent", ("got", "hold"): "called",
+                    ("went", "round"): "visited", ("popped", "round"): "visited"}
 # Arrival ("the new charger came today", "grocery delivery just showed up"): news that what
 # was ordered, or who was booked, is here; the task must be one that brings it (FALLBACK_
 # DEED_VERBS["arrive"]) or name the person by their deed ("the piano tuner came by").

@@ -131,7 +131,8 @@ _RE_LEAD = re.compile(
     r"siri|google|alexa|cortana|bixby|"
     r"do\s+me\s+a\s+favou?r(?:\s+and)?|"
     r"(?:i'?d|i\s+would)\s+like\s+you\s+to|i\s+(?:want|need)\s+you\s+to|go\s+ahead\s+and|"
-    r"just|quickly|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|yo|um+|uh+|er+m?|"
+    r"just|quickly|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|hiya|heya|howdy|"
+    r"ay+|yo|um+|uh+|er+m?|"
     r"oh|also|and|then|now|actually|oops|whoops|well|hmm+|right|sure|yes|yeah|yep|"
     r"(?:todo\s+)?bot|assistant|let'?s|lets|ah|wait|btw|by\s+the\s+way|oi|dictating|voice\s+note|one\s+more\s+thing(?!\s+(?:for|to|on)\b)|"
     r"hey\s+there|hi\s+there|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|"
@@ -179,7 +180,8 @@ _TRAIL_LAST = lx.frozenwords(
 _LEAD_FIRST = lx.frozenwords(
     "please pls plz pleas kindly abeg biko could can would will cud cn do i'd i go just quickly "
     "quick ok "
-    "okay k alright all so hey hi hello yo oh also and then now actually oops whoops well right "
+    "okay k alright all so hey hi hello hiya heya howdy ay ayy ayyy yo oh also and then now "
+    "actually oops whoops well right "
     "sure yes yeah yep todo bot assistant let's lets ah wait btw by one good thanks thank great "
     "cool perfect awesome nice nvm you u finally already never nevermind scratch on maybe like "
     "tell siri google alexa cortana bixby honestly seriously basically anyway anyways i we "
@@ -661,10 +663,15 @@ _RE_SPOKEN_MERIDIEM = re.compile(
 )
 
 
+_RE_DAY_ITSELF = re.compile(r"\b(today|tomorrow|tonight)\s+(?:itself|only)\b", re.IGNORECASE)
+
+
 def spoken_numbers(s: str) -> str:
     """Times, durations and dates said in words → digits; other numbers stay as typed."""
     if "ish" in s:
         s = _RE_ISH.sub(r"\1", s)  # "at 3ish": about 3 is 3
+    if "itself" in s or " only" in s:
+        s = _RE_DAY_ITSELF.sub(r"\1", s)  # "due tomorrow itself": tomorrow, said firmly
     if " m" in s:
         s = _RE_SPOKEN_MERIDIEM.sub(r"\1 \2m", s)  # dictated "nine thirty a m" → "… am"
     low = s.lower()

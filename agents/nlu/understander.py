@@ -202,6 +202,11 @@ _PRONOUN_WORDS = lx.frozenwords(
 )
 
 
+_RE_CANT_GET = re.compile(
+    r"\b(?:can'?t|cannot|couldn'?t|won'?t|don'?t|didn'?t|still|never)\s+(?:\w+\s+)?"
+    r"(?:get|put|add|have)\s+(?:it|that|this|them)\b", _F)
+
+
 def _rule_compound(s: str, now_local: datetime, depth: int) -> Understanding | None:
     if _PRONOUN_WORDS.isdisjoint(
         s[-80:].lower().replace(",", " ").replace("!", " ").replace(".", " ").split()[-6:]
@@ -209,6 +214,8 @@ def _rule_compound(s: str, now_local: datetime, depth: int) -> Understanding | N
         return None
     for frame, m in match(COMPOUND_FRAMES, s):
         if frame.kind == "task":
+            if _RE_CANT_GET.search(s):
+                continue  # "been at it for an hour n still cant get it": no command
             got = task_frame(frame, m, now_local)
             if got is not None and got.intent is Intent.ADD:
                 return _only_wished(got)  # "i'd really like to X, can you add that"

@@ -179,6 +179,11 @@ def test_times_and_remarks_round_16(text: str, title: str, due: str | None) -> N
          "2026-11-27T07:30:00+00:00"),
         ("add drinks with sam friday at half seven", "drinks with sam",
          "2026-11-27T19:30:00+00:00"),
+        ("hiya can u add ring the council at 11am on monday", "ring the council",
+         "2026-11-30T11:00:00+00:00"),
+        ("ayy add get plantains", "get plantains", None),
+        ("hey can you add an item, get the cat wormed", "get the cat wormed", None),
+        ("kindly add pay water bill, due tomorrow itself", "pay water bill", "2026-11-27"),
     ],
 )
 def test_put_in_for_a_day_slang_and_the_half_of_the_day(text: str, title: str,

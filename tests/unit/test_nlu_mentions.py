@@ -286,6 +286,12 @@ DONE = [
                                                                 "cancel gym", "pay rent")),
     ("bought a tie for the wedding, can take that off the list", ("buy a tie",
                                                                   "rsvp to the wedding")),
+    # after set 27: states that say the deed (out of the oven, out of the freezer, in new
+    # pots, an application in)
+    ("the brownies are out of the oven", ("bake brownies", "buy milk")),
+    ("mince is out of the freezer", ("defrost the mince", "buy milk")),
+    ("the basil plants are in their new pots", ("repot the basil", "water the lawn")),
+    ("passport application is in", ("apply for a passport", "book flights")),
     # after set 26: the place it came from is the task's thing
     ("collected the coat from the dry cleaners on the way home", ("pick up dry cleaning",
                                                                    "get new glasses")),
@@ -459,7 +465,8 @@ def test_a_mention_is_read_as_talk_until_it_names_a_task() -> None:
     assert u("the faucet drips, can you fix it?").mentions == ()
 
 
-@pytest.mark.parametrize("text", ["make a note of it", "add the other one too"])
+@pytest.mark.parametrize("text", ["make a note of it", "add the other one too",
+                                  "add the thing for dad", "remind me about you know what"])
 def test_a_title_of_pointers_alone_asks(text: str) -> None:
     assert u(text).intent is Intent.CLARIFY
 
