@@ -513,6 +513,20 @@ def _lead_verb(title: str) -> str | None:
     return lead if lead in _TASK_VERBS or lead in _GENERIC else None
 
 
+# States that say a made thing went out: whatever was to be done to make it is done when
+# the thing is named fully ("jo's discharge letter is in the post" / "write discharge letter
+# for jo", "blog post is up" / "write blog post").
+_SENT_STATES = frozenset(lx.phrases(
+    "in the post|in the mail|in the post box|in the postbox|in the mailbox|up|in|live"))
+
+
+def _named_fully(things: list[str], keys: set[str], verb: str | None) -> bool:
+    """Every word of the task's thing is said, and there are two of them or its verb too."""
+    if not things or not all(_forms(w) & keys for w in things):
+        return False
+    return len(things) >= 2 or (verb is not None and bool(_forms(verb) & keys))
+
+
 def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
                  state: str) -> list[tuple[float, str]]:  # fmt: skip
     """(score, task id) of each task the mention's words fit."""
@@ -549,7 +563,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         things = [w for raw, w in pairs if not _uncounted(raw)] or [w for _, w in pairs]
         if kind != "event" and state in _STATE_VERBS and (
                 t_verb not in _STATE_VERBS[state] if t_verb is not None
-                else not all(_forms(w) & keys for w in things)):  # fmt: skip
+                else not all(_forms(w) & keys for w in things)) and not (
+                state in _SENT_STATES and _named_fully(things, keys, t_verb)):  # fmt: skip
             continue  # "the milk is in the fridge" is not "buy milk" ("uniform's at the
             # cleaners" is "uniform to cleaners", which says no verb)
         # one word for two of the task's ("litterbox" / "litter box")

@@ -292,6 +292,9 @@ DONE = [
     ("mince is out of the freezer", ("defrost the mince", "buy milk")),
     ("the basil plants are in their new pots", ("repot the basil", "water the lawn")),
     ("passport application is in", ("apply for a passport", "book flights")),
+    # a made thing that went out, named fully: whatever made it is done
+    ("the newsletter draft is up on the website", ("write the newsletter draft", "buy milk")),
+    ("visa renewal is in the post", ("renew visa", "book flights")),
     # after set 26: the place it came from is the task's thing
     ("collected the coat from the dry cleaners on the way home", ("pick up dry cleaning",
                                                                    "get new glasses")),
@@ -426,6 +429,7 @@ HARMLESS = [
     ("the fence blew over again in the storm", ("fix the fence",)),
     ("the groomer for pepper is on thursday", ("take pepper to the groomer",)),
     ("the hedge is getting so tall, it rained all week", ("trim the hedge",)),
+    ("the kids' bikes are out in the rain", ("fix the kids' bikes", "buy milk")),
     ("it's bucketing down so no weeding today", ("weed the veg patch", "buy milk")),
 ]
 
