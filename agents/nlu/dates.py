@@ -94,9 +94,10 @@ def day_half_hint(text: str) -> time | None:
     return None
 
 _RE_RELDAY = re.compile(
-    r"(?=[t2doec])"  # first characters: lets the engine skip ahead
+    r"(?=[t2doec])"  # first characters: lets the engine skip ahead ("the morra": Scots)
     r"\b(?P<rd>today|tonight|tonite|tomorrow|tomorow|tommorow|tommorrow|tmrw|tmr|"
-    r"tmrow|2morrow|2moro|(?:the\s+)?day\s+after\s+tomorrow|overmorrow|"
+    r"tmrow|2morrow|2moro|(?:the\s+)?day\s+after\s+tomorrow|overmorrow|the\s+morra|"
+    r"the\s+morn(?!ing)|"
     r"(?:the\s+)?end\s+of\s+(?:the\s+)?day|eod|cob|close\s+of\s+business)" + _TAIL,
     _FLAGS,
 )
@@ -779,7 +780,8 @@ _SCANNERS = (
         _RE_RELDAY,
         _tok_relday,
         True,
-        ("tod", "ton", "tom", "tmr", "2mor", "morrow", "eod", "cob", "end of", "close of"),
+        ("tod", "ton", "tom", "tmr", "2mor", "morrow", "eod", "cob", "end of", "close of",
+         "the morra", "the morn"),
     ),
     (
         _RE_PERIOD,

@@ -89,7 +89,7 @@ _WANT = lx.phrases(
     "put in|put|schedule|i'll need|i will need|leave me|leave|i need you to set|"
     "i want you to set|set yourself|program|drop me|shoot me|i'd appreciate|how about"
 )
-_CONNECT_REMIND = lx.phrases("to|2|that|about|abt|of|regarding|re|:")
+_CONNECT_REMIND = lx.phrases("to|2|tae|that|about|abt|of|regarding|re|:")
 _CONNECT_REMINDER = lx.phrases(
     "to|2|that|about|abt|for|of|on|regarding|re|saying|:|-|so i|so that i"
 )
@@ -486,8 +486,12 @@ ADD_FRAMES = _frames(
         ("add.verb", "{add} [{det}] [{det}] [{connect}] {task}", "task", 0.95),
         # "put gym on tomorrow at 6 am": on the calendar, for a time
         ("add.put_on_when", "(put|stick|pop|chuck) {task} on {when}", "task", 0.9),
-        # "put book flu jab in for tuesday", "pencil the dentist in for friday at 2"
-        ("add.put_in_when", "(put|stick|pop|pencil|book) [{det}] {task} in (for|on) {when}", "task",
+        # "put book flu jab in for tuesday", "pencil the dentist in for friday at 2", "put
+        # renew rego down for the 3rd", then "put feed sourdough starter for tonight 9pm"
+        ("add.put_in_when",
+         "(put|stick|pop|pencil|book|chuck|shove) [{det}] {task} (in|down) (for|on) {when}",
+         "task", 0.9),
+        ("add.put_for_when", "(put|stick|pop|chuck|shove) [{det}] {task} for {when}", "task",
          0.9),
         (
             "clarify.add",

@@ -234,7 +234,8 @@ PLACEHOLDERS = phrases(
     "something on there|something in there|something on it|the usual|my usual|usual|"
     "the usual stuff|the usual things|the thing from earlier|that thing from earlier|"
     "thing from earlier|the thing from before|that thing from before|the thing i said|"
-    "you know what|the you know what|ykw"
+    "you know what|the you know what|ykw|whatsit|the whatsit|thingy|the thingy|"
+    "thingamajig|whatchamacallit|doodah|the doodah"
 )
 # Named lists that carry no name ("my list", "the todo list"): no tag.
 GENERIC_LIST_WORDS = frozenset(
@@ -339,6 +340,7 @@ MATCH_LEMMAS = {
 # complaint, doubt ("i don't feel like going to the gym", "i'll call mom later").
 FALLBACK_DENY = frozenwords(
     "not never no nope don't dont didn't didnt haven't havent hasn't hasnt isn't isnt aren't "
+    "ain't aint havnae havenae hasnae cannae didnae dinnae wasnae isnae "
     "arent wasn't wasnt weren't can't cant cannot won't wont couldn't shouldn't wouldn't "
     "will i'll ill we'll gonna going want wants wanted wanna wish wished hope hoped need "
     "needs should might may must hate hated love like likes feel feels tried try trying "
@@ -433,7 +435,9 @@ FALLBACK_LEAD = frozenwords(
 # Negations: news with one of these is not news of a deed ("the landlord never called back").
 NEGATION_WORDS = frozenwords(
     "not never don't dont didn't didnt haven't havent hasn't hasnt isn't isnt aren't arent "
-    "wasn't wasnt weren't werent can't cant cannot won't wont couldn't couldnt hadn't"
+    "wasn't wasnt weren't werent can't cant cannot won't wont couldn't couldnt hadn't "
+    "ain't aint havnae havenae hasnae cannae canna didnae dinnae wasnae isnae willnae "
+    "wouldnae couldnae shouldnae"
 )
 # States that look done but say a thing can't be had ("the concert is sold out").
 NOT_DONE_PHRASES = phrases("sold out|booked up|fully booked|all booked up|booked solid|full up")

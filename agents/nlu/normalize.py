@@ -132,7 +132,7 @@ _RE_LEAD = re.compile(
     r"do\s+me\s+a\s+favou?r(?:\s+and)?|"
     r"(?:i'?d|i\s+would)\s+like\s+you\s+to|i\s+(?:want|need)\s+you\s+to|go\s+ahead\s+and|"
     r"just|quickly|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|hiya|heya|howdy|"
-    r"ay+|yo|um+|uh+|er+m?|"
+    r"ay+|yo|um+|uh+|er+m?|ugh+|argh+|meh|omg|"
     r"oh|also|and|then|now|actually|oops|whoops|well|hmm+|right|sure|yes|yeah|yep|"
     r"(?:todo\s+)?bot|assistant|let'?s|lets|ah|wait|btw|by\s+the\s+way|oi|dictating|voice\s+note|one\s+more\s+thing(?!\s+(?:for|to|on)\b)|"
     r"hey\s+there|hi\s+there|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|"
@@ -150,7 +150,8 @@ _RE_TRAIL = re.compile(
     r"lol|lmao|haha+|hehe+|(?:thanks|thank\s+(?:you|u))\s+(?:so|very)\s+much|"
     r"thanks\s+a\s+(?:bunch|ton|million)|much\s+appreciated|appreciate\s+it|"
     r"(?:please\s+)?and\s+(?:thanks|thank\s+(?:you|u))|"
-    r"um+|uh+|hm+|er+m?))+$",
+    r"um+|uh+|hm+|er+m?|lah|leh|lor|innit|inshallah|insha'?allah|mashallah|god\s+willing|"
+    r"please\s+god|bro|bruv|fam))+$",
     _F,
 )
 _TRAIL_WINDOW = 120  # trailing politeness is looked for at the end only: linear on any input
@@ -174,13 +175,14 @@ def _strip_trailing_marks(s: str) -> str:
 _TRAIL_LAST = lx.frozenwords(
     "please pls plz thanks you u thx ty me now can could possible lot cheers kthx lol lmao "
     "haha hahaha hahahaha hehe much bunch ton million appreciated it um umm uh uhh hmm hmmm er "
-    "erm"
+    "erm lah leh lor innit inshallah inshaallah insha'allah mashallah willing god bro bruv fam"
 )
 # The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
 _LEAD_FIRST = lx.frozenwords(
     "please pls plz pleas kindly abeg biko could can would will cud cn do i'd i go just quickly "
     "quick ok "
-    "okay k alright all so hey hi hello hiya heya howdy ay ayy ayyy yo oh also and then now "
+    "okay k alright all so hey hi hello hiya heya howdy ay ayy ayyy yo ugh ughh argh meh omg oh "
+    "also and then now "
     "actually oops whoops well right "
     "sure yes yeah yep todo bot assistant let's lets ah wait btw by one good thanks thank great "
     "cool perfect awesome nice nvm you u finally already never nevermind scratch on maybe like "

@@ -306,9 +306,10 @@ _RE_NEXT_TIME = re.compile(
 # A feeling or a look told ("exams start in three weeks and i'm terrified", "mum seems a
 # bit brighter today"): talk, whatever date it carries.
 _RE_FEELING = re.compile(
-    r"\b(?:i'?m|i\s+am|i\s+feel|feeling)\s+(?:so\s+|really\s+|a\s+bit\s+|quite\s+|kinda\s+)?"
+    r"(?:\b(?:i'?m|i\s+am|i\s+feel|feeling)\s+|^)(?:so\s+|really\s+|a\s+bit\s+|quite\s+|"
+    r"kinda\s+|bit\s+)?"
     r"(?:terrified|scared|nervous|excited|worried|stressed|anxious|tired|exhausted|sad|happy|"
-    r"thrilled|gutted|relieved|shattered|knackered|proud|upset)\b", _F)
+    r"thrilled|gutted|relieved|shattered|knackered|proud|upset|dreading)\b", _F)
 _RE_LINKED = re.compile(r"^[\w'-]+(?:\s+[\w'-]+)?\s+(?:seems|seem|seemed|looks|looked|feels|"
                         r"felt|sounds|sounded)\b", _F)
 _RE_COMMAND_LAST = re.compile(r"^(?:please\s+)?(?:add|put|pop|stick|chuck|remind\s+me|note|jot)\s+"
@@ -431,7 +432,9 @@ _RE_STATEMENT = re.compile(
     r"wants|loves|hates|likes|been|"
     r"haven't|isn't|aren't|wasn't|"
     r"goes|comes|arrives|leaves|opens|closes|gets|got)\b"
-    r"|'s\s+(?:\w+ing|\w+ed|closed|shut|open|over|on|off)\b"  # "my sister's moving to perth…"
+    r"|'s\s+(?:\w+ing|\w+ed|closed|shut|open|over|on|off|blown|broken|gone|done|thrown|torn|"
+    r"fallen|frozen|stolen|eaten|grown|shown|worn|taken|given|written|flown|been|gotten|lost|"
+    r"stuck|burst|hung|dug)\b"  # "my sister's moving to perth…"
     r"|^(?:i|we|you|he|she|they|my|our|his|her|their|the)\s+(?:\w+\s+){0,2}?(?:have|has|will|"
     r"would|could|might|may|can)\b",
     _F,

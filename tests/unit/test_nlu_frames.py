@@ -184,6 +184,11 @@ def test_times_and_remarks_round_16(text: str, title: str, due: str | None) -> N
         ("ayy add get plantains", "get plantains", None),
         ("hey can you add an item, get the cat wormed", "get the cat wormed", None),
         ("kindly add pay water bill, due tomorrow itself", "pay water bill", "2026-11-27"),
+        ("add ask the agent about the mould lah", "ask the agent about the mould", None),
+        ("please add pay the zakat on friday inshallah", "pay the zakat", "2026-11-27"),
+        ("remind us tae phone the garage the morra", "phone the garage", "2026-11-27"),
+        ("put feed the hens for tonight 9pm", "feed the hens", "2026-11-26T21:00:00+00:00"),
+        ("put renew the tv licence down for saturday", "renew the tv licence", "2026-11-28"),
     ],
 )
 def test_put_in_for_a_day_slang_and_the_half_of_the_day(text: str, title: str,
