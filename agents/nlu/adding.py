@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+import msgspec
+
 from agents.nlu import dates
 from agents.nlu import lexicon as lx
 from agents.nlu.entities import Ents, cut, extract, find_priority, find_tags, list_tag
@@ -361,6 +363,8 @@ def gerund_to_base(t: str) -> str:
     return t
 
 
+_RE_ABOUT_BEFORE = re.compile(r"\b(?:about|abt|bout|for|of|regarding|re)\s+$", re.IGNORECASE)
+_RE_LEAD_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\S)", re.IGNORECASE)
 _RE_CARRIER_ITEM = re.compile(
     r"(?:(?:a|an|the|new|another|one\s+more)\s+)*(?:item|task|todo|to-do|to\s+do|reminder|"
     r"entry|one)", re.IGNORECASE)
@@ -428,6 +432,10 @@ def task_frame(
     drafts, leftover, conflict = (
         drafts_of(body, now_local, when=when, tags=tags) if body else ((), None, False)
     )
+    if remind and len(drafts) == 1 and _RE_ABOUT_BEFORE.search(m.string, 0, m.start("task")):
+        # "remind me about the boat insurance": the thing, without its article
+        title = _RE_LEAD_ARTICLE.sub("", drafts[0].title, count=1)
+        drafts = (msgspec.structs.replace(drafts[0], title=title),)
     if len(drafts) > 1 and _RE_CARRIER_ITEM.fullmatch(drafts[0].title):
         drafts = drafts[1:]  # "add an item, get the dog wormed": the item is what follows
     if not drafts or (len(drafts) == 1 and is_placeholder(drafts[0].title)):

@@ -89,7 +89,7 @@ _WANT = lx.phrases(
     "put in|put|schedule|i'll need|i will need|leave me|leave|i need you to set|"
     "i want you to set|set yourself|program|drop me|shoot me|i'd appreciate|how about"
 )
-_CONNECT_REMIND = lx.phrases("to|2|tae|that|about|abt|of|regarding|re|:")
+_CONNECT_REMIND = lx.phrases("to|2|tae|that|about|abt|bout|'bout|of|regarding|re|:")
 _CONNECT_REMINDER = lx.phrases(
     "to|2|that|about|abt|for|of|on|regarding|re|saying|:|-|so i|so that i"
 )

@@ -665,6 +665,8 @@ _RE_SPOKEN_MERIDIEM = re.compile(
 )
 
 
+_RE_LIKE_CLOCK = re.compile(r"\blike\s+(?=(?:at\s+)?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b)",
+                            re.IGNORECASE)
 _RE_DAY_ITSELF = re.compile(r"\b(today|tomorrow|tonight)\s+(?:itself|only)\b", re.IGNORECASE)
 
 
@@ -672,6 +674,8 @@ def spoken_numbers(s: str) -> str:
     """Times, durations and dates said in words → digits; other numbers stay as typed."""
     if "ish" in s:
         s = _RE_ISH.sub(r"\1", s)  # "at 3ish": about 3 is 3
+    if "like " in s:
+        s = _RE_LIKE_CLOCK.sub("", s)  # "tomorrow morning like 7am": about 7am is 7am
     if "itself" in s or " only" in s:
         s = _RE_DAY_ITSELF.sub(r"\1", s)  # "due tomorrow itself": tomorrow, said firmly
     if " m" in s:

@@ -485,6 +485,12 @@ _NEGATED_DEED = lx.frozenwords("didn't didnt haven't havent hasn't hasnt couldn'
                                "never")
 
 
+# Words a to-do never says: a negation inside it or a deed told as finally done.
+_RE_BARE_REMARK = re.compile(
+    r"\b(?:can'?t|cannot|couldn'?t|won'?t|wouldn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|"
+    r"doesn'?t|haven'?t|hasn'?t|finally)\b", _F)
+
+
 def _negated_deed(s: str) -> bool:
     words = s.lower().split(None, 3)[:3]
     if words and words[0] in ("i", "we"):
@@ -501,6 +507,8 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
         return None
     if _negated_deed(s):
         return None  # "didn't get to the oil change today": news of a miss, not a to-do
+    if _RE_BARE_REMARK.search(s):
+        return None  # "half the volunteers cant make saturday now", "acme finally paid me"
     if _RE_FORGET_TOLD.match(s):
         return None  # "don't forget i'm away next week"
     if _RE_PAST_START.match(s):

@@ -189,6 +189,9 @@ def test_times_and_remarks_round_16(text: str, title: str, due: str | None) -> N
         ("remind us tae phone the garage the morra", "phone the garage", "2026-11-27"),
         ("put feed the hens for tonight 9pm", "feed the hens", "2026-11-26T21:00:00+00:00"),
         ("put renew the tv licence down for saturday", "renew the tv licence", "2026-11-28"),
+        ("remind me bout the car insurance in 3 days", "car insurance", "2026-11-29"),
+        ("remind me to feed the lambs tomorrow morning like 7am", "feed the lambs",
+         "2026-11-27T07:00:00+00:00"),
     ],
 )
 def test_put_in_for_a_day_slang_and_the_half_of_the_day(text: str, title: str,

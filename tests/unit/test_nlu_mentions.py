@@ -435,6 +435,8 @@ HARMLESS = [
                                                              "buy milk")),
     ("the shed door's blown open again", ("fix the shed door",)),
     ("nervous about the driving test tomorrow", ("book driving lessons",)),
+    ("half the choir cant make friday now", ("book the church hall",)),
+    ("the landlord finally replied after 3 weeks", ("buy milk",)),
     ("it's bucketing down so no weeding today", ("weed the veg patch", "buy milk")),
 ]
 

@@ -247,7 +247,7 @@ def test_never_guesses_a_change(text: str) -> None:
         ("set a reminder to call the vet",
          Understanding(intent=Intent.ADD, drafts=(TaskDraft(title="call the vet"),))),
         ("remind me abt the vet",
-         Understanding(intent=Intent.ADD, drafts=(TaskDraft(title="the vet"),))),
+         Understanding(intent=Intent.ADD, drafts=(TaskDraft(title="vet"),))),
         ("rename call mom \u2192 call dad", Understanding(
             intent=Intent.UPDATE, refs=(TaskRef(title="call mom"),),
             changes=TaskChanges(title="call dad"))),
