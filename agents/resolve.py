@@ -527,6 +527,15 @@ def _named_fully(things: list[str], keys: set[str], verb: str | None) -> bool:
     return len(things) >= 2 or (verb is not None and bool(_forms(verb) & keys))
 
 
+_RE_BACK_FROM = re.compile(r"^(?:just\s+)?(?:got|get|came|come)\s+back\s+from\b", re.IGNORECASE)
+_BEEN_THERE = frozenset({None, *(stem(w) for w in lx.words(
+    "go visit attend take walk see drop pick collect get"))})
+
+
+def _is_participle(word: str) -> bool:
+    return word in lx.PAST_TO_BASE or (len(word) > 4 and word.endswith("ed"))
+
+
 def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
                  state: str) -> list[tuple[float, str]]:  # fmt: skip
     """(score, task id) of each task the mention's words fit."""
@@ -549,6 +558,7 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
     if event in _RESOLVED:
         event = None  # "the repairman fixed the dishwasher": whatever the task about it was
     scored: list[tuple[float, str]] = []
+    back_from = kind == "deed" and _RE_BACK_FROM.match(query) is not None
     own_keys = keys
     for task in tasks:
         t = _stems(task["title"])
@@ -561,6 +571,10 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
             t_verb = _lead_verb(task["title"])
         # a time, a weekday or "appointment" says when, not what ("dentist appointment 2pm")
         things = [w for raw, w in pairs if not _uncounted(raw)] or [w for _, w in pairs]
+        done_word = t[-1][1] if t_verb in _GENERIC and len(things) > 1 and _is_participle(
+            t[-1][0]) else None  # "get the blinds fixed": "fixed" is the deed, not a thing
+        if back_from and t_verb not in _BEEN_THERE:
+            continue  # "just got back from choir, so tired" is not "pay choir subs"
         if kind != "event" and state in _STATE_VERBS and (
                 t_verb not in _STATE_VERBS[state] if t_verb is not None
                 else not all(_forms(w) & keys for w in things)) and not (
@@ -572,6 +586,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
                   if stem(a + b) in keys for w in (wa, wb)}
         hit = [w for w in things if _forms(w) & keys or _covered(w, keys) or w in joined
                or _split_hit(w, keys) or _typo_hit(w, keys)]
+        if done_word is not None and set(hit) <= {done_word}:
+            continue  # "fixed the windscreen chip" names nothing of "get the blinds fixed"
         if not any(not w.isdigit() for w in hit):
             said_task = not _TASK_WORDS.isdisjoint(_RE_WORDS.findall(query.lower()))
             if kind in _COMMANDS and said_task and t_verb is not None and len(q) <= 6 \
@@ -628,6 +644,12 @@ _REMARK_WORDS = lx.FALLBACK_DENY | lx.frozenwords(
     "is are was were am")
 
 
+# "new one's in", "the car's back": a thing and its state, a sentence rather than a name
+_RE_IS_STATE = re.compile(
+    r"\w's\s+(?:in|out|up|done|on|off|back|here|fine|ok|okay|good|ready|sorted|gone|"
+    r"working|fixed)\b", re.IGNORECASE)
+
+
 def _remark(name: str) -> bool:
     """A reference that reads as a remark, not a task's name: it has a subject or a
     negation ("its gonna rain all week anyway", "can't afford it this month") or starts
@@ -637,7 +659,7 @@ def _remark(name: str) -> bool:
         return False
     first = said[0]
     past = first in lx.PAST_TO_BASE or (len(first) > 4 and first.endswith("ed"))
-    return past or any(w in _REMARK_WORDS for w in said)
+    return past or any(w in _REMARK_WORDS for w in said) or _RE_IS_STATE.search(name) is not None
 
 
 BOOKED_RULE = "update.state:booked"  # agents.nlu.updating: "X is scheduled for <date>"

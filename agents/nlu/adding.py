@@ -295,9 +295,17 @@ def is_placeholder(title: str) -> bool:
         return True  # "the thing we talked about", "that thing jen mentioned"
     if all(w in _EMPTY_WORDS for w in t.split()):
         return True  # "of it", "the other one too": pointers and small words, no thing
+    if _RE_VERB_POINTER.fullmatch(t) or _RE_FORGOT_WHAT.search(t):
+        return True  # "sort it", "fix that again"; "… nah whatever it was"
     return not core or core in _PLACEHOLDERS or core in lx.TASK_NOUNS
 
 
+_RE_VERB_POINTER = re.compile(
+    r"[a-z]+(?:\s+(?:out|up))?\s+(?:it|that|this|them|those|these)"
+    r"(?:\s+(?:out|up|done|again|later|too|as\s+well))*", re.IGNORECASE)
+_RE_FORGOT_WHAT = re.compile(
+    r"\b(?:whatever\s+it\s+was|forgot\s+what|forget\s+what|can'?t\s+remember\s+what|"
+    r"dunno\s+what|idk\s+what)\b", re.IGNORECASE)
 _EMPTY_WORDS = lx.frozenwords(
     "a an the of it its this that these those one ones other others another same too also "
     "again as well thing things stuff more some any")
@@ -438,7 +446,7 @@ def task_frame(
         drafts = (msgspec.structs.replace(drafts[0], title=title),)
     if len(drafts) > 1 and _RE_CARRIER_ITEM.fullmatch(drafts[0].title):
         drafts = drafts[1:]  # "add an item, get the dog wormed": the item is what follows
-    if not drafts or (len(drafts) == 1 and is_placeholder(drafts[0].title)):
+    if not drafts or all(is_placeholder(d.title) for d in drafts):
         ents = leftover or (extract(when, now_local) if when else None)
         if drafts and ents is None:
             d = drafts[0]

@@ -417,7 +417,7 @@ FALLBACK_BAD_STATES = frozenwords(
     "broken packed closed stuck lost missing damaged ruined delayed overdue locked jammed "
     "busy crowded flooded clogged leaking spoiled stolen confused confusing piled cancelled "
     "canceled postponed rescheduled delayed tired bored worried scared stressed excited "
-    "interested married needed used"
+    "interested married needed used dinged dented scratched keyed scraped"
 )
 # Subjects that are someone else: their deed is not the user's task ("my sister washed
 # her car").
@@ -593,7 +593,7 @@ MENTION_CANCEL_PHRASES = phrases(
     "never mind|no need|no need to|don't need|dont need|do not need|no longer need|"
     "not gonna bother|not going to bother|won't bother|wont bother|not bothering|not need|"
     "not needing|didn't need|did not need|don't worry about|dont worry about|not worth|"
-    "isn't worth|no point|dropping it|drop it|dropping that|drop that|can wait|"
+    "isn't worth|no point|dropping it|drop it|dropping that|drop that|"
     "decided against|changed my mind about|decided not to|decided to keep|not getting|"
     "doesn't matter|doesnt matter|does not matter|is off the table|are off the table|"
     "no more about|"

@@ -92,7 +92,39 @@ def clean(text: str) -> str:
         s = _RE_HESITATION.sub("", s)
     if "mme" in low or any(n in low for n in _ME_LIST):
         s = _RE_SLANG.sub(lambda m: _SLANG[m.group(0).lower()], s)
+    if "in" in low:
+        s = _RE_G_DROPPED.sub(_g_back, s)  # "this mornin", "swimmin lessons"
+    if " n " in s or "thru" in low:
+        s = _RE_N_AND.sub(lambda m: "and" if m.group(0).lower() == "n" else "through", s)
     return s
+
+
+def _ing(base: str) -> str:
+    if base.endswith("ie"):
+        return base[:-2] + "ying"
+    if base.endswith("e") and not base.endswith(("ee", "ye", "oe")) and len(base) > 2:
+        return base[:-1] + "ing"
+    if (len(base) >= 3 and base[-1] in "bdgmnprt" and base[-2] in "aeiou"
+            and base[-3] not in "aeiou"):  # fmt: skip
+        return base + base[-1] + "ing"  # "swim" → "swimming"
+    return base + "ing"
+
+
+# Words said with their g dropped ("mornin", "swimmin'", "gettin"): the -ing forms of the
+# verbs the lexicon knows, and a few nouns.
+_G_DROPPED = {form[:-1]: form for form in (
+    *(_ing(base) for base in {*lx.PAST_TO_BASE.values(), *lx.MORE_PAST.values(), *lx.words(
+        "swim shop walk cook clean work go do come get run sit put set wash")}
+      if base.isalpha()),
+    "morning", "evening", "nothing", "something", "anything", "everything")}
+_RE_G_DROPPED = re.compile(r"\b([a-z]{2,}in)'?(?![\w'])", _F)
+_RE_N_AND = re.compile(r"(?<=\w )n(?= \w)|\bthru\b", _F)
+
+
+def _g_back(m: re.Match[str]) -> str:
+    word = m.group(1)
+    full = _G_DROPPED.get(word.lower())
+    return m.group(0) if full is None else full
 
 
 # ---------------------------------------------------------------- check marks

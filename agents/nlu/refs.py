@@ -122,6 +122,9 @@ def _one_ref(part: str) -> TaskRef | None:
     return TaskRef(title=q.group(1).strip() if q else t)
 
 
+_RE_OFF_END = re.compile(r"\s+off(?:\s+(?:the|my)\s+list)?\s*$", re.IGNORECASE)
+
+
 def parse_refs(text: str) -> tuple[TaskRef, ...]:
     """Split a reference phrase into TaskRefs (see the module docstring for the rules)."""
     s = text.strip(" ,.;:!?")
@@ -154,6 +157,8 @@ def parse_refs(text: str) -> tuple[TaskRef, ...]:
             return tuple(r for r in refs if r is not None)
         commas = [p for p in _RE_REF_COMMA.split(s, maxsplit=4 * MAX_REFS) if p.strip()]
         if len(commas) > 1:
+            # "tick the kitchen lightbulb off, new one's in": the particle ends the first
+            commas[0] = _RE_OFF_END.sub("", commas[0]) or commas[0]
             refs2 = [_one_ref(p) for p in commas[: MAX_REFS + 1]]
             return tuple(r for r in refs2 if r is not None)
     r = _one_ref(s)

@@ -190,6 +190,8 @@ def test_times_and_remarks_round_16(text: str, title: str, due: str | None) -> N
         ("put feed the hens for tonight 9pm", "feed the hens", "2026-11-26T21:00:00+00:00"),
         ("put renew the tv licence down for saturday", "renew the tv licence", "2026-11-28"),
         ("remind me bout the car insurance in 3 days", "car insurance", "2026-11-29"),
+        ("remind me to ring mum tomorrow mornin", "ring mum", "2026-11-27T09:00:00+00:00"),
+        ("add fish n chips for friday", "fish and chips", "2026-11-27"),
         ("remind me to feed the lambs tomorrow morning like 7am", "feed the lambs",
          "2026-11-27T07:00:00+00:00"),
     ],

@@ -295,6 +295,9 @@ DONE = [
     # a made thing that went out, named fully: whatever made it is done
     ("the newsletter draft is up on the website", ("write the newsletter draft", "buy milk")),
     ("visa renewal is in the post", ("renew visa", "book flights")),
+    # after set 30: a particle before a remark
+    ("tick the hall lightbulb off, new one's in", ("replace the lightbulb in the hall",
+                                                    "buy milk")),
     # after set 26: the place it came from is the task's thing
     ("collected the coat from the dry cleaners on the way home", ("pick up dry cleaning",
                                                                    "get new glasses")),
@@ -437,6 +440,12 @@ HARMLESS = [
     ("nervous about the driving test tomorrow", ("book driving lessons",)),
     ("half the choir cant make friday now", ("book the church hall",)),
     ("the landlord finally replied after 3 weeks", ("buy milk",)),
+    # after set 30: "can wait" is put off, not done; only the participle of a "get X fixed"
+    # title; back from a place; a car dinged
+    ("the garden can wait till spring", ("weed the garden", "buy milk")),
+    ("the council fixed the streetlight outside", ("get the boiler fixed", "buy milk")),
+    ("just got back from the gym, shattered", ("pay gym membership", "buy milk")),
+    ("someone dinged the van in the car park", ("fix van dent", "buy milk")),
     ("it's bucketing down so no weeding today", ("weed the veg patch", "buy milk")),
 ]
 
@@ -478,7 +487,8 @@ def test_a_mention_is_read_as_talk_until_it_names_a_task() -> None:
 
 @pytest.mark.parametrize("text", ["make a note of it", "add the other one too",
                                   "add the thing for dad", "remind me about you know what",
-                                  "add a task lah", "can you put the thingy on there"])
+                                  "add a task lah", "can you put the thingy on there",
+                                  "remind me to sort it", "remind me of... nah whatever it was"])
 def test_a_title_of_pointers_alone_asks(text: str) -> None:
     assert u(text).intent is Intent.CLARIFY
 
