@@ -106,8 +106,10 @@ class Mention(msgspec.Struct, frozen=True, kw_only=True):
     word when only some verbs make it), "event" (something happened to the thing: "the
     bank sorted it out"; `state` is the verb, which must be the task's deed or a generic
     one), "cancel" ("never mind the massage"), "fixed" (a problem that ended: "garage
-    door works now") or "named" (a command's own reference, matched loosely: "take the
-    plant watering off" / "water plants").
+    door works now"), "named" (a command's own reference, matched loosely: "take the
+    plant watering off" / "water plants") or "told" (news told plainly, the weakest: only
+    when no other mention names a task, and only by the task's head noun: "IT renewed the
+    software license for us").
     """
 
     kind: str
