@@ -256,6 +256,8 @@ _RE_CLAUSE_CUT = re.compile("|".join(
 _CANCEL = _phrases(lx.MENTION_CANCEL_PHRASES)
 _FIXED = _phrases(lx.MENTION_FIXED)
 _NOT_DONE = _phrases(lx.NOT_DONE_PHRASES)
+_RE_I_TRIED = re.compile(
+    r"^(?:i\s+|we\s+)?(?:tried|attempted)\b|\b(?:i|we)\s+(?:tried|attempted)\b")
 _REFER_BACK = lx.frozenwords("that it this them those one these him her")
 MAX_MENTIONS = 3
 # "just wanted to say", "fyi", "quick update:": said before the news, never part of it.
@@ -647,8 +649,8 @@ def mentions(text: str) -> tuple[Mention, ...]:
     if "kind" in low or "sort" in low:
         low = _RE_KINDA_DONE.sub("", low)  # "i kinda already bought the rods": done
     all_words = _RE_WORD.findall(low)[:MENTION_MAX_WORDS]
-    if not all_words or any(w in lx.MENTION_DENY for w in all_words):
-        return ()
+    if not all_words or any(w in lx.MENTION_DENY for w in all_words) or _RE_I_TRIED.search(low):
+        return ()  # "tried ringing insurance but … i hung up": a try is no deed
     had = all_words[0] in ("had", "have") and all_words[1:2] not in (
         ["i"], ["you"], ["we"], ["they"], ["he"], ["she"])  # "had my flu jab", "have enough"
     if not had and _asks(all_words):

@@ -202,6 +202,9 @@ _PRONOUN_WORDS = lx.frozenwords(
 )
 
 
+_RE_STILL_TO_DO = re.compile(
+    r"\b(?:still|yet)\s+(?:need|needs|have|has|got|gotta|gonna|to)\b|"
+    r"\bstill\s+(?:going|got\s+to)\b", _F)
 _RE_CANT_GET = re.compile(
     r"\b(?:can'?t|cannot|couldn'?t|won'?t|don'?t|didn'?t|still|never)\s+(?:\w+\s+)?"
     r"(?:get|put|add|have)\s+(?:it|that|this|them)\b", _F)
@@ -852,6 +855,11 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
         # "spent all morning weeding, the garden is done": what the user did to get there
         # is told beside the thing, not another task
         kept = tuple(r for r in got.refs if not (r.title and fallback.told(r.title)))
+        if kept and len(kept) < len(got.refs):
+            got = _replace(got, refs=kept)
+        # "sent the patels their gallery, still need to bill them tho": what is still to do
+        # is not done
+        kept = tuple(r for r in got.refs if not (r.title and _RE_STILL_TO_DO.search(r.title)))
         if kept and len(kept) < len(got.refs):
             got = _replace(got, refs=kept)
     return _with_mention(_gate(got), s)

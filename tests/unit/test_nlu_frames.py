@@ -548,6 +548,12 @@ def test_more_remove_phrasings(text: str, intent: Intent, title: str) -> None:
     assert (got.intent, got.refs) == (intent, (TaskRef(title=title),))
 
 
+def test_what_is_still_to_do_is_no_reference_of_a_completion() -> None:
+    got = u("posted the parcel to gran, still need to ring her tho")
+    assert got.intent is Intent.COMPLETE
+    assert [r.title for r in got.refs] == ["post the parcel to gran"]
+
+
 def test_a_comma_after_an_article_ends_the_item() -> None:
     assert [d.title for d in u("add a, b, c").drafts] == ["a", "b", "c"]
     assert u("make me a todo").intent is Intent.CLARIFY
