@@ -164,7 +164,7 @@ _RE_LEAD = re.compile(
     r"do\s+me\s+a\s+favou?r(?:\s+and)?|"
     r"(?:i'?d|i\s+would)\s+like\s+you\s+to|i\s+(?:want|need)\s+you\s+to|go\s+ahead\s+and|"
     r"just|quickly|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|hiya|heya|howdy|"
-    r"ay+|yo|um+|uh+|er+m?|ugh+|argh+|meh|omg|"
+    r"ay+|yo|um+|uh+|er+m?|ugh+|argh+|meh|omg|mate|bro|bruv|dude|"
     r"oh|also|and|then|now|actually|oops|whoops|well|hmm+|right|sure|yes|yeah|yep|"
     r"(?:todo\s+)?bot|assistant|let'?s|lets|ah|wait|btw|by\s+the\s+way|oi|dictating|voice\s+note|one\s+more\s+thing(?!\s+(?:for|to|on)\b)|"
     r"hey\s+there|hi\s+there|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|"
@@ -214,6 +214,7 @@ _LEAD_FIRST = lx.frozenwords(
     "please pls plz pleas kindly abeg biko could can would will cud cn do i'd i go just quickly "
     "quick ok "
     "okay k alright all so hey hi hello hiya heya howdy ay ayy ayyy yo ugh ughh argh meh omg oh "
+    "mate bro bruv dude "
     "also and then now "
     "actually oops whoops well right "
     "sure yes yeah yep todo bot assistant let's lets ah wait btw by one good thanks thank great "
@@ -449,7 +450,7 @@ _RE_DAY_AT = re.compile(
 )
 # British "half five" is 5:30 ("at half five this evening").
 _RE_HALF_HOUR = re.compile(
-    rf"\b(?P<pre>at|by|around|from|till|until|before) half (?P<h>{_HOUR_W}|1[0-2]|[1-9])\b"
+    rf"\b(?P<pre>at|by|around|from|till|until|before|for) half (?P<h>{_HOUR_W}|1[0-2]|[1-9])\b"
     r"(?! (?:past|after|an?|hours?)\b)",
     _F,
 )

@@ -90,12 +90,15 @@ _CHANGES = frozenset({Intent.ADD, Intent.COMPLETE, Intent.REOPEN, Intent.DELETE,
 _F = re.IGNORECASE
 # A carrier said after the task: "dentist at 13:00 tomorrow, remind me".
 _RE_REMIND_TAIL = re.compile(
-    r"(?:,|\.{2,}|\u2026)\s*(?:(?:please|pls|can\s+you|could\s+you)\s+)?"
+    r"(?:(?:,|\.{2,}|\u2026)\s*|\s+(?=(?:don'?t|do\s+not)\s+let\s+me\s+forget\b))"
+    r"(?:(?:please|pls|can\s+you|could\s+you)\s+)?"
+    # "…2pm dont let me forget": the carrier said last, even without a comma
+    r"(?:(?:don'?t|do\s+not)\s+let\s+me\s+forget(?:\s+(?:it|that|this))?|"
     # "…, remind me at 9pm": a when said with the carrier is the task's
     r"(?:remind\s+me(?P<when>\s+(?:at|on|by|tomorrow|tonight|today|this|every)\b[^,.!?]{0,30})?|"
     r"remind\s+me\s+(?:of|about)"
     r"\s+(?:it|that)|add\s+(?:it|that|this)|make\s+(?:it|that)\s+a\s+(?:task|reminder)|"
-    r"set\s+a\s+reminder|(?:put|note|write|jot)\s+(?:it|that|this)\s+down)"
+    r"set\s+a\s+reminder|(?:put|note|write|jot)\s+(?:it|that|this)\s+down))"
     r"(?:\s+(?:please|pls|thanks|thx))?\s*[.!?]*$",
     _F,
 )
@@ -622,7 +625,7 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
         return got or _unknown("negated")  # "don't mark it done": a negated command is never done
     s = spoken_numbers(fix_carrier_words(fix_past_typo(fix_first_word(s))))
     tail = _RE_REMIND_TAIL.search(s) if depth < _MAX_DEPTH and (
-        "," in s or ".." in s or "\u2026" in s) else None
+        "," in s or ".." in s or "\u2026" in s or "forget" in s) else None
     if tail and tail.start() > 0:
         # "dentist at 13:00 tomorrow, remind me": the carrier said last
         # the request after it settles any doubt said before ("i should probably X, can
@@ -643,7 +646,8 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
             # "i want to start flossing every night, add that please": what is wished
             got = _only_wished(got)
         if got.intent is Intent.CLARIFY or (got.intent is Intent.ADD and (
-                got.rule.startswith("add.bare") or "remind" in said or " down" in said)):
+                got.rule.startswith("add.bare") or "remind" in said or " down" in said
+                or "forget" in said)):
             return _replace(got, rule=f"remind_tail>{got.rule}",
                             confidence=max(got.confidence, 0.85))  # fmt: skip
     for _name, rule in RULES:
