@@ -257,7 +257,8 @@ _CANCEL = _phrases(lx.MENTION_CANCEL_PHRASES)
 _FIXED = _phrases(lx.MENTION_FIXED)
 _NOT_DONE = _phrases(lx.NOT_DONE_PHRASES)
 _RE_I_TRIED = re.compile(
-    r"^(?:i\s+|we\s+)?(?:tried|attempted)\b|\b(?:i|we)\s+(?:tried|attempted)\b")
+    r"^(?:i\s+|we\s+)?(?:tried|attempted)\b|\b(?:i|we)\s+(?:tried|attempted)\b|"
+    r"\b(?:still|been|currently)\s+on\s+hold\b|\band\s+counting\b")  # not yet through
 _REFER_BACK = lx.frozenwords("that it this them those one these him her")
 MAX_MENTIONS = 3
 # "just wanted to say", "fyi", "quick update:": said before the news, never part of it.

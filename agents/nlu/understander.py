@@ -468,7 +468,9 @@ _RE_PAST_START = re.compile(r"^\s*(?:just\s+)?(?:[a-z]{4,}(?<!e)ed|forgot|missed
 # request (unlike "i'll call mom tonight", read as a note to self)
 _RE_PLAN_TOLD = re.compile(
     r"^\s*(?:i'?ll|i\s+will|gonna|i'?m\s+gonna|i'?m\s+going\s+to)\b.*\b(?:later|after\s+\w+|"
-    r"when\s+i|once\s+i)\b", _F)
+    r"when\s+i|once\s+i)\b|"
+    # "gonna go for a run", "off to the shops": going now, not a to-do
+    r"^\s*(?:i'?m\s+)?(?:gonna|going\s+to|about\s+to|off\s+to)\s+(?:go|head|pop)\b", _F)
 _RE_ASKS_OTHERS = re.compile(r"^\s*(?:anyone|anybody|does\s+anyone|is\s+it\s+just\s+me|"
                              r"who\s+else)\b", _F)
 # "cricket's on tonight", "emma's home sick today": a statement

@@ -553,6 +553,10 @@ def test_more_remove_phrasings(text: str, intent: Intent, title: str) -> None:
     assert (got.intent, got.refs) == (intent, (TaskRef(title=title),))
 
 
+def test_a_typed_wat_is_what() -> None:
+    assert u("wat do i have to do today").intent is Intent.LIST
+
+
 def test_what_is_still_to_do_is_no_reference_of_a_completion() -> None:
     got = u("posted the parcel to gran, still need to ring her tho")
     assert got.intent is Intent.COMPLETE

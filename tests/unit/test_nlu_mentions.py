@@ -446,6 +446,9 @@ HARMLESS = [
     ("the council fixed the streetlight outside", ("get the boiler fixed", "buy milk")),
     ("just got back from the gym, shattered", ("pay gym membership", "buy milk")),
     ("someone dinged the van in the car park", ("fix van dent", "buy milk")),
+    # after set 32: still on hold, a plan of going
+    ("been on hold with the bank for 20 mins and counting", ("call the bank", "buy milk")),
+    ("gonna go for a swim", ("buy milk",)),
     # after set 31: a try is no deed
     ("tried ringing the council but it said 30 min wait so i hung up", ("call the council",
                                                                        "buy milk")),
