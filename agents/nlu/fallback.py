@@ -256,6 +256,11 @@ _RE_CLAUSE_CUT = re.compile("|".join(
 _CANCEL = _phrases(lx.MENTION_CANCEL_PHRASES)
 _FIXED = _phrases(lx.MENTION_FIXED)
 _NOT_DONE = _phrases(lx.NOT_DONE_PHRASES)
+# What is still to do, said after what is done: not part of the news
+_RE_STILL_TAIL = re.compile(
+    r"(?<=\S)[\s,.;!\u2705\u2714\ufe0f-]+(?:but\s+|and\s+)?(?:i\s+|we\s+)?still\s+"
+    r"(?:need|needs|have|has|got|gotta)\b.*$")
+_RE_SAME_THING = re.compile(r"\b(?:mine|yours|ours|his|hers|it|that|one|too|as\s+well)\b\W*$")
 _RE_I_TRIED = re.compile(
     r"^(?:i\s+|we\s+)?(?:tried|attempted)\b|\b(?:i|we)\s+(?:tried|attempted)\b|"
     r"\b(?:still|been|currently)\s+on\s+hold\b|\band\s+counting\b")  # not yet through
@@ -631,6 +636,9 @@ def mentions(text: str) -> tuple[Mention, ...]:
     """The mention readings of a statement (module comment above): one per clause that says
     something is done, the weakest (an event) last; () for anything else."""
     low = _RE_LEAD_IN.sub("", text.lower(), count=1)  # "just wanted to say the forms are in"
+    still = _RE_STILL_TAIL.search(low)
+    if still and still.start() > 0 and not _RE_SAME_THING.search(still.group(0)):
+        low = low[: still.start()]  # "X cancelled, still need to do Y" ("i still need mine")
     if "?" in low:
         topic, _, answer = low.rpartition("?")
         said = _RE_WORD.findall(answer)

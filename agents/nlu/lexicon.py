@@ -120,7 +120,7 @@ PAST_TO_BASE = {
     "dropped": "drop", "returned": "return", "renewed": "renew", "fixed": "fix",
     "finished": "finish", "completed": "complete", "cleaned": "clean", "washed": "wash",
     "watered": "water", "fed": "feed", "walked": "walk", "booked": "book", "iced": "ice",
-    "saw": "see",
+    "saw": "see", "sowed": "sow", "sown": "sow",
     "scheduled": "schedule", "signed": "sign", "submitted": "submit", "emailed": "email",
     "texted": "text", "mailed": "mail", "posted": "post", "cancelled": "cancel",
     "canceled": "cancel", "changed": "change", "defrosted": "defrost", "practiced": "practice",
@@ -370,7 +370,7 @@ FALLBACK_STATE_VERBS = {
     "in": words("hand turn put submit send mail file replace install change enter input log "
                  "bring take get apply "
                  "record"),
-    "in the ground": words("plant bury"),
+    "in the ground": words("plant bury sow"),
     "in boxes": words("pack box"),
     "back": words("put return bring take give get fix pick book service repair collect"),
     "down": words("take pull bring put tear"),

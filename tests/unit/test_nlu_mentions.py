@@ -298,6 +298,10 @@ DONE = [
     # after set 30: a particle before a remark
     ("tick the hall lightbulb off, new one's in", ("replace the lightbulb in the hall",
                                                     "buy milk")),
+    # after set 32: what is still to do, said after it, is not part of the news; sown seeds
+    ("netflix cancelled, still need to do the other two tho", ("cancel netflix",
+                                                              "cancel the gym")),
+    ("the peas are in the ground, 3 rows", ("sow peas", "buy milk")),
     # after set 26: the place it came from is the task's thing
     ("collected the coat from the dry cleaners on the way home", ("pick up dry cleaning",
                                                                    "get new glasses")),
@@ -449,6 +453,7 @@ HARMLESS = [
     # after set 32: still on hold, a plan of going
     ("been on hold with the bank for 20 mins and counting", ("call the bank", "buy milk")),
     ("gonna go for a swim", ("buy milk",)),
+    ("my brother already had his jab, i still need mine", ("get flu jab", "buy milk")),
     # after set 31: a try is no deed
     ("tried ringing the council but it said 30 min wait so i hung up", ("call the council",
                                                                        "buy milk")),
