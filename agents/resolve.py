@@ -532,10 +532,6 @@ _BEEN_THERE = frozenset({None, *(stem(w) for w in lx.words(
     "go visit attend take walk see drop pick collect get"))})
 
 
-def _is_participle(word: str) -> bool:
-    return word in lx.PAST_TO_BASE or (len(word) > 4 and word.endswith("ed"))
-
-
 def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
                  state: str) -> list[tuple[float, str]]:  # fmt: skip
     """(score, task id) of each task the mention's words fit."""
@@ -571,7 +567,7 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
             t_verb = _lead_verb(task["title"])
         # a time, a weekday or "appointment" says when, not what ("dentist appointment 2pm")
         things = [w for raw, w in pairs if not _uncounted(raw)] or [w for _, w in pairs]
-        done_word = t[-1][1] if t_verb in _GENERIC and len(things) > 1 and _is_participle(
+        done_word = t[-1][1] if t_verb in _GENERIC and len(things) > 1 and lx.looks_past(
             t[-1][0]) else None  # "get the blinds fixed": "fixed" is the deed, not a thing
         if back_from and t_verb not in _BEEN_THERE:
             continue  # "just got back from choir, so tired" is not "pay choir subs"
@@ -657,9 +653,8 @@ def _remark(name: str) -> bool:
     said = _RE_WORDS.findall(name.lower())[:MAX_QUERY_WORDS]
     if not said:
         return False
-    first = said[0]
-    past = first in lx.PAST_TO_BASE or (len(first) > 4 and first.endswith("ed"))
-    return past or any(w in _REMARK_WORDS for w in said) or _RE_IS_STATE.search(name) is not None
+    return lx.looks_past(said[0]) or any(w in _REMARK_WORDS for w in said) or (
+        _RE_IS_STATE.search(name) is not None)
 
 
 BOOKED_RULE = "update.state:booked"  # agents.nlu.updating: "X is scheduled for <date>"

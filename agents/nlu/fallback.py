@@ -261,7 +261,7 @@ _RE_STILL_TAIL = re.compile(
     r"(?<=\S)[\s,.;!\u2705\u2714\ufe0f-]+(?:but\s+|and\s+)?(?:i\s+|we\s+)?still\s+"
     r"(?:need|needs|have|has|got|gotta)\b.*$")
 _RE_SAME_THING = re.compile(r"\b(?:mine|yours|ours|his|hers|it|that|one|too|as\s+well)\b\W*$")
-_RE_I_TRIED = re.compile(
+_RE_NOT_YET_DONE = re.compile(
     r"^(?:i\s+|we\s+)?(?:tried|attempted)\b|\b(?:i|we)\s+(?:tried|attempted)\b|"
     r"\b(?:still|been|currently)\s+on\s+hold\b|\band\s+counting\b")  # not yet through
 _REFER_BACK = lx.frozenwords("that it this them those one these him her")
@@ -658,7 +658,8 @@ def mentions(text: str) -> tuple[Mention, ...]:
     if "kind" in low or "sort" in low:
         low = _RE_KINDA_DONE.sub("", low)  # "i kinda already bought the rods": done
     all_words = _RE_WORD.findall(low)[:MENTION_MAX_WORDS]
-    if not all_words or any(w in lx.MENTION_DENY for w in all_words) or _RE_I_TRIED.search(low):
+    if not all_words or any(w in lx.MENTION_DENY for w in all_words) or (
+            _RE_NOT_YET_DONE.search(low)):
         return ()  # "tried ringing insurance but … i hung up": a try is no deed
     had = all_words[0] in ("had", "have") and all_words[1:2] not in (
         ["i"], ["you"], ["we"], ["they"], ["he"], ["she"])  # "had my flu jab", "have enough"

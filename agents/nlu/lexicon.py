@@ -322,6 +322,11 @@ MORE_PAST = {
     "ridden": "ride", "seen": "see", "known": "know", "grown": "grow", "thrown": "throw",
     "shown": "show", "flown": "fly", "drawn": "draw", "worn": "wear",
 }  # fmt: skip
+def looks_past(word: str) -> bool:
+    """A past form as typed: a known irregular one or a regular "-ed" ("fixed", "sent")."""
+    return word in PAST_TO_BASE or (len(word) > 4 and word.endswith("ed"))
+
+
 # Past forms and other shapes that suffix stripping misses: word → the base it stands for.
 MATCH_LEMMAS = {
     **{k: v for k, v in PAST_TO_BASE.items() if " " not in k},

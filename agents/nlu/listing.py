@@ -274,13 +274,9 @@ def _try_list(s: str) -> Understanding | None:
     found_other = found and (flt.text is None or flt != TaskFilter(text=flt.text))
     if (noun or found_other) and not left:
         return Understanding(intent=Intent.LIST, filter=flt)
-    if noun and flt.text and not any(map(_past, left)):
+    if noun and flt.text and not any(map(lx.looks_past, left)):
         return Understanding(intent=Intent.LIST, filter=flt)  # not "cv updated with the X stuff"
     return None
-
-
-def _past(word: str) -> bool:
-    return word in lx.PAST_TO_BASE or (len(word) > 4 and word.endswith("ed"))
 
 
 _RE_NEGATED_START = re.compile(r"^(?:not|no|never|don'?t|didn'?t|won'?t)\b", _F)
@@ -293,7 +289,8 @@ def _told_deed(s: str) -> bool:
     for i, word in enumerate(words[:4]):
         if word in lx.FALLBACK_LEAD:
             continue
-        return _past(word) and words[i + 1:i + 2] in (["the"], ["my"], ["a"], ["an"], ["our"])
+        return lx.looks_past(word) and words[i + 1:i + 2] in (
+            ["the"], ["my"], ["a"], ["an"], ["our"])
     return False
 
 
