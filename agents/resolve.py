@@ -532,6 +532,42 @@ _BEEN_THERE = frozenset({None, *(stem(w) for w in lx.words(
     "go visit attend take walk see drop pick collect get"))})
 
 
+# "tom sent another email": one more of them, not the one the task was about ("all good for
+# another year" is not that)
+_RE_ANOTHER_ONE = re.compile(r"\banother\s+(?!\d|(?:year|month|week|day|time|round|go|few)s?\b)"
+                             r"[a-z]", re.IGNORECASE)
+_ANSWER_VERBS = frozenset(stem(w) for w in lx.words("reply respond answer"))
+
+
+def lead_of(t: list[tuple[str, str]]) -> str:
+    return t[0][1] if t else ""
+
+
+_RE_CASED_WORDS = re.compile(r"[A-Za-z][\w'-]*")
+
+
+def _named_subject(query: str, title: str) -> bool:
+    """The told news starts with someone the task names by name, who did something of their
+    own ("jake scored two goals in training" / "pick up Jake from football")."""
+    if "," in query or " i " in f" {query.lower()} ":
+        return False  # "tolu don land o, i carry am from the airport": the user's deed too
+    first = _RE_WORDS.findall(query.lower())[:1]
+    names = {stem(w) for w in _RE_CASED_WORDS.findall(title)[1:]
+             if w[:1].isupper() and not w.isupper()}
+    return bool(first) and stem(first[0]) in names
+
+
+# Another person's deed on their own thing: only a task that names them is meant.
+_RE_THEIR_OWN = re.compile(
+    r"^(?:so\s+|and\s+)?(?:my\s+|our\s+)?(?P<who>(?:[\w']+\s+){0,2}[\w']+)\s+"
+    r"(?:got|had|has|gets|finally\s+got)\s+(?:her|his|their)\s", re.IGNORECASE)
+_HOUSEHOLD = lx.frozenwords("kids kid boys girls boy girl son sons daughter daughters children "
+                            "child baby wife husband partner dog cat both twins")
+_NOT_WHO = frozenset(stem(w) for w in lx.words("friend mate buddy pal colleague neighbour "
+                                                  "neighbor i we you they he she have has "
+                                                  "had 've both"))
+
+
 def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
                  state: str) -> list[tuple[float, str]]:  # fmt: skip
     """(score, task id) of each task the mention's words fit."""
@@ -556,8 +592,18 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
     scored: list[tuple[float, str]] = []
     back_from = kind == "deed" and _RE_BACK_FROM.match(query) is not None
     own_keys = keys
+    theirs = _RE_THEIR_OWN.match(query)
+    if theirs and not ({stem(w) for w in _RE_WORDS.findall(theirs["who"].lower())} - _NOT_WHO):
+        theirs = None  # "have had their hair cut": no one named
+    another = _RE_ANOTHER_ONE.search(query) is not None
+    if theirs and not _HOUSEHOLD.isdisjoint(_RE_WORDS.findall(theirs["who"].lower())):
+        theirs = None  # "both boys have had their hair cut": the user's own to-do for them
+    who = {form for _, word in _stems(theirs["who"]) for form in _forms(word)} - _NOT_WHO \
+        if theirs else set()  # fmt: skip
     for task in tasks:
         t = _stems(task["title"])
+        if theirs and not any(_forms(word) & who for _, word in t):
+            continue  # "my friend priya got her passport renewed": hers, not "renew passport"
         if not t:
             continue
         keys = own_keys | where if where and _head(task["title"]) in where else own_keys
@@ -602,8 +648,11 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         if deed in _GENERIC and t_verb in _TALK and not said_verb and not (
                 _RE_GOT_THROUGH.match(query)):  # fmt: skip
             continue  # "got mom a scarf" is not "call mom" ("got hold of mom" is)
+        if kind in ("told", "event") and (another or (
+                lead_of(t) in _ANSWER_VERBS and lead_of(t) not in {w for _, w in q})):
+            continue  # "tom sent another email": a new one, and not the user's reply
         if kind == "told" and (_head(task["title"]) not in hit or (
-                t_verb in _TO_PERSON and not said_verb)):
+                t_verb in _TO_PERSON and not said_verb) or _named_subject(query, task["title"])):
             continue  # told plainly: the task's own thing must be said, and a call or a
             # message itself ("mum's knee surgery went well" is not "call mum")
         if kind == "answer" and (t_verb or t[0][1]) not in _CONTACT:
@@ -636,7 +685,7 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
 NEWS_RULES = ("status.news", "status.state")
 _REMARK_WORDS = lx.FALLBACK_DENY | lx.frozenwords(
     "i i'm im we we're they they're he she it its it's there's theres that's thats what how "
-    "anyway lol too very green "
+    "anyway lol too very green she's he's said says told "
     "is are was were am")
 
 
@@ -764,6 +813,8 @@ def _deed_fits(understanding: Understanding, tasks: Sequence[dict[str, Any]],
     synonym or one that stands for it (FALLBACK_DEED_VERBS); a generic one ("got") never
     stands for a call or message. True when no deed is told. "walk the dog" was not done by
     buying."""
+    if understanding.intent is Intent.DELETE and understanding.rule == "status":
+        return True  # "scratch the printer ink, the office manager is ordering some": said
     told = next((m.refs[0] for m in understanding.mentions if m.kind == "deed"), None)
     said = _RE_WORDS.findall(told.lower())[:1] if told else []
     deed = stem(said[0]) if said else ""

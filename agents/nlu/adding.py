@@ -100,16 +100,27 @@ _RE_SLOT_TRAIL = re.compile(
     # a condition on the thing itself: "renew my insurance before it lapses"
     r"|,?\s+(?:before|so|in\s+case|or|otherwise|unless|until|when)\s+(?:it|they|it's|its|"
     r"they're|theyre)\s+[a-z].*$"
-    r"|,?\s+(?:it's|its|it\s+is|that's|thats)\s+(?:her|his|my|our|their|the|a|an)\s+.+$",
+    r"|,?\s+(?:it's|its|it\s+is|that's|thats)\s+(?:her|his|my|our|their|the(?!\s+\d)|a|an)\s+.+$"
+    # the carrier said after the task: "… can u remind me", "…, add it pls", "… put that in"
+    r"|,?\s+(?:(?:so\s+)?(?:can|could|would|will)\s+(?:u|you|ya)\s+(?:please\s+|pls\s+)?|"
+    r"pls\s+|please\s+)?(?:remind\s+me|(?:put|add|stick|pop|chuck|note|jot|save|whack)\s+"
+    r"(?:that|it|this)(?:\s+(?:in|on|down|there|on\s+there|to\s+the\s+list|on\s+the\s+list|"
+    r"on\s+my\s+list|to\s+my\s+list))?)(?:\s+(?:pls|please|thanks|for\s+me))?$",
     _F,
 )
+
+
+_RE_OUT_AGAIN = re.compile(r"\s+(?:again|already|now|completely|totally)$", _F)
 
 
 def clean_slot(text: str) -> str:
     """The task slot without inner carriers ("that i need to X" → "X")."""
     t = text.strip(" ,;:-")
     for _ in range(3):
-        u = _RE_SLOT_LEAD.sub("", t, count=1).strip(" ,;:-")
+        lead = _RE_SLOT_LEAD.match(t)
+        u = t[lead.end():].strip(" ,;:-") if lead else t
+        if lead and lead.group(0).rstrip().endswith((" of", " on")):
+            u = _RE_OUT_AGAIN.sub("", u)  # "we're out of eggs again": the eggs
         u = strip_tail(_RE_SLOT_TRAIL, u).strip(" ,;:-")
         if u == t:
             break
@@ -151,6 +162,8 @@ RE_TITLE_TRIM = re.compile(
     r"|\s+(?:while|whilst)\s+(?:she|he|they|we|i|you)(?:'s|'re|'m|\s+(?:is|are|am|was|were))?"
     r"\s+(?:away|gone|out|on\s+holiday|on\s+vacation|abroad)$|\s+sharp$"
     r"|\s+the\s+(?:night|day|morning|evening)\s+before$"
+    # the carrier said last, after the date was read: "sign the form [tomorrow] remind me"
+    r"|\s+(?:(?:can|could|would|will)\s+(?:u|you)\s+)?remind\s+(?:me|us)$|\s+(?:pls|please|plz)$"
     r"|^[\s,.;:!?\-]+|[\s,;:\-]+$|\(\s*\)",
     _F,
 )
@@ -158,6 +171,9 @@ RE_TITLE_TRIM = re.compile(
 _RE_VAGUE_TIME = re.compile(
     r"(?:^|\s)(?:later(?:\s+on)?|sometime|some\s+time|soon|at\s+some\s+point|eventually)$", _F
 )
+# "buy suncream before the beach trip", "renew my passport before summer": the deadline's
+# event is no part of the title (a date said after "before" was read as the due already).
+_RE_BEFORE_TAIL = re.compile(r"(?<=\w)\s+before\s+(?:[\w'-]+\s+){0,5}[\w'-]+$", _F)
 _RE_GERUND_LEAD = re.compile(r"^(?P<w>[a-z]+)ing\b", _F)
 
 
@@ -193,6 +209,22 @@ _COPULAS = lx.frozenwords("is are was were isn't aren't wasn't has have had keep
 _DETERMINERS = lx.frozenwords("the my our his her their")
 
 
+# Words of an item after the first that only points back at it or says when ("…, remind me
+# saturday", "…, need it done by the 2nd", "…, stick that on there", "…, whenever, no rush"):
+# with its date phrases read, nothing of a task is left.
+_POINTER_WORDS = lx.frozenwords(
+    "remind me us it that this em them to in on onto there the list my a an reminder stick "
+    "put pop chuck add set note jot can could would will u you ya pls please plz need needs "
+    "it's its is due that's thats whenever no rush for like around about ok okay thanks "
+    "cheers x done doing by get got have gotta want wanna should must do before"
+)
+
+
+def _is_pointer(title: str) -> bool:
+    words = _RE_WORDS.findall(title.lower())
+    return bool(words) and all(w in _POINTER_WORDS or not w[0].isalnum() for w in words)
+
+
 def _is_remark(item: str) -> bool:
     """An item after the first that is a clause of its own ("…, mine broke", "…, we're
     out", "…, the dog is limping"): a reason given, not another task."""
@@ -211,8 +243,11 @@ def drafts_of(
     entities of a body that left no title at all (for the question to keep), and whether an
     item held two different times or days (a guess: the first one wins)."""
     items = _split_items(body)[: MAX_DRAFTS + 1]
-    items = items[:1] + [i for i in items[1:] if not _is_remark(i)]
     ents = [extract(f"{i} {when}" if when else i, now_local) for i in items]
+    # "…, mine broke" is a reason given, not a task; "…, it's 5.30pm on thursday" says when
+    keep = [at == 0 or not _is_remark(i) or (e.any and _is_pointer(e.rest))
+            for at, (i, e) in enumerate(zip(items, ents, strict=True))]
+    ents = [e for e, k in zip(ents, keep, strict=True) if k]
     conflict = any(e.conflict for e in ents)
     # Entities written only after the last item apply to the whole list.
     if len(ents) > 1 and ents[-1].any and not any(e.any for e in ents[:-1]):
@@ -228,6 +263,9 @@ def drafts_of(
     leftover: Ents | None = None
     for at, e in enumerate(ents):
         title = clean_title(_RE_VAGUE_TIME.sub("", e.rest))
+        if drafts and _is_pointer(title):
+            title = ""  # "…, remind me saturday": the item before, said when
+        title = strip_tail(_RE_BEFORE_TAIL, title) if " before " in title else title
         all_tags = e.tags + tuple(t for t in tags if t not in e.tags)
         if not title and not drafts and at + 1 < len(ents) and e.any:
             # "remind me at noon tomorrow, lunch with greg": a when said first, as a phrase
@@ -414,7 +452,7 @@ def task_frame(
         got = when_text(tail, now_local)
         if got:
             when = f"{when} {got}".strip()
-        elif not tail.lower().startswith("for "):
+        elif not tail.lower().startswith(("for ", "before ")):
             return None  # "add X to my list at the store": not a list qualifier
     if frame.kind == "vague":
         ents = extract(when, now_local) if when else None
@@ -426,6 +464,8 @@ def task_frame(
         re.match(r"(?:\d|#|number\b|no\.|lists?\b|for\b|is\b|are\b)", raw, _F)
     ):
         return None  # "task 3 is done", "todo list", "reminders for today": not a label
+    if frame.name == "add.reminder" and re.match(r"(?:me|us)\s", raw, _F):
+        return None  # "a reminder for me tomorrow at 2 to X": the frame with {when} reads it
     if frame.name == "add.note" and raw.lower().endswith(" down"):
         raw = raw[:-5]  # "note X down"
     if frame.name == "add.noun" and _RE_THING_FOR.search(m.string, 0, m.start("task")):

@@ -639,11 +639,12 @@ def _tok_named(m: re.Match[str], today: date, now: datetime, pre: bool) -> Token
         return Token(m.start(), m.end(), clock=time(23, 59))
     if not m["pre"]:
         return None  # "buy lunch" is a title, "at lunch" is a time
+    # a meal is about a time: a clock said with it wins ("around lunch, like 12:30")
     if nm.startswith("lunch"):
-        return Token(m.start(), m.end(), clock=time(12))
+        return Token(m.start(), m.end(), clock=time(12), vague=True)
     if nm.startswith("dinner"):
-        return Token(m.start(), m.end(), clock=time(19))
-    return Token(m.start(), m.end(), clock=time(8))
+        return Token(m.start(), m.end(), clock=time(19), vague=True)
+    return Token(m.start(), m.end(), clock=time(8), vague=True)
 
 
 def _tok_part(m: re.Match[str], today: date, now: datetime, pre: bool) -> Token | None:

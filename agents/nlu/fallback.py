@@ -410,7 +410,7 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
             state = _starts(body, j, _MENTION_STATES)
             if not state and (before in _BE or before == "been" or (
                     before == "'s" and word in _LIVE)) and word.isalpha() \
-                    and word not in lx.MATCH_FILLER \
+                    and word not in lx.MATCH_FILLER and word not in _NOT_EVENT \
                     and not word.endswith("ing") and not _owned_next(body[j + 1:j + 3]):
                 # ("the hedge is getting out of control" is still going on)
                 # "my bank account is open now": done if that is the task's own verb
@@ -485,6 +485,9 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
 
 
 _CONTRAST = lx.frozenwords("but though although however")
+# It happened again: the clause before is trouble, not the thing a deed refers back to
+# ("sheep got through the fence again last night, spent the morning rounding them up").
+_AGAIN = lx.frozenwords("again")
 _STILL = lx.frozenwords("still yet again no nobody nothing later tomorrow")
 _BE = lx.frozenwords("is are was were")
 _SELF = lx.frozenwords("i i'm im we we're were")  # "i'm all set with the freezer space"
@@ -509,7 +512,10 @@ _POINTERS = lx.frozenwords("that this these those her")  # also determiners: "th
 _RE_FILLER_LIKE = re.compile(
     r"\b(for|took|takes|was|just|literally|about|spent)\s+like\s+"
     r"(?=(?:a|an|the|one|two|three|four|five|ten|fifteen|twenty|thirty|forty|fifty|half|"
-    r"couple|few|\d+)\b)")
+    r"couple|few|\d+)\b)"
+    # "submitted it like 2 min before midnight", "ran them like 10 times": about, no liking
+    r"|\b([a-z']+)\s+like\s+(?=(?:a|an|\d+)\s+(?:min|mins|minutes?|hours?|hrs?|secs?|seconds?|"
+    r"days?|weeks?|times|x)\b)")
 _RE_HALF_PRICE = re.compile(r"\bhalf\s+(?:price|off|priced)\b")
 _RE_KINDA_DONE = re.compile(r"\b(?:kinda|sorta|kind\s+of|sort\s+of)\s+(?=(?:already|just)\b)")
 # What a deed got, said by its amount only: "bought a pack", "grabbed a couple".
@@ -587,6 +593,9 @@ _HAVE = (["we", "have"], ["i", "have"], ["we've", "got"], ["i've", "got"], ["we"
 _MENTION_STATES = _phrases(p for p in _STATE_TEXTS if p not in ("over", "gone", "off"))
 _BARE_DONE = _phrases(p for p in _STATE_TEXTS if p in _GENERIC and p not in ("over", "gone", "off"))
 _GENERIC_NOUNS = lx.frozenwords("need used red bed shed")
+# What a thing is said to be that is no deed: "the library books are due back on the 12th"
+_NOT_EVENT = lx.frozenwords("due overdue late early expensive cheap pricey broken missing lost "
+                            "stuck")
 _LINKING = lx.frozenwords("went got became turned grew gone gotten came")
 _WENT_WELL = lx.frozenwords("well great fine smoothly ok okay perfectly")
 _LINK_DONE = lx.frozenwords("through in back") | _WENT_WELL
@@ -648,7 +657,8 @@ def mentions(text: str) -> tuple[Mention, ...]:
         low = f"{topic}, {answer}"  # "the permission slips? handed in": asked and answered
 
     if " like " in low:
-        low = _RE_FILLER_LIKE.sub(r"\1 ", low)  # "talked for like an hour": no liking
+        # "talked for like an hour": no liking
+        low = _RE_FILLER_LIKE.sub(lambda m: f"{m[1] or m[2]} ", low)
     if "half " in low:
         low = _RE_HALF_PRICE.sub("on sale", low)  # a price, not a half-done task
     if " thru" in low:
@@ -694,8 +704,10 @@ def mentions(text: str) -> tuple[Mention, ...]:
         refs = []
         if any(w not in lx.MATCH_FILLER and w not in _PRONOUNS and w != state for w in named):
             refs.append(" ".join(named).replace(" 's", "'s"))
-        if len(parts) > 1 and (not refs or kind == "cancel" or (kind == "deed" and len(
-                named) <= 2) or any(_refers_back(named, i) for i in range(len(named)))):
+        if len(parts) > 1 and not (kind != "cancel" and refs and any(
+                w in _AGAIN for w in all_words)) and (
+                not refs or kind == "cancel" or (kind == "deed" and len(named) <= 2) or any(
+                    _refers_back(named, i) for i in range(len(named)))):
             # "…? handed in": a deed that names nothing of its own is about what came before
             refs.append(" ".join(all_words))  # "so scratch that": the thing said before
         if refs:
@@ -714,7 +726,8 @@ _TOLD_STATES = lx.frozenwords("done sorted handled covered finished completed cl
 _RE_TOLD_FINE = re.compile(r"\b(?:all\s+(?:good|fine|set)|(?:fine|good|ok|okay)\s+now)\b")
 # "went bad", "has gone off": spoiled, not done ("forms have gone off to defra" is done)
 _RE_TOLD_SPOILED = re.compile(
-    r"\b(?:gone|went|go|goes)\s+(?:off|bad|sour|mou?ldy|stale)\b(?!\s+to\b)|\bpassed\s+away\b")
+    r"\b(?:gone|went|go|goes)\s+(?:off|bad|sour|mou?ldy|stale)\b(?!\s+to\b)|\bpassed\s+away\b"
+    r"|\b(?:gone|went|go|goes|going)\s+(?:up|down)\s+(?:by|to|again|\d)")  # a price moved
 _TOLD_DENY = (lx.NEGATION_WORDS | lx.MENTION_DENY | lx.FALLBACK_BAD_STATES | lx.frozenwords(
     "will i'll we'll he'll she'll they'll it'll gonna going want wants wanna wish hope need "
     "needs should might may must could would gotta tried try trying forgot forget nearly "

@@ -65,7 +65,7 @@ _DET = lx.phrases(
 # Verbs that create a task only with a noun ("make a task to X", "put a todo in"): alone,
 # "make X urgent" is an update and "put X back" a reopen.
 _NOUN_VERB = (*_ADD_VERB, "put in", "put", "make", "give me", "get me", "set up", "start", "open",
-              "write")
+              "write", "i want", "i need", "i'd like", "i would like", "can i get", "can i have")
 _RDET = lx.phrases("a|an|another|one more|some|new|a new|my|a quick|one|a little")
 _COUNT = (
     *(str(n) for n in range(2, 21)),
@@ -180,7 +180,7 @@ _POLITE = lx.phrases(
     "u can|go ahead and|just|and|so|then|now"
 )
 _PRONOUN = lx.phrases(
-    "it|that|this|them|those|these|that one|this one|that task|this task|that item|"
+    "it|that|this|them|em|'em|those|these|that one|this one|that task|this task|that item|"
     "it too|them too|that too|both|that thing|this thing|the task|the thing"
 )
 _DELETE_CMD = lx.phrases(
@@ -449,7 +449,7 @@ REMINDER_FRAMES = _frames(
 ADD_FRAMES = _frames(
     (
         # named lists: "put X on my grocery list", "add X to the list of things to buy"
-        ("add.list", "{put} [{det}] {task} {onto} {list} [{tail}]", "task", 0.95),
+        ("add.list", "{put} [{det}] {task} {onto} {list} [[(,)] {tail}]", "task", 0.95),
         ("add.list_first_label", "{put} {onto} {list} (,|:|-) {task}", "task", 0.95),
         ("add.list_first", "{put} {onto} {list} [{that}] {task}", "task", 0.95),
         (
@@ -507,7 +507,7 @@ ADD_FRAMES = _frames(
         ),
         # "todo: X", "new task - X", "reminder pick up the dog food at 6"
         ("add.label", "({tasknoun}|new {tasknoun}|next {tasknoun}|another {tasknoun}|"
-         "one more {tasknoun}) (:|-) {task}", "task", 0.95),
+         "one more {tasknoun}) [please|pls|plz] (:|-) {task}", "task", 0.95),
         # "something to add - get the kids' flu shots", "please to add: buy rice", "one more
         # thing for the list, ask the bank about a loan"
         ("add.label_phrase", "[please] (something to add|something else to add|to add|"

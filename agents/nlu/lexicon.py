@@ -445,7 +445,8 @@ NEGATION_WORDS = frozenwords(
     "wouldnae couldnae shouldnae"
 )
 # States that look done but say a thing can't be had ("the concert is sold out").
-NOT_DONE_PHRASES = phrases("sold out|booked up|fully booked|all booked up|booked solid|full up")
+NOT_DONE_PHRASES = phrases("sold out|booked up|fully booked|all booked up|booked solid|full up|"
+                           "went up|gone up|going up|goes up|went down|gone down")
 # A past verb said for another task verb: "dropped the rent check in the mailbox" /
 # "mail rent check" (message verb → the task verbs it can stand for).
 FALLBACK_DEED_VERBS = {
@@ -552,7 +553,15 @@ NOUN_SYNONYMS = (
     words("company business firm"),
     words("trash garbage rubbish bins bin"),
     words("car vehicle auto"),
-    words("mom mum mother mommy"),
+    words("mom mum mother mommy mam mammy mummy momma"),
+    words("football footy soccer"),
+    words("nappies diapers nappy diaper"),
+    words("registration rego"),
+    words("licence license"),
+    words("trainers sneakers"),
+    words("jumper sweater"),
+    words("vacation holiday hols"),
+    words("sweets candy"),
     words("dad father daddy"),
     words("grandma grandmother granny nana"),
     words("grandpa grandfather"),
@@ -586,6 +595,8 @@ MENTION_VERBS = {
     "back": "return",  # "gave the drill back to steve" / "return drill to neighbor"
     **dict.fromkeys(words("money cash"), "pay"),  # "sent ade his money" / "pay ade back"
     "refund": "return",  # "the shop gave me a refund for the kettle"
+    "wired": "pay",  # "wired the deposit to the landlord"
+    "stocked": "buy",  # "nappies stocked up"
     **dict.fromkeys(words("venmo venmoed venmo'd zelle zelled paypal paypaled settle settled"),
                     "pay"),  # "settled up with the window cleaner"
 }
@@ -606,7 +617,9 @@ MENTION_CANCEL_PHRASES = phrases(
     "don't have to|dont have to|do not have to|no longer have to|"
     "forget about|don't bother|dont bother|not doing|not going to do|won't need|wont need|"
     "doesn't need|doesnt need|not needed|no longer needed|isn't needed|isnt needed|"
-    "aren't needed|arent needed|not necessary|isn't necessary|isnt necessary"
+    "aren't needed|arent needed|not necessary|isn't necessary|isnt necessary|"
+    # "dave's grabbing jake from footy so i'm off the hook": someone else has it
+    "i'm off the hook|im off the hook|i am off the hook|off the hook|we're off the hook"
 )
 # Said before news, never part of it ("just wanted to say the tax forms are filed").
 MENTION_LEAD_INS = phrases(
@@ -636,7 +649,8 @@ MENTION_NOT_DEEDS = FALLBACK_BAD_STATES | frozenwords(
 MENTION_NOT_DOING = frozenwords(
     "going coming moving staying visiting leaving working sleeping feeling being "
     "having doing trying thinking looking waiting asking wondering complaining talking "
-    "saying playing watching joking kidding")
+    "saying playing watching joking kidding judging laughing moaning whinging staring crying "
+    "screaming shouting nagging freaking panicking")
 # Past forms a mention reads beside PAST_TO_BASE ("the passport came in the mail").
 MENTION_PAST = frozenset(MORE_PAST)
 # Other people by their role: their deeds are news about the user's task only when it is

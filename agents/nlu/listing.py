@@ -30,7 +30,7 @@ RE_LIST_LEAD = re.compile(
 )
 RE_TASK_NOUN = re.compile(
     r"\b(?:tasks?|todos?|to-?dos?|items?|lists?|agenda|plate|schedule|reminders?|things|stuff|"
-    r"chores|errands|to\s+do|everything|anything|backlog|inbox|tsks|taks|tasls|workload|"
+    r"chores|errands|jobs|to\s+do|everything|anything|backlog|inbox|tsks|taks|tasls|workload|"
     r"due|left|remaining|pending|next|up\s+next|coming\s+up|on\s+deck|planned|"
     r"(?:should|do|can|could|must)\s+i\s+(?:do|work\s+on|focus\s+on|tackle|start\s+with)|"
     r"(?:need|have|got|supposed)\s+to\s+(?:do|buy|get|pick\s+up|grab|finish|remember))\b",
@@ -117,7 +117,7 @@ _LIST_NOISE = lx.frozenwords(
     "open due need to should of a an current entire whole everything agenda plate schedule "
     "how many much it still so far yet now right next first upcoming coming left remaining "
     "pending outstanding lined planned there's theres thing gonna going be need needs lemme "
-    "out read print your our us we am just again list's lists chores errands reminders "
+    "out read print your our us we am just again list's lists chores errands jobs reminders "
     "reminder backlog inbox workload review go through doing else currently at moment the "
     "following ones one have got has overview summary everything's 's"
 )

@@ -66,6 +66,10 @@ _RE_LEAD_CONTRACTION = re.compile(r"^(it|that|this|there|what)s\b", _F)
 _RE_LEAD_I_CONTRACTION = re.compile(r"^(i)(m|ve|ll|d)\b", _F)  # "im done", "ive finished"
 _RE_DONT = re.compile(r"\b(don|doesn|didn|can|won|isn|aren|wasn|shouldn)t\b", _F)
 _RE_COLON_WORD = re.compile(r"(?<=[A-Za-z]):(?=[A-Za-z])")
+# Emoji between words end a clause, like a comma ("buy ant traps 🐜🐜 theyre everywhere");
+# check marks are news of their own (see has_check_mark) and stay.
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u2610\u2612-\u2704\u2706-\u2712\u2715-\u27bf\ufe0f"
+_RE_MID_EMOJI = re.compile(rf"(?<=[\w'\")])\s*[{_EMOJI}]+\s*(?=\w)")
 
 
 def clean(text: str) -> str:
@@ -77,6 +81,8 @@ def clean(text: str) -> str:
         s = "; ".join(p.strip() for p in _RE_NEWLINES.split(s) if p.strip())
     if not s.isprintable():
         s = _RE_CTRL.sub(" ", s)
+    if not s.isascii():
+        s = _RE_MID_EMOJI.sub(", ", s)
     s = " ".join(s.split())
     low = s.lower()
     if "to do" in low or "to-do" in low:
@@ -166,7 +172,10 @@ _RE_LEAD = re.compile(
     r"do\s+me\s+a\s+favou?r(?:\s+and)?|"
     r"(?:i'?d|i\s+would)\s+like\s+you\s+to|i\s+(?:want|need)\s+you\s+to|go\s+ahead\s+and|"
     r"just|quickly|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|hiya|heya|howdy|"
-    r"ay+|yo|um+|uh+|er+m?|ugh+|argh+|meh|omg|mate|bro|bruv|dude|"
+    r"ay+|yo|ya|yah|um+|uh+|er+m?|ugh+|argh+|meh|omg|mate|bro|bruv|dude|hun|hunny|hon|babe|"
+    # "lemme add X": the add is the command
+    r"let\s+me(?=\s+(?:just\s+|quickly\s+)?(?:add|put|jot|stick|pop|chuck|note|write|throw|"
+    r"make\s+a|set\s+a|create)\b)|"
     r"oh|also|and|then|now|actually|oops|whoops|well|hmm+|right|sure|yes|yeah|yep|"
     r"(?:todo\s+)?bot|assistant|let'?s|lets|ah|wait|btw|by\s+the\s+way|oi|dictating|voice\s+note|one\s+more\s+thing(?!\s+(?:for|to|on)\b)|"
     r"hey\s+there|hi\s+there|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|"
@@ -185,7 +194,8 @@ _RE_TRAIL = re.compile(
     r"thanks\s+a\s+(?:bunch|ton|million)|much\s+appreciated|appreciate\s+it|"
     r"(?:please\s+)?and\s+(?:thanks|thank\s+(?:you|u))|"
     r"um+|uh+|hm+|er+m?|lah|leh|lor|innit|inshallah|insha'?allah|mashallah|god\s+willing|"
-    r"please\s+god|bro|bruv|fam))+$",
+    r"please\s+god|bro|bruv|fam|would\s+(?:ya|you|u)|will\s+(?:ya|you|u)|ta|"
+    r"when\s+(?:you|u)\s+(?:can|get\s+a\s+(?:chance|sec|minute))|if\s+(?:you|u)\s+don'?t\s+mind))+$",
     _F,
 )
 _TRAIL_WINDOW = 120  # trailing politeness is looked for at the end only: linear on any input
@@ -209,14 +219,15 @@ def _strip_trailing_marks(s: str) -> str:
 _TRAIL_LAST = lx.frozenwords(
     "please pls plz thanks you u thx ty me now can could possible lot cheers kthx lol lmao "
     "haha hahaha hahahaha hehe much bunch ton million appreciated it um umm uh uhh hmm hmmm er "
-    "erm lah leh lor innit inshallah inshaallah insha'allah mashallah willing god bro bruv fam"
+    "erm lah leh lor innit inshallah inshaallah insha'allah mashallah willing god bro bruv fam "
+    "ya ta chance sec minute mind dont"
 )
 # The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
 _LEAD_FIRST = lx.frozenwords(
     "please pls plz pleas kindly abeg biko could can would will cud cn do i'd i go just quickly "
     "quick ok "
     "okay k alright all so hey hi hello hiya heya howdy ay ayy ayyy yo ugh ughh argh meh omg oh "
-    "mate bro bruv dude "
+    "mate bro bruv dude hun hunny hon babe let ya yah "
     "also and then now "
     "actually oops whoops well right "
     "sure yes yeah yep todo bot assistant let's lets ah wait btw by one good thanks thank great "
@@ -226,8 +237,15 @@ _LEAD_FIRST = lx.frozenwords(
 )
 
 
+_RE_KISSES = re.compile(r"(?:\S+ ){4}\S+( x{1,4})$")  # "…to the list x": a kiss, not an item
+
+
 def _strip_trail(s: str) -> str:
     s = _strip_trailing_marks(s)
+    if s.endswith(" x") or s.endswith("xx"):
+        m = _RE_KISSES.search(s[-60:])
+        if m:
+            s = _strip_trailing_marks(s[: len(s) - len(m[1])])
     if s[s.rfind(" ") + 1 :].lower() not in _TRAIL_LAST:
         return s
     if len(s) <= _TRAIL_WINDOW:
@@ -476,7 +494,10 @@ _RE_ON_THE_ORD = re.compile(
     r"(?=$|[,.;!?)]| (?:at|@|in|and|every|of|for|to|by|from|p[1-4])\b| ?[#@])",
     _F,
 )
-_RE_HOLIDAY = re.compile(rf"\b(?P<pre>on|by|for|until|till|til) (?P<h>{_alt(lx.HOLIDAYS)})\b", _F)
+_RE_HOLIDAY = re.compile(
+    r"\b(?P<pre>on|by|for|until|till|til|(?<=remind )me|(?<=remind )us) "
+    rf"(?P<h>{_alt(lx.HOLIDAYS)})\b",
+    _F)
 # Words that may start a spoken number, time or date (substrings: a cheap first test).
 _NUM_HINT = (
     "one",
@@ -702,6 +723,13 @@ _RE_SPOKEN_MERIDIEM = re.compile(
 
 _RE_LIKE_CLOCK = re.compile(r"\blike\s+(?=(?:at\s+)?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b)",
                             re.IGNORECASE)
+# "friday morning like 7", "tomorrow around 9": a bare hour after a day said is its time
+_RE_DAY_ABOUT_HOUR = re.compile(
+    r"\b(morning|evening|afternoon|night|tonight|tomorrow|today|(?:mon|tues|wednes|thurs|fri|"
+    r"satur|sun)day)\s+(?:at\s+)?(?:like|around|about|abt|round)\s+(\d{1,2}(?::\d\d)?)"
+    r"(?=\s*(?:$|[,.!;]))",
+    re.IGNORECASE,
+)
 _RE_DAY_ITSELF = re.compile(r"\b(today|tomorrow|tonight)\s+(?:itself|only)\b", re.IGNORECASE)
 
 
@@ -711,6 +739,8 @@ def spoken_numbers(s: str) -> str:
         s = _RE_ISH.sub(r"\1", s)  # "at 3ish": about 3 is 3
     if "like " in s:
         s = _RE_LIKE_CLOCK.sub("", s)  # "tomorrow morning like 7am": about 7am is 7am
+    if "like " in s or "ound " in s or "abt " in s or "about " in s:
+        s = _RE_DAY_ABOUT_HOUR.sub(r"\1 at \2", s)
     if "itself" in s or " only" in s:
         s = _RE_DAY_ITSELF.sub(r"\1", s)  # "due tomorrow itself": tomorrow, said firmly
     if " m" in s:

@@ -200,7 +200,8 @@ def _rule_query(s: str, now_local: datetime, depth: int) -> Understanding | None
 # Compound frames end with a pronoun ("… so delete it"): a cheap look at the end first, so
 # that a long message without one is not scanned by three frames for nothing.
 _PRONOUN_WORDS = lx.frozenwords(
-    "it that this them those these both one task item thing done complete completed finished "
+    "it that this them em 'em those these both one task item thing done complete completed "
+    "finished "
     "off out dusted care sorted handled"
 )
 
@@ -210,7 +211,7 @@ _RE_STILL_TO_DO = re.compile(
     r"\bstill\s+(?:going|got\s+to)\b", _F)
 _RE_CANT_GET = re.compile(
     r"\b(?:can'?t|cannot|couldn'?t|won'?t|don'?t|didn'?t|still|never)\s+(?:\w+\s+)?"
-    r"(?:get|put|add|have)\s+(?:it|that|this|them)\b", _F)
+    r"(?:get|put|add|have)\s+(?:it|that|this|them|em|'em)\b", _F)
 
 
 def _rule_compound(s: str, now_local: datetime, depth: int) -> Understanding | None:
@@ -244,8 +245,11 @@ def _rule_compound(s: str, now_local: datetime, depth: int) -> Understanding | N
 # A remark after the list: "add bread to the grocery list we ran out", "put sunscreen on the
 # packing list, it's going to be hot" (the item ends where the list is named).
 _RE_LIST_REMARK = re.compile(
-    r"(?<=\slist)(?:\s*[,;.!-]+\s*|\s+)(?:(?:i|we|it|they|you)(?:'[a-z]{1,2})?|its|im|were|"
-    r"dont|don't|since|because|cause|cuz|coz|so|there'?s|theres|my|our)\b.*$",
+    r"(?<=\slist)(?:\s+(?:pls|please|plz))?(?:\s*[,;.!-]+\s*|\s+)(?:(?:i|we|it|they|you)"
+    r"(?:'[a-z]{1,2})?|its|im|were|dont|don't|since|because|cause|cuz|coz|so|there'?s|theres|my|"
+    # which one: "add nappies to the shopping list, the size 4 ones"
+    r"our|(?<=[,;.!-] )(?:the(?!\s+\d)|preferably|ideally|not|only|just|"
+    r"the\s+\d+\w*\s+ones?))\b.*$",
     _F,
 )
 
@@ -406,7 +410,10 @@ _RE_CHATTER = re.compile(
     r"(?:i|we)\s+(?:really\s+|just\s+)?(?:don'?t|do\s+not)\s+(?:feel|want|wanna|like)|"
     r"(?:i|we)(?:'ll|\s+will)\s+be|"
     r"what|how|why|when|where|who|see\s+you|thanks|thank|ugh+|lol|haha\w*|omg|meh|wow|yay|"
-    r"oh|ah|hmm+|argh|sigh|yikes|damn|dang|happy|merry)\b"
+    r"oh|ah|hmm+|argh|sigh|yikes|damn|dang|happy|merry|wah|walao|aiyo+|aiya+|alamak|eish|"
+    r"haiya|jeez|blimey|crikey)\b"
+    # a day described: "today so hot", "tonight so cold"
+    r"|^(?:today|tonight|this\s+morning|yesterday)\s+(?:so|very|super|really|damn|too)\s+\w+"
     # Things an assistant does that are not to-dos: alarms, timers, devices, media.
     r"|^(?:set|cancel|turn\s+off|snooze|stop)\s+(?:an?|my|the)\s+(?:alarm|timer)s?\b"
     r"|^(?:wake\s+me|turn\s+(?:on|off|up|down)|play|pause|skip|dim|lock|unlock|open\s+the|"
@@ -463,7 +470,12 @@ _RE_NARRATIVE = re.compile(
 )
 # Terse news with a mark after the deed: "taxes filed!! never again", "gutters cleaned, phew".
 _RE_TERSE_NEWS = re.compile(r"^(?:[\w'-]+\s+){1,2}?(?:" + _PAST_WORDS + r")\s*[!,.]", _F)
-_RE_PAST_START = re.compile(r"^\s*(?:just\s+)?(?:[a-z]{4,}(?<!e)ed|forgot|missed)\b", _F)
+_RE_PAST_START = re.compile(
+    # "holy moly just booked my flight home for xmas", "spent the whole sunday at nan's"
+    r"^\s*(?:(?:holy\s+[a-z]+|omg|wow|woo+|yay|phew|well|ugh|guess\s+what|so|ok|okay|finally|"
+    r"just|already|i|we)[\s,!.]+){0,3}(?:[a-z]{4,}(?<!e)ed|forgot|missed|spent|went|bought|"
+    r"sent|paid|made|took|gave|sold|brought|caught|taught|wrote|drove|ran|saw|met|found|told|"
+    r"kept|built|won|flew|had)\b", _F)
 # "i'll call mom later tonight", "gonna pay the bill when i get paid": a plan told, not a
 # request (unlike "i'll call mom tonight", read as a note to self)
 _RE_PLAN_TOLD = re.compile(
@@ -496,7 +508,8 @@ _NEGATED_DEED = lx.frozenwords("didn't didnt haven't havent hasn't hasnt couldn'
 # Words a to-do never says: a negation inside it or a deed told as finally done.
 _RE_BARE_REMARK = re.compile(
     r"\b(?:can'?t|cannot|couldn'?t|won'?t|wouldn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|"
-    r"doesn'?t|haven'?t|hasn'?t|finally)\b", _F)
+    r"doesn'?t|haven'?t|hasn'?t|finally|again)\b"
+    r"|^no\s+(?!later\b)", _F)  # "no power again this morning": trouble, not a to-do
 
 
 def _negated_deed(s: str) -> bool:
@@ -535,6 +548,10 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
         return None  # "i have a headache today" is news; "i have a dentist appointment" a to-do
     drafts, _, conflict = drafts_of(_RE_HAVE_A.sub("", s, count=1), now_local)
     if not drafts:
+        return None
+    if len(drafts) > 1 and not all(d.due or d.recurrence for d in drafts):
+        # "loadshedding stage 4 tonight, so that's fun": remarks strung together, not a
+        # list of dated to-dos ("dentist friday 3pm, gym saturday 9am")
         return None
     if len(drafts) == 1 and is_placeholder(drafts[0].title):
         d = drafts[0]  # "something for tomorrow": ask what, keeping tomorrow
@@ -914,8 +931,10 @@ def _with_mention(got: Understanding, s: str) -> Understanding:
         # ("take the plant watering off" / "water plants")
         return _replace(got, mentions=(*loose, Mention(kind="named", refs=named,
                                                           intent=got.intent)))  # fmt: skip
-    plainly = fallback.told_done(s) if got.intent is Intent.UNKNOWN and (
-        got.rule == "no_rule") else None
+    # news and its verdict ("the cake for maya is sorted, one less thing") whose words name
+    # no task as said: told plainly, like talk no rule read
+    plainly = fallback.told_done(s) if (got.intent is Intent.UNKNOWN and got.rule == "no_rule") or (
+        not loose and got.rule == "compound.done_tail") else None
     if plainly:
         loose = (*loose, Mention(kind="told", refs=(plainly,)))  # the weakest, last
     return _replace(got, mentions=loose) if loose else got

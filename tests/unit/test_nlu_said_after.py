@@ -1,0 +1,129 @@
+"""What people say after the task (issue 12, sets 33-34): the carrier or the date said last
+("…, remind me friday", "… can u remind me", "…, needs doing by the 4th"), a remark about
+the item ("…, the big bag", "… would ya"), and news that must not be read as a deed (someone
+else's own doings, a price going up, a thing falling due). End to end on task state where
+the reading is about tasks. The sentences are written here (none is copied from a set)."""
+
+from __future__ import annotations
+
+import pytest
+from nlu_testing import open_after, tasks_after, u
+
+from agents.types import Intent
+from store import Database
+
+# the tests' clock (nlu_testing.NOW) is Thursday 2026-11-26, 10:00 UTC
+FRIDAY = "2026-11-27"
+MONDAY = "2026-11-30"
+TOMORROW = "2026-11-27"
+
+
+@pytest.mark.parametrize(("text", "title", "due"), [
+    # the carrier or the date said after the task, as an item of its own
+    ("need to renew the bike lock, remind me friday", "renew the bike lock", FRIDAY),
+    ("add order printer paper, needs doing by the 4th of december", "order printer paper",
+     "2026-12-04"),
+    ("add defrost the freezer, whenever, no rush", "defrost the freezer", None),
+    ("remind me to book the vet, its 4.30pm on monday", "book the vet",
+     f"{MONDAY}T16:30:00+00:00"),
+    ("add renew the tv licence, must do before the end of the month", "renew the tv licence",
+     "2026-11-30"),
+    # … or without a comma
+    ("i need to post the forms on monday can u remind me", "post the forms", MONDAY),
+    ("i gotta pay the window cleaner by the 3rd can u put that in", "pay the window cleaner",
+     "2026-12-03"),
+    # the deadline's event is no part of the title
+    ("remind me to buy batteries before the camping trip", "buy batteries", None),
+    # a remark or a kiss after the list, politeness after the item
+    ("put porridge oats on the grocery list, the big bag", "porridge oats", None),
+    ("add kitchen roll to the shopping list pls, the cheap one", "kitchen roll", None),
+    ("stick dog treats on the list would ya", "dog treats", None),
+    ("hun can u add tea bags to the list x", "tea bags", None),
+    ("ya add descale the kettle pls, it's been months", "descale the kettle", None),
+    ("lemme add clean the gutters real quick", "clean the gutters", None),
+    ("we're out of lemons again, put em on the shopping list", "lemons", None),
+    ("add milk to the list, due friday", "milk", FRIDAY),
+    # frames that read the wrong slot before
+    ("add a reminder for me tomorrow at half past four to collect the parcel",
+     "collect the parcel", f"{TOMORROW}T16:30:00+00:00"),
+    ("reminder pls - water the tomatoes", "water the tomatoes", None),
+    ("remind me christmas eve to wrap the presents", "wrap the presents", "2026-12-24"),
+    ("put cancel the magazine trial on there before i get charged",
+     "cancel the magazine trial", None),
+    # about a time: the clock said wins over the meal or the "like"
+    ("i wanna remember to stretch saturday morning like 8ish", "stretch",
+     "2026-11-28T08:00:00+00:00"),
+    ("tomorrow i gotta call the garage, remind me around lunch like 12:45", "call the garage",
+     f"{TOMORROW}T12:45:00+00:00"),
+    ("i want a todo for emptying the dehumidifier", "empty the dehumidifier", None),
+])
+def test_the_task_without_what_was_said_after_it(text: str, title: str,
+                                                  due: str | None) -> None:
+    got = u(text)
+    assert got.intent is Intent.ADD, (text, got.rule)
+    assert [(d.title, d.due) for d in got.drafts] == [(title, due)], text
+
+
+def test_a_named_list_remark_keeps_the_tag() -> None:
+    got = u("put porridge oats on the grocery list, the big bag")
+    assert got.drafts[0].tags == ("grocery",)
+
+
+def test_a_capital_x_is_still_a_task_named_x() -> None:
+    assert u("uncheck X").intent is Intent.REOPEN
+    assert [d.title for d in u("add X").drafts] == ["X"]
+
+
+def test_my_jobs_for_today_is_a_list() -> None:
+    assert u("tell me my jobs for today").intent is Intent.LIST
+
+
+@pytest.mark.parametrize(("text", "seeds", "gone"), [
+    # a removal said outright, whatever the reason after it
+    ("scratch the toner, my boss says he's ordering a box for the office",
+     ("buy printer toner", "call the bank"), "buy printer toner"),
+    # someone else has it in hand
+    ("sam's dropping maya at swimming tonight so i'm off the hook",
+     ("take maya to swimming", "buy bread"), "take maya to swimming"),
+    # "like 5 min" is about five minutes, not a liking
+    ("i just submitted the essay like 5 min before the deadline",
+     ("finish history essay", "buy milk"), "finish history essay"),
+    # a verdict after the news, after an emoji
+    ("the florist says the wreath for gran is sorted for friday 🌸 one less thing",
+     ("order wreath for gran", "pay the gas bill"), "order wreath for gran"),
+])
+def test_news_said_with_a_reason_closes_the_task(database: Database, text: str,
+                                                 seeds: tuple[str, ...], gone: str) -> None:
+    left, _ = open_after(database, seeds, text)
+    assert gone not in left and len(left) == len(seeds) - 1, text
+
+
+@pytest.mark.parametrize(("text", "seeds"), [
+    # someone named in the task did something of their own
+    ("priya scored a goal at netball today", ("pick up Priya from netball", "buy eggs")),
+    # someone else's own thing
+    ("my mate dev got his car serviced in a day", ("get the car serviced", "buy eggs")),
+    # a price went up; a thing falls due; one more message came in
+    ("the council tax went up by 5% this year", ("pay council tax", "buy eggs")),
+    ("the dvds are due back on friday i think, loads of time", ("return the dvds", "buy eggs")),
+    ("ben sent another text, that's three today", ("reply to Ben's text", "buy eggs")),
+    # what others are doing is no deed; trouble that came back is not the fix
+    ("the lawn is a jungle, the neighbours are staring", ("mow the lawn", "buy eggs")),
+    ("the fox got into the bin again last night, spent an hour cleaning up",
+     ("fix the bin lid", "buy eggs")),
+    # remarks strung together with a time in them add nothing
+    ("no power again this morning, cold tea at 6am", ("buy eggs",)),
+    ("today so humid, 31 degrees at 9am", ("buy eggs",)),
+    ("load shedding stage 2 tonight, so that's fun", ("buy eggs",)),
+    # news told with a past verb first is never a dated add
+    ("omg just booked my train home for new year, 30th dec", ("buy eggs",)),
+    ("spent the whole saturday at nan's, she made a roast", ("buy eggs",)),
+])
+def test_talk_changes_nothing(database: Database, text: str, seeds: tuple[str, ...]) -> None:
+    assert open_after(database, seeds, text) == (sorted(seeds), len(seeds)), text
+
+
+def test_the_household_s_own_haircut_still_closes_the_task(database: Database) -> None:
+    left = tasks_after(database, ("get the kids' hair cut", "buy eggs"),
+                       "both girls have had their hair cut")
+    assert [t.title for t in left if t.completed] == ["get the kids' hair cut"]
