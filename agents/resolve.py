@@ -260,6 +260,9 @@ def _same_verb(a: str, b: str) -> bool:
 
 
 _DEED = {stem(k): frozenset(stem(v) for v in vs) for k, vs in lx.FALLBACK_DEED_VERBS.items()}
+for _said, _same in lx.VERB_SYNONYMS.items():  # "rang the in-laws" stands for what "called" does
+    if stem(_same) in _DEED:
+        _DEED[stem(_said)] = _DEED.get(stem(_said), frozenset()) | _DEED[stem(_same)]
 _STATE_VERBS = {k: frozenset(stem(v) for v in vs) for k, vs in lx.FALLBACK_STATE_VERBS.items()}
 
 
@@ -478,14 +481,20 @@ _TO_PERSON = _TALK | frozenset(stem(w) for w in lx.words(
 _PREPOSITIONS = lx.frozenwords("for to with at about from on in of by into onto before after")
 
 
+_LIGHT_HEADS = lx.frozenwords("get have")
+
+
 @lru_cache(maxsize=4096)
 def _head(title: str) -> str:
     """The stem of the title's head noun: the last word of its object before a preposition
     ("buy a birthday present for mia" → "present")."""
     head = ""
-    for index, raw in enumerate(_RE_WORDS.findall(title.lower())[:MAX_QUERY_WORDS]):
+    said = _RE_WORDS.findall(title.lower())[:MAX_QUERY_WORDS]
+    for index, raw in enumerate(said):
         if raw in _PREPOSITIONS and head:
             break
+        if index > 1 and said[0] in _LIGHT_HEADS and lx.looks_past(raw) and head:
+            break  # "get gas cylinder refilled": the cylinder; "refilled" is the deed
         if raw not in lx.MATCH_FILLER and not (index == 0 and stem(raw) in _TASK_VERBS):
             head = stem(raw)
     return head

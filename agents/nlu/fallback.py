@@ -293,6 +293,11 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
     body = ws[i:]
     if not body:
         return None
+    got = _index(body, _GOT)
+    if 1 <= got <= 4 and body[got - 1] in ("'s", "has") and (
+            body[got + 1:got + 2] == ["new"] or (body[got + 1:got + 2] and body[got + 1] in _OWNED
+                                                 and body[got + 2:got + 3] == ["new"])):
+        body = [*body[:got - 1], "has", *body[got + 1:]]  # "liam's got his new shoes": has
     for j, word in enumerate(body):
         n = _starts(body, j, _CANCEL)
         if n or word in lx.MENTION_CANCEL:
@@ -485,6 +490,20 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
 
 
 _CONTRAST = lx.frozenwords("but though although however")
+# Off a call with someone: they were called.
+_RE_OFF_THE_PHONE = re.compile(
+    r"\b(?:come|came|got|get|just\s+off)\s+off\s+(?:the\s+)?(?:phone|call)\s+(?:with|wid|w/?|to)\b"
+    r"|\bjust\s+off\s+(?:the\s+)?(?:phone|call)\s+(?:with|wid|w/?|to)\b")
+_RE_WORKS_AGAIN = re.compile(
+    r"\b(running|working|flowing|draining|fine|ok|okay|online|open|on)\s+again\b")
+_RE_RELIEF_TAIL = re.compile(r"[\s,!.]+(?:thank\s+(?:god|goodness|heavens|fuck)|phew)[\s!.]*$")
+_RE_WENT_OFF_TO = re.compile(r"\bwent\s+off(?=\s+(?:at|to|in\s+the\s+post|today|this|yesterday|"
+                             r"last|first\s+thing)\b)")
+_RE_HIT_SEND = re.compile(r"\b(?:hit|hitting|pressed|clicked)\s+send\s+on\b")
+_RE_PIDGIN_DONE = re.compile(r"(?<=\bi )don(?= [a-z])|(?<=\bwe )don(?= [a-z])")
+# A reason after the news says why, not whether: its doubts are not the news's.
+_RE_REASON = re.compile(r"(?:,\s*|\s+)(?:because|cos|coz|cuz|cause|'cause)\s")
+_RE_REASON_END = re.compile(r"\s+(?:so|and\s+so|which\s+means)\s|[,;.!]")
 # It happened again: the clause before is trouble, not the thing a deed refers back to
 # ("sheep got through the fence again last night, spent the morning rounding them up").
 _AGAIN = lx.frozenwords("again")
@@ -513,9 +532,11 @@ _RE_FILLER_LIKE = re.compile(
     r"\b(for|took|takes|was|just|literally|about|spent)\s+like\s+"
     r"(?=(?:a|an|the|one|two|three|four|five|ten|fifteen|twenty|thirty|forty|fifty|half|"
     r"couple|few|\d+)\b)"
-    # "submitted it like 2 min before midnight", "ran them like 10 times": about, no liking
+    # "submitted it like 2 min before midnight", "ran them like 10 times", "at like 2am": about,
+    # no liking; "its like sleeping on a cloud": a likeness
     r"|\b([a-z']+)\s+like\s+(?=(?:a|an|\d+)\s+(?:min|mins|minutes?|hours?|hrs?|secs?|seconds?|"
-    r"days?|weeks?|times|x)\b)")
+    r"days?|weeks?|times|x)\b|\d{1,2}(?::\d\d)?\s*(?:am|pm)\b)"
+    r"|\b(its|it's|it\s+is|was|feels|felt|looks|sounds)\s+like\s+(?=[a-z])")
 _RE_HALF_PRICE = re.compile(r"\bhalf\s+(?:price|off|priced)\b")
 _RE_KINDA_DONE = re.compile(r"\b(?:kinda|sorta|kind\s+of|sort\s+of)\s+(?=(?:already|just)\b)")
 # What a deed got, said by its amount only: "bought a pack", "grabbed a couple".
@@ -586,13 +607,14 @@ def _doing(word: str) -> bool:
 
 
 # Said for "done" by people who drop the participle ("i have finish the homework").
-_DONE_BASES = lx.frozenwords("finish complete submit send pay call book")
+_DONE_BASES = lx.frozenwords("finish complete submit send pay call book buy collect fix clean")
 _HAVE = (["we", "have"], ["i", "have"], ["we've", "got"], ["i've", "got"], ["we", "got"])
 # An event or a thing that is over or gone is not a task done ("dinner was over by 9"), and
 # without a copula only the plain done words say it ("meal prep done", not "take the day off").
 _MENTION_STATES = _phrases(p for p in _STATE_TEXTS if p not in ("over", "gone", "off"))
 _BARE_DONE = _phrases(p for p in _STATE_TEXTS if p in _GENERIC and p not in ("over", "gone", "off"))
 _GENERIC_NOUNS = lx.frozenwords("need used red bed shed")
+_GOT = lx.frozenwords("got")
 # What a thing is said to be that is no deed: "the library books are due back on the 12th"
 _NOT_EVENT = lx.frozenwords("due overdue late early expensive cheap pricey broken missing lost "
                             "stuck")
@@ -645,6 +667,29 @@ def mentions(text: str) -> tuple[Mention, ...]:
     """The mention readings of a statement (module comment above): one per clause that says
     something is done, the weakest (an event) last; () for anything else."""
     low = _RE_LEAD_IN.sub("", text.lower(), count=1)  # "just wanted to say the forms are in"
+    if "phone" in low or "call" in low:
+        low = _RE_OFF_THE_PHONE.sub("called", low)  # "just come off the phone wid auntie"
+    if "again" in low:
+        low = _RE_WORKS_AGAIN.sub(r"\1 now", low)  # "the pump's running again": fixed
+    if "send" in low:
+        low = _RE_HIT_SEND.sub("sent", low)  # "just hit send on the slides to priya"
+    if "thank" in low or "phew" in low:
+        # "…so no more chasing needed thank god" (looked for at the end only: linear)
+        low = low[:-40] + _RE_RELIEF_TAIL.sub("", low[-40:], count=1)
+    if "went off" in low:
+        low = _RE_WENT_OFF_TO.sub("is sent", low)  # "jen's parcel went off at the post office"
+    if "went and " in low:
+        low = low.replace("went and ", "")  # "went and got my costume": got it
+    if "in laws" in low:
+        low = low.replace("in laws", "in-laws")
+    if " don " in low:
+        low = _RE_PIDGIN_DONE.sub("have", low)  # "i don buy chidi uniform": bought
+    reason = _RE_REASON.search(low)
+    if reason and reason.start() > 12:
+        # "liam's got his shoes, velcro because he still can't do laces": the news without
+        # its reason (up to the next clause: "…because of the rain so no need for X")
+        reason_end = _RE_REASON_END.search(low, reason.end())
+        low = low[: reason.start()] + (low[reason_end.start():] if reason_end else "")
     still = _RE_STILL_TAIL.search(low)
     if still and still.start() > 0 and not _RE_SAME_THING.search(still.group(0)):
         low = low[: still.start()]  # "X cancelled, still need to do Y" ("i still need mine")
@@ -658,7 +703,7 @@ def mentions(text: str) -> tuple[Mention, ...]:
 
     if " like " in low:
         # "talked for like an hour": no liking
-        low = _RE_FILLER_LIKE.sub(lambda m: f"{m[1] or m[2]} ", low)
+        low = _RE_FILLER_LIKE.sub(lambda m: f"{m[1] or m[2] or m[3]} ", low)
     if "half " in low:
         low = _RE_HALF_PRICE.sub("on sale", low)  # a price, not a half-done task
     if " thru" in low:

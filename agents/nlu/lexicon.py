@@ -366,11 +366,12 @@ FALLBACK_GENERIC_STATES = phrases(
 )
 _CLEANED = words("clean wash wipe scrub tidy vacuum mop dust rinse")
 FALLBACK_STATE_VERBS = {
-    "out": words("take put bring send mail write finish draft submit publish release"),
+    "out": words("take put bring send mail write finish draft submit publish release bake "
+                 "roast"),  # "the scones are out": baked
     "clean": _CLEANED, "spotless": _CLEANED, "sparkling": _CLEANED, "tidy": _CLEANED,
     "empty": words("empty unload"),
     "full": words("fill refill stock restock"),
-    "up": words("set put hang pick post publish install mount assemble build erect"),
+    "up": words("set put hang pick post publish install mount assemble build erect get"),
     "on": words("put turn install replace change mount get upload save share"),
     "in": words("hand turn put submit send mail file replace install change enter input log "
                  "bring take get apply "
@@ -470,12 +471,17 @@ FALLBACK_DEED_VERBS = {
     "put": words("replace install fit hang change"),  # "dad put the new shower head in"
     # "the new charger came today": whatever brings a thing or a person to the door
     "arrive": words("order buy ship deliver get renew replace request apply purchase send mail "
-                    "post book call hire schedule wait track chase"),
+                    "post book call hire schedule wait track chase service repair"),
     "pass": words("inspect test check study revise prepare take get book renew"),  # "…its MOT"
     "confirm": words("call book ask arrange find hire text email"),  # "sitter confirmed"
     # "maya and i talked about prom": any way of reaching them
     "talk": words("call text message email phone ring contact reach chat speak"),
-    "submit": words("finish write complete do prepare draft fill sign hand turn send file"),
+    # "called the caterer" / "confirm numbers with caterer": what a call is made to do
+    "swap": words("refill replace change exchange"),  # "swapped the propane tank"
+    "call": words("confirm ask book arrange check order cancel chase remind invite tell rsvp "
+                  "reschedule schedule"),
+    "submit": words("finish write complete do prepare draft fill sign hand turn send file "
+                    "upload apply"),
     "file": words("do finish complete prepare submit"),  # "taxes filed"
     "live": words("write publish post finish launch upload release update set install "
                    "connect activate"),  # "…is live"
@@ -540,6 +546,7 @@ NOUN_SYNONYMS = (
     words("doctor doc dr"),
     words("chapter ch chap"),
     words("resume cv"),
+    words("form forms slip slips"),
     words("gift present"),
     words("babysitter sitter nanny"),
     words("documents document docs paperwork papers"),

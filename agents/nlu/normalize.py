@@ -52,12 +52,12 @@ _RE_TO_DO = re.compile(
 # Hesitations said while dictating ("add a task uh call the tire shop"): never a word of a
 # task. Only whole words, and never the first (a reply "um no" is still read as said).
 # Spoken contractions and "me" for "my" before a list ("chuck it on me list").
-_SLANG = {"lemme": "let me", "gimme": "give me", "me": "my", "wat": "what", "wot": "what",
-          "wut": "what"}
+_SLANG = {"mi": "i", "lemme": "let me", "gimme": "give me", "me": "my", "wat": "what",
+          "wot": "what", "wut": "what"}  # "mi just come off the phone": Jamaican "i"
 _ME_LIST = (" me list", " me todo", " me jobs", " me reminders")
 _HESITATIONS = (" uh", " um", " erm", " hmm", " like,")
 _RE_SLANG = re.compile(
-    r"\b(?:lemme|gimme)\b|^(?:wat|wot|wut)\b|"
+    r"\b(?:lemme|gimme)\b|^(?:wat|wot|wut)\b|^mi(?= )|"
     r"(?<=\bon )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)|"
     r"(?<=\bto )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)", re.IGNORECASE)
 _RE_HESITATION = re.compile(r"(?<=\s)(?:uh+|um+|uhm+|erm+|hmm+)(?:\s*,)?\s+(?=\S)|"
@@ -98,7 +98,7 @@ def clean(text: str) -> str:
         s = _RE_COLON_WORD.sub(": ", s)  # "todo:fix the tap"
     if any(h in low for h in _HESITATIONS):
         s = _RE_HESITATION.sub("", s)
-    if "mme" in low or low[:1] == "w" or any(n in low for n in _ME_LIST):
+    if "mme" in low or low[:1] == "w" or low[:3] == "mi " or any(n in low for n in _ME_LIST):
         s = _RE_SLANG.sub(lambda m: _SLANG[m.group(0).lower()], s)
     if "in" in low:
         s = _RE_G_DROPPED.sub(_g_back, s)  # "this mornin", "swimmin lessons"

@@ -80,6 +80,7 @@ _RE_REF_TRAIL = re.compile(
     _F,
 )
 RE_QUOTED = re.compile(r"^[\"'`](.+)[\"'`]$")
+_RE_ANYMORE_ON = re.compile(r"(?<=\w)\s+(?:anymore|any\s+more|any\s+longer)\s+(?=\w).*$", _F)
 
 
 def strip_tail(rx: re.Pattern[str], s: str, window: int = _TAIL_WINDOW) -> str:
@@ -115,6 +116,9 @@ def _one_ref(part: str) -> TaskRef | None:
     if q:
         return TaskRef(title=q.group(1).strip())
     t = _RE_REF_LEAD.sub("", _RE_REF_LEAD.sub("", p, count=1), count=1)
+    if "any" in t:
+        # "no need for the kennel anymore my mum said she'll have rex": the kennel
+        t = _RE_ANYMORE_ON.sub("", t, count=1)
     t = strip_tail(_RE_REF_TRAIL, t).strip(" ,.;:!?\"'")
     if not t:
         return None

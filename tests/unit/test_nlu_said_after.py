@@ -127,3 +127,62 @@ def test_the_household_s_own_haircut_still_closes_the_task(database: Database) -
     left = tasks_after(database, ("get the kids' hair cut", "buy eggs"),
                        "both girls have had their hair cut")
     assert [t.title for t in left if t.completed] == ["get the kids' hair cut"]
+
+
+@pytest.mark.parametrize(("text", "seeds", "done"), [
+    # who came for a thing that is the task's, not the participle after it
+    ("the gas cylinder guy came this morning", ("get gas cylinder refilled", "buy curd"),
+     "get gas cylinder refilled"),
+    ("the aircon man came already, all cleaned", ("service aircon", "pay rent"),
+     "service aircon"),
+    # off the phone with someone, and a call made to settle something
+    ("mi just come off the phone wid cousin joy", ("call cousin Joy", "buy yam"),
+     "call cousin Joy"),
+    ("just called the florist, they know it's 30 guests now",
+     ("confirm numbers with florist", "buy stamps"), "confirm numbers with florist"),
+    ("rang my parents and they're coming friday", ("invite my parents", "buy wine"),
+     "invite my parents"),
+    # a reason after the news does not unsay it
+    ("maya's got her new school bag, purple because she still can't decide",
+     ("buy school bag for Maya", "pay rent"), "buy school bag for Maya"),
+    # "like" that is "about" or a likeness
+    ("submitted the grant form at like 1am", ("submit grant form", "buy milk"),
+     "submit grant form"),
+    ("new kettle arrived and its like magic", ("buy a new kettle", "call gran"),
+     "buy a new kettle"),
+    # deeds said for the task's verb
+    ("essay submitted on the portal 10 mins before the deadline",
+     ("upload essay to portal", "buy milk"), "upload essay to portal"),
+    ("the brownies are out and cooling", ("bake brownies", "buy milk"), "bake brownies"),
+    ("swapped the gas bottle at the garage", ("refill gas bottle", "buy milk"),
+     "refill gas bottle"),
+    ("just hit send on the quote to mr patel", ("email Mr Patel the quote", "buy milk"),
+     "email Mr Patel the quote"),
+    ("signed tom's trip form", ("sign permission slip for trip", "buy milk"),
+     "sign permission slip for trip"),
+    ("we don pay the light bill", ("pay light bill", "buy milk"), "pay light bill"),
+    ("the pond pump is working again", ("fix the pond pump", "buy milk"), "fix the pond pump"),
+    ("the tree is up!!", ("get a tree", "buy fairy lights"), "get a tree"),
+    ("went and got my suit from the tailor", ("pick up suit", "buy socks"), "pick up suit"),
+    ("the client finally paid up so no more chasing needed thank god",
+     ("chase unpaid invoice from client", "renew domain"), "chase unpaid invoice from client"),
+    ("the parcel for nan went off at the post office this morning",
+     ("post parcel to nan", "buy milk"), "post parcel to nan"),
+])
+def test_news_in_other_words_closes_the_task(database: Database, text: str,
+                                             seeds: tuple[str, ...], done: str) -> None:
+    left = tasks_after(database, seeds, text)
+    assert [t.title for t in left if t.completed] == [done], text
+    assert len(left) == len(seeds), text
+
+
+def test_no_need_anymore_deletes_the_thing_not_the_reason(database: Database) -> None:
+    seeds = ("book dog walker", "buy treats for Bruno")
+    left, _ = open_after(database, seeds,
+                         "no need for the dog walker anymore my brother said he'll take bruno out")
+    assert left == ["buy treats for Bruno"]
+
+
+def test_milk_gone_off_is_no_deed(database: Database) -> None:
+    assert open_after(database, ("buy milk",), "the milk in the fridge has gone off") == (
+        ["buy milk"], 1)
