@@ -134,7 +134,9 @@ _RE_ADD_LEAD_NOISE = re.compile(
     r"^(?:(?:to|on|onto|in|into)\s+(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?|"
     r"to-?dos?|to-?do\s+list|todo\s+list|task\s+list)\s*[:\-]?\s*|[:\-=]\s*|"
     r"(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?|to-?do\s+list|todo\s+list)\s*:\s*|"
-    r"(?:to\s*)?do\s*:\s*|(?:remember|not\s+forget)\s+to\s+)",
+    r"(?:to\s*)?do\s*:\s*|(?:remember|not\s+forget)\s+to\s+|"
+    r"(?:(?:to|on|onto)\s+)?(?:(?:my|the|our)\s+)?(?:shopping|grocery|groceries|work|home|"
+    r"school|errands|chores|tasks?)\s*:\s*)",
     _F,
 )
 _RE_ADD_TRAIL_NOISE = re.compile(
@@ -177,14 +179,21 @@ _RE_BEFORE_TAIL = re.compile(r"(?<=\w)\s+before\s+(?:[\w'-]+\s+){0,5}[\w'-]+$", 
 _RE_GERUND_LEAD = re.compile(r"^(?P<w>[a-z]+)ing\b", _F)
 
 
+_PARTICLES = (" out", " away", " back", " together", " off")
+_PUT_ON = lx.frozenwords("put turn switch pop stick throw")
+
+
 def clean_title(t: str) -> str:
     """Trim connectors and punctuation left at the edges of a title; unquote it."""
     t = " ".join(t.split())
+    put_on = t.lower().endswith(" on") and t.split(" ", 1)[0].lower() in _PUT_ON
     for _ in range(4):
         u = RE_TITLE_TRIM.sub("", t).strip()
         if u == t:
             break
         t = u
+    if put_on and not t.lower().endswith(" on") and " " in t:
+        t += " on"  # "put the rice on", "turn the heating on": the verb's, not a date's
     q = RE_QUOTED.match(t)
     if q:
         t = q.group(1).strip()
@@ -417,6 +426,12 @@ _RE_CARRIER_ITEM = re.compile(
 _RE_THING_FOR = re.compile(r"\b(?:thing|things|one|ones|stuff)\s+for\s+$", re.IGNORECASE)
 
 
+# What follows "a reminder for" that is a time, not the task: "for me tomorrow at 2 to X",
+# "for 9 tonight to X", "in 2 days to X" (the frame with a {when} slot reads those).
+_RE_NOT_REMINDER_SLOT = re.compile(
+    r"(?:me|us)\s|\d|(?:days?|weeks?|hours?|minutes?|mins?|months?)\b", re.IGNORECASE)
+
+
 def task_frame(
     frame: Frame, m: re.Match[str], now_local: datetime, *, extra_tags: tuple[str, ...] = ()
 ) -> Understanding | None:
@@ -430,6 +445,8 @@ def task_frame(
     when = ""
     if groups.get("when"):
         got = when_text(groups["when"], now_local)
+        if got is None and m.string[max(0, m.start("when") - 3):m.start("when")].lower() == "in ":
+            got = when_text(f"in {groups['when']}", now_local)  # "a reminder in 2 days to X"
         if got is None:
             return None
         when = got
@@ -464,8 +481,10 @@ def task_frame(
         re.match(r"(?:\d|#|number\b|no\.|lists?\b|for\b|is\b|are\b)", raw, _F)
     ):
         return None  # "task 3 is done", "todo list", "reminders for today": not a label
-    if frame.name == "add.reminder" and re.match(r"(?:me|us)\s", raw, _F):
+    if frame.name == "add.reminder" and _RE_NOT_REMINDER_SLOT.match(raw):
         return None  # "a reminder for me tomorrow at 2 to X": the frame with {when} reads it
+    if frame.name in ("add.put_on_when", "add.put_for_when") and raw.lower().endswith(_PARTICLES):
+        return None  # "put the bins out on tuesday": the task is putting them out
     if frame.name == "add.note" and raw.lower().endswith(" down"):
         raw = raw[:-5]  # "note X down"
     if frame.name == "add.noun" and _RE_THING_FOR.search(m.string, 0, m.start("task")):

@@ -65,7 +65,8 @@ _DET = lx.phrases(
 # Verbs that create a task only with a noun ("make a task to X", "put a todo in"): alone,
 # "make X urgent" is an update and "put X back" a reopen.
 _NOUN_VERB = (*_ADD_VERB, "put in", "put", "make", "give me", "get me", "set up", "start", "open",
-              "write", "i want", "i need", "i'd like", "i would like", "can i get", "can i have")
+              "write", "set", "i want", "i need", "i'd like", "i would like", "can i get",
+              "can i have")
 _RDET = lx.phrases("a|an|another|one more|some|new|a new|my|a quick|one|a little")
 _COUNT = (
     *(str(n) for n in range(2, 21)),
@@ -87,7 +88,9 @@ _WANT = lx.phrases(
     "could i get|"
     "give me|send me|get me|set|set me|set up|set up me|make|make me|create|create me|add|"
     "put in|put|schedule|i'll need|i will need|leave me|leave|i need you to set|"
-    "i want you to set|set yourself|program|drop me|shoot me|i'd appreciate|how about"
+    "i want you to set|set yourself|program|drop me|shoot me|i'd appreciate|how about|"
+    "chuck on|chuck me|pop on|pop me|stick on|bung on|whack on|throw on|sort me|sort me out with|"
+    "sort out|sort"
 )
 _CONNECT_REMIND = lx.phrases("to|2|tae|that|about|abt|bout|'bout|of|regarding|re|:")
 _CONNECT_REMINDER = lx.phrases(
@@ -298,6 +301,9 @@ SLOTS: dict[str, str] = {
     "when": r"[^,;]{1,60}?",
     "list": LIST_SLOT,
     "tail": r"(?:for|by|on|before|due|at|this|next|tomorrow|today|tonight|in|every)\b[^,;]{0,60}",
+    # a remark after the item: "…on there, im never going anyway lol"
+    "remark": r"(?:i|i'm|im|it's|its|they're|theyre|we're|cos|cause|because|as|since|lol|"
+              r"haha)\b[^;]{0,100}",
 }
 
 
@@ -333,6 +339,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "add.list_there": ("there", "it", "that", "list"),
     "add.reminder": ("reminder", "reminders"),
     "add.reminder_when": ("reminder", "reminders"),
+    "add.reminder_colon": ("reminder", "reminders"),
     "add.reminder_bare": ("reminder", "reminders"),
     "clarify.reminder": ("reminder", "reminders"),
     "add.forget": _FORGET_WORDS,
@@ -415,6 +422,13 @@ REMINDER_FRAMES = _frames(
             "task",
             0.95,
         ),
+        # "sort me a reminder for 7am tomorrow: gym bag in the car"
+        (
+            "add.reminder_colon",
+            "[{want}] [{rdet}] [{adj}] reminder [for me|for us] [(for|at|on)] {when} (:|-) {task}",
+            "task",
+            0.95,
+        ),
         (
             "add.reminder_bare",
             "{want} [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {task}",
@@ -440,7 +454,7 @@ REMINDER_FRAMES = _frames(
         ),
         ("clarify.forget", "{forget} [something|anything|it|this|that] [for me]", "vague", 1.0),
         # "make a note to X", "note to self: X"
-        ("add.note", "{note} [for me|to self] [{that}] {task}", "task", 0.9),
+        ("add.note", "{note} [for me|to self] [(,)] [{that}] {task}", "task", 0.9),
     )
 )
 
@@ -454,7 +468,8 @@ ADD_FRAMES = _frames(
         ("add.list_first", "{put} {onto} {list} [{that}] {task}", "task", 0.95),
         (
             "add.list_there",
-            "{put} {task} (on|onto|in) (there|it|that|that list|this list) [{tail}]",
+            "{put} {task} (on|onto|in) (there|it|that|that list|this list) [{tail}] "
+            "[(,) {remark}]",
             "task",
             0.85,
         ),
@@ -466,14 +481,15 @@ ADD_FRAMES = _frames(
         # "add a task to X", "new task: X", "put a task in for tomorrow: X"
         (
             "add.noun_colon",
-            "{noun_verb} [me|us] [{det}] [{count}] [{det}] {tasknoun} (:|-) {task}",
+            "{noun_verb} [me|us] [{det}] [{count}] [{det}] {tasknoun} [(for|on) {when}] (:|-) "
+            "{task}",
             "task",
             0.95,
         ),
         (
             "add.noun",
-            "{noun_verb} [me|us] [{det}] [{count}] [{det}] {tasknoun} [for me] [in] {connect} "
-            "{task}",
+            "{noun_verb} [me|us] [{det}] [{count}] [{det}] [{adj}] {tasknoun} [for me] [in] "
+            "{connect} {task}",
             "task",
             0.95,
         ),

@@ -70,6 +70,9 @@ _RE_COLON_WORD = re.compile(r"(?<=[A-Za-z]):(?=[A-Za-z])")
 # check marks are news of their own (see has_check_mark) and stay.
 _EMOJI = "\U0001f000-\U0001faff\u2600-\u2610\u2612-\u2704\u2706-\u2712\u2715-\u27bf\ufe0f"
 _RE_MID_EMOJI = re.compile(rf"(?<=[\w'\")])\s*[{_EMOJI}]+\s*(?=\w)")
+_RE_MID_LAUGH = re.compile(r"(?<=\w)\s+(?:lol|lmao|haha+)\s+(?=(?:i|i'm|im|we|it|it's|its|they|he|"
+                           r"she|my)\b)", re.IGNORECASE)
+
 
 
 def clean(text: str) -> str:
@@ -83,6 +86,9 @@ def clean(text: str) -> str:
         s = _RE_CTRL.sub(" ", s)
     if not s.isascii():
         s = _RE_MID_EMOJI.sub(", ", s)
+    laughs = s.lower()
+    if "lol " in laughs or "haha" in laughs or "lmao " in laughs:
+        s = _RE_MID_LAUGH.sub(", ", s)  # "eat lunch lol i keep forgetting": a clause ends
     s = " ".join(s.split())
     low = s.lower()
     if "to do" in low or "to-do" in low:
@@ -723,6 +729,16 @@ _RE_SPOKEN_MERIDIEM = re.compile(
 
 _RE_LIKE_CLOCK = re.compile(r"\blike\s+(?=(?:at\s+)?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b)",
                             re.IGNORECASE)
+# "tomorrow morning 6.30": the time of that part of the day; "at 8 15": dictated 8:15
+_RE_PART_CLOCK = re.compile(
+    r"\b(morning|evening|afternoon|night|tonight)\s+(\d{1,2}[.:][0-5]\d)\b", re.IGNORECASE)
+_RE_AT_H_MM = re.compile(
+    r"\bat\s+(\d{1,2})\s+([0-5]\d)\b(?!\s*(?:min|mins|minutes|hours?|days?|weeks?|people|"
+    r"times|x|%|percent|quid|bucks|dollars|pounds|euros))", re.IGNORECASE)
+# "a reminder for 9 tonight": the hour of that day
+_RE_FOR_HOUR_DAY = re.compile(
+    r"(?<=\bfor )(\d{1,2}(?::\d\d)?)(?= (?:tonight|tomorrow|this (?:morning|evening|afternoon))\b)",
+    re.IGNORECASE)
 # "friday morning like 7", "tomorrow around 9": a bare hour after a day said is its time
 _RE_DAY_ABOUT_HOUR = re.compile(
     r"\b(morning|evening|afternoon|night|tonight|tomorrow|today|(?:mon|tues|wednes|thurs|fri|"
@@ -739,6 +755,12 @@ def spoken_numbers(s: str) -> str:
         s = _RE_ISH.sub(r"\1", s)  # "at 3ish": about 3 is 3
     if "like " in s:
         s = _RE_LIKE_CLOCK.sub("", s)  # "tomorrow morning like 7am": about 7am is 7am
+    if "at " in s:
+        s = _RE_AT_H_MM.sub(r"at \1:\2", s)
+    if "ing " in s or "night " in s:
+        s = _RE_PART_CLOCK.sub(r"\1 at \2", s)
+    if "for " in s and ("tonight" in s or "tomorrow" in s or "this " in s):
+        s = _RE_FOR_HOUR_DAY.sub(r"at \1", s)
     if "like " in s or "ound " in s or "abt " in s or "about " in s:
         s = _RE_DAY_ABOUT_HOUR.sub(r"\1 at \2", s)
     if "itself" in s or " only" in s:

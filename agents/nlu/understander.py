@@ -157,6 +157,14 @@ def _rule_redirect(s: str, now_local: datetime, depth: int) -> Understanding | N
         got = classify(rest, now_local, depth + 1)
         if got.intent is Intent.UNKNOWN:
             continue
+        if frame.name == "redirect.when_first" and got.intent is Intent.ADD and any(
+                d.due is None and d.recurrence is None for d in got.drafts):
+            # "in 5 days remind me to cancel the trial before it charges me": the phrase moved
+            # to the end went with the remark cut there; the drafts keep it
+            said = extract(m["when"], now_local)
+            got = _replace(got, drafts=tuple(
+                d if d.due or d.recurrence else msgspec.structs.replace(
+                    d, due=said.due, recurrence=said.recurrence) for d in got.drafts))
         if frame.name == "redirect.so_command" and (
             got.intent is Intent.CLARIFY or any(r.pronoun for r in got.refs)
             or got.rule.startswith("small_talk")

@@ -186,3 +186,41 @@ def test_no_need_anymore_deletes_the_thing_not_the_reason(database: Database) ->
 def test_milk_gone_off_is_no_deed(database: Database) -> None:
     assert open_after(database, ("buy milk",), "the milk in the fridge has gone off") == (
         ["buy milk"], 1)
+
+
+@pytest.mark.parametrize(("text", "title", "due"), [
+    # a time said right after "reminder" is the reminder's, not the task's
+    ("set a reminder for 8 tonight to bring the washing in", "bring the washing in",
+     "2026-11-26T20:00:00+00:00"),
+    ("chuck on a reminder in 3 days to repot the basil", "repot the basil", "2026-11-29"),
+    ("sort me a reminder for 6am tomorrow: lunchbox in the fridge", "lunchbox in the fridge",
+     "2026-11-27T06:00:00+00:00"),
+    ("set a task for friday 9am: drop the keys at the agent", "drop the keys at the agent",
+     "2026-11-27T09:00:00+00:00"),
+    # a when said first survives a remark cut from the end
+    ("in 4 days remind me to cancel the trial before it charges me", "cancel the trial",
+     "2026-11-30"),
+    # "note to self," and a list named with a colon
+    ("note to self, renew the parking permit on friday", "renew the parking permit", FRIDAY),
+    ("add to shopping: bin bags", "bin bags", None),
+    # a laugh ends a clause; the remark after it is no part of the task
+    ("remind me at noon to drink water lol i always forget at work", "drink water",
+     "2026-11-26T12:00:00+00:00"),
+    # dictated clock times
+    ("ring the dentist at 9 15 tomorrow", "ring the dentist", f"{TOMORROW}T09:15:00+00:00"),
+    ("swim tomorrow morning 6.45", "swim", f"{TOMORROW}T06:45:00+00:00"),
+    # the particle is the verb's: "put … on", "put … out"
+    ("remind me at half 5 this evening to put the oven on", "put the oven on",
+     "2026-11-26T17:30:00+00:00"),
+    ("put the recycling out on monday", "put the recycling out", MONDAY),
+])
+def test_times_said_around_the_frame(text: str, title: str, due: str | None) -> None:
+    got = u(text)
+    assert got.intent is Intent.ADD, (text, got.rule)
+    assert [(d.title, d.due) for d in got.drafts] == [(title, due)], text
+
+
+def test_a_daily_task_repeats() -> None:
+    got = u("add a daily task to take my vitamins")
+    assert [d.title for d in got.drafts] == ["take my vitamins"]
+    assert "DAILY" in (got.drafts[0].recurrence or "")
