@@ -545,6 +545,7 @@ _BEEN_THERE = frozenset({None, *(stem(w) for w in lx.words(
 # another year" is not that)
 _RE_ANOTHER_ONE = re.compile(r"\banother\s+(?!\d|(?:year|month|week|day|time|round|go|few)s?\b)"
                              r"[a-z]", re.IGNORECASE)
+_PAID = stem("pay")
 _ANSWER_VERBS = frozenset(stem(w) for w in lx.words("reply respond answer"))
 
 
@@ -637,15 +638,19 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
                   if stem(a + b) in keys for w in (wa, wb)}
         hit = [w for w in things if _forms(w) & keys or _covered(w, keys) or w in joined
                or _split_hit(w, keys) or _typo_hit(w, keys)]
-        if done_word is not None and set(hit) <= {done_word}:
+        if done_word is not None and set(hit) <= {done_word} and any(
+                lx.looks_past(raw) and done_word in _forms(word) for raw, word in q):
             continue  # "fixed the windscreen chip" names nothing of "get the blinds fixed"
+            # (but "the vet did his microchip" names "get puppy microchipped")
         if not any(not w.isdigit() for w in hit):
             said_task = not _TASK_WORDS.isdisjoint(_RE_WORDS.findall(query.lower()))
             if kind in _COMMANDS and said_task and t_verb is not None and len(q) <= 6 \
                     and t_verb not in _GENERIC and t_verb in keys:  # fmt: skip
                 scored.append((0.5, task["id"]))  # "the rsvp task can go": by its verb alone
             continue
-        if len(hit) < MENTION_MIN_COVERAGE * len(things) and _head(task["title"]) not in hit:
+        paid_them = event == _PAID and (t_verb or t[0][1]) in _DEED[_PAID] and len(hit) == 1
+        if len(hit) < MENTION_MIN_COVERAGE * len(things) and _head(task["title"]) not in hit and (
+                not paid_them):  # "kwan paid up" / "chase unpaid invoice from kwan"
             continue  # "conference is on the calendar" / "schedule parent teacher conference"
         if state == "arrived" and _head(task["title"]) not in hit:
             continue  # what arrived is the task's thing ("my sister arrived" / "buy sister a gift")

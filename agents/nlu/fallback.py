@@ -274,6 +274,8 @@ _RE_LEAD_IN = re.compile(r"^\s*(?:" + "|".join(
 _QUESTION_VERBS = lx.frozenwords(
     "go get come arrive happen work show land clear ship post send pass make finish end")
 _OTHERS = (lx.FALLBACK_PEOPLE - {"kids", "kid"}) | lx.MENTION_ROLES
+# Who came and fixed it, as people say it: "the british gas guy came and serviced the boiler"
+_TRADES = lx.frozenwords("guy man bloke fella lady uncle")
 _OWNED = lx.frozenwords("his her their")
 _QUALITY = lx.frozenwords("so too very really pretty")  # "the gym was so packed"
 
@@ -381,7 +383,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
         arrived = word in lx.MENTION_ARRIVED and "and" not in body[j + 1:] and (
             body[j + 1:j + 2] != ["down"])  # not "came by and fixed", "came down"
         fixed = next((w for w in body[j + 1:j + 6] if w in _RESOLVED), None)
-        if word in lx.MENTION_ARRIVED and fixed and any(w in _OTHERS for w in body[:j]):
+        if word in lx.MENTION_ARRIVED and fixed and any(w in _OTHERS or w in _TRADES
+                                                        for w in body[:j]):
             return Intent.COMPLETE, "event", body, fixed  # "the plumber came and fixed it"
         if j and (answer or arrived) and body[0] not in _PRONOUNS:
             # "mom called me first", "prof said yes to the extension": the user's call or
@@ -494,12 +497,14 @@ _CONTRAST = lx.frozenwords("but though although however")
 _RE_OFF_THE_PHONE = re.compile(
     r"\b(?:come|came|got|get|just\s+off)\s+off\s+(?:the\s+)?(?:phone|call)\s+(?:with|wid|w/?|to)\b"
     r"|\bjust\s+off\s+(?:the\s+)?(?:phone|call)\s+(?:with|wid|w/?|to)\b")
+_RE_GOOD_UNTIL = re.compile(
+    r"\b(?:till|until|til|for)\s+(?:next|another)\s+(?:year|month|week|time|winter|summer)\b")
 _RE_WORKS_AGAIN = re.compile(
     r"\b(running|working|flowing|draining|fine|ok|okay|online|open|on)\s+again\b")
 _RE_RELIEF_TAIL = re.compile(r"[\s,!.]+(?:thank\s+(?:god|goodness|heavens|fuck)|phew)[\s!.]*$")
 _RE_WENT_OFF_TO = re.compile(r"\bwent\s+off(?=\s+(?:at|to|in\s+the\s+post|today|this|yesterday|"
                              r"last|first\s+thing)\b)")
-_RE_HIT_SEND = re.compile(r"\b(?:hit|hitting|pressed|clicked)\s+send\s+on\b")
+_RE_HIT_SEND = re.compile(r"\b(?:hit|hitting|pressed|clicked)\s+(send|submit)\s+on\b")
 _RE_PIDGIN_DONE = re.compile(r"(?<=\bi )don(?= [a-z])|(?<=\bwe )don(?= [a-z])")
 # A reason after the news says why, not whether: its doubts are not the news's.
 _RE_REASON = re.compile(r"(?:,\s*|\s+)(?:because|cos|coz|cuz|cause|'cause)\s")
@@ -510,7 +515,8 @@ _AGAIN = lx.frozenwords("again")
 _STILL = lx.frozenwords("still yet again no nobody nothing later tomorrow")
 _BE = lx.frozenwords("is are was were")
 _SELF = lx.frozenwords("i i'm im we we're were")  # "i'm all set with the freezer space"
-_RESOLVED = lx.frozenwords("fixed repaired solved resolved sorted")
+# "the plumber came and fixed it", "the gas guy came and serviced the boiler"
+_RESOLVED = lx.frozenwords("fixed repaired solved resolved sorted serviced")
 _MODAL = lx.frozenwords("might may will would should could gonna going to i'll we'll")
 _ADVERBS = lx.frozenwords("finally already just also actually totally")
 _HAS = lx.frozenwords("has")
@@ -671,8 +677,11 @@ def mentions(text: str) -> tuple[Mention, ...]:
         low = _RE_OFF_THE_PHONE.sub("called", low)  # "just come off the phone wid auntie"
     if "again" in low:
         low = _RE_WORKS_AGAIN.sub(r"\1 now", low)  # "the pump's running again": fixed
-    if "send" in low:
-        low = _RE_HIT_SEND.sub("sent", low)  # "just hit send on the slides to priya"
+    if "send" in low or "submit" in low:
+        # "just hit send on the slides to priya", "hit submit on the application"
+        low = _RE_HIT_SEND.sub(lambda m: "sent" if m[1] == "send" else "submitted", low)
+    if "next" in low or "another" in low:
+        low = _RE_GOOD_UNTIL.sub("", low)  # "serviced the boiler, all good till next year"
     if "thank" in low or "phew" in low:
         # "…so no more chasing needed thank god" (looked for at the end only: linear)
         low = low[:-40] + _RE_RELIEF_TAIL.sub("", low[-40:], count=1)

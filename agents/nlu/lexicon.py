@@ -464,7 +464,7 @@ FALLBACK_DEED_VERBS = {
     "merge": words("fix finish review submit write ship"),  # "PR merged"
     "pick": words("buy get grab collect fetch"),
     "hand": words("submit return deliver turn give finish write complete"),
-    "take": words("walk return bring donate give sell remove dump recycle"),
+    "take": words("walk return bring donate give sell remove dump recycle photograph"),
     "have": words("get attend do take go book"),  # "we had our flu jabs" / "book flu jabs"
     "renew": words("update extend"),
     "catch": words("follow call meet talk text message email"),  # "laura and i caught up"
@@ -487,7 +487,8 @@ FALLBACK_DEED_VERBS = {
                    "connect activate"),  # "…is live"
     "open": words("open set create start"),  # "the business account is open"
     "sign": words("send get return email mail finish draft prepare make write review approve "
-                  "check"),  # "legal signed off the press release"
+                  "check enrol enroll register join"),  # "legal signed off the press release",
+    # "signed up for the spanish class" / "enrol in spanish classes"
     "approve": words("apply request ask email submit book take plan"),  # "leave approved"
     "refund": words("return exchange"),  # "zara refunded me for the jacket"
     "tell": words("rsvp reply answer confirm inform let"),  # "told jen we're coming"
@@ -499,7 +500,7 @@ FALLBACK_DEED_VERBS = {
     "find": words("buy get order"),
     "give": words("pay return hand donate lend"),
     "pay": words("collect chase invoice bill"),
-    "book": words("find arrange hire get"),
+    "book": words("find arrange hire get sign enrol enroll register"),
     "say": words("ask"),
     "ship": words("order send buy mail post"),
     "deliver": words("order send buy bring"),
@@ -514,7 +515,8 @@ FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
                     ("turned", "up"): "arrived", ("got", "here"): "arrived",
                     ("came", "in"): "arrived", ("came", "through"): "arrived",
                     ("gone", "out"): "sent", ("got", "hold"): "called",
-                    ("went", "round"): "visited", ("popped", "round"): "visited"}
+                    ("went", "round"): "visited", ("popped", "round"): "visited",
+                    ("sailed", "through"): "passed", ("flew", "through"): "passed"}
 # Arrival ("the new charger came today", "grocery delivery just showed up"): news that what
 # was ordered, or who was booked, is here; the task must be one that brings it (FALLBACK_
 # DEED_VERBS["arrive"]) or name the person by their deed ("the piano tuner came by").
@@ -547,10 +549,12 @@ NOUN_SYNONYMS = (
     words("chapter ch chap"),
     words("resume cv"),
     words("form forms slip slips"),
-    words("gift present"),
+    words("gift present pressie prezzie pressies"),
     words("babysitter sitter nanny"),
     words("documents document docs paperwork papers"),
-    words("pictures picture photos photo pics pic prints"),
+    words("pictures picture photos photo pics pic prints photograph photographs"),
+    words("taxi cab uber"),
+    words("sofa couch settee"),
     words("refrigerator fridge"),
     words("bicycle bike"),
     words("television tv telly"),

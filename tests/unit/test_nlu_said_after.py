@@ -224,3 +224,32 @@ def test_a_daily_task_repeats() -> None:
     got = u("add a daily task to take my vitamins")
     assert [d.title for d in got.drafts] == ["take my vitamins"]
     assert "DAILY" in (got.drafts[0].recurrence or "")
+
+
+@pytest.mark.parametrize(("text", "seeds", "done"), [
+    ("the gas guy came and serviced the boiler, all good till next year",
+     ("service boiler", "buy milk"), "service boiler"),
+    ("just hit submit on the bursary application", ("apply for the bursary", "buy milk"),
+     "apply for the bursary"),
+    ("the cab's booked for 5am", ("book taxi to the station", "buy milk"),
+     "book taxi to the station"),
+    ("a man from the charity came and took the couch", ("donate old sofa", "buy milk"),
+     "donate old sofa"),
+    ("ben's pressie is ordered, comes friday", ("order birthday present for ben", "buy milk"),
+     "order birthday present for ben"),
+    ("signed up for the thursday pottery class", ("enrol in pottery classes", "buy milk"),
+     "enrol in pottery classes"),
+    ("the van sailed through its mot", ("take van for mot", "buy milk"), "take van for mot"),
+    ("dolapo paid up finally", ("chase unpaid invoice from dolapo", "buy milk"),
+     "chase unpaid invoice from dolapo"),
+])
+def test_more_news_in_other_words(database: Database, text: str, seeds: tuple[str, ...],
+                                  done: str) -> None:
+    left = tasks_after(database, seeds, text)
+    assert [t.title for t in left if t.completed] == [done], text
+
+
+def test_a_fix_told_is_not_a_thing_of_get_it_fixed(database: Database) -> None:
+    # "fixed" said as the deed names nothing of "get the blinds fixed"
+    assert open_after(database, ("get the blinds fixed", "buy milk"),
+                      "fixed the windscreen chip") == (["buy milk", "get the blinds fixed"], 2)
