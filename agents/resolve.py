@@ -335,6 +335,9 @@ def strict_match(query: str, tasks: Sequence[dict[str, Any]], *, verb_first: boo
                 score += 0.5
             else:
                 continue  # "dropped the kids' permission slips" is not "sign permission slips"
+        elif q_verb is not None and q_verb in _BOOKING and t_verb is None and (
+                _lead_verb(task["title"]) is None):
+            continue  # "MOT's booked for next week" is not "MOT for the car" done: it is ahead
         elif q_verb is not None and not (q_verb in _GENERIC or _covered(q_verb, set(nouns))
                                          or _lead_verb(task["title"]) in _DEED.get(q_verb, ())):
             continue  # "my taxes are complicated" is not the task "taxes" ("taxes filed" is
@@ -541,6 +544,15 @@ _BEEN_THERE = frozenset({None, *(stem(w) for w in lx.words(
     "go visit attend take walk see drop pick collect get"))})
 
 
+def _verbless(title: str) -> bool:
+    """A task named by its event alone ("eye test", "MOT for the car"): booking it is not it."""
+    t = _stems(title)
+    return bool(t) and t[0][1] not in _TASK_VERBS and _lead_verb(title) is None
+
+
+_BOOKED_WORDS = lx.frozenwords("booked scheduled arranged reserved")
+
+
 # "tom sent another email": one more of them, not the one the task was about ("all good for
 # another year" is not that)
 _RE_ANOTHER_ONE = re.compile(r"\banother\s+(?!\d|(?:year|month|week|day|time|round|go|few)s?\b)"
@@ -601,6 +613,7 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         event = None  # "the repairman fixed the dishwasher": whatever the task about it was
     scored: list[tuple[float, str]] = []
     back_from = kind == "deed" and _RE_BACK_FROM.match(query) is not None
+    booked = kind != "event" and not _BOOKED_WORDS.isdisjoint(raw for raw, _ in q)
     own_keys = keys
     theirs = _RE_THEIR_OWN.match(query)
     if theirs and not ({stem(w) for w in _RE_WORDS.findall(theirs["who"].lower())} - _NOT_WHO):
@@ -662,6 +675,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         if deed in _GENERIC and t_verb in _TALK and not said_verb and not (
                 _RE_GOT_THROUGH.match(query)):  # fmt: skip
             continue  # "got mom a scarf" is not "call mom" ("got hold of mom" is)
+        if booked and t_verb is None:
+            continue  # "MOT's booked for next week": the MOT is ahead, not done
         if kind in ("told", "event") and (another or (
                 lead_of(t) in _ANSWER_VERBS and lead_of(t) not in {w for _, w in q})):
             continue  # "tom sent another email": a new one, and not the user's reply
@@ -829,6 +844,12 @@ def _deed_fits(understanding: Understanding, tasks: Sequence[dict[str, Any]],
     buying."""
     if understanding.intent is Intent.DELETE and understanding.rule == "status":
         return True  # "scratch the printer ink, the office manager is ordering some": said
+    titles_of = {task["id"]: task["title"] for task in tasks}
+    if understanding.intent is Intent.COMPLETE and any(
+            stem(_RE_WORDS.findall(ref.title.lower())[0]) in _BOOKING
+            for ref in understanding.refs if ref.title and _RE_WORDS.findall(ref.title.lower())
+    ) and any(_verbless(titles_of.get(task_id, "")) for task_id in found):
+        return False  # "the eye test is booked for next week": ahead, not done
     told = next((m.refs[0] for m in understanding.mentions if m.kind == "deed"), None)
     said = _RE_WORDS.findall(told.lower())[:1] if told else []
     deed = stem(said[0]) if said else ""

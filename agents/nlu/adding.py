@@ -85,6 +85,8 @@ _RE_SLOT_LEAD = re.compile(
     r"totally\s+|running\s+)?(?:out\s+of|low\s+on|run\s+out\s+of|running\s+out\s+of|"
     r"running\s+low\s+on)\s+"
     r"|(?:out\s+of|low\s+on)\s+"
+    # "need nappies size 4, can you add it": the thing needed
+    r"|(?:(?:i|we)\s+)?(?:need|needs)\s+(?!to\b|2\b)(?=\w)"
     # "need to renew my license, add it", "i keep forgetting to water the plants, add it"
     r"|(?:need|have|must|should)\s+to\s+(?:remember\s+to\s+)?|gotta\s+(?:remember\s+to\s+)?"
     r"|(?:(?:i|we)\s+)?(?:keep|kept|always|often)\s+forgetting\s+(?:to\s+|about\s+)?"
@@ -101,6 +103,7 @@ _RE_SLOT_TRAIL = re.compile(
     r"|,?\s+(?:before|so|in\s+case|or|otherwise|unless|until|when)\s+(?:it|they|it's|its|"
     r"they're|theyre)\s+[a-z].*$"
     r"|,?\s+(?:it's|its|it\s+is|that's|thats)\s+(?:her|his|my|our|their|the(?!\s+\d)|a|an)\s+.+$"
+
     # the carrier said after the task: "… can u remind me", "…, add it pls", "… put that in"
     r"|,?\s+(?:(?:so\s+)?(?:can|could|would|will)\s+(?:u|you|ya)\s+(?:please\s+|pls\s+)?|"
     r"pls\s+|please\s+)?(?:remind\s+me|(?:put|add|stick|pop|chuck|note|jot|save|whack)\s+"
@@ -134,7 +137,7 @@ _RE_ADD_LEAD_NOISE = re.compile(
     r"^(?:(?:to|on|onto|in|into)\s+(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?|"
     r"to-?dos?|to-?do\s+list|todo\s+list|task\s+list)\s*[:\-]?\s*|[:\-=]\s*|"
     r"(?:my|the|our)\s+(?:[\w-]+\s+)?(?:list|tasks|todos?|to-?do\s+list|todo\s+list)\s*:\s*|"
-    r"(?:to\s*)?do\s*:\s*|(?:remember|not\s+forget)\s+to\s+|"
+    r"(?:to\s*)?do\s*:\s*|(?:remember|not\s+forget)\s+to\s+|note\s+to\s+self\s*[:,-]?\s*|"
     r"(?:(?:to|on|onto)\s+)?(?:(?:my|the|our)\s+)?(?:shopping|grocery|groceries|work|home|"
     r"school|errands|chores|tasks?)\s*:\s*)",
     _F,
@@ -165,8 +168,10 @@ RE_TITLE_TRIM = re.compile(
     r"\s+(?:away|gone|out|on\s+holiday|on\s+vacation|abroad)$|\s+sharp$"
     r"|\s+the\s+(?:night|day|morning|evening)\s+before$"
     # the carrier said last, after the date was read: "sign the form [tomorrow] remind me"
-    r"|\s+(?:(?:can|could|would|will)\s+(?:u|you)\s+)?remind\s+(?:me|us)$|\s+(?:pls|please|plz)$"
-    r"|^[\s,.;:!?\-]+|[\s,;:\-]+$|\(\s*\)",
+    r"|\s+(?:(?:can|could|would|will)\s+(?:u|you)\s+)?remind\s+(?:me|us)$|(?:^|\s+)(?:pls|please|plz)$"
+    # where it gets done, said after the date was read: "get gas on the way to work"
+    r"|\s+on\s+(?:the|my|your|our)\s+way\s+(?:home|back|in|out|to\s+\S+)$"
+    r"|^[\s,.;:!?\-]+|[\s,;:\-]+$|(?<=\w{3})\.+$|\(\s*\)",
     _F,
 )
 # Words that only say "some time" ("remind me later"): not a title.
@@ -213,6 +218,7 @@ def _split_items(body: str) -> list[str]:
 
 _REMARK_SUBJECTS = lx.frozenwords(
     "i i'm im we we're were it it's its they they're theyre he he's she she's mine ours "
+    "they've theyve we've weve i've ive it'll they'll kids i'll ill we'll "
     "there's theres that's thats this")
 _COPULAS = lx.frozenwords("is are was were isn't aren't wasn't has have had keeps seems looks")
 _DETERMINERS = lx.frozenwords("the my our his her their")
@@ -429,7 +435,10 @@ _RE_THING_FOR = re.compile(r"\b(?:thing|things|one|ones|stuff)\s+for\s+$", re.IG
 # What follows "a reminder for" that is a time, not the task: "for me tomorrow at 2 to X",
 # "for 9 tonight to X", "in 2 days to X" (the frame with a {when} slot reads those).
 _RE_NOT_REMINDER_SLOT = re.compile(
-    r"(?:me|us)\s|\d|(?:days?|weeks?|hours?|minutes?|mins?|months?)\b", re.IGNORECASE)
+    r"(?:me|us)\s|\d|(?:days?|weeks?|hours?|minutes?|mins?|months?)\b|"
+    # "for thursday at 11 for the dentist" (not "for friday, dentist check-up")
+    r"(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b[^,;]{0,40}?"
+    r"\s(?:to|for|about)\s", re.IGNORECASE)
 
 
 def task_frame(

@@ -497,6 +497,7 @@ _CONTRAST = lx.frozenwords("but though although however")
 _RE_OFF_THE_PHONE = re.compile(
     r"\b(?:come|came|got|get|just\s+off)\s+off\s+(?:the\s+)?(?:phone|call)\s+(?:with|wid|w/?|to)\b"
     r"|\bjust\s+off\s+(?:the\s+)?(?:phone|call)\s+(?:with|wid|w/?|to)\b")
+_RE_HOPE = re.compile(r"[\s,]*\b(?:fingers\s+crossed|touch\s+wood|knock\s+on\s+wood)\b")
 _RE_GOOD_UNTIL = re.compile(
     r"\b(?:till|until|til|for)\s+(?:next|another)\s+(?:year|month|week|time|winter|summer)\b")
 _RE_WORKS_AGAIN = re.compile(
@@ -687,6 +688,8 @@ def mentions(text: str) -> tuple[Mention, ...]:
         low = low[:-40] + _RE_RELIEF_TAIL.sub("", low[-40:], count=1)
     if "went off" in low:
         low = _RE_WENT_OFF_TO.sub("is sent", low)  # "jen's parcel went off at the post office"
+    if "crossed" in low or "wood" in low:
+        low = _RE_HOPE.sub(",", low)  # "booked for next week, fingers crossed it passes": a hope
     if "went and " in low:
         low = low.replace("went and ", "")  # "went and got my costume": got it
     if "in laws" in low:
@@ -781,7 +784,7 @@ _RE_TOLD_FINE = re.compile(r"\b(?:all\s+(?:good|fine|set)|(?:fine|good|ok|okay)\
 # "went bad", "has gone off": spoiled, not done ("forms have gone off to defra" is done)
 _RE_TOLD_SPOILED = re.compile(
     r"\b(?:gone|went|go|goes)\s+(?:off|bad|sour|mou?ldy|stale)\b(?!\s+to\b)|\bpassed\s+away\b"
-    r"|\b(?:gone|went|go|goes|going)\s+(?:up|down)\s+(?:by|to|again|\d)")  # a price moved
+    r"|\b(?:gone|went|go|goes|going)\s+(?:up|down)\s+(?:by|to|again|\d|£|\$|€)")  # a price moved
 _TOLD_DENY = (lx.NEGATION_WORDS | lx.MENTION_DENY | lx.FALLBACK_BAD_STATES | lx.frozenwords(
     "will i'll we'll he'll she'll they'll it'll gonna going want wants wanna wish hope need "
     "needs should might may must could would gotta tried try trying forgot forget nearly "

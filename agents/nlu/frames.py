@@ -221,10 +221,12 @@ _DONE_STATE = lx.phrases(
 )
 _TRAIL = lx.phrases(
     "please|pls|now|too|as well|for me|already|thanks|thank you|right now|then|"
-    "yay|woohoo|finally|lol|thx|ty|please and thank you"
+    "yay|woohoo|finally|lol|thx|ty|please and thank you|abeg|pet|boss|eh|ye|would ye|would ya|"
+    "would you|mate|love|hun|cheers|ta|thanks boss|cheers mate|x|xx"
 )
 _GLUE = lx.phrases(
-    "so|and|and so|, so|which means|so you can|,|;|-|now|ok|okay|and then|so now|and now|"
+    "so|and|and so|, so|which means|so you can|,|;|-|.|now|ok|okay|and then|so now|and now|"
+    "yeah|, yeah|. yeah|yep|"
     "so yeah|which is why|therefore|hence"
 )
 
@@ -303,7 +305,7 @@ SLOTS: dict[str, str] = {
     "tail": r"(?:for|by|on|before|due|at|this|next|tomorrow|today|tonight|in|every)\b[^,;]{0,60}",
     # a remark after the item: "…on there, im never going anyway lol"
     "remark": r"(?:i|i'm|im|it's|its|they're|theyre|we're|cos|cause|because|as|since|lol|"
-              r"haha)\b[^;]{0,100}",
+              r"haha|so\s+i|before\s+i|just\s+in\s+case|in\s+case)\b[^;]{0,100}",
 }
 
 
@@ -581,7 +583,8 @@ COMPOUND_FRAMES = _frames(
          0.8),
         (
             "compound.add_it",
-            "{task} [{glue}] [{polite}] {put} {pronoun} [{onto} {list}] [{tail}] [{trail}]",
+            "{task} [{glue}] [{polite}] {put} {pronoun} [{onto} {list}] [{tail}] [{trail}] "
+            "[[(,)] {remark}]",
             "task",
             0.85,
         ),

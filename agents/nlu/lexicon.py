@@ -423,7 +423,7 @@ FALLBACK_BAD_STATES = frozenwords(
     "broken packed closed stuck lost missing damaged ruined delayed overdue locked jammed "
     "busy crowded flooded clogged leaking spoiled stolen confused confusing piled cancelled "
     "canceled postponed rescheduled delayed tired bored worried scared stressed excited "
-    "interested married needed used dinged dented scratched keyed scraped"
+    "interested married needed used dinged dented scratched keyed scraped puncture punctured"
 )
 # Subjects that are someone else: their deed is not the user's task ("my sister washed
 # her car").
@@ -447,7 +447,8 @@ NEGATION_WORDS = frozenwords(
 )
 # States that look done but say a thing can't be had ("the concert is sold out").
 NOT_DONE_PHRASES = phrases("sold out|booked up|fully booked|all booked up|booked solid|full up|"
-                           "went up|gone up|going up|goes up|went down|gone down")
+                           "went up|gone up|going up|goes up|went down|gone down|held together|"
+                           "taped up|falling apart|on its last legs")
 # A past verb said for another task verb: "dropped the rent check in the mailbox" /
 # "mail rent check" (message verb → the task verbs it can stand for).
 FALLBACK_DEED_VERBS = {

@@ -55,13 +55,14 @@ _RE_TO_DO = re.compile(
 _SLANG = {"mi": "i", "lemme": "let me", "gimme": "give me", "me": "my", "wat": "what",
           "wot": "what", "wut": "what"}  # "mi just come off the phone": Jamaican "i"
 _ME_LIST = (" me list", " me todo", " me jobs", " me reminders")
-_HESITATIONS = (" uh", " um", " erm", " hmm", " like,")
+_HESITATIONS = (" uh", " um", " erm", " hmm", " like,", "to like ")
 _RE_SLANG = re.compile(
     r"\b(?:lemme|gimme)\b|^(?:wat|wot|wut)\b|^mi(?= )|"
     r"(?<=\bon )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)|"
     r"(?<=\bto )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)", re.IGNORECASE)
-_RE_HESITATION = re.compile(r"(?<=\s)(?:uh+|um+|uhm+|erm+|hmm+)(?:\s*,)?\s+(?=\S)|"
-                            r"\b(?<=add )like\s*,\s*(?=\S)", _F)  # "add like, buy a kettle"
+_RE_HESITATION = re.compile(r"(?<=\s)(?:uh+|um+|uhm+|erm+|hmm+)(?:\s*,|\.{2,}|\u2026)?\s+(?=\S)|"
+                            r"\b(?<=add )like\s*,\s*(?=\S)|"  # "add like, buy a kettle"
+                            r"(?<=\bto )like\s+(?=[a-z]{3,})", _F)  # "i need to like return"
 _RE_LEAD_CONTRACTION = re.compile(r"^(it|that|this|there|what)s\b", _F)
 _RE_LEAD_I_CONTRACTION = re.compile(r"^(i)(m|ve|ll|d)\b", _F)  # "im done", "ive finished"
 _RE_DONT = re.compile(r"\b(don|doesn|didn|can|won|isn|aren|wasn|shouldn)t\b", _F)
@@ -178,7 +179,7 @@ _RE_LEAD = re.compile(
     r"do\s+me\s+a\s+favou?r(?:\s+and)?|"
     r"(?:i'?d|i\s+would)\s+like\s+you\s+to|i\s+(?:want|need)\s+you\s+to|go\s+ahead\s+and|"
     r"just|quickly|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|hiya|heya|howdy|"
-    r"ay+|yo|ya|yah|um+|uh+|er+m?|ugh+|argh+|meh|omg|mate|bro|bruv|dude|hun|hunny|hon|babe|"
+    r"ay+|yo|ya|yah|eh+|um+|uh+|er+m?|ugh+|argh+|meh|omg|mate|bro|bruv|dude|hun|hunny|hon|babe|"
     # "lemme add X": the add is the command
     r"let\s+me(?=\s+(?:just\s+|quickly\s+)?(?:add|put|jot|stick|pop|chuck|note|write|throw|"
     r"make\s+a|set\s+a|create)\b)|"
@@ -200,7 +201,9 @@ _RE_TRAIL = re.compile(
     r"thanks\s+a\s+(?:bunch|ton|million)|much\s+appreciated|appreciate\s+it|"
     r"(?:please\s+)?and\s+(?:thanks|thank\s+(?:you|u))|"
     r"um+|uh+|hm+|er+m?|lah|leh|lor|innit|inshallah|insha'?allah|mashallah|god\s+willing|"
-    r"please\s+god|bro|bruv|fam|would\s+(?:ya|you|u)|will\s+(?:ya|you|u)|ta|"
+    r"please\s+god|bro|bruv|fam|would\s+(?:ya|you|u|ye)|will\s+(?:ya|you|u)|ta|abeg|"
+    r"(?:thanks|cheers|ta)\s+(?:boss|chief|mate|love|pet|hun|dear|man)|"
+    r"(?<=\bme )(?:love|pet|hun|babe|darling|mate|boss)|"
     r"when\s+(?:you|u)\s+(?:can|get\s+a\s+(?:chance|sec|minute))|if\s+(?:you|u)\s+don'?t\s+mind))+$",
     _F,
 )
@@ -226,14 +229,14 @@ _TRAIL_LAST = lx.frozenwords(
     "please pls plz thanks you u thx ty me now can could possible lot cheers kthx lol lmao "
     "haha hahaha hahahaha hehe much bunch ton million appreciated it um umm uh uhh hmm hmmm er "
     "erm lah leh lor innit inshallah inshaallah insha'allah mashallah willing god bro bruv fam "
-    "ya ta chance sec minute mind dont"
+    "ya ye ta chance sec minute mind dont abeg boss chief mate love pet hun dear man"
 )
 # The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
 _LEAD_FIRST = lx.frozenwords(
     "please pls plz pleas kindly abeg biko could can would will cud cn do i'd i go just quickly "
     "quick ok "
     "okay k alright all so hey hi hello hiya heya howdy ay ayy ayyy yo ugh ughh argh meh omg oh "
-    "mate bro bruv dude hun hunny hon babe let ya yah "
+    "mate bro bruv dude hun hunny hon babe let ya yah eh ehh ehhh "
     "also and then now "
     "actually oops whoops well right "
     "sure yes yeah yep todo bot assistant let's lets ah wait btw by one good thanks thank great "
@@ -722,7 +725,8 @@ _RE_ISH = re.compile(r"\b(\d{1,2}(?::\d\d)?(?:\s?[ap]m)?|noon|midday)-?ish\b", _
 # "a m" / "p m" as voice dictation writes them, after a number said or typed.
 _RE_SPOKEN_MERIDIEM = re.compile(
     r"\b(\d{1,2}(?::\d\d)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|thirty|forty[\s-]?five|fifty|o'?clock)\s+([ap])\s+m\b",
+    r"fifteen|twenty|thirty|forty|fifty|(?:twenty|thirty|forty|fifty)[\s-]?(?:one|two|three|"
+    r"four|five|six|seven|eight|nine)|o'?clock)\s+([ap])\s+m\b",
     re.IGNORECASE,
 )
 

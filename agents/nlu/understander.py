@@ -253,10 +253,12 @@ def _rule_compound(s: str, now_local: datetime, depth: int) -> Understanding | N
 # A remark after the list: "add bread to the grocery list we ran out", "put sunscreen on the
 # packing list, it's going to be hot" (the item ends where the list is named).
 _RE_LIST_REMARK = re.compile(
-    r"(?<=\slist)(?:\s+(?:pls|please|plz))?(?:\s*[,;.!-]+\s*|\s+)(?:(?:i|we|it|they|you)"
+    r"(?<=\slist)(?:\s+(?:pls|please|plz|eh|ta|pet|mate|love|abeg|would\s+ye|would\s+ya))?"
+    r"(?:\s*[,;.!-]+\s*|\s+)(?:(?:i|we|it|they|you|kids|the\s+kids)"
     r"(?:'[a-z]{1,2})?|its|im|were|dont|don't|since|because|cause|cuz|coz|so|there'?s|theres|my|"
     # which one: "add nappies to the shopping list, the size 4 ones"
-    r"our|(?<=[,;.!-] )(?:the(?!\s+\d)|preferably|ideally|not|only|just|"
+    r"our|before\s+i|so\s+i|in\s+case|"
+    r"(?<=[,;.!-] )(?:the(?!\s+\d)|preferably|ideally|not|only|just|"
     r"the\s+\d+\w*\s+ones?))\b.*$",
     _F,
 )
@@ -516,7 +518,9 @@ _NEGATED_DEED = lx.frozenwords("didn't didnt haven't havent hasn't hasnt couldn'
 # Words a to-do never says: a negation inside it or a deed told as finally done.
 _RE_BARE_REMARK = re.compile(
     r"\b(?:can'?t|cannot|couldn'?t|won'?t|wouldn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|"
-    r"doesn'?t|haven'?t|hasn'?t|finally|again)\b"
+    r"doesn'?t|haven'?t|hasn'?t|finally|again|still|if|nah)\b"
+    # someone asked, the user answered: "ah seng ask when i want to pay, i say end of month"
+    r"|\b(?:ask|asks|asked)\s+(?:when|if|whether|what|how)\b|\bi\s+(?:say|said)\b"
     r"|^no\s+(?!later\b)", _F)  # "no power again this morning": trouble, not a to-do
 
 

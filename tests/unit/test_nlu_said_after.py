@@ -253,3 +253,58 @@ def test_a_fix_told_is_not_a_thing_of_get_it_fixed(database: Database) -> None:
     # "fixed" said as the deed names nothing of "get the blinds fixed"
     assert open_after(database, ("get the blinds fixed", "buy milk"),
                       "fixed the windscreen chip") == (["buy milk", "get the blinds fixed"], 2)
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    # the task first, then "add it" with whatever people put after it
+    ("book the church hall for the party, put it on me list would ye",
+     "book the church hall for the party"),
+    ("i need to send the deposit to kemi before the weekend, add it abeg",
+     "send the deposit to kemi"),
+    ("hmm i should probably book the vet for the cat, yeah add that", "book the vet for the cat"),
+    ("i keep forgetting to ring my aunt back, put it on the list so i actually do it",
+     "ring my aunt back"),
+    ("a new chain for the bike, put that on my list pet", "a new chain for the bike"),
+    ("grab nappies on the way home, can u add that", "grab nappies"),
+    ("note to self: get the mower blades sharpened. add it", "get the mower blades sharpened"),
+    ("need dog food size large can you add it", "dog food size large"),
+    ("we're out of rice, put em on the shopping list", "rice"),
+    # a remark after the list and the item, and fillers around it
+    ("chuck plasters on the shopping list eh, kids keep falling over", "plasters"),
+    ("put renew my first aid cert on my list before i forget, it runs out soon",
+     "renew my first aid cert"),
+    ("ehh can you put coconut milk on the market list", "coconut milk"),
+    ("so i need to like post the form by thursday can you put that in",
+     "post the form"),
+    ("add call Bayo about the catering order, thanks boss", "call Bayo about the catering order"),
+    ("pls add get new pencils for the kids, they've all lost theirs",
+     "get new pencils for the kids"),
+    ("remind me at four twenty p m to feed the fish", "feed the fish"),
+    ("set a reminder for friday at ten thirty in the morning for the optician", "optician"),
+])
+def test_the_task_said_before_its_carrier(text: str, title: str) -> None:
+    got = u(text)
+    assert got.intent is Intent.ADD, (text, got.rule)
+    assert [d.title for d in got.drafts] == [title], text
+
+
+@pytest.mark.parametrize("text", [
+    "make a new task pls, I'll tell u what later",
+    "put a reminder in for me love",
+])
+def test_a_carrier_with_a_remark_asks(text: str) -> None:
+    assert u(text).intent is Intent.CLARIFY
+
+
+@pytest.mark.parametrize(("text", "seeds"), [
+    ("the car's service is booked for next week, fingers crossed it passes",
+     ("car service", "buy milk")),
+    ("the gas bill went up £40 this month, daylight robbery", ("pay gas bill", "buy milk")),
+    ("my glasses are held together with tape at this point lol", ("buy new glasses", "buy milk")),
+    ("got a puncture on the way to the wedding, what a day", ("buy eggs",)),
+    ("rex is still limping, if he's no better by tomorrow i'll ring the vet", ("buy eggs",)),
+    ("the landlord ask when i want to pay, i say end of month", ("buy eggs",)),
+])
+def test_more_talk_changes_nothing(database: Database, text: str,
+                                   seeds: tuple[str, ...]) -> None:
+    assert open_after(database, seeds, text) == (sorted(seeds), len(seeds)), text
