@@ -373,6 +373,7 @@ _DERIVED = (("ication", ("y",)), ("ration", ("er", "rate")), ("ation", ("ate", "
 _FILLER_STEMS = frozenset(stem(w) for w in lx.MATCH_FILLER)
 
 
+_NUMBER_WORDS = {stem(k): str(v) for k, v in lx.CARDINALS.items() if 1 <= v <= 31}
 # Short words that only look like re + a word ("repot" is re + pot, "ready" is not).
 _NOT_RE = lx.frozenwords("ready reach react relax reply refer rebel remit realm renal reign "
                          "rein rely remix reuse")
@@ -384,6 +385,8 @@ def _forms(word: str) -> frozenset[str]:
     word without a derivational ending ("payment" → "pay")."""
     out = {word, *_NOUN_CANON.get(word, ()), _MENTION_VERBS.get(word, word),
            _SYNONYM_STEMS.get(word, word)}
+    if word in _NUMBER_WORDS:
+        out.add(_NUMBER_WORDS[word])  # "chapter three" / "chapter 3"
     if word.startswith("re") and len(word) >= 5 and word not in _NOT_RE and (
             stem(word[2:]) not in _FILLER_STEMS):
         out.add(stem(word[2:]))  # "recert" / "cert", "repaint" / "paint"
@@ -467,7 +470,8 @@ _HANDED = _ACQUIRE | frozenset(stem(w) for w in lx.words(
     "replace install put fit"))
 _RESOLVED = frozenset(stem(w) for w in lx.words("fixed repaired solved resolved sorted"))
 _GIVEN = frozenset(stem(w) for w in lx.words(
-    "submit send give hand deliver return drop mail post email turn forward lend"))
+    "submit send give hand deliver return drop mail post email turn forward lend finish "
+    "complete"))  # "chapter 3 is with my supervisor": finished and handed in
 # Deeds that move a thing: the thing moved must be the task's ("brought in a mouse").
 _CARRIED = frozenset(stem(w) for w in lx.words("bring take arrive"))
 _COMMANDS = ("cancel", "named")  # the user's own words for a task, not news about it

@@ -497,11 +497,15 @@ _CONTRAST = lx.frozenwords("but though although however")
 _RE_OFF_THE_PHONE = re.compile(
     r"\b(?:come|came|got|get|just\s+off)\s+off\s+(?:the\s+)?(?:phone|call)\s+(?:with|wid|w/?|to)\b"
     r"|\bjust\s+off\s+(?:the\s+)?(?:phone|call)\s+(?:with|wid|w/?|to)\b")
+_RE_NO_BOTHER = re.compile(r"[\s,]*\b(?:no\s+(?:dramas|drama|worries|problem|problems|bother|"
+                           r"hassle|issues|stress|sweat|fuss)|no\s+probs)\b")
 _RE_HOPE = re.compile(r"[\s,]*\b(?:fingers\s+crossed|touch\s+wood|knock\s+on\s+wood)\b")
 _RE_GOOD_UNTIL = re.compile(
-    r"\b(?:till|until|til|for)\s+(?:next|another)\s+(?:year|month|week|time|winter|summer)\b")
+    r"\b(?:till|until|til|for)\s+(?:next|another)\s+(?:\d+\s+|few\s+|couple\s+(?:of\s+)?)?"
+    r"(?:year|yr|month|week|time|winter|summer)s?\b")
 _RE_WORKS_AGAIN = re.compile(
-    r"\b(running|working|flowing|draining|fine|ok|okay|online|open|on)\s+again\b")
+    r"\b(?<!blown\s)(running|working|flowing|draining|fine|online|going|rings|ringing|works)"
+    r"\s+again\b")
 _RE_RELIEF_TAIL = re.compile(r"[\s,!.]+(?:thank\s+(?:god|goodness|heavens|fuck)|phew)[\s!.]*$")
 _RE_WENT_OFF_TO = re.compile(r"\bwent\s+off(?=\s+(?:at|to|in\s+the\s+post|today|this|yesterday|"
                              r"last|first\s+thing)\b)")
@@ -677,7 +681,7 @@ def mentions(text: str) -> tuple[Mention, ...]:
     if "phone" in low or "call" in low:
         low = _RE_OFF_THE_PHONE.sub("called", low)  # "just come off the phone wid auntie"
     if "again" in low:
-        low = _RE_WORKS_AGAIN.sub(r"\1 now", low)  # "the pump's running again": fixed
+        low = _RE_WORKS_AGAIN.sub("working now", low)  # "the pump's running again": fixed
     if "send" in low or "submit" in low:
         # "just hit send on the slides to priya", "hit submit on the application"
         low = _RE_HIT_SEND.sub(lambda m: "sent" if m[1] == "send" else "submitted", low)
@@ -688,6 +692,8 @@ def mentions(text: str) -> tuple[Mention, ...]:
         low = low[:-40] + _RE_RELIEF_TAIL.sub("", low[-40:], count=1)
     if "went off" in low:
         low = _RE_WENT_OFF_TO.sub("is sent", low)  # "jen's parcel went off at the post office"
+    if "no " in low:
+        low = _RE_NO_BOTHER.sub(",", low)  # "passed its wof no dramas": all went well
     if "crossed" in low or "wood" in low:
         low = _RE_HOPE.sub(",", low)  # "booked for next week, fingers crossed it passes": a hope
     if "went and " in low:

@@ -479,6 +479,9 @@ FALLBACK_DEED_VERBS = {
     "talk": words("call text message email phone ring contact reach chat speak"),
     # "called the caterer" / "confirm numbers with caterer": what a call is made to do
     "swap": words("refill replace change exchange"),  # "swapped the propane tank"
+    "reply": words("text message email call write answer respond"),  # "replied to marcus"
+    "build": words("assemble construct put make"),  # "the ikea shelf is built"
+    "cut": words("prune trim mow"),  # "roses cut back"
     "call": words("confirm ask book arrange check order cancel chase remind invite tell rsvp "
                   "reschedule schedule"),
     "submit": words("finish write complete do prepare draft fill sign hand turn send file "
@@ -488,7 +491,8 @@ FALLBACK_DEED_VERBS = {
                    "connect activate"),  # "…is live"
     "open": words("open set create start"),  # "the business account is open"
     "sign": words("send get return email mail finish draft prepare make write review approve "
-                  "check enrol enroll register join"),  # "legal signed off the press release",
+                  "check enrol enroll register join find rent"),
+    # "legal signed off the press release", "signed the lease on a flat",
     # "signed up for the spanish class" / "enrol in spanish classes"
     "approve": words("apply request ask email submit book take plan"),  # "leave approved"
     "refund": words("return exchange"),  # "zara refunded me for the jacket"
@@ -555,6 +559,8 @@ NOUN_SYNONYMS = (
     words("documents document docs paperwork papers"),
     words("pictures picture photos photo pics pic prints photograph photographs"),
     words("taxi cab uber"),
+    words("faucet faucets tap taps"),
+    words("job position role vacancy"),
     words("sofa couch settee"),
     words("refrigerator fridge"),
     words("bicycle bike"),

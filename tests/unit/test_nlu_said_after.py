@@ -308,3 +308,27 @@ def test_a_carrier_with_a_remark_asks(text: str) -> None:
 def test_more_talk_changes_nothing(database: Database, text: str,
                                    seeds: tuple[str, ...]) -> None:
     assert open_after(database, seeds, text) == (sorted(seeds), len(seeds)), text
+
+
+@pytest.mark.parametrize(("text", "seeds", "done"), [
+    ("CHAPTER TWO IS WITH MY SUPERVISOR I AM FREE", ("finish thesis chapter 2", "buy milk"),
+     "finish thesis chapter 2"),
+    ("the van passed its wof no dramas", ("book WOF for the van", "buy milk"),
+     "book WOF for the van"),
+    ("the drip in the bathroom tap has stopped, new washer did the trick",
+     ("fix leaky faucet", "buy milk"), "fix leaky faucet"),
+    ("replied to dana finally", ("text Dana back", "buy milk"), "text Dana back"),
+    ("the bookcase is built, two screws left over", ("assemble bookcase", "buy milk"),
+     "assemble bookcase"),
+    ("apple trees cut back, arms scratched to bits", ("prune the apple trees", "buy milk"),
+     "prune the apple trees"),
+    ("the mower's going again, new spark plug", ("mend the mower", "buy milk"),
+     "mend the mower"),
+    ("called them about the position and they'll be in touch", ("call about the job",
+                                                                 "buy milk"),
+     "call about the job"),
+])
+def test_news_said_in_yet_other_words(database: Database, text: str, seeds: tuple[str, ...],
+                                      done: str) -> None:
+    left = tasks_after(database, seeds, text)
+    assert [t.title for t in left if t.completed] == [done], text
