@@ -257,9 +257,23 @@ _CANCEL = _phrases(lx.MENTION_CANCEL_PHRASES)
 _FIXED = _phrases(lx.MENTION_FIXED)
 _NOT_DONE = _phrases(lx.NOT_DONE_PHRASES)
 # What is still to do, said after what is done: not part of the news
-_RE_STILL_TAIL = re.compile(
-    r"(?<=\S)[\s,.;!\u2705\u2714\ufe0f-]+(?:but\s+|and\s+)?(?:i\s+|we\s+)?still\s+"
-    r"(?:need|needs|have|has|got|gotta)\b.*$")
+# What is still to do, said after the news: found by its words, then the separators before it
+# are walked back (a pattern that starts at the separators would retry a long run of them
+# from each of its characters: quadratic on "-\n-\n-\n…").
+_RE_STILL_NEED = re.compile(
+    r"(?:\b(?:but|and)\s+)?(?:\b(?:i|we)\s+)?\bstill\s+(?:need|needs|have|has|got|gotta)\b")
+_STILL_SEPARATORS = frozenset(" \t\n,.;!\u2705\u2714\ufe0f-")
+
+
+def _still_tail(low: str) -> int:
+    """Where the clause of what is still to do begins (its separators included), or -1."""
+    m = _RE_STILL_NEED.search(low)
+    if m is None:
+        return -1
+    start = m.start()
+    while start > 0 and low[start - 1] in _STILL_SEPARATORS:
+        start -= 1
+    return start if 0 < start < m.start() else -1
 _RE_SAME_THING = re.compile(r"\b(?:mine|yours|ours|his|hers|it|that|one|too|as\s+well)\b\W*$")
 _RE_NOT_YET_DONE = re.compile(
     r"^(?:i\s+|we\s+)?(?:tried|attempted)\b|\b(?:i|we)\s+(?:tried|attempted)\b|"
@@ -497,9 +511,9 @@ _CONTRAST = lx.frozenwords("but though although however")
 _RE_OFF_THE_PHONE = re.compile(
     r"\b(?:come|came|got|get|just\s+off)\s+off\s+(?:the\s+)?(?:phone|call)\s+(?:with|wid|w/?|to)\b"
     r"|\bjust\s+off\s+(?:the\s+)?(?:phone|call)\s+(?:with|wid|w/?|to)\b")
-_RE_NO_BOTHER = re.compile(r"[\s,]*\b(?:no\s+(?:dramas|drama|worries|problem|problems|bother|"
+_RE_NO_BOTHER = re.compile(r"\b(?:no\s+(?:dramas|drama|worries|problem|problems|bother|"
                            r"hassle|issues|stress|sweat|fuss)|no\s+probs)\b")
-_RE_HOPE = re.compile(r"[\s,]*\b(?:fingers\s+crossed|touch\s+wood|knock\s+on\s+wood)\b")
+_RE_HOPE = re.compile(r"\b(?:fingers\s+crossed|touch\s+wood|knock\s+on\s+wood)\b")
 _RE_GOOD_UNTIL = re.compile(
     r"\b(?:till|until|til|for)\s+(?:next|another)\s+(?:\d+\s+|few\s+|couple\s+(?:of\s+)?)?"
     r"(?:year|yr|month|week|time|winter|summer)s?\b")
@@ -708,9 +722,9 @@ def mentions(text: str) -> tuple[Mention, ...]:
         # its reason (up to the next clause: "…because of the rain so no need for X")
         reason_end = _RE_REASON_END.search(low, reason.end())
         low = low[: reason.start()] + (low[reason_end.start():] if reason_end else "")
-    still = _RE_STILL_TAIL.search(low)
-    if still and still.start() > 0 and not _RE_SAME_THING.search(still.group(0)):
-        low = low[: still.start()]  # "X cancelled, still need to do Y" ("i still need mine")
+    still = _still_tail(low) if "still" in low else -1
+    if still > 0 and not _RE_SAME_THING.search(low, still):
+        low = low[:still]  # "X cancelled, still need to do Y" ("i still need mine")
     if "?" in low:
         topic, _, answer = low.rpartition("?")
         said = _RE_WORD.findall(answer)

@@ -50,6 +50,11 @@ ATTACKS = {
     "fallback_never_mind_max": "never mind " + "the x " * 660,
     "fallback_remind_tail_max": "x at 5" + ", remind me" * 330,
     "fallback_pasts_max": "i " + "washed " * 570,
+    # found by `bench_nlu.py --fuzz 20000`: separators before "still need" (600 ms before)
+    "still_tail_dashes_max": "-\n" * 2000,
+    "still_tail_then_still_max": "x" + " -" * 1990 + " still need y",
+    "hope_commas_max": "x" + "," * 3980 + " crossed",
+    "no_bother_commas_max": "x" + "," * 3980 + " no",
 }
 
 
