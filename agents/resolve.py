@@ -681,6 +681,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
             continue  # "got mom a scarf" is not "call mom" ("got hold of mom" is)
         if booked and t_verb is None:
             continue  # "MOT's booked for next week": the MOT is ahead, not done
+        if kind in ("told", "event", "deed") and another:
+            continue  # "got another parking ticket": one more of them, not the task done
         if kind in ("told", "event") and (another or (
                 lead_of(t) in _ANSWER_VERBS and lead_of(t) not in {w for _, w in q})):
             continue  # "tom sent another email": a new one, and not the user's reply
@@ -848,6 +850,9 @@ def _deed_fits(understanding: Understanding, tasks: Sequence[dict[str, Any]],
     buying."""
     if understanding.intent is Intent.DELETE and understanding.rule == "status":
         return True  # "scratch the printer ink, the office manager is ordering some": said
+    if understanding.intent is Intent.COMPLETE and any(
+            _RE_ANOTHER_ONE.search(ref.title) for ref in understanding.refs if ref.title):
+        return False  # "got another parking ticket today": one more, not the one to pay
     titles_of = {task["id"]: task["title"] for task in tasks}
     if understanding.intent is Intent.COMPLETE and any(
             stem(_RE_WORDS.findall(ref.title.lower())[0]) in _BOOKING

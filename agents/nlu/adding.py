@@ -90,6 +90,11 @@ _RE_SLOT_LEAD = re.compile(
     # "need to renew my license, add it", "i keep forgetting to water the plants, add it"
     r"|(?:need|have|must|should)\s+to\s+(?:remember\s+to\s+)?|gotta\s+(?:remember\s+to\s+)?"
     r"|(?:(?:i|we)\s+)?(?:keep|kept|always|often)\s+forgetting\s+(?:to\s+|about\s+)?"
+    # "dont let me forget to X, add it", "i wish i'd stop forgetting to X", "i need someone to
+    # remind me to X"
+    r"|(?:don'?t|do\s+not)\s+let\s+me\s+forget\s+(?:to\s+|about\s+)?"
+    r"|i\s+wish\s+i'?d\s+stop\s+forgetting\s+(?:to\s+|about\s+)?"
+    r"|(?:i\s+need\s+)?someone\s+to\s+remind\s+me\s+(?:to\s+|about\s+)?"
     r"|(?:(?:i|we)\s+)?(?:always\s+|often\s+|keep\s+|totally\s+)?forg[eo]t\s+(?:to|about)\s+"
     r"|(?:to|that)\s+)",
     _F,
@@ -108,12 +113,14 @@ _RE_SLOT_TRAIL = re.compile(
     r"|,?\s+(?:(?:so\s+)?(?:can|could|would|will)\s+(?:u|you|ya)\s+(?:please\s+|pls\s+)?|"
     r"pls\s+|please\s+)?(?:remind\s+me|(?:put|add|stick|pop|chuck|note|jot|save|whack)\s+"
     r"(?:that|it|this)(?:\s+(?:in|on|down|there|on\s+there|to\s+the\s+list|on\s+the\s+list|"
-    r"on\s+my\s+list|to\s+my\s+list))?)(?:\s+(?:pls|please|thanks|for\s+me))?$",
+    r"on\s+my\s+list|to\s+my\s+list))?|add(?=\s+(?:pls|please|plz)$))"
+    r"(?:\s+(?:pls|please|plz|thanks|for\s+me))?$",
     _F,
 )
 
 
-_RE_OUT_AGAIN = re.compile(r"\s+(?:again|already|now|completely|totally)$", _F)
+_RE_OUT_AGAIN = re.compile(
+    r"(?:\s+(?:again|already|now|completely|totally|at\s+home|at\s+work|in\s+the\s+house))+$", _F)
 
 
 def clean_slot(text: str) -> str:
@@ -169,6 +176,12 @@ RE_TITLE_TRIM = re.compile(
     r"|\s+the\s+(?:night|day|morning|evening)\s+before$"
     # the carrier said last, after the date was read: "sign the form [tomorrow] remind me"
     r"|\s+(?:(?:can|could|would|will)\s+(?:u|you)\s+)?remind\s+(?:me|us)$|(?:^|\s+)(?:pls|please|plz)$"
+    # a laugh or the carrier left at the end: "drink water on layovers lol", "… add"
+    r"|\s+(?:lol|haha+|lmao)$|\s+add(?:\s+(?:it|that|this))?$"
+    # when in the day: "pick up dry cleaning friday after work"
+    r"|\s+after\s+(?:work|school|my\s+shift|the\s+gym|class|college|uni)$"
+    # a list named without "list": "add car wash shampoo to shopping"
+    r"|\s+(?:to|on|onto)\s+(?:my\s+|the\s+)?(?:shopping|groceries|grocery)$"
     # where it gets done, said after the date was read: "get gas on the way to work"
     r"|\s+on\s+(?:the|my|your|our)\s+way\s+(?:home|back|in|out|to\s+\S+)$"
     r"|^[\s,.;:!?\-]+|[\s,;:\-]+$|(?<=\w{3})\.+$|\(\s*\)",
@@ -184,6 +197,10 @@ _RE_BEFORE_TAIL = re.compile(r"(?<=\w)\s+before\s+(?:[\w'-]+\s+){0,5}[\w'-]+$", 
 _RE_GERUND_LEAD = re.compile(r"^(?P<w>[a-z]+)ing\b", _F)
 
 
+_RE_NOT_AN_ITEM = re.compile(
+    r"^(?:what|what's|whats|which|is|are|anything|everything|how|why|where|who|do|did|does)\b|"
+    r"\b(?:is|are|was|were|isn't|aren't|not|already|still|show|read|see|view|tell|list|display|"
+    r"check|me|whats|what|everything|anything|ready|put|pit|add|go)\b|'s\b|[,.;:!?]", re.IGNORECASE)
 _PARTICLES = (" out", " away", " back", " together", " off")
 _PUT_ON = lx.frozenwords("put turn switch pop stick throw")
 
@@ -332,7 +349,8 @@ _RE_PLACEHOLDER_EDGES = re.compile(
 
 def is_placeholder(title: str) -> bool:
     """A title that names no task: "something", "it", "a task", "do something"."""
-    t = " ".join(title.lower().strip(" .,!?;:'\"").split())
+    t = " ".join(title.lower().replace("...", " ").replace("\u2026", " ").strip(" .,!?;:'\"")
+                 .split())
     t = _RE_PLACEHOLDER_VERB.sub("", t, count=1)  # "do that thing", "remember something"
     if not t or t in _PLACEHOLDERS:
         return True
@@ -494,6 +512,8 @@ def task_frame(
         return None  # "a reminder for me tomorrow at 2 to X": the frame with {when} reads it
     if frame.name in ("add.put_on_when", "add.put_for_when") and raw.lower().endswith(_PARTICLES):
         return None  # "put the bins out on tuesday": the task is putting them out
+    if frame.name == "add.list_bare" and (_RE_NOT_AN_ITEM.search(raw) or len(raw.split()) > 6):
+        return None  # "milk is on the list", "what's on the shopping list": said, not asked
     if frame.name == "add.note" and raw.lower().endswith(" down"):
         raw = raw[:-5]  # "note X down"
     if frame.name == "add.noun" and _RE_THING_FOR.search(m.string, 0, m.start("task")):

@@ -310,6 +310,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
     if not body:
         return None
     got = _index(body, _GOT)
+    if got >= 1 and any(w in _DAMAGE for w in body[got + 1:got + 4]):
+        return None  # "my scrubs have got a tear in the knee": trouble, not had
     if 1 <= got <= 4 and body[got - 1] in ("'s", "has") and (
             body[got + 1:got + 2] == ["new"] or (body[got + 1:got + 2] and body[got + 1] in _OWNED
                                                  and body[got + 2:got + 3] == ["new"])):
@@ -531,6 +533,9 @@ _RE_REASON_END = re.compile(r"\s+(?:so|and\s+so|which\s+means)\s|[,;.!]")
 # It happened again: the clause before is trouble, not the thing a deed refers back to
 # ("sheep got through the fence again last night, spent the morning rounding them up").
 _AGAIN = lx.frozenwords("again")
+# A plan or a can't said anywhere: the clauses before are not what a later one refers back to
+# ("one of the heifers is limpin, gonna watch her another day before i call anybody").
+_WHOLE_DENY = lx.frozenwords("gonna will i'll cannot can't cant might should've shouldve")
 _STILL = lx.frozenwords("still yet again no nobody nothing later tomorrow")
 _BE = lx.frozenwords("is are was were")
 _SELF = lx.frozenwords("i i'm im we we're were")  # "i'm all set with the freezer space"
@@ -640,6 +645,7 @@ _MENTION_STATES = _phrases(p for p in _STATE_TEXTS if p not in ("over", "gone", 
 _BARE_DONE = _phrases(p for p in _STATE_TEXTS if p in _GENERIC and p not in ("over", "gone", "off"))
 _GENERIC_NOUNS = lx.frozenwords("need used red bed shed")
 _GOT = lx.frozenwords("got")
+_DAMAGE = lx.frozenwords("tear rip hole holes stain crack dent scratch leak puncture")
 # What a thing is said to be that is no deed: "the library books are due back on the 12th"
 _NOT_EVENT = lx.frozenwords("due overdue late early expensive cheap pricey broken missing lost "
                             "stuck")
@@ -781,8 +787,9 @@ def mentions(text: str) -> tuple[Mention, ...]:
         refs = []
         if any(w not in lx.MATCH_FILLER and w not in _PRONOUNS and w != state for w in named):
             refs.append(" ".join(named).replace(" 's", "'s"))
-        if len(parts) > 1 and not (kind != "cancel" and refs and any(
-                w in _AGAIN for w in all_words)) and (
+        if len(parts) > 1 and not (kind != "cancel" and (
+                (refs and any(w in _AGAIN for w in all_words))
+                or any(w in _WHOLE_DENY for w in all_words))) and (
                 not refs or kind == "cancel" or (kind == "deed" and len(named) <= 2) or any(
                     _refers_back(named, i) for i in range(len(named)))):
             # "…? handed in": a deed that names nothing of its own is about what came before
@@ -837,6 +844,7 @@ def told_done(text: str) -> str | None:
     low = text.lower()
     ws = _words(low)
     if not ws or _asks(ws) or _RE_TOLD_SPOILED.search(low) or _RE_ANOTHER.search(low) or any(
+            f" {p} " in f" {low} " for p in lx.NOT_DONE_PHRASES) or any(
             w in _TOLD_DENY or w.endswith("n't") for w in ws):
         return None
     if by_someone_else(low) and not (_RE_FOR_US.search(low) or told_by_user(low)):

@@ -333,10 +333,13 @@ _TASK_WORDS = tuple({p.split()[0] for p in _TASK_NOUN} | {"to-do", "todo"})
 _NEEDS: dict[str, tuple[str, ...]] = {
     "redirect.so_command": ("so", "hence", "therefore", "means"),
     "redirect.when_first": tuple(p.split()[0] for p in _WHEN_FIRST_CMD),
+    "redirect.cond_first": tuple(p.split()[0] for p in _WHEN_FIRST_CMD),
     "add.list_label": _LIST_WORDS,
     "add.list_verb": _LIST_WORDS,
     "add.list": _LIST_WORDS,
     "add.list_first": _LIST_WORDS,
+    "add.list_bare": _LIST_WORDS,
+    "add.list_after": _LIST_WORDS,
     "clarify.list": _LIST_WORDS,
     "add.list_there": ("there", "it", "that", "list"),
     "add.reminder": ("reminder", "reminders"),
@@ -373,6 +376,9 @@ REDIRECT_FRAMES = _frames(
         ("redirect.calendar", "{calendar} to {rest}", "redirect", 0.9),
         # "every friday at 4pm remind me to X" = "remind me to X every friday at 4pm"
         ("redirect.when_first", "{when} {>whencmd} {rest}", "redirect", 0.9),
+        # "after my shift tomorrow remind me to X": no place triggers; the date said is kept
+        ("redirect.cond_first", "(after|before|once|as soon as) {cond} [(,)] {>whencmd} {rest}",
+         "redirect", 0.85),
     )
 )
 
@@ -542,6 +548,10 @@ ADD_FRAMES = _frames(
             "task",
             0.8,
         ),
+        # "paracetamol on the shopping list please", "bin bags. add to shopping list"
+        ("add.list_bare", "{task} (on|onto|for) {list} [{trail}]", "task", 0.85),
+        ("add.list_after", "{task} (.|,|-|:) [{polite}] {put} [{pronoun}] {onto} {list} "
+         "[{tail}] [{trail}] [[(,)] {remark}]", "task", 0.85),
         # needs and plans: "i need to X", "we should X", "gotta X"
         ("add.desire", "{desire} {task}", "task", 0.85),
         ("add.desire_bare", "{desire_bare} {task}", "task", 0.8),

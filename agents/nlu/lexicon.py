@@ -235,7 +235,8 @@ PLACEHOLDERS = phrases(
     "the usual stuff|the usual things|the thing from earlier|that thing from earlier|"
     "thing from earlier|the thing from before|that thing from before|the thing i said|"
     "you know what|the you know what|ykw|whatsit|the whatsit|thingy|the thingy|"
-    "thingamajig|whatchamacallit|doodah|the doodah"
+    "thingamajig|whatchamacallit|doodah|the doodah|you know|ya know|y'know|the ah|the uh|"
+    "the um|the erm|ah|uh"
 )
 # Named lists that carry no name ("my list", "the todo list"): no tag.
 GENERIC_LIST_WORDS = frozenset(
@@ -423,7 +424,8 @@ FALLBACK_BAD_STATES = frozenwords(
     "broken packed closed stuck lost missing damaged ruined delayed overdue locked jammed "
     "busy crowded flooded clogged leaking spoiled stolen confused confusing piled cancelled "
     "canceled postponed rescheduled delayed tired bored worried scared stressed excited "
-    "interested married needed used dinged dented scratched keyed scraped puncture punctured"
+    "interested married needed used dinged dented scratched keyed scraped puncture punctured "
+    "reversed bumped"
 )
 # Subjects that are someone else: their deed is not the user's task ("my sister washed
 # her car").
@@ -443,12 +445,12 @@ NEGATION_WORDS = frozenwords(
     "not never don't dont didn't didnt haven't havent hasn't hasnt isn't isnt aren't arent "
     "wasn't wasnt weren't werent can't cant cannot won't wont couldn't couldnt hadn't "
     "ain't aint havnae havenae hasnae cannae canna didnae dinnae wasnae isnae willnae "
-    "wouldnae couldnae shouldnae"
+    "wouldnae couldnae shouldnae should've shouldve could've couldve would've wouldve"
 )
 # States that look done but say a thing can't be had ("the concert is sold out").
 NOT_DONE_PHRASES = phrases("sold out|booked up|fully booked|all booked up|booked solid|full up|"
                            "went up|gone up|going up|goes up|went down|gone down|held together|"
-                           "taped up|falling apart|on its last legs")
+                           "taped up|falling apart|on its last legs|booked out")
 # A past verb said for another task verb: "dropped the rent check in the mailbox" /
 # "mail rent check" (message verb → the task verbs it can stand for).
 FALLBACK_DEED_VERBS = {

@@ -52,12 +52,13 @@ _RE_TO_DO = re.compile(
 # Hesitations said while dictating ("add a task uh call the tire shop"): never a word of a
 # task. Only whole words, and never the first (a reply "um no" is still read as said).
 # Spoken contractions and "me" for "my" before a list ("chuck it on me list").
-_SLANG = {"mi": "i", "lemme": "let me", "gimme": "give me", "me": "my", "wat": "what",
+_SLANG = {"whit's": "what's", "whit": "what", "tae": "to", "mi": "i", "lemme": "let me",
+          "gimme": "give me", "me": "my", "wat": "what",
           "wot": "what", "wut": "what"}  # "mi just come off the phone": Jamaican "i"
 _ME_LIST = (" me list", " me todo", " me jobs", " me reminders")
 _HESITATIONS = (" uh", " um", " erm", " hmm", " like,", "to like ")
 _RE_SLANG = re.compile(
-    r"\b(?:lemme|gimme)\b|^(?:wat|wot|wut)\b|^mi(?= )|"
+    r"\b(?:lemme|gimme|tae)\b|^(?:wat|wot|wut|whit's|whit)(?![\w'])|^mi(?= )|"
     r"(?<=\bon )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)|"
     r"(?<=\bto )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)", re.IGNORECASE)
 _RE_HESITATION = re.compile(r"(?<=\s)(?:uh+|um+|uhm+|erm+|hmm+)(?:\s*,|\.{2,}|\u2026)?\s+(?=\S)|"
@@ -105,7 +106,8 @@ def clean(text: str) -> str:
         s = _RE_COLON_WORD.sub(": ", s)  # "todo:fix the tap"
     if any(h in low for h in _HESITATIONS):
         s = _RE_HESITATION.sub("", s)
-    if "mme" in low or low[:1] == "w" or low[:3] == "mi " or any(n in low for n in _ME_LIST):
+    if "mme" in low or low[:1] == "w" or low[:3] == "mi " or " tae " in low or any(
+            n in low for n in _ME_LIST):
         s = _RE_SLANG.sub(lambda m: _SLANG[m.group(0).lower()], s)
     if "in" in low:
         s = _RE_G_DROPPED.sub(_g_back, s)  # "this mornin", "swimmin lessons"

@@ -154,9 +154,14 @@ def _rule_redirect(s: str, now_local: datetime, depth: int) -> Understanding | N
             if not when:
                 continue
             rest = f"{rest} {m['when']}"  # the phrase said first, moved to the end
+        if frame.name == "redirect.cond_first":
+            dated = " ".join(m["cond"][t.start:t.end] for t in dates.scan(m["cond"], now_local))
+            rest = f"{rest} {dated}" if dated else rest
         got = classify(rest, now_local, depth + 1)
         if got.intent is Intent.UNKNOWN:
             continue
+        if frame.name == "redirect.cond_first" and got.intent is not Intent.ADD:
+            continue  # "after the rain stops i'll ring mum": only an add is read past it
         if frame.name == "redirect.when_first" and got.intent is Intent.ADD and any(
                 d.due is None and d.recurrence is None for d in got.drafts):
             # "in 5 days remind me to cancel the trial before it charges me": the phrase moved

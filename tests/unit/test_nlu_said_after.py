@@ -332,3 +332,53 @@ def test_news_said_in_yet_other_words(database: Database, text: str, seeds: tupl
                                       done: str) -> None:
     left = tasks_after(database, seeds, text)
     assert [t.title for t in left if t.completed] == [done], text
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    # an item and a named list, nothing else
+    ("ibuprofen on the shopping list please", "ibuprofen"),
+    ("sunscreen - add it to the list before i forget again", "sunscreen"),
+    ("add dog shampoo to shopping", "dog shampoo"),
+    ("add porridge tae the shopping list", "porridge"),
+    # carriers inside the slot
+    ("dont let me forget to send the quote to Mr Okafor, add it to the list",
+     "send the quote to Mr Okafor"),
+    ("i wish i'd stop forgetting to floss, add that to my list", "floss"),
+    ("we're out of bin liners at home, add them to my shopping list", "bin liners"),
+    # a condition said first, its date kept
+    ("after my shift tomorrow remind me to book the mot", "book the mot"),
+    ("before the school trip i need to label the lunchbox, add that pls", "label the lunchbox"),
+    ("collect the parcel friday after work add pls", "collect the parcel"),
+])
+def test_items_lists_and_conditions(text: str, title: str) -> None:
+    got = u(text)
+    assert got.intent is Intent.ADD, (text, got.rule)
+    assert [d.title for d in got.drafts] == [title], text
+
+
+@pytest.mark.parametrize("text", ["milk is on the shopping list", "what's on the shopping list",
+                                  "show me everything on my list", "read me whats on my todo"])
+def test_an_item_on_a_list_said_is_no_add(text: str) -> None:
+    assert u(text).intent is not Intent.ADD
+
+
+@pytest.mark.parametrize("text", ["remind me to, um, you know",
+                                  "erm put down the... ah, it's gone, I'll think of it"])
+def test_a_forgotten_thing_asks(text: str) -> None:
+    assert u(text).intent is Intent.CLARIFY
+
+
+@pytest.mark.parametrize(("text", "seeds"), [
+    ("one of the ewes is limping, gonna watch her another day before i call anybody",
+     ("call the vet about the ewes", "buy eggs")),
+    ("got sunburnt at the beach, should've worn sunscreen", ("buy sunscreen", "buy eggs")),
+    ("got ANOTHER parking ticket today", ("pay parking ticket", "buy eggs")),
+    ("swimming lessons are booked out for next term", ("book swimming lessons", "buy eggs")),
+    ("festival tickets sold out in 10 mins, fuming", ("buy tickets for the festival",
+                                                      "buy eggs")),
+    ("my work trousers have got a tear in the knee", ("get new work trousers", "buy eggs")),
+    ("whit's the weather daein tomorrow?", ("buy eggs",)),
+])
+def test_yet_more_talk_changes_nothing(database: Database, text: str,
+                                       seeds: tuple[str, ...]) -> None:
+    assert open_after(database, seeds, text) == (sorted(seeds), len(seeds)), text
