@@ -75,7 +75,9 @@ def when_text(text: str, now_local: datetime) -> str | None:
 # Carriers inside the slot: "remind me that i have to X", "add that we're out of X".
 _RE_SLOT_LEAD = re.compile(
     r"^(?:(?:that|to|2|about|abt|of|:|-)\s+)?"
-    r"(?:(?:i|we)(?:\s+(?:really|also|still|just|definitely))?\s+(?:need|have|want|got|gotta|must|"
+    # "i have a job interview on tuesday, put that in": the event
+    r"(?:(?:i|we)\s+(?:have|'ve\s+got|got)\s+(?:a|an)\s+(?=\w)|"
+    r"(?:i|we)(?:\s+(?:really|also|still|just|definitely))?\s+(?:need|have|want|got|gotta|must|"
     r"should|ought|will\s+need|'?ll\s+need|plan|hope)(?:\s+to)?(?:\s+(?:remember|not\s+forget)"
     r"\s+to)?(?:\s+(?:really|probably|definitely|maybe|honestly|seriously|finally|actually))?\s+"
     r"|(?:i|we)(?:'ve|\s+have)\s+got\s+to\s+|(?:i'm|i\s+am|we're|we\s+are)\s+(?:going|supposed)\s+to\s+"
@@ -94,6 +96,7 @@ _RE_SLOT_LEAD = re.compile(
     # remind me to X"
     r"|(?:don'?t|do\s+not)\s+let\s+me\s+forget\s+(?:to\s+|about\s+)?"
     r"|i\s+wish\s+i'?d\s+stop\s+forgetting\s+(?:to\s+|about\s+)?"
+    r"|i\s+wish\s+i\s+could\s+remember\s+(?:to\s+|about\s+)?"
     r"|(?:i\s+need\s+)?someone\s+to\s+remind\s+me\s+(?:to\s+|about\s+)?"
     r"|(?:(?:i|we)\s+)?(?:always\s+|often\s+|keep\s+|totally\s+)?forg[eo]t\s+(?:to|about)\s+"
     r"|(?:to|that)\s+)",
@@ -177,7 +180,7 @@ RE_TITLE_TRIM = re.compile(
     # the carrier said last, after the date was read: "sign the form [tomorrow] remind me"
     r"|\s+(?:(?:can|could|would|will)\s+(?:u|you)\s+)?remind\s+(?:me|us)$|(?:^|\s+)(?:pls|please|plz)$"
     # a laugh or the carrier left at the end: "drink water on layovers lol", "… add"
-    r"|\s+(?:lol|haha+|lmao)$|\s+add(?:\s+(?:it|that|this))?$"
+    r"|\s+(?:lol|haha+|lmao)$|\s+add(?:\s+(?:it|that|this))?$|\s+(?:can|could|would)\s+(?:u|you)$"
     # when in the day: "pick up dry cleaning friday after work"
     r"|\s+after\s+(?:work|school|my\s+shift|the\s+gym|class|college|uni)$"
     # a list named without "list": "add car wash shampoo to shopping"
@@ -197,6 +200,8 @@ _RE_BEFORE_TAIL = re.compile(r"(?<=\w)\s+before\s+(?:[\w'-]+\s+){0,5}[\w'-]+$", 
 _RE_GERUND_LEAD = re.compile(r"^(?P<w>[a-z]+)ing\b", _F)
 
 
+_RE_TAIL_POLITE = re.compile(r"(?:\s+(?:please|pls|plz|bab|babe|hun|love|mate|pet|thanks))+$", _F)
+_RE_TAIL_PLACE = re.compile(r"(?:on|down|in)(?:\s+(?:for\s+me|please|pls|somewhere|there))*", _F)
 _RE_NOT_AN_ITEM = re.compile(
     r"^(?:what|what's|whats|which|is|are|anything|everything|how|why|where|who|do|did|does)\b|"
     r"\b(?:is|are|was|were|isn't|aren't|not|already|still|show|read|see|view|tell|list|display|"
@@ -235,7 +240,7 @@ def _split_items(body: str) -> list[str]:
 
 _REMARK_SUBJECTS = lx.frozenwords(
     "i i'm im we we're were it it's its they they're theyre he he's she she's mine ours "
-    "they've theyve we've weve i've ive it'll they'll kids i'll ill we'll "
+    "they've theyve we've weve i've ive it'll they'll kids i'll ill we'll feeling "
     "there's theres that's thats this")
 _COPULAS = lx.frozenwords("is are was were isn't aren't wasn't has have had keeps seems looks")
 _DETERMINERS = lx.frozenwords("the my our his her their")
@@ -491,7 +496,9 @@ def task_frame(
             when = f"{when} {day}".strip()  # "put X on tomorrow's list": a day, not a list
         elif named and named not in tags:
             tags = (*tags, named)
-    tail = groups.get("tail") or ""
+    tail = _RE_TAIL_POLITE.sub("", groups.get("tail") or "")
+    if tail and _RE_TAIL_PLACE.fullmatch(tail):
+        tail = ""  # "can you put that on for me", "put it down somewhere": no date said
     if tail:
         got = when_text(tail, now_local)
         if got:

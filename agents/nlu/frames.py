@@ -174,7 +174,8 @@ _CMD_START = lx.phrases(
     "forget|forget about|ditch|scrap|nix|trash|bin|lose|axe|dump|kill"
 )
 _WHEN_FIRST_CMD = lx.phrases(
-    "remind|add|create|put|new|note|todo|schedule|set|make|i need|i want|i'd like|"
+    "remind|add|create|put|new|note|todo|schedule|set|make|i need|i want|i'd like|remember|"
+    "don't forget|dont forget|"
     "i have to|i've got to|i gotta|i must|we need|we have to|we gotta|"
     "don't let|do not let|please remind|can you|could you|pls|please"
 )
@@ -222,7 +223,8 @@ _DONE_STATE = lx.phrases(
 _TRAIL = lx.phrases(
     "please|pls|now|too|as well|for me|already|thanks|thank you|right now|then|"
     "yay|woohoo|finally|lol|thx|ty|please and thank you|abeg|pet|boss|eh|ye|would ye|would ya|"
-    "would you|mate|love|hun|cheers|ta|thanks boss|cheers mate|x|xx"
+    "would you|mate|love|hun|cheers|ta|thanks boss|cheers mate|x|xx|bab|babe|please bab|on|"
+    "on for me|down for me|somewhere"
 )
 _GLUE = lx.phrases(
     "so|and|and so|, so|which means|so you can|,|;|-|.|now|ok|okay|and then|so now|and now|"
@@ -248,8 +250,9 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
         "remind": lx.REMIND_VERBS,
         "about": _CONNECT_REMIND,
         # after a date phrase "of"/"on" belong to the date ("the 7th of next month")
-        "about_when": lx.phrases("to|2|that|about|abt|:|,"),
-        "for_when": lx.phrases("to|2|that|about|abt|for|saying|:|-|,"),
+        # ("2" for "to" is no connector after a time: "for 2 pm to call the bank")
+        "about_when": lx.phrases("to|that|about|abt|:|,"),
+        "for_when": lx.phrases("to|that|about|abt|for|saying|:|-|,"),
         "for": _CONNECT_REMINDER,
         "connect": _CONNECT_ADD,
         "onto": _ONTO,
@@ -375,7 +378,7 @@ REDIRECT_FRAMES = _frames(
         # "set my calendar to remind me to X"
         ("redirect.calendar", "{calendar} to {rest}", "redirect", 0.9),
         # "every friday at 4pm remind me to X" = "remind me to X every friday at 4pm"
-        ("redirect.when_first", "{when} {>whencmd} {rest}", "redirect", 0.9),
+        ("redirect.when_first", "{when} [(,)] {>whencmd} {rest}", "redirect", 0.9),
         # "after my shift tomorrow remind me to X": no place triggers; the date said is kept
         ("redirect.cond_first", "(after|before|once|as soon as) {cond} [(,)] {>whencmd} {rest}",
          "redirect", 0.85),
@@ -550,7 +553,7 @@ ADD_FRAMES = _frames(
         ),
         # "paracetamol on the shopping list please", "bin bags. add to shopping list"
         ("add.list_bare", "{task} (on|onto|for) {list} [{trail}]", "task", 0.85),
-        ("add.list_after", "{task} (.|,|-|:) [{polite}] {put} [{pronoun}] {onto} {list} "
+        ("add.list_after", "{task} (,|.|-|:) [{polite}] {put} [{pronoun}] {onto} {list} "
          "[{tail}] [{trail}] [[(,)] {remark}]", "task", 0.85),
         # needs and plans: "i need to X", "we should X", "gotta X"
         ("add.desire", "{desire} {task}", "task", 0.85),

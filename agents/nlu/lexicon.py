@@ -209,7 +209,7 @@ TAIL_STARTS = frozenset(words(
 LIST_NOUNS = phrases(
     "list|lists|todo list|to-do list|to do list|todo|todos|to-do|to-dos|to dos|task list|"
     "tasks|reminders|agenda|calendar|schedule|checklist|list of things to do|jobs|job list|"
-    "list of stuff to do|groceries"
+    "list of stuff to do|groceries|shopping"
 )
 # Words naming a task in the abstract ("add a task", "a new item"): a slot holding only
 # these (plus placeholders) has nothing to add.

@@ -56,14 +56,15 @@ _SLANG = {"whit's": "what's", "whit": "what", "tae": "to", "mi": "i", "lemme": "
           "gimme": "give me", "me": "my", "wat": "what",
           "wot": "what", "wut": "what"}  # "mi just come off the phone": Jamaican "i"
 _ME_LIST = (" me list", " me todo", " me jobs", " me reminders")
-_HESITATIONS = (" uh", " um", " erm", " hmm", " like,", "to like ")
+_HESITATIONS = (" uh", " um", " erm", " hmm", " like,", "to like ", " like ,")
 _RE_SLANG = re.compile(
     r"\b(?:lemme|gimme|tae)\b|^(?:wat|wot|wut|whit's|whit)(?![\w'])|^mi(?= )|"
     r"(?<=\bon )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)|"
     r"(?<=\bto )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)", re.IGNORECASE)
 _RE_HESITATION = re.compile(r"(?<=\s)(?:uh+|um+|uhm+|erm+|hmm+)(?:\s*,|\.{2,}|\u2026)?\s+(?=\S)|"
                             r"\b(?<=add )like\s*,\s*(?=\S)|"  # "add like, buy a kettle"
-                            r"(?<=\bto )like\s+(?=[a-z]{3,})", _F)  # "i need to like return"
+                            r"(?<=\bto )like\s+(?=[a-z]{3,})|"  # "i need to like return"
+                            r"(?:(?<=hmm )|(?<=um )|(?<=uh )|(?<=erm ))like\s*,\s*(?=\S)", _F)
 _RE_LEAD_CONTRACTION = re.compile(r"^(it|that|this|there|what)s\b", _F)
 _RE_LEAD_I_CONTRACTION = re.compile(r"^(i)(m|ve|ll|d)\b", _F)  # "im done", "ive finished"
 _RE_DONT = re.compile(r"\b(don|doesn|didn|can|won|isn|aren|wasn|shouldn)t\b", _F)
@@ -181,7 +182,9 @@ _RE_LEAD = re.compile(
     r"do\s+me\s+a\s+favou?r(?:\s+and)?|"
     r"(?:i'?d|i\s+would)\s+like\s+you\s+to|i\s+(?:want|need)\s+you\s+to|go\s+ahead\s+and|"
     r"just|quickly|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|hiya|heya|howdy|"
-    r"ay+|yo|ya|yah|eh+|um+|uh+|er+m?|ugh+|argh+|meh|omg|mate|bro|bruv|dude|hun|hunny|hon|babe|"
+    r"ay+|yo|ya|yah|eh+|wei|um+|uh+|er+m?|ugh+|argh+|meh|omg|mate|bro|bruv|dude|hun|hunny|hon|babe|"
+    r"(?:shoot|crap|damn|dang|darn)(?=\s+i\b)|"
+    r"(?:i'?d|i\s+would)\s+love\s+(?:it\s+)?if\s+(?:you|u)\s+(?:could|can|would)|"
     # "lemme add X": the add is the command
     r"let\s+me(?=\s+(?:just\s+|quickly\s+)?(?:add|put|jot|stick|pop|chuck|note|write|throw|"
     r"make\s+a|set\s+a|create)\b)|"
@@ -203,7 +206,7 @@ _RE_TRAIL = re.compile(
     r"thanks\s+a\s+(?:bunch|ton|million)|much\s+appreciated|appreciate\s+it|"
     r"(?:please\s+)?and\s+(?:thanks|thank\s+(?:you|u))|"
     r"um+|uh+|hm+|er+m?|lah|leh|lor|innit|inshallah|insha'?allah|mashallah|god\s+willing|"
-    r"please\s+god|bro|bruv|fam|would\s+(?:ya|you|u|ye)|will\s+(?:ya|you|u)|ta|abeg|"
+    r"please\s+god|bro|bruv|fam|would\s+(?:ya|you|u|ye)|will\s+(?:ya|you|u)|ta|abeg|eh|"
     r"(?:thanks|cheers|ta)\s+(?:boss|chief|mate|love|pet|hun|dear|man)|"
     r"(?<=\bme )(?:love|pet|hun|babe|darling|mate|boss)|"
     r"when\s+(?:you|u)\s+(?:can|get\s+a\s+(?:chance|sec|minute))|if\s+(?:you|u)\s+don'?t\s+mind))+$",
@@ -231,14 +234,14 @@ _TRAIL_LAST = lx.frozenwords(
     "please pls plz thanks you u thx ty me now can could possible lot cheers kthx lol lmao "
     "haha hahaha hahahaha hehe much bunch ton million appreciated it um umm uh uhh hmm hmmm er "
     "erm lah leh lor innit inshallah inshaallah insha'allah mashallah willing god bro bruv fam "
-    "ya ye ta chance sec minute mind dont abeg boss chief mate love pet hun dear man"
+    "ya ye ta chance sec minute mind dont abeg boss chief mate love pet hun dear man eh"
 )
 # The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
 _LEAD_FIRST = lx.frozenwords(
     "please pls plz pleas kindly abeg biko could can would will cud cn do i'd i go just quickly "
     "quick ok "
     "okay k alright all so hey hi hello hiya heya howdy ay ayy ayyy yo ugh ughh argh meh omg oh "
-    "mate bro bruv dude hun hunny hon babe let ya yah eh ehh ehhh "
+    "mate bro bruv dude hun hunny hon babe let ya yah eh ehh ehhh wei shoot crap damn dang darn "
     "also and then now "
     "actually oops whoops well right "
     "sure yes yeah yep todo bot assistant let's lets ah wait btw by one good thanks thank great "

@@ -262,7 +262,7 @@ _RE_LIST_REMARK = re.compile(
     r"(?:\s*[,;.!-]+\s*|\s+)(?:(?:i|we|it|they|you|kids|the\s+kids)"
     r"(?:'[a-z]{1,2})?|its|im|were|dont|don't|since|because|cause|cuz|coz|so|there'?s|theres|my|"
     # which one: "add nappies to the shopping list, the size 4 ones"
-    r"our|before\s+i|so\s+i|in\s+case|"
+    r"our|before\s+i|so\s+i|in\s+case|the\s+\d+\s*\w*(?:\s+\w+)?\s+ones?|"
     r"(?<=[,;.!-] )(?:the(?!\s+\d)|preferably|ideally|not|only|just|"
     r"the\s+\d+\w*\s+ones?))\b.*$",
     _F,

@@ -382,3 +382,36 @@ def test_a_forgotten_thing_asks(text: str) -> None:
 def test_yet_more_talk_changes_nothing(database: Database, text: str,
                                        seeds: tuple[str, ...]) -> None:
     assert open_after(database, seeds, text) == (sorted(seeds), len(seeds)), text
+
+
+@pytest.mark.parametrize(("text", "title", "due"), [
+    ("set a reminder for 3 pm to ring the bursary", "ring the bursary",
+     "2026-11-26T15:00:00+00:00"),
+    ("add cat litter to the shopping list eh", "cat litter", None),
+    ("oh shoot i gotta get dad a birthday card, put it down", "get dad a birthday card", None),
+    ("monday, remember to hand in the essay", "hand in the essay", MONDAY),
+    ("i would love if you could remind me saturday morning to fill the bird feeder",
+     "fill the bird feeder", "2026-11-28T09:00:00+00:00"),
+    ("friday i need to drop the library books back can u add that",
+     "drop the library books back", FRIDAY),
+    ("gas meter top up, add it for tomorrow please bab", "gas meter top up", TOMORROW),
+    ("wei add change the car battery", "change the car battery", None),
+    ("honestly i wish i could remember to water the ferns, can you put that on for me",
+     "water the ferns", None),
+    ("remind me to buy rice hmm like, uh, sunday", "buy rice", "2026-11-29"),
+    ("add engine oil to the shop list, the 5 litre one", "engine oil", None),
+    ("eggs for the pancakes, add to shopping list", "eggs for the pancakes", None),
+    ("remind me to do the lotto on friday, feeling lucky", "do the lotto", FRIDAY),
+    ("stick brown sauce on the shopping", "brown sauce", None),
+    ("i have a dentist appointment on monday at 9, put that in", "dentist appointment",
+     f"{MONDAY}T09:00:00+00:00"),
+])
+def test_carriers_fillers_and_lists_last_round(text: str, title: str, due: str | None) -> None:
+    got = u(text)
+    assert got.intent is Intent.ADD, (text, got.rule)
+    assert [(d.title, d.due) for d in got.drafts] == [(title, due)], text
+
+
+def test_things_i_like_keeps_its_like() -> None:
+    assert [x.title for x in u("add things i like, books and tea").drafts] == [
+        "things i like", "books", "tea"]
