@@ -565,7 +565,8 @@ _PAID = stem("pay")
 _ANSWER_VERBS = frozenset(stem(w) for w in lx.words("reply respond answer"))
 
 
-def lead_of(t: list[tuple[str, str]]) -> str:
+def _lead_of(t: list[tuple[str, str]]) -> str:
+    """The first stem of a title's stems (its verb, when it starts with one)."""
     return t[0][1] if t else ""
 
 
@@ -684,7 +685,7 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         if kind in ("told", "event", "deed") and another:
             continue  # "got another parking ticket": one more of them, not the task done
         if kind in ("told", "event") and (another or (
-                lead_of(t) in _ANSWER_VERBS and lead_of(t) not in {w for _, w in q})):
+                _lead_of(t) in _ANSWER_VERBS and _lead_of(t) not in {w for _, w in q})):
             continue  # "tom sent another email": a new one, and not the user's reply
         if kind == "told" and (_head(task["title"]) not in hit or (
                 t_verb in _TO_PERSON and not said_verb) or _named_subject(query, task["title"])):
