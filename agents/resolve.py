@@ -522,10 +522,15 @@ def _uncounted(word: str) -> bool:
     return word in _WHEN_WORDS or _RE_CLOCK.fullmatch(word) is not None  # "2pm", not "2b"
 
 
+def _first_stem(text: str) -> str:
+    """The stem of the first word said ("booked the eye test" → "book"), or ""."""
+    said = _RE_WORDS.findall(text.lower())[:1]
+    return stem(said[0]) if said else ""
+
+
 @lru_cache(maxsize=4096)
 def _lead_verb(title: str) -> str | None:
-    first = _RE_WORDS.findall(title.lower())[:1]
-    lead = stem(first[0]) if first else ""
+    lead = _first_stem(title)
     return lead if lead in _TASK_VERBS or lead in _GENERIC else None
 
 
@@ -578,10 +583,9 @@ def _named_subject(query: str, title: str) -> bool:
     own ("jake scored two goals in training" / "pick up Jake from football")."""
     if "," in query or " i " in f" {query.lower()} ":
         return False  # "tolu don land o, i carry am from the airport": the user's deed too
-    first = _RE_WORDS.findall(query.lower())[:1]
     names = {stem(w) for w in _RE_CASED_WORDS.findall(title)[1:]
              if w[:1].isupper() and not w.isupper()}
-    return bool(first) and stem(first[0]) in names
+    return _first_stem(query) in names
 
 
 # Another person's deed on their own thing: only a task that names them is meant.
@@ -610,8 +614,8 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
     # cleaning")
     where = {form for word in _place_phrases(query, _FROM) for form in _forms(word)} - keys
     keys |= {stem(a + b) for (a, _), (b, _) in itertools.pairwise(q)}  # "hair cut"
-    said = _RE_WORDS.findall(query.lower())[:1]
-    deed = stem(said[0]) if kind == "deed" and said and stem(said[0]) in _TASK_VERBS else None
+    first = _first_stem(query)
+    deed = first if kind == "deed" and first in _TASK_VERBS else None
 
     event = stem(state) if kind == "event" else None
     if event in _RESOLVED:
@@ -854,18 +858,15 @@ def _deed_fits(understanding: Understanding, tasks: Sequence[dict[str, Any]],
     if understanding.intent is Intent.COMPLETE and any(
             _RE_ANOTHER_ONE.search(ref.title) for ref in understanding.refs if ref.title):
         return False  # "got another parking ticket today": one more, not the one to pay
-    titles_of = {task["id"]: task["title"] for task in tasks}
+    titles = {task["id"]: task["title"] for task in tasks}
     if understanding.intent is Intent.COMPLETE and any(
-            stem(_RE_WORDS.findall(ref.title.lower())[0]) in _BOOKING
-            for ref in understanding.refs if ref.title and _RE_WORDS.findall(ref.title.lower())
-    ) and any(_verbless(titles_of.get(task_id, "")) for task_id in found):
+            _first_stem(ref.title or "") in _BOOKING for ref in understanding.refs
+    ) and any(_verbless(titles.get(task_id, "")) for task_id in found):
         return False  # "the eye test is booked for next week": ahead, not done
     told = next((m.refs[0] for m in understanding.mentions if m.kind == "deed"), None)
-    said = _RE_WORDS.findall(told.lower())[:1] if told else []
-    deed = stem(said[0]) if said else ""
+    deed = _first_stem(told or "")
     if deed not in _TASK_VERBS:
         return True
-    titles = {task["id"]: task["title"] for task in tasks}
     for task_id in found:
         lead = _lead_verb(titles.get(task_id, ""))
         if lead is None or lead in _GENERIC or _same_verb(deed, lead):
