@@ -187,6 +187,11 @@ RE_TITLE_TRIM = re.compile(
     r"|\s+(?:to|on|onto)\s+(?:my\s+|the\s+)?(?:shopping|groceries|grocery)$"
     # where it gets done, said after the date was read: "get gas on the way to work"
     r"|\s+on\s+(?:the|my|your|our)\s+way\s+(?:home|back|in|out|to\s+\S+)$"
+    # the day named, then its date (read already): "… on payday which is [the 28th]"
+    r"|\s+(?:on|at|by|for)\s+(?:[\w'-]+\s+){0,2}[\w'-]+,?\s+(?:which|that)\s*(?:is|'s|will\s+be)$"
+    # a remark on the task said last: "finish the module [tomorrow] its overdue oops"
+    r"|\s+(?:it'?s|it\s+is)\s+(?:overdue|late|urgent|important|already\s+late|been\s+ages|"
+    r"so\s+overdue|really\s+overdue|way\s+overdue)(?:\s+(?:oops|lol|ugh|haha|again|now|tbh))?$"
     r"|^[\s,.;:!?\-]+|[\s,;:\-]+$|(?<=\w{3})\.+$|\(\s*\)",
     _F,
 )
@@ -341,13 +346,15 @@ CONFLICT_PENALTY = 0.3  # "gym friday at 6 or at 7": the first time wins, but it
 
 
 _PLACEHOLDERS = frozenset(lx.PLACEHOLDERS)
-_RE_PLACEHOLDER_VERB = re.compile(r"^(?:do|remember|handle|deal\s+with)\s+(?=\S)", _F)
+_RE_PLACEHOLDER_VERB = re.compile(
+    r"^(?:do|remember|handle|deal\s+with|sort(?:\s+out)?|(?:put|add|pop|stick|jot|write)(?=\s+(?:something|"
+    r"smth|sth|a\s+thing)\b))\s+(?=\S)", _F)  # "put something in for the 14th"
 _SAID = lx.frozenwords("mentioned said told suggested asked talked recommended")
 _RELATIVE = lx.frozenwords("we i you that which he she they")
 _RE_PLACEHOLDER_EDGES = re.compile(
     r"^(?:(?:a|an|the|some|my|one|just|quick|little|new|few|couple\s+of|couple)\s+)+|"
     r"(?:\s+(?:for\s+me|please|later|today|tomorrow|real\s+quick|again|too|as\s+well|"
-    r"about|on|regarding))+$",
+    r"about|on|in|down|regarding))+$",
     _F,
 )
 
@@ -376,15 +383,23 @@ def is_placeholder(title: str) -> bool:
     return not core or core in _PLACEHOLDERS or core in lx.TASK_NOUNS
 
 
+def _names_a_deed(title: str) -> bool:
+    """A title that reads as a deed ("reseal the bath"), not more words about a thing said
+    before ("the one from last week", "hold")."""
+    words = title.lower().split()
+    return len(words) >= 2 and words[0] not in _EMPTY_WORDS and words[0] not in _DETERMINERS
+
+
 _RE_VERB_POINTER = re.compile(
     r"[a-z]+(?:\s+(?:out|up))?\s+(?:it|that|this|them|those|these)"
-    r"(?:\s+(?:out|up|done|again|later|too|as\s+well))*", re.IGNORECASE)
+    r"(?:\s+(?:out|up|done|again|later|too|as\s+well|anyway|anyways|please|pls))*", re.IGNORECASE)
 _RE_FORGOT_WHAT = re.compile(
     r"\b(?:whatever\s+it\s+was|forgot\s+what|forget\s+what|can'?t\s+remember\s+what|"
     r"dunno\s+what|idk\s+what)\b", re.IGNORECASE)
 _EMPTY_WORDS = lx.frozenwords(
     "a an the of it its this that these those one ones other others another same too also "
-    "again as well thing things stuff more some any")
+    "again as well thing things stuff more some any "
+    "yeah yea yep yes ok okay k kk alright please pls plz anyway innit")  # "… of that yeah"
 
 
 def clarify(
@@ -464,6 +479,13 @@ _RE_NOT_REMINDER_SLOT = re.compile(
     r"\s(?:to|for|about)\s", re.IGNORECASE)
 
 
+_RE_THAT_DAY = re.compile(r"(?:day|morning|evening|night|week|weekend)\s+(?:to|2)\s", _F)
+# A day said only by pointing at it ("remind me that day to X", "on the day"): no date.
+_RE_CONTEXT_DAY = re.compile(
+    r"(?:on\s+)?(?:that|the)\s+(?:day|morning|evening|night)(?:\s+before)?|then|"
+    r"on\s+the\s+day", _F)
+
+
 def task_frame(
     frame: Frame, m: re.Match[str], now_local: datetime, *, extra_tags: tuple[str, ...] = ()
 ) -> Understanding | None:
@@ -479,6 +501,8 @@ def task_frame(
         got = when_text(groups["when"], now_local)
         if got is None and m.string[max(0, m.start("when") - 3):m.start("when")].lower() == "in ":
             got = when_text(f"in {groups['when']}", now_local)  # "a reminder in 2 days to X"
+        if got is None and _RE_CONTEXT_DAY.fullmatch(groups["when"].strip()):
+            got = ""  # "remind me that day to X": a day the message only points at
         if got is None:
             return None
         when = got
@@ -515,6 +539,9 @@ def task_frame(
         re.match(r"(?:\d|#|number\b|no\.|lists?\b|for\b|is\b|are\b)", raw, _F)
     ):
         return None  # "task 3 is done", "todo list", "reminders for today": not a label
+    if frame.name == "add.remind" and _RE_THAT_DAY.match(raw) and m.string[
+            max(0, m.start("task") - 5):m.start("task")].lower() == "that ":
+        return None  # "remind me that day to X": the frame with {when} reads it
     if frame.name == "add.reminder" and _RE_NOT_REMINDER_SLOT.match(raw):
         return None  # "a reminder for me tomorrow at 2 to X": the frame with {when} reads it
     if frame.name in ("add.put_on_when", "add.put_for_when") and raw.lower().endswith(_PARTICLES):
@@ -541,6 +568,18 @@ def task_frame(
         drafts = (msgspec.structs.replace(drafts[0], title=title),)
     if len(drafts) > 1 and _RE_CARRIER_ITEM.fullmatch(drafts[0].title):
         drafts = drafts[1:]  # "add an item, get the dog wormed": the item is what follows
+    if len(drafts) > 1:
+        # "add milk and something else", "add something for me, fix the table leg": the
+        # items named ("something but i forgot what, add it anyway" names none; "… to..
+        # nah hang on, forgot what it was" takes it back)
+        forgot = any(_RE_FORGOT_WHAT.search(d.title) for d in drafts)
+        vague_first = is_placeholder(drafts[0].title)
+        named = sum(not is_placeholder(d.title) for d in drafts)
+        drafts = () if forgot else drafts if vague_first and named >= 2 else tuple(
+            d for d in drafts if not is_placeholder(d.title) and not (
+                # after "something", only a deed is an item ("the one from last week",
+                # "um, hold on" say more of the something)
+                vague_first and not _names_a_deed(d.title)))
     if not drafts or all(is_placeholder(d.title) for d in drafts):
         ents = leftover or (extract(when, now_local) if when else None)
         if drafts and ents is None:

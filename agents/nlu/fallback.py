@@ -237,7 +237,7 @@ def _state(ws: list[str]) -> Understanding | None:
 MENTION_MAX_WORDS = 40
 MAX_CLAUSES = 6
 _RE_ABBREVIATION = re.compile(r"\b(mrs|mr|ms|dr|st|jr|sr|prof|appt|approx|vs|etc)\.")
-_CLAUSE_CUTS = (*_CUTS, " then ", " plus ", " also ", " when i ", " while i ")
+_CLAUSE_CUTS = (*_CUTS, " then ", " plus ", " also ", " when i ", " while i ", " but ")
 
 
 def _cut_pattern(cut: str) -> str:
@@ -509,6 +509,8 @@ def _cue(ws: list[str]) -> tuple[Intent, str, list[str], str] | None:
 
 
 _CONTRAST = lx.frozenwords("but though although however")
+# after a contrast, what foiled the deed ("rang the vet but he's out till friday")
+_FOILED = lx.frozenwords("missed down too till until closed busy shut away windy raining")
 # Off a call with someone: they were called.
 _RE_OFF_THE_PHONE = re.compile(
     r"\b(?:come|came|got|get|just\s+off)\s+off\s+(?:the\s+)?(?:phone|call)\s+(?:with|wid|w/?|to)\b"
@@ -761,8 +763,8 @@ def mentions(text: str) -> tuple[Mention, ...]:
     if any(w in _CONTRAST for w in all_words):
         after = all_words[min(all_words.index(w) for w in all_words if w in _CONTRAST):]
         if any(w in lx.NEGATION_WORDS or w in lx.FALLBACK_BAD_STATES or w in _STILL
-               for w in after):  # fmt: skip
-            return ()  # "i called the bank but they were closed"
+               or w in _FOILED for w in after):  # fmt: skip
+            return ()  # "i called the bank but they were closed", "… but i missed it"
     if all_words[0] in _AUX and not had and (all_words[0] != "did" or any(
             w in _QUESTION_VERBS for w in all_words[2:7])):  # fmt: skip
         return ()  # "did the invoice go out": a question with its mark lost ("did the dishes")

@@ -92,7 +92,10 @@ _WANT = lx.phrases(
     "chuck on|chuck me|pop on|pop me|stick on|bung on|whack on|throw on|sort me|sort me out with|"
     "sort out|sort"
 )
-_CONNECT_REMIND = lx.phrases("to|2|tae|that|about|abt|bout|'bout|of|regarding|re|:")
+_CONNECT_REMIND = lx.phrases(
+    "to|2|tae|that|about|abt|bout|'bout|of|regarding|re|:|"
+    "it's|its|it is|that it's|that its"  # "remind me its swimming for the twins"
+)
 _CONNECT_REMINDER = lx.phrases(
     "to|2|that|about|abt|for|of|on|regarding|re|saying|:|-|so i|so that i"
 )
@@ -132,7 +135,9 @@ _FORGET = lx.phrases(
     "i can't forget|i cannot forget|i shouldn't forget|i mustn't forget|"
     "remember|please remember|remember for me|please remember for me|you need to remind me|"
     "i want you to remind me|i need you to remind me|i'd like you to remind me|"
-    "i need you to remember|i want you to remember|ping me|nudge me|alert me|tell me later|tell me"
+    "i need you to remember|i want you to remember|ping me|nudge me|alert me|tell me later|tell me|"
+    "i need reminding|i'll need reminding|i will need reminding|need reminding|i need reminded|"
+    "i'll need a nudge|i need a nudge"
 )
 # Said before a thing to remember, not a deed: "don't let me forget nan's birthday card".
 _FORGET_THING = lx.phrases(
@@ -141,7 +146,12 @@ _FORGET_THING = lx.phrases(
     "help me remember|make sure i remember|make sure i don't forget|remember|pls remember|"
     "please remember|remember for me|please remember for me"
 )
-_CONNECT_FORGET = lx.phrases("to|2|that|about|abt|:")
+_CONNECT_FORGET = lx.phrases(
+    "to|2|that|about|abt|:|"
+    # "remember i have to hand in the form": what the person has to do
+    "i have to|i've got to|i've to|i got to|i gotta|i need to|i must|we have to|we need to|"
+    "we've got to|we gotta|that i have to|that i need to"
+)
 _NOTE = lx.phrases(
     "make a note|make a note for me|make me a note|take a note|take note|note to self|"
     "leave a note|write a note|jot a note|note|memo|memo to self|reminder to self|"
@@ -307,7 +317,8 @@ SLOTS: dict[str, str] = {
     "list": LIST_SLOT,
     "tail": r"(?:for|by|on|before|due|at|this|next|tomorrow|today|tonight|in|every)\b[^,;]{0,60}",
     # a remark after the item: "…on there, im never going anyway lol"
-    "remark": r"(?:i|i'm|im|it's|its|they're|theyre|we're|cos|cause|because|as|since|lol|"
+    "remark": r"(?:i|i'm|im|i've|ive|it's|its|they're|theyre|we're|we've|weve|we|there's|"
+              r"theres|cos|cause|because|as|since|lol|"
               r"haha|so\s+i|before\s+i|just\s+in\s+case|in\s+case)\b[^;]{0,100}",
 }
 
@@ -331,7 +342,8 @@ def _frames(rows: tuple[tuple[str, str, str, float], ...]) -> tuple[Frame, ...]:
 # (a set test costs far less than the pattern).
 _LIST_WORDS = (*(p.split()[-1] for p in _LIST_NOUN), "shopping", "grocery", "packing")
 # A word every "don't let me forget" phrase holds.
-_FORGET_WORDS = ("forget", "remember", "sure", "miss", "ping", "nudge", "alert", "tell", "remind")
+_FORGET_WORDS = ("forget", "remember", "sure", "miss", "ping", "nudge", "alert", "tell", "remind",
+                 "reminding", "reminded")
 _TASK_WORDS = tuple({p.split()[0] for p in _TASK_NOUN} | {"to-do", "todo"})
 _NEEDS: dict[str, tuple[str, ...]] = {
     "redirect.so_command": ("so", "hence", "therefore", "means"),
@@ -419,6 +431,14 @@ REMINDER_FRAMES = _frames(
         ),
         ("clarify.remind", "{remind} [me|us]", "vague", 1.0),
         ("add.remind_bare", "{remind} [me|us] {task}", "task", 0.85),
+        # "sort me a reminder for 7am tomorrow: gym bag in the car", "a reminder for the 18th:
+        # the nativity at 2pm": the date said before the colon (before "for X")
+        (
+            "add.reminder_colon",
+            "[{want}] [{rdet}] [{adj}] reminder [for me|for us] [(for|at|on)] {when} (:|-) {task}",
+            "task",
+            0.95,
+        ),
         # "set a reminder for me to X", "i need a daily reminder to X", "reminder: X"
         (
             "add.reminder",
@@ -430,13 +450,6 @@ REMINDER_FRAMES = _frames(
             "add.reminder_when",
             "[{want}] [{rdet}] [{adj}] reminder [up|in|out] [for me|for us] {when} {for_when} "
             "{task}",
-            "task",
-            0.95,
-        ),
-        # "sort me a reminder for 7am tomorrow: gym bag in the car"
-        (
-            "add.reminder_colon",
-            "[{want}] [{rdet}] [{adj}] reminder [for me|for us] [(for|at|on)] {when} (:|-) {task}",
             "task",
             0.95,
         ),
@@ -474,7 +487,8 @@ REMINDER_FRAMES = _frames(
 ADD_FRAMES = _frames(
     (
         # named lists: "put X on my grocery list", "add X to the list of things to buy"
-        ("add.list", "{put} [{det}] {task} {onto} {list} [[(,)] {tail}]", "task", 0.95),
+        ("add.list", "{put} [{det}] {task} {onto} {list} [[(,)] {tail}] [{trail}] "
+         "[[(,)] {remark}]", "task", 0.95),
         ("add.list_first_label", "{put} {onto} {list} (,|:|-) {task}", "task", 0.95),
         ("add.list_first", "{put} {onto} {list} [{that}] {task}", "task", 0.95),
         (

@@ -63,6 +63,23 @@ WEEKDAY_NAMES = (
     ("saturday", "saturdays", "sat", "saterday"),
     ("sunday", "sundays", "sun"),
 )
+
+
+def _weekday_typos() -> dict[str, str]:
+    """One slip of the thumb in a weekday's name ("saturdy", "wendesday", "frday"): one
+    letter dropped or two swapped, the final "y" kept; never a word of its own."""
+    out: dict[str, str] = {}
+    for names in WEEKDAY_NAMES:
+        name = names[0]
+        slips = {name[:i] + name[i + 1:] for i in range(len(name) - 1)}
+        slips |= {name[:i] + name[i + 1] + name[i] + name[i + 2:] for i in range(len(name) - 2)}
+        for slip in slips - {name}:
+            if len(slip) >= 5 and slip.endswith("y") and not any(slip in n for n in WEEKDAY_NAMES):
+                out[slip] = name
+    return out
+
+
+WEEKDAY_TYPOS = _weekday_typos()
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
     "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
@@ -694,5 +711,7 @@ MENTION_FIXED = phrases(
 # Words that make the whole message too unsure to act on, wherever they stand.
 MENTION_DENY = frozenwords(
     "except unless until yet still almost nearly partly "
-    "partially half kinda sorta hopefully maybe probably if whether"
+    "partially half kinda sorta hopefully maybe probably if whether "
+    # part way only; someone ill: news, never a task done
+    "halfway midway partway temperature poorly vomiting"
 )

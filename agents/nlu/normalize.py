@@ -78,6 +78,23 @@ _RE_MID_LAUGH = re.compile(r"(?<=\w)\s+(?:lol|lmao|haha+)\s+(?=(?:i|i'm|im|we|it
 
 
 
+# Slips one word at a time: a weekday mistyped ("saturdy"), "jus"; "to by new shoes" is "to
+# buy" (never before a time: "to by friday").
+_WORD_SLIPS = {**lx.WEEKDAY_TYPOS, "jus": "just"}
+_RE_WORD_SLIP = re.compile(r"\b(?:" + "|".join(sorted(_WORD_SLIPS, key=len, reverse=True))
+                           + r")\b", re.IGNORECASE)
+_RE_TO_BY = re.compile(r"(?<=\bto )by(?= (?:new|a|an|some|more|my|our|his|her)\b)",
+                       re.IGNORECASE)
+
+
+def _slips(s: str, low: str) -> str:
+    if any(w.strip(".,!?;:") in _WORD_SLIPS for w in low.split()):
+        s = _RE_WORD_SLIP.sub(lambda m: _WORD_SLIPS[m.group(0).lower()], s)
+    if "to by " in low:
+        s = _RE_TO_BY.sub("buy", s)
+    return s
+
+
 def clean(text: str) -> str:
     """Characters and whitespace normalised; the whole message is kept (no length cut)."""
     s = text.translate(_QUOTES)
@@ -114,6 +131,8 @@ def clean(text: str) -> str:
         s = _RE_G_DROPPED.sub(_g_back, s)  # "this mornin", "swimmin lessons"
     if " n " in s or "thru" in low:
         s = _RE_N_AND.sub(lambda m: "and" if m.group(0).lower() == "n" else "through", s)
+    if "y" in low or "jus" in low:
+        s = _slips(s, low)
     return s
 
 
@@ -181,7 +200,7 @@ _RE_LEAD = re.compile(
     r"siri|google|alexa|cortana|bixby|"
     r"do\s+me\s+a\s+favou?r(?:\s+and)?|"
     r"(?:i'?d|i\s+would)\s+like\s+you\s+to|i\s+(?:want|need)\s+you\s+to|go\s+ahead\s+and|"
-    r"just|quickly|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|hiya|heya|howdy|"
+    r"just|quickly|quick\s+(?:one|question|q)(?=\s*[-:,])|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|hiya|heya|howdy|"
     r"ay+|yo|ya|yah|eh+|wei|um+|uh+|er+m?|ugh+|argh+|meh|omg|mate|bro|bruv|dude|hun|hunny|hon|babe|"
     r"(?:shoot|crap|damn|dang|darn)(?=\s+i\b)|"
     r"(?:i'?d|i\s+would)\s+love\s+(?:it\s+)?if\s+(?:you|u)\s+(?:could|can|would)|"
@@ -209,7 +228,10 @@ _RE_TRAIL = re.compile(
     r"please\s+god|bro|bruv|fam|would\s+(?:ya|you|u|ye)|will\s+(?:ya|you|u)|ta|abeg|eh|"
     r"(?:thanks|cheers|ta)\s+(?:boss|chief|mate|love|pet|hun|dear|man)|"
     r"(?<=\bme )(?:love|pet|hun|babe|darling|mate|boss)|"
-    r"when\s+(?:you|u)\s+(?:can|get\s+a\s+(?:chance|sec|minute))|if\s+(?:you|u)\s+don'?t\s+mind))+$",
+    r"when\s+(?:you|u)\s+(?:can|get\s+a\s+(?:chance|sec|minute))|if\s+(?:you|u)\s+don'?t\s+mind|"
+    # "…, no date needed": no date is asked for
+    r"(?<!with\s)(?<!tasks\s)(?<!ones\s)(?<!items\s)(?<!things\s)(?<!todos\s)"
+    r"no\s+(?:due\s+)?(?:date|deadline)(?:\s+(?:needed|necessary|required|for\s+it))?))+$",
     _F,
 )
 _TRAIL_WINDOW = 120  # trailing politeness is looked for at the end only: linear on any input
@@ -234,7 +256,8 @@ _TRAIL_LAST = lx.frozenwords(
     "please pls plz thanks you u thx ty me now can could possible lot cheers kthx lol lmao "
     "haha hahaha hahahaha hehe much bunch ton million appreciated it um umm uh uhh hmm hmmm er "
     "erm lah leh lor innit inshallah inshaallah insha'allah mashallah willing god bro bruv fam "
-    "ya ye ta chance sec minute mind dont abeg boss chief mate love pet hun dear man eh"
+    "ya ye ta chance sec minute mind dont abeg boss chief mate love pet hun dear man eh "
+    "date deadline needed necessary required"
 )
 # The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
 _LEAD_FIRST = lx.frozenwords(
@@ -484,7 +507,7 @@ _RE_DAY_AT = re.compile(
 )
 # British "half five" is 5:30 ("at half five this evening").
 _RE_HALF_HOUR = re.compile(
-    rf"\b(?P<pre>at|by|around|from|till|until|before|for) half (?P<h>{_HOUR_W}|1[0-2]|[1-9])\b"
+    rf"\b(?P<pre>at|by|around|from|till|until|before|for|me|us) half (?P<h>{_HOUR_W}|1[0-2]|[1-9])\b"
     r"(?! (?:past|after|an?|hours?)\b)",
     _F,
 )
@@ -644,7 +667,10 @@ def _day_at(m: re.Match[str]) -> str:
 
 def _half_hour(m: re.Match[str]) -> str:
     h = _hour(m["h"])
-    return m.group(0) if h is None else f"{m['pre']} {h}:30"
+    if h is None:
+        return m.group(0)
+    pre = m["pre"]
+    return f"{pre} at {h}:30" if pre.lower() in ("me", "us") else f"{pre} {h}:30"  # "remind me half six"
 
 
 def _duration(m: re.Match[str]) -> str:

@@ -283,7 +283,9 @@ _RE_HEDGE = re.compile(r"^(?:maybe|probably|perhaps|possibly)\b", _F)
 # about going hiking this weekend if it's nice"), or a mood ("feeling kinda down tonight").
 _RE_HEDGE_ANY = re.compile(
     r"\b(?:probably|maybe|perhaps|if\s+it'?s\s+nice|if\s+the\s+weather|if\s+i\s+(?:have|get)"
-    r"\s+time)\b|^(?:thinking\s+(?:about|of)|i'?m\s+thinking|feeling|i\s+feel|i'?m\s+feeling)\b",
+    r"\s+time|might|apparently|can\s+(?:you|u)\s+believe|pray\s+for\s+me|wish\s+me\s+luck|"
+    r"i\s+guess|tbh)\b|^(?:thinking\s+(?:about|of)|i'?m\s+thinking|feeling|i\s+feel|"
+    r"i'?m\s+feeling)\b",
     _F)
 
 
@@ -841,6 +843,16 @@ def _answer(got: Understanding, s: str, pending: PendingQuestion, now_local: dat
 # ---------------------------------------------------------------- entry point
 
 
+# Someone else calling it off on the user: a plan fell through, no task was cancelled.
+_RE_LET_DOWN = re.compile(
+    r"\b(?:cancell?ed|bailed|flaked|pulled\s+out)\s+on\s+(?:us|me|him|her|them)\b", _F)
+_RE_CLAUSE = re.compile(r"\s*[,;]\s*|\s+so\s+")
+# A command taken back and said again: "add eggs and... no actually just add bread".
+_RE_SAID_AGAIN = re.compile(
+    r"\b(?:no|nah|nope|oh)[,.\s]+(?:actually|wait|sorry)[,.\s]+(?:just\s+)?"
+    r"(?=(?:add|put|remind|set|make\s+(?:it|that))\b)", _F)
+
+
 def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | None) -> Understanding:
     s = clean(text if isinstance(text, str) else "")
     if s and not has_check_mark(s[:2]):
@@ -862,6 +874,12 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
             return Understanding(intent=Intent.COMPLETE, refs=(TaskRef(pronoun=True),),
                                  rule="status.check_mark")  # fmt: skip
         return _unknown("only_politeness")
+    if " on " in s and _RE_LET_DOWN.search(s) and not _RE_CLAUSE.search(s):
+        return _unknown("let_down")  # "the babysitter cancelled on us": news, no cancel
+    if "actually" in s or "wait" in s or "sorry" in s:
+        fixed = _RE_SAID_AGAIN.search(s)
+        if fixed is not None and fixed.end() < len(s):
+            s = s[fixed.end():]  # "add eggs and... no actually just add bread": said again
     now_local = dates.local_now(now, tz)
     # Small talk was tried on the whole message above; again only if politeness was cut.
     if _RE_DID_QUESTION.match(s):
@@ -881,7 +899,8 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
         got = _only_wished(got)  # "i should really get the boiler serviced"
     if got.rule.startswith(("add.desire", "add.bare")) and (
             _RE_HEDGE.match(s0) or _RE_SOMEDAY.search(s0) or _RE_HEDGE_ANY.search(s0)
-            or _RE_PLAN_TOLD.match(s0)):  # fmt: skip
+            or _RE_PLAN_TOLD.match(s0) or (got.rule.startswith("add.bare") and "?" in s0)):
+        # fmt: skip
         got = _unknown("hedged")  # a plan said with doubt is talk: "maybe i'll wash the car"
     elif got.rule.startswith(("add.desire", "add.bare")) and (
             _RE_MOOT.search(s0) or fallback.told_by_user(s0) or _RE_FEELING.search(s0)

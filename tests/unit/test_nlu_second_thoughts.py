@@ -1,0 +1,116 @@
+"""What people take back, hedge, mistype or only point at (issue 12, sets 41-42): a command
+said again ("no actually just add X"), a weekday or "buy" mistyped, spoken times with no
+"at", a day said only as "that day", a task slot that is only "yeah"/"ok", news told with a
+contrast ("… but it's finally done"), and plans, hedges and let-downs that change nothing.
+End to end on task state where the reading is about tasks. The sentences are written here
+(none is copied from a set)."""
+
+from __future__ import annotations
+
+import pytest
+from nlu_testing import open_after, tasks_after, u
+
+from agents.types import Intent
+from store import Database
+
+# the tests' clock (nlu_testing.NOW) is Thursday 2026-11-26, 10:00 UTC
+TOMORROW = "2026-11-27"
+SATURDAY = "2026-11-28"
+MONDAY = "2026-11-30"
+
+ADDS = [
+    # a command taken back and said again
+    ("add rice and pasta... no actually just add pasta, there's rice left", "pasta", None),
+    ("add bleach, no sorry, add washing up liquid", "washing up liquid", None),
+    # typos of a weekday, of "buy", and "jus"
+    ("remind me to by a new charger on saturdy", "buy a new charger", SATURDAY),
+    ("remind me to ring the garage on mnoday", "ring the garage", MONDAY),
+    ("jus add clean the oven", "clean the oven", None),
+    # a spoken time with no "at" between the carrier and the task
+    ("remind me half seven tomorrow morning to put the bins out", "put the bins out",
+     f"{TOMORROW}T07:30:00+00:00"),
+    # a day only pointed at: the task without it
+    ("remind me the night before to charge the camera", "charge the camera", None),
+    ("the plasterer comes on the 3rd so remind me that day to move the sofa", "move the sofa",
+     None),
+    # the date before the colon
+    ("set a reminder for the 12th: school concert at 6pm", "school concert",
+     "2026-12-12T18:00:00+00:00"),
+    # what follows a reminder or "remember"
+    ("remind me its recycling week on monday", "recycling week", MONDAY),
+    ("remember i have to return the library books tomorrow", "return the library books",
+     TOMORROW),
+    ("i need reminding to water the seedlings", "water the seedlings", None),
+    # the day named, then its date; a remark said last; no date wanted
+    ("remind me to pay the builder on payday which is the 4th", "pay the builder",
+     "2026-12-04"),
+    ("remind me to send the tax form tomorrow its overdue again", "send the tax form",
+     TOMORROW),
+    ("can you put 'book the boiler service' on my list, no date needed",
+     "book the boiler service", None),
+    ("add descale the kettle no deadline", "descale the kettle", None),
+    # a lead filler with a dash; the list named without "list", then a remark
+    ("quick one - add bin bags to shopping", "bin bags", None),
+    ("add sponges to the shopping pls we've run out", "sponges", None),
+    # after "something", a deed is the item
+    ("add something for me, reseal the bath", "reseal the bath", None),
+]
+
+VAGUE = [
+    "don't let me forget ok?",
+    "remind me of that yeah",
+    "put something in for the 20th, i'll say what later",
+    "i have to remember something for friday but i forgot what, add it anyway",
+    "add a thing to my list, erm, hang on",
+    "i need to sort that thing again, the one from before",
+    "oh remind me to... nah hold on, forgot what it was",
+]
+
+TALK = [
+    # a hedge, a question, a shrug: a dated remark is not a to-do
+    ("the chemist shuts at 6 right?", ("collect prescription",)),
+    ("i might just get a pizza tonight", ("meal prep",)),
+    ("mum's 70 on saturday can you believe it", ("call mum",)),
+    ("school's closed on monday apparently", ("pick up the kids",)),
+    ("double shift tomorrow pray for me", ("buy coffee",)),
+    # someone else calling it off is no cancel
+    ("the dog walker cancelled on us for friday", ("book dog walker",)),
+    # part way through, or someone poorly: not done
+    ("halfway through the tax return, my head hurts", ("finish tax return",)),
+    ("nursery rang, ellie's got a temperature", ("email ellie's nursery",)),
+    # after a contrast, what foiled it
+    ("phoned the surgery but i missed the callback", ("phone the surgery",)),
+    ("bought the seeds for the veg patch but it's too wet to plant", ("plant the veg patch",)),
+]
+
+NEWS = [
+    # the news after a contrast
+    ("the post office queue was ages but my passport form is sent", (
+        "send passport form", "buy stamps"), "send passport form"),
+    ("word kept crashing all afternoon but the cv is finally updated", (
+        "update cv", "call the agency"), "update cv"),
+]
+
+
+@pytest.mark.parametrize(("text", "title", "due"), ADDS)
+def test_the_task_as_meant(text: str, title: str, due: str | None) -> None:
+    got = u(text)
+    assert got.intent is Intent.ADD, (text, got.rule)
+    assert [(d.title, d.due) for d in got.drafts] == [(title, due)], text
+
+
+@pytest.mark.parametrize("text", VAGUE)
+def test_nothing_named_asks(text: str) -> None:
+    assert u(text).intent is Intent.CLARIFY, text
+
+
+@pytest.mark.parametrize(("text", "seeds"), TALK)
+def test_talk_changes_nothing(database: Database, text: str, seeds: tuple[str, ...]) -> None:
+    assert open_after(database, seeds, text) == (sorted(seeds), len(seeds)), text
+
+
+@pytest.mark.parametrize(("text", "seeds", "done"), NEWS)
+def test_news_after_a_contrast(database: Database, text: str, seeds: tuple[str, ...],
+                               done: str) -> None:
+    left = tasks_after(database, seeds, text)
+    assert [t.title for t in left if t.completed] == [done], text
