@@ -507,7 +507,8 @@ _RE_DAY_AT = re.compile(
 )
 # British "half five" is 5:30 ("at half five this evening").
 _RE_HALF_HOUR = re.compile(
-    rf"\b(?P<pre>at|by|around|from|till|until|before|for|me|us) half (?P<h>{_HOUR_W}|1[0-2]|[1-9])\b"
+    rf"\b(?P<pre>at|by|around|from|till|until|before|for|me|us) half "
+    rf"(?P<h>{_HOUR_W}|1[0-2]|[1-9])\b"
     r"(?! (?:past|after|an?|hours?)\b)",
     _F,
 )
@@ -670,7 +671,9 @@ def _half_hour(m: re.Match[str]) -> str:
     if h is None:
         return m.group(0)
     pre = m["pre"]
-    return f"{pre} at {h}:30" if pre.lower() in ("me", "us") else f"{pre} {h}:30"  # "remind me half six"
+    if pre.lower() in ("me", "us"):
+        return f"{pre} at {h}:30"  # "remind me half six": the "at" left unsaid
+    return f"{pre} {h}:30"
 
 
 def _duration(m: re.Match[str]) -> str:

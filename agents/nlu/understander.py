@@ -900,7 +900,6 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
     if got.rule.startswith(("add.desire", "add.bare")) and (
             _RE_HEDGE.match(s0) or _RE_SOMEDAY.search(s0) or _RE_HEDGE_ANY.search(s0)
             or _RE_PLAN_TOLD.match(s0) or (got.rule.startswith("add.bare") and "?" in s0)):
-        # fmt: skip
         got = _unknown("hedged")  # a plan said with doubt is talk: "maybe i'll wash the car"
     elif got.rule.startswith(("add.desire", "add.bare")) and (
             _RE_MOOT.search(s0) or fallback.told_by_user(s0) or _RE_FEELING.search(s0)
