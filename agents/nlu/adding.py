@@ -574,8 +574,8 @@ def task_frame(
         # nah hang on, forgot what it was" takes it back)
         forgot = any(_RE_FORGOT_WHAT.search(d.title) for d in drafts)
         vague_first = is_placeholder(drafts[0].title)
-        named = sum(not is_placeholder(d.title) for d in drafts)
-        drafts = () if forgot else drafts if vague_first and named >= 2 else tuple(
+        items = sum(not is_placeholder(d.title) for d in drafts)
+        drafts = () if forgot else drafts if vague_first and items >= 2 else tuple(
             d for d in drafts if not is_placeholder(d.title) and not (
                 # after "something", only a deed is an item ("the one from last week",
                 # "um, hold on" say more of the something)
