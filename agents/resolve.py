@@ -49,6 +49,8 @@ FUZZY_WEIGHT = 0.8
 _RE_WORDS = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # A verb and its synonym (lexicon.VERB_SYNONYMS) share a key: "phone", "speak", "call" → call.
 SYNONYM_WEIGHT = 0.9
+# A title whose verb is another deed than the reference's counts this much of its score.
+OTHER_VERB_WEIGHT = 0.85
 _RE_GERUND_ALONE = re.compile(r"^\s*[a-z]{3,}ing\s*$", re.IGNORECASE)
 _LIGHT = frozenset(lx.LIGHT_VERBS)
 # Any verb the lexicon knows counts half as the very first word ("file insurance claim",
@@ -192,6 +194,16 @@ def match_title(
         chars = _score(query, task["title"])
         words, distinctive = word_score(query, task["title"]) if chars < 1.0 else (0.0, False)
         scored_all.append((max(chars, words), words if distinctive else 0.0, task))
+    verb = _first_stem(query)
+    if verb in _TASK_VERBS and verb not in _GENERIC and any(
+            row[0] >= SUGGESTION_FLOOR and _same_verb(verb, _lead_verb(row[2]["title"]) or "")
+            for row in scored_all):
+        # "send contract" when a task says its verb: "send sandra the contract", not "print
+        # contract"; a title with another deed counts less
+        scored_all = [(score * OTHER_VERB_WEIGHT, distinct * OTHER_VERB_WEIGHT, task)
+                      if score < 1.0 and _other_deed(verb, task["title"])
+                      else (score, distinct, task)
+                      for score, distinct, task in scored_all]
     scored_all.sort(key=lambda row: row[0], reverse=True)
     scored = [(score, task) for score, _, task in scored_all]
     if loose and scored and scored[0][0] < MATCH_THRESHOLD:
@@ -746,6 +758,21 @@ def _remark(name: str) -> bool:
         _RE_IS_STATE.search(name) is not None)
 
 
+def _other_deed(verb: str, title: str) -> bool:
+    """The title's verb is another deed than `verb` (not the same, a synonym, generic, or
+    one `verb` can stand for)."""
+    lead = _lead_verb(title)
+    return lead is not None and lead not in _GENERIC and not _same_verb(verb, lead) and (
+        lead not in _DEED.get(verb, ()))
+
+
+def _happened(name: str) -> bool:
+    """A reference that tells what someone did, beside the task it found ("the plumber came
+    this morning, kitchen sink's sorted"): a past verb after its subject."""
+    said = _RE_WORDS.findall(name.lower())[:4]
+    return any(lx.looks_past(w) or w in lx.MORE_PAST for w in said[1:3])
+
+
 BOOKED_RULE = "update.state:booked"  # agents.nlu.updating: "X is scheduled for <date>"
 _BOOKING = frozenset(stem(w) for w in lx.words("schedule book arrange reserve plan set make"))
 
@@ -834,6 +861,7 @@ def resolve(
         found_words = {w for task in tasks if task["id"] in resolution.targets
                        for _, w in _stems(task["title"])}  # fmt: skip
         resolution.missing[:] = [name for name in resolution.missing if not _remark(name) and
+                                 not _happened(name) and
                                  not {w for _, w in _stems(name)} <= found_words]
     if understanding.rule == BOOKED_RULE and len(resolution.targets) == 1 and any(
             task["id"] == resolution.targets[0] and _books(task["title"]) for task in tasks):

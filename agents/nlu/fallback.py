@@ -527,6 +527,12 @@ _RE_WORKS_AGAIN = re.compile(
 _RE_RELIEF_TAIL = re.compile(r"[\s,!.]+(?:thank\s+(?:god|goodness|heavens|fuck)|phew)[\s!.]*$")
 _RE_WENT_OFF_TO = re.compile(r"\bwent\s+off(?=\s+(?:at|to|in\s+the\s+post|today|this|yesterday|"
                              r"last|first\s+thing)\b)")
+_RE_WENT_SOLD = re.compile(
+    r"\bwent\s+(?=(?:on\s+(?:ebay|gumtree|vinted|depop|craigslist|marketplace|facebook)|"
+    r"at\s+(?:the\s+)?(?:sale|auction|mart|market)|for\s+(?:[£$€]\s?\d|\d+\s?(?:quid|bucks|"
+    r"pounds|dollars|euros|k)\b)))")
+_RE_NOT_BAD = re.compile(r"\bnot\s+(?:too\s+|that\s+|so\s+|half\s+)?bad\b")
+_RE_CANT_BELIEVE = re.compile(r"\b(?:i\s+)?(?:can'?t|cannot|couldn'?t)\s+believe\b")
 _RE_HIT_SEND = re.compile(r"\b(?:hit|hitting|pressed|clicked)\s+(send|submit)\s+on\b")
 _RE_PIDGIN_DONE = re.compile(r"(?<=\bi )don(?= [a-z])|(?<=\bwe )don(?= [a-z])")
 # A reason after the news says why, not whether: its doubts are not the news's.
@@ -712,6 +718,12 @@ def mentions(text: str) -> tuple[Mention, ...]:
     if "thank" in low or "phew" in low:
         # "…so no more chasing needed thank god" (looked for at the end only: linear)
         low = low[:-40] + _RE_RELIEF_TAIL.sub("", low[-40:], count=1)
+    if "went " in low:
+        low = _RE_WENT_SOLD.sub("sold ", low)  # "old phone went on ebay for £90": sold
+    if "bad" in low:
+        low = _RE_NOT_BAD.sub("good", low)  # "went for £90, not bad": no negation
+    if "believe" in low:
+        low = _RE_CANT_BELIEVE.sub("wow", low)  # "can't believe it only took 3 weeks"
     if "went off" in low:
         low = _RE_WENT_OFF_TO.sub("is sent", low)  # "jen's parcel went off at the post office"
     if "no " in low:

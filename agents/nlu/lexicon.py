@@ -339,6 +339,7 @@ MORE_PAST = {
     "laid": "lay", "drew": "draw", "chose": "choose", "eaten": "eat", "driven": "drive",
     "ridden": "ride", "seen": "see", "known": "know", "grown": "grow", "thrown": "throw",
     "shown": "show", "flown": "fly", "drawn": "draw", "worn": "wear",
+    "sewn": "sew", "sewed": "sew", "venmod": "pay",
 }  # fmt: skip
 def looks_past(word: str) -> bool:
     """A past form as typed: a known irregular one or a regular "-ed" ("fixed", "sent")."""
@@ -389,10 +390,11 @@ FALLBACK_STATE_VERBS = {
     "clean": _CLEANED, "spotless": _CLEANED, "sparkling": _CLEANED, "tidy": _CLEANED,
     "empty": words("empty unload"),
     "full": words("fill refill stock restock"),
-    "up": words("set put hang pick post publish install mount assemble build erect get"),
-    "on": words("put turn install replace change mount get upload save share"),
+    "up": words("set put hang pick post publish install mount assemble build erect get share "
+                "upload"),
+    "on": words("put turn install replace change mount get upload save share update post"),
     "in": words("hand turn put submit send mail file replace install change enter input log "
-                 "bring take get apply "
+                 "bring take get apply deposit bank pay "
                  "record"),
     "in the ground": words("plant bury sow"),
     "in boxes": words("pack box"),
@@ -522,12 +524,15 @@ FALLBACK_DEED_VERBS = {
     "fetch": words("pick get buy collect grab"),  # "my sister is getting grandma"
     "read": words("finish"),
     "find": words("buy get order"),
-    "give": words("pay return hand donate lend"),
+    "give": words("pay return hand donate lend feed"),  # "gave the fish their flakes"
     "pay": words("collect chase invoice bill"),
     "book": words("find arrange hire get sign enrol enroll register"),
     "say": words("ask"),
     "ship": words("order send buy mail post"),
     "deliver": words("order send buy bring"),
+    "move": words("transfer switch change"),  # "insurance moved over to the new car"
+    "load": words("buy top pay renew"),  # "loaded the prepaid electricity"
+    "ours": words("book get secure win buy rent hire reserve"),  # "the pitch is ours"
 }
 # Phrasal deeds said in news, read as one past verb ("the library books went back").
 FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
@@ -616,6 +621,9 @@ NOUN_SYNONYMS = (
     words("taxes tax"),
     words("presentation slides deck"),
     words("receipt receipts"),
+    words("glasses specs spectacles"),
+    words("electricity electric leccy"),
+    words("christmas xmas"),
 )
 # Verbs said in a mention for a to-do's verb ("gave the dog a bath" / "wash the dog",
 # "chicken's thawing" / "defrost chicken"): word → the stem the to-do says.

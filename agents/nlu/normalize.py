@@ -208,7 +208,8 @@ _RE_LEAD = re.compile(
     r"let\s+me(?=\s+(?:just\s+|quickly\s+)?(?:add|put|jot|stick|pop|chuck|note|write|throw|"
     r"make\s+a|set\s+a|create)\b)|"
     r"oh|also|and|then|now|actually|oops|whoops|well|hmm+|right|sure|yes|yeah|yep|"
-    r"(?:todo\s+)?bot|assistant|let'?s|lets|ah|wait|btw|by\s+the\s+way|oi|dictating|voice\s+note|one\s+more\s+thing(?!\s+(?:for|to|on)\b)|"
+    r"(?:todo\s+)?bot|assistant|app(?=[\s,]+(?:please|pls|plz|can|could|add|remind|take|put|"
+    r"delete|remove|show|mark)\b)|let'?s|lets|ah|wait|btw|by\s+the\s+way|oi|dictating|voice\s+note|one\s+more\s+thing(?!\s+(?:for|to|on)\b)|"
     r"hey\s+there|hi\s+there|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|"
     r"great|cool|perfect|awesome|nice|you\s+can|you\s+could|u\s+can|finally|"
     # "never mind about X", "nvm the X": a removal, not a filler before a new command
@@ -230,6 +231,7 @@ _RE_TRAIL = re.compile(
     r"(?<=\bme )(?:love|pet|hun|babe|darling|mate|boss)|"
     r"when\s+(?:you|u)\s+(?:can|get\s+a\s+(?:chance|sec|minute))|if\s+(?:you|u)\s+don'?t\s+mind|"
     # "…, no date needed": no date is asked for
+    r"wish\s+me\s+luck|"  # "sent the cv off this morning wish me luck"
     r"(?<!with\s)(?<!tasks\s)(?<!ones\s)(?<!items\s)(?<!things\s)(?<!todos\s)"
     r"no\s+(?:due\s+)?(?:date|deadline)(?:\s+(?:needed|necessary|required|for\s+it))?))+$",
     _F,
@@ -257,7 +259,7 @@ _TRAIL_LAST = lx.frozenwords(
     "haha hahaha hahahaha hehe much bunch ton million appreciated it um umm uh uhh hmm hmmm er "
     "erm lah leh lor innit inshallah inshaallah insha'allah mashallah willing god bro bruv fam "
     "ya ye ta chance sec minute mind dont abeg boss chief mate love pet hun dear man eh "
-    "date deadline needed necessary required"
+    "date deadline needed necessary required luck"
 )
 # The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
 _LEAD_FIRST = lx.frozenwords(
@@ -267,7 +269,8 @@ _LEAD_FIRST = lx.frozenwords(
     "mate bro bruv dude hun hunny hon babe let ya yah eh ehh ehhh wei shoot crap damn dang darn "
     "also and then now "
     "actually oops whoops well right "
-    "sure yes yeah yep todo bot assistant let's lets ah wait btw by one good thanks thank great "
+    "sure yes yeah yep todo bot assistant app let's lets ah wait btw by one good thanks thank "
+    "great "
     "cool perfect awesome nice nvm you u finally already never nevermind scratch on maybe like "
     "tell siri google alexa cortana bixby honestly seriously basically anyway anyways i we "
     "oi dictating voice"

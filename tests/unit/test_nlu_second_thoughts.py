@@ -89,6 +89,32 @@ NEWS = [
         "send passport form", "buy stamps"), "send passport form"),
     ("word kept crashing all afternoon but the cv is finally updated", (
         "update cv", "call the agency"), "update cv"),
+    # things said by another name, a win, a sale, a deposit
+    ("paid the leccy this morning", ("pay electricity bill", "pay water bill"),
+     "pay electricity bill"),
+    ("picked up my new specs from the optician",
+     ("collect glasses from optician", "book eye test"), "collect glasses from optician"),
+    ("the stall at the craft fair is ours for sunday",
+     ("book craft fair stall", "make price tags"), "book craft fair stall"),
+    ("cheque's in the bank finally", ("deposit cheque", "order cheque book"), "deposit cheque"),
+    ("old bike went on gumtree for £60 not bad", ("sell old bike", "fix bike light"),
+     "sell old bike"),
+    ("the new opening times are on the website now", ("update opening times", "order stock"),
+     "update opening times"),
+    ("licence renewal came through in the post, can't believe it", (
+        "renew driving licence", "book driving lesson"), "renew driving licence"),
+    # what the visitor did is told beside the thing that is done
+    ("the electrician came this morning, kitchen lights are sorted", (
+        "fix kitchen lights", "book electrician for the garage"), "fix kitchen lights"),
+    # the deed said picks the task that says it
+    ("invoice sent to dave for approval", ("reply to dave's text", "send dave the invoice",
+                                           "print invoice"), "send dave the invoice"),
+]
+
+GONE = [
+    # the app named like a person
+    ("hey app please take off ring the bank they rang me", ("ring the bank", "pay the bank"),
+     "ring the bank"),
 ]
 
 
@@ -114,3 +140,10 @@ def test_news_after_a_contrast(database: Database, text: str, seeds: tuple[str, 
                                done: str) -> None:
     left = tasks_after(database, seeds, text)
     assert [t.title for t in left if t.completed] == [done], text
+
+
+@pytest.mark.parametrize(("text", "seeds", "gone"), GONE)
+def test_a_removal_said_to_the_app(database: Database, text: str, seeds: tuple[str, ...],
+                                   gone: str) -> None:
+    left = tasks_after(database, seeds, text)
+    assert sorted(t.title for t in left) == sorted(set(seeds) - {gone}), text
