@@ -361,8 +361,9 @@ _RE_PLACEHOLDER_EDGES = re.compile(
 
 def is_placeholder(title: str) -> bool:
     """A title that names no task: "something", "it", "a task", "do something"."""
-    t = " ".join(title.lower().replace("...", " ").replace("\u2026", " ").strip(" .,!?;:'\"")
-                 .split())
+    t = " ".join(title.lower().replace("...", " ").replace("\u2026", " ").replace("-", " ")
+                 .strip(" .,!?;:'\"").split())
+    t = _RE_THERES.sub("", t, count=1)  # "there's something i need to do"
     t = _RE_PLACEHOLDER_VERB.sub("", t, count=1)  # "do that thing", "remember something"
     if not t or t in _PLACEHOLDERS:
         return True
@@ -376,11 +377,17 @@ def is_placeholder(title: str) -> bool:
     if first in _PLACEHOLDERS and rest and (rest.split(" ", 1)[0] in _RELATIVE or any(
             w in _SAID for w in rest.split()[:4])):  # fmt: skip
         return True  # "the thing we talked about", "that thing jen mentioned"
+    if _RE_WHOSE_THING.fullmatch(t):
+        return True  # "the wife's thing", "my mum's stuff": whose, but not what
     if all(w in _EMPTY_WORDS for w in t.split()):
         return True  # "of it", "the other one too": pointers and small words, no thing
     if _RE_VERB_POINTER.fullmatch(t) or _RE_FORGOT_WHAT.search(t):
         return True  # "sort it", "fix that again"; "… nah whatever it was"
     return not core or core in _PLACEHOLDERS or core in lx.TASK_NOUNS
+
+
+_RE_THERES = re.compile(r"^(?:there'?s|there\s+is|i\s+have|i'?ve\s+got)\s+(?=something\b)")
+_RE_WHOSE_THING = re.compile(r"(?:(?:the|my|our)\s+)?[a-z]+'s\s+(?:thing|stuff|thingy|one)")
 
 
 def _names_a_deed(title: str) -> bool:
@@ -399,7 +406,7 @@ _RE_FORGOT_WHAT = re.compile(
 _EMPTY_WORDS = lx.frozenwords(
     "a an the of it its this that these those one ones other others another same too also "
     "again as well thing things stuff more some any "
-    "yeah yea yep yes ok okay k kk alright please pls plz anyway innit")  # "… of that yeah"
+    "yeah yea yep yes ok okay k kk alright please pls plz anyway innit on")  # "… of that yeah"
 
 
 def clarify(

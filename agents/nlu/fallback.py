@@ -531,6 +531,13 @@ _RE_WENT_SOLD = re.compile(
     r"\bwent\s+(?=(?:on\s+(?:ebay|gumtree|vinted|depop|craigslist|marketplace|facebook)|"
     r"at\s+(?:the\s+)?(?:sale|auction|mart|market)|for\s+(?:[£$€]\s?\d|\d+\s?(?:quid|bucks|"
     r"pounds|dollars|euros|k)\b)))")
+# What is still ahead, said after the news ("…, doing it sunday", "will do it tomorrow").
+_RE_DOING_IT_LATER = re.compile(
+    r"(?<!not )(?<!n't )\b(?:doing|do|tackling|sorting|painting|fitting|starting|will\s+do|"
+    r"i'?ll\s+do)\s+"
+    r"(?:it|that|them|this)\s+(?:on\s+)?(?:tomorrow|tonight|later|this\s+\w+|next\s+\w+|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|at\s+the\s+weekend|on\s+the\s+weekend)\b")
+_FOR_NOW = lx.frozenwords("today tonight yet")
 _RE_NOT_BAD = re.compile(r"\bnot\s+(?:too\s+|that\s+|so\s+|half\s+)?bad\b")
 _RE_CANT_BELIEVE = re.compile(r"\b(?:i\s+)?(?:can'?t|cannot|couldn'?t)\s+believe\b")
 _RE_HIT_SEND = re.compile(r"\b(?:hit|hitting|pressed|clicked)\s+(send|submit)\s+on\b")
@@ -695,6 +702,14 @@ def told_by_user(text: str) -> bool:
     return False
 
 
+def still_ahead(text: str) -> bool:
+    """News that says the deed is not done after all: a thing run out again, a try cut
+    off, the deed put off to later ("bought the paint, doing it sunday")."""
+    low = f" {text.lower()} "
+    return any(f" {p} " in low for p in lx.STILL_AHEAD_PHRASES) or bool(
+        _RE_DOING_IT_LATER.search(low))
+
+
 def told(text: str) -> bool:
     """A reference that reads as something told, not a task's name: it starts with a past
     verb ("went out last night")."""
@@ -792,6 +807,11 @@ def mentions(text: str) -> tuple[Mention, ...]:
         if said[:1] == ["no"] and 3 <= len(said) <= 4 and f"so {part.strip()}" in low:
             # "in-laws decided to drive instead so no airport run": the plan made it moot
             cues.insert(0, (Intent.DELETE, "cancel", said[1:], ""))
+    if _RE_DOING_IT_LATER.search(low):
+        return ()  # "bought the paint for the fence, doing it sunday": the deed is ahead
+    if "not" in all_words and not _FOR_NOW.isdisjoint(all_words):
+        # "not asking about the raise today": put off, not dropped
+        cues = [cue for cue in cues if cue[1] != "cancel"]
     # something that happened to a thing is the weakest cue: a deed or cancel goes first
     # ("professor said yes to the extension so you can cross that email off")
     cues.sort(key=lambda cue: cue[1] == "event")

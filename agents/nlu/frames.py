@@ -90,6 +90,7 @@ _WANT = lx.phrases(
     "put in|put|schedule|i'll need|i will need|leave me|leave|i need you to set|"
     "i want you to set|set yourself|program|drop me|shoot me|i'd appreciate|how about|"
     "chuck on|chuck me|pop on|pop me|stick on|bung on|whack on|throw on|sort me|sort me out with|"
+    "stick|pop|bung|whack|chuck|"
     "sort out|sort"
 )
 _CONNECT_REMIND = lx.phrases(

@@ -470,6 +470,11 @@ NEGATION_WORDS = frozenwords(
 NOT_DONE_PHRASES = phrases("sold out|booked up|fully booked|all booked up|booked solid|full up|"
                            "went up|gone up|going up|goes up|went down|gone down|held together|"
                            "taped up|falling apart|on its last legs|booked out")
+# News that the deed is still ahead: a thing run out again, a try cut off, a search.
+STILL_AHEAD_PHRASES = phrases(
+    "finished again|done again|gone again|ran out|run out|used up|looking for|searching for|"
+    "cut off|couldn't get through|could not get through|line went dead")
+NOT_DONE_PHRASES = (*NOT_DONE_PHRASES, *STILL_AHEAD_PHRASES)
 # A past verb said for another task verb: "dropped the rent check in the mailbox" /
 # "mail rent check" (message verb → the task verbs it can stand for).
 FALLBACK_DEED_VERBS = {

@@ -56,7 +56,8 @@ _SLANG = {"whit's": "what's", "whit": "what", "tae": "to", "mi": "i", "lemme": "
           "gimme": "give me", "me": "my", "wat": "what",
           "wot": "what", "wut": "what"}  # "mi just come off the phone": Jamaican "i"
 _ME_LIST = (" me list", " me todo", " me jobs", " me reminders")
-_HESITATIONS = (" uh", " um", " erm", " hmm", " like,", "to like ", " like ,")
+_HESITATIONS = (" uh", " um", " erm", " hmm", " like,", "to like ", " like ,", "at like ",
+                "around like ")
 _RE_SLANG = re.compile(
     r"\b(?:lemme|gimme|tae)\b|^(?:wat|wot|wut|whit's|whit)(?![\w'])|^mi(?= )|"
     r"(?<=\bon )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)|"
@@ -64,6 +65,7 @@ _RE_SLANG = re.compile(
 _RE_HESITATION = re.compile(r"(?<=\s)(?:uh+|um+|uhm+|erm+|hmm+)(?:\s*,|\.{2,}|\u2026)?\s+(?=\S)|"
                             r"\b(?<=add )like\s*,\s*(?=\S)|"  # "add like, buy a kettle"
                             r"(?<=\bto )like\s+(?=[a-z]{3,})|"  # "i need to like return"
+                            r"(?:(?<=\bat )|(?<=\baround ))like\s+(?=\S)|"  # "at like 4:30"
                             r"(?:(?<=hmm )|(?<=um )|(?<=uh )|(?<=erm ))like\s*,\s*(?=\S)", _F)
 _RE_LEAD_CONTRACTION = re.compile(r"^(it|that|this|there|what)s\b", _F)
 _RE_LEAD_I_CONTRACTION = re.compile(r"^(i)(m|ve|ll|d)\b", _F)  # "im done", "ive finished"
@@ -80,11 +82,16 @@ _RE_MID_LAUGH = re.compile(r"(?<=\w)\s+(?:lol|lmao|haha+)\s+(?=(?:i|i'm|im|we|it
 
 # Slips one word at a time: a weekday mistyped ("saturdy"), "jus"; "to by new shoes" is "to
 # buy" (never before a time: "to by friday").
-_WORD_SLIPS = {**lx.WEEKDAY_TYPOS, "jus": "just"}
+_WORD_SLIPS = {**lx.WEEKDAY_TYPOS, "jus": "just", "rmnd": "remind", "rmd": "remind",
+               "rmind": "remind", "remnd": "remind", "shud": "should", "shld": "should",
+               "prolly": "probably"}
 _RE_WORD_SLIP = re.compile(r"\b(?:" + "|".join(sorted(_WORD_SLIPS, key=len, reverse=True))
                            + r")\b", re.IGNORECASE)
 _RE_TO_BY = re.compile(r"(?<=\bto )by(?= (?:new|a|an|some|more|my|our|his|her)\b)",
                        re.IGNORECASE)
+
+
+_RE_PROB = re.compile(r"\b(should|would|will|i'll|ill|shud|wud)\s+prob\b", re.IGNORECASE)
 
 
 def _slips(s: str, low: str) -> str:
@@ -92,6 +99,8 @@ def _slips(s: str, low: str) -> str:
         s = _RE_WORD_SLIP.sub(lambda m: _WORD_SLIPS[m.group(0).lower()], s)
     if "to by " in low:
         s = _RE_TO_BY.sub("buy", s)
+    if " prob " in low:
+        s = _RE_PROB.sub(r"\1 probably", s)  # "i shud prob call" ("no prob" is no problem)
     return s
 
 
@@ -131,8 +140,7 @@ def clean(text: str) -> str:
         s = _RE_G_DROPPED.sub(_g_back, s)  # "this mornin", "swimmin lessons"
     if " n " in s or "thru" in low:
         s = _RE_N_AND.sub(lambda m: "and" if m.group(0).lower() == "n" else "through", s)
-    if "y" in low or "jus" in low:
-        s = _slips(s, low)
+    s = _slips(s, low)
     return s
 
 
@@ -232,6 +240,8 @@ _RE_TRAIL = re.compile(
     r"when\s+(?:you|u)\s+(?:can|get\s+a\s+(?:chance|sec|minute))|if\s+(?:you|u)\s+don'?t\s+mind|"
     # "…, no date needed": no date is asked for
     r"wish\s+me\s+luck|"  # "sent the cv off this morning wish me luck"
+    r"(?:please|pls|plz|ta|cheers)\s+(?:mate|love|pet|hun|babe|boss|bro|fam|darling)|"
+    r"full\s+stop|period|"  # dictated punctuation
     r"(?<!with\s)(?<!tasks\s)(?<!ones\s)(?<!items\s)(?<!things\s)(?<!todos\s)"
     r"no\s+(?:due\s+)?(?:date|deadline)(?:\s+(?:needed|necessary|required|for\s+it))?))+$",
     _F,
@@ -259,7 +269,7 @@ _TRAIL_LAST = lx.frozenwords(
     "haha hahaha hahahaha hehe much bunch ton million appreciated it um umm uh uhh hmm hmmm er "
     "erm lah leh lor innit inshallah inshaallah insha'allah mashallah willing god bro bruv fam "
     "ya ye ta chance sec minute mind dont abeg boss chief mate love pet hun dear man eh "
-    "date deadline needed necessary required luck"
+    "date deadline needed necessary required luck darling stop period"
 )
 # The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
 _LEAD_FIRST = lx.frozenwords(
@@ -510,7 +520,7 @@ _RE_DAY_AT = re.compile(
 )
 # British "half five" is 5:30 ("at half five this evening").
 _RE_HALF_HOUR = re.compile(
-    rf"\b(?P<pre>at|by|around|from|till|until|before|for|me|us) half "
+    rf"(?:\b(?P<pre>at|by|around|from|till|until|before|for|me|us) |^)half "
     rf"(?P<h>{_HOUR_W}|1[0-2]|[1-9])\b"
     r"(?! (?:past|after|an?|hours?)\b)",
     _F,
@@ -674,6 +684,8 @@ def _half_hour(m: re.Match[str]) -> str:
     if h is None:
         return m.group(0)
     pre = m["pre"]
+    if pre is None:
+        return f"at {h}:30"  # "half six tonight remind me to X"
     if pre.lower() in ("me", "us"):
         return f"{pre} at {h}:30"  # "remind me half six": the "at" left unsaid
     return f"{pre} {h}:30"

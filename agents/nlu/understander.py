@@ -97,7 +97,11 @@ _RE_REMIND_TAIL = re.compile(
     # "…, remind me at 9pm": a when said with the carrier is the task's
     r"(?:remind\s+me(?P<when>\s+(?:at|on|by|tomorrow|tonight|today|this|every)\b[^,.!?]{0,30})?|"
     r"remind\s+me\s+(?:of|about)"
-    r"\s+(?:it|that)|add\s+(?:it|that|this)|make\s+(?:it|that)\s+a\s+(?:task|reminder)|"
+    r"\s+(?:it|that)|add\s+(?:it|that|this)(?P<when2>\s+(?:for|on|at|by)\b[^,.!?]{0,30})?|"
+    r"make\s+(?:it|that)\s+a\s+(?:task|reminder)|"
+    # "…, can you set that up", "…, don't let me sleep through it"
+    r"set\s+(?:it|that|this)\s+up|(?:don'?t|do\s+not)\s+let\s+me\s+(?:miss|sleep\s+through)\s+"
+    r"(?:it|that|this)|"
     r"set\s+a\s+reminder|(?:put|note|write|jot)\s+(?:it|that|this)\s+down))"
     r"(?:\s+(?:please|pls|thanks|thx))?\s*[.!?]*$",
     _F,
@@ -284,7 +288,8 @@ _RE_HEDGE = re.compile(r"^(?:maybe|probably|perhaps|possibly)\b", _F)
 _RE_HEDGE_ANY = re.compile(
     r"\b(?:probably|maybe|perhaps|if\s+it'?s\s+nice|if\s+the\s+weather|if\s+i\s+(?:have|get)"
     r"\s+time|might|apparently|can\s+(?:you|u)\s+believe|pray\s+for\s+me|wish\s+me\s+luck|"
-    r"i\s+guess|tbh)\b|^(?:thinking\s+(?:about|of)|i'?m\s+thinking|feeling|i\s+feel|"
+    r"i\s+guess|tbh|feel\s+like|bless\s+(?:her|him|them|'em)|when\s+it'?s\s+(?:dry|nice|"
+    r"warmer|sunny|quieter))\b|^(?:thinking\s+(?:about|of)|i'?m\s+thinking|feeling|i\s+feel|"
     r"i'?m\s+feeling)\b",
     _F)
 
@@ -358,7 +363,10 @@ _RE_WISH_LEAD = re.compile(
     r"gotta|ought)(?:\s+to)?\s+(?=\S)|^(?:(?:i|we)\s+)?(?:have\s+to|should|need\s+to|"
     r"gotta|must)\s+(?=\S)|^(?:i'd|id|we'd)\s+(?:like|love)\s+to\s+(?=\S)|"
     r"^(?:it\s+)?(?:would|'d|would\s+really)\s+be\s+(?:good|nice|great|smart)\s+to\s+(?=\S)|"
-    r"^(?:i|we)\s+(?:always\s+|keep\s+|often\s+)?forget(?:ting)?\s+to\s+(?=\S)", _F)
+    r"^(?:i|we)\s+(?:always\s+|keep\s+|often\s+)?forget(?:ting)?\s+to\s+(?=\S)|"
+    # a habit told, then "set that up": "every friday i do the bins"
+    r"^(?:i|we)\s+(?:usually\s+|always\s+)?(?=(?:do|take|put|pay|call|ring|walk|feed|water|"
+    r"clean|wash|check|visit|send|collect|pick)\s)", _F)
 _RE_GET_AROUND = re.compile(r"^(?:finally\s+)?(?:get\s+(?:a)?round\s+to\s+)?(?=\S)", _F)
 _RE_DOUBT_WORDS = re.compile(r"\b(?:probably|maybe|perhaps|possibly|honestly|really)\s+", _F)
 _RE_LEAD_SYMBOLS = re.compile(r"^[^\w\s'\"(#@!?.,:;-]{1,8}\s+")  # a leading emoji, then a space
@@ -669,8 +677,9 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
         # the request after it settles any doubt said before ("i should probably X, can
         # you put that down")
         head = _RE_DOUBT_WORDS.sub(" ", s[: tail.start()]).strip()
-        if tail["when"]:
-            head = f"{head} {tail['when'].strip()}"
+        said_when = _RE_WHEN_POLITE.sub("", tail["when"] or tail["when2"] or "")
+        if said_when:
+            head = f"{head} {said_when.strip()}"
         got = classify(head, now_local, depth + 1, small_talk=False)
         if got.intent is Intent.UNKNOWN and got.rule == "no_rule" and "?" not in head and (
                 not RE_WH_START.match(head)):
@@ -685,7 +694,7 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
             got = _only_wished(got)
         if got.intent is Intent.CLARIFY or (got.intent is Intent.ADD and (
                 got.rule.startswith("add.bare") or "remind" in said or " down" in said
-                or "forget" in said)):
+                or "forget" in said or " up" in said or "let me" in said)):
             return _replace(got, rule=f"remind_tail>{got.rule}",
                             confidence=max(got.confidence, 0.85))  # fmt: skip
     for _name, rule in RULES:
@@ -847,6 +856,18 @@ def _answer(got: Understanding, s: str, pending: PendingQuestion, now_local: dat
 _RE_LET_DOWN = re.compile(
     r"\b(?:cancell?ed|bailed|flaked|pulled\s+out)\s+on\s+(?:us|me|him|her|them)\b", _F)
 _RE_CLAUSE = re.compile(r"\s*[,;]\s*|\s+so\s+")
+_RE_WHEN_POLITE = re.compile(r"\s+(?:please|pls|plz|bab|babe|hun|love|mate|pet|thanks)\b.*$",
+                             _F)
+# A plan the user tells, with no request ("i'll sort the car insurance at the weekend",
+# "going to tesco in a bit"): talk, never a task (a request says remind/add/put).
+_RE_FUTURE_TOLD = re.compile(
+    r"^(?:i'?ll|ill|i\s+will|we'?ll|we\s+will|i'?m\s+(?:gonna|going\s+to)|im\s+(?:gonna|going\s+to)|"
+    r"we'?re\s+(?:gonna|going\s+to)|gonna|going\s+to)\s+(?!.*\b(?:remind|add|put|list|note|"
+    r"forget|remember)\b)", _F)
+# An exclamation of opinion ("amazing weather in cape town today"): talk.
+_RE_OPINION = re.compile(
+    r"^(?:amazing|lovely|gorgeous|beautiful|terrible|awful|horrible|brilliant|crazy|"
+    r"mad|stunning|miserable|grim)\s", _F)
 # A command taken back and said again: "add eggs and... no actually just add bread".
 _RE_SAID_AGAIN = re.compile(
     r"\b(?:no|nah|nope|oh)[,.\s]+(?:actually|wait|sorry)[,.\s]+(?:just\s+)?"
@@ -899,6 +920,7 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
         got = _only_wished(got)  # "i should really get the boiler serviced"
     if got.rule.startswith(("add.desire", "add.bare")) and (
             _RE_HEDGE.match(s0) or _RE_SOMEDAY.search(s0) or _RE_HEDGE_ANY.search(s0)
+            or _RE_FUTURE_TOLD.match(s0) or _RE_OPINION.match(s0)
             or _RE_PLAN_TOLD.match(s0) or (got.rule.startswith("add.bare") and "?" in s0)):
         got = _unknown("hedged")  # a plan said with doubt is talk: "maybe i'll wash the car"
     elif got.rule.startswith(("add.desire", "add.bare")) and (
@@ -907,6 +929,9 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
         # "gonna wear my sister's blazer so no shopping needed", "mom and i talked for an
         # hour this afternoon": news, not a to-do (its mentions may name the task)
         got = _unknown("no_rule")
+    if got.intent in (Intent.COMPLETE, Intent.DELETE) and got.rule.startswith(
+            ("status.news", "fallback.")) and fallback.still_ahead(s0):
+        got = _unknown("still_ahead")  # "my airtime is finished again": ran out, not done
     if pending is not None:
         got = _answer(got, s, pending, now_local)
     if got.intent in (Intent.COMPLETE, Intent.DELETE) and len(got.refs) > 1:

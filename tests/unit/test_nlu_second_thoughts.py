@@ -54,6 +54,25 @@ ADDS = [
     ("add sponges to the shopping pls we've run out", "sponges", None),
     # after "something", a deed is the item
     ("add something for me, reseal the bath", "reseal the bath", None),
+    # carrier typos, "should prob", dictated punctuation, "please mate", "at like"
+    ("rmnd me to book the vet sat", "book the vet", SATURDAY),
+    ("i shud prob renew the parking permit, add that for monday", "renew the parking permit",
+     MONDAY),
+    ("add pick up the dry cleaning full stop", "pick up the dry cleaning", None),
+    ("add sweep the yard please mate", "sweep the yard", None),
+    ("remind me to call the council tomorrow at like 2pm", "call the council",
+     f"{TOMORROW}T14:00:00+00:00"),
+    # the carrier said last: "set that up", "don't let me sleep through it", "add that for X"
+    ("every friday i do the bins, can you set that up", "do the bins", "2026-11-27"),
+    ("sunday 8am parkrun, dont let me sleep through it", "parkrun",
+     "2026-11-29T08:00:00+00:00"),
+    ("i should really email the school, add that for monday please hun", "email the school",
+     MONDAY),
+    # "half six" first; a reminder stuck in
+    ("half seven tonight remind me to take the bread out", "take the bread out",
+     "2026-11-26T19:30:00+00:00"),
+    ("stick a reminder in for friday to renew the rail card", "renew the rail card",
+     "2026-11-27"),
 ]
 
 VAGUE = [
@@ -64,6 +83,9 @@ VAGUE = [
     "add a thing to my list, erm, hang on",
     "i need to sort that thing again, the one from before",
     "oh remind me to... nah hold on, forgot what it was",
+    "add a reminder for my sister's thing",
+    "remind me about you-know-what tomorrow",
+    "pop a reminder on for me",
 ]
 
 TALK = [
@@ -81,6 +103,18 @@ TALK = [
     # after a contrast, what foiled it
     ("phoned the surgery but i missed the callback", ("phone the surgery",)),
     ("bought the seeds for the veg patch but it's too wet to plant", ("plant the veg patch",)),
+    # a plan told, a mood, an opinion: no task
+    ("i'll sort the gutters at the weekend", ("clean the gutters",)),
+    ("going to the big tesco in a bit", ("buy milk",)),
+    ("i don't really feel like ironing tonight", ("do the ironing",)),
+    ("gorgeous sunset over the bay tonight", ("walk the dog",)),
+    ("dad's a bit worried about his scan on monday bless him", ("call dad",)),
+    # run out again, cut off, still looking, the deed put off, not today
+    ("the printer ink is finished again ugh", ("buy printer ink",)),
+    ("got cut off after 30 mins on hold with the bank", ("ring the bank",)),
+    ("spent ages looking for the spare key this morning", ("get spare key cut",)),
+    ("got the tiles for the bathroom, fitting them saturday", ("tile the bathroom",)),
+    ("boss is stressed today, not bringing up the rota", ("ask boss about the rota",)),
 ]
 
 NEWS = [
