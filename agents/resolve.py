@@ -644,10 +644,13 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         theirs = None  # "both boys have had their hair cut": the user's own to-do for them
     who = {form for _, word in _stems(theirs["who"]) for form in _forms(word)} - _NOT_WHO \
         if theirs else set()  # fmt: skip
+    age = _AGES & {raw for raw, _ in q}
     for task in tasks:
         t = _stems(task["title"])
         if theirs and not any(_forms(word) & who for _, word in t):
             continue  # "my friend priya got her passport renewed": hers, not "renew passport"
+        if len(age) == 1 and (_AGES - age) & {raw for raw, _ in t}:
+            continue  # "took the old mattress away" is not "buy new mattress"
         if not t:
             continue
         keys = own_keys | where if where and _head(task["title"]) in where else own_keys
@@ -758,6 +761,9 @@ def _remark(name: str) -> bool:
         _RE_IS_STATE.search(name) is not None)
 
 
+_AGES = lx.frozenwords("old new")
+
+
 def _other_deed(verb: str, title: str) -> bool:
     """The title's verb is another deed than `verb` (not the same, a synonym, generic, or
     one `verb` can stand for)."""
@@ -770,6 +776,8 @@ def _happened(name: str) -> bool:
     """A reference that tells what someone did, beside the task it found ("the plumber came
     this morning, kitchen sink's sorted"): a past verb after its subject."""
     said = _RE_WORDS.findall(name.lower())[:4]
+    if len(said) > 1 and said[0].endswith("'s") and said[1].endswith("ing"):
+        return True  # "ben's driving us up"
     return any(lx.looks_past(w) or w in lx.MORE_PAST for w in said[1:3])
 
 

@@ -65,7 +65,9 @@ _RE_TAG = re.compile(
     r"(?=[#@tlw])"
     r"(?<![\w@#.+/-])[#@](?P<t>[^\W\d_][\w-]*)"
     r"|\b(?:tagged|labell?ed|with\s+(?:the\s+)?(?:tags?|labels?)|tags?:|labels?:)\s+"
-    r"(?:as\s+|with\s+)?[#@]?(?P<t2>[^\W\d_][\w-]*)",
+    # "the calves are tagged now": no tag named "now"
+    r"(?:as\s+|with\s+)?(?!(?:now|today|already|yet|and|in|at|on|up|too|then|all|this|last|"
+    r"yesterday)\b)[#@]?(?P<t2>[^\W\d_][\w-]*)",
     _F,
 )
 

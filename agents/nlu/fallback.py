@@ -524,6 +524,9 @@ _RE_GOOD_UNTIL = re.compile(
 _RE_WORKS_AGAIN = re.compile(
     r"\b(?<!blown\s)(running|working|flowing|draining|fine|online|going|rings|ringing|works)"
     r"\s+again\b")
+_RE_WORKS_FINE = re.compile(
+    r"\b(?:working|works|running|runs)\s+(?:fine|great|perfectly|properly|lekker|ok|okay|"
+    r"well|grand|good)\s+now\b")
 _RE_RELIEF_TAIL = re.compile(r"[\s,!.]+(?:thank\s+(?:god|goodness|heavens|fuck)|phew)[\s!.]*$")
 _RE_WENT_OFF_TO = re.compile(r"\bwent\s+off(?=\s+(?:at|to|in\s+the\s+post|today|this|yesterday|"
                              r"last|first\s+thing)\b)")
@@ -542,6 +545,13 @@ _RE_NOT_BAD = re.compile(r"\bnot\s+(?:too\s+|that\s+|so\s+|half\s+)?bad\b")
 _RE_CANT_BELIEVE = re.compile(r"\b(?:i\s+)?(?:can'?t|cannot|couldn'?t)\s+believe\b")
 _RE_HIT_SEND = re.compile(r"\b(?:hit|hitting|pressed|clicked)\s+(send|submit)\s+on\b")
 _RE_PIDGIN_DONE = re.compile(r"(?<=\bi )don(?= [a-z])|(?<=\bwe )don(?= [a-z])")
+# "tunde don pay", "the money don reach": someone else's deed, done
+_PIDGIN_PAST = {"pay": "paid", "buy": "bought", "send": "sent", "collect": "collected",
+                "reach": "arrived", "finish": "finished", "come": "came", "land": "landed",
+                "arrive": "arrived", "settle": "settled", "sign": "signed", "fix": "fixed",
+                "submit": "submitted", "book": "booked", "clear": "cleared",
+                "deliver": "delivered", "return": "returned", "give": "gave"}
+_RE_PIDGIN_THEIRS = re.compile(r"(?<=\w )don (" + "|".join(_PIDGIN_PAST) + r")\b")
 # A reason after the news says why, not whether: its doubts are not the news's.
 _RE_REASON = re.compile(r"(?:,\s*|\s+)(?:because|cos|coz|cuz|cause|'cause)\s")
 _RE_REASON_END = re.compile(r"\s+(?:so|and\s+so|which\s+means)\s|[,;.!]")
@@ -725,6 +735,8 @@ def mentions(text: str) -> tuple[Mention, ...]:
         low = _RE_OFF_THE_PHONE.sub("called", low)  # "just come off the phone wid auntie"
     if "again" in low:
         low = _RE_WORKS_AGAIN.sub("working now", low)  # "the pump's running again": fixed
+    if "work" in low or "running" in low:
+        low = _RE_WORKS_FINE.sub("fixed now", low)  # "it's working lekker now": fixed
     if "send" in low or "submit" in low:
         # "just hit send on the slides to priya", "hit submit on the application"
         low = _RE_HIT_SEND.sub(lambda m: "sent" if m[1] == "send" else "submitted", low)
@@ -751,6 +763,7 @@ def mentions(text: str) -> tuple[Mention, ...]:
         low = low.replace("in laws", "in-laws")
     if " don " in low:
         low = _RE_PIDGIN_DONE.sub("have", low)  # "i don buy chidi uniform": bought
+        low = _RE_PIDGIN_THEIRS.sub(lambda m: _PIDGIN_PAST[m[1]], low)
     reason = _RE_REASON.search(low)
     if reason and reason.start() > 12:
         # "liam's got his shoes, velcro because he still can't do laces": the news without

@@ -629,6 +629,8 @@ NOUN_SYNONYMS = (
     words("glasses specs spectacles"),
     words("electricity electric leccy"),
     words("christmas xmas"),
+    words("potatoes spuds tatties potato spud"),
+    words("petrol fuel diesel"),
 )
 # Verbs said in a mention for a to-do's verb ("gave the dog a bath" / "wash the dog",
 # "chicken's thawing" / "defrost chicken"): word → the stem the to-do says.
@@ -669,7 +671,9 @@ MENTION_CANCEL_PHRASES = phrases(
     "doesn't need|doesnt need|not needed|no longer needed|isn't needed|isnt needed|"
     "aren't needed|arent needed|not necessary|isn't necessary|isnt necessary|"
     # "dave's grabbing jake from footy so i'm off the hook": someone else has it
-    "i'm off the hook|im off the hook|i am off the hook|off the hook|we're off the hook"
+    "i'm off the hook|im off the hook|i am off the hook|off the hook|we're off the hook|"
+    # "the visit to auntie isn't happening", "not gonna sign up for the 10k after all"
+    "isn't happening|isnt happening|not happening anymore|won't be happening"
 )
 # Said before news, never part of it ("just wanted to say the tax forms are filed").
 MENTION_LEAD_INS = phrases(

@@ -53,6 +53,7 @@ _RE_TO_DO = re.compile(
 # task. Only whole words, and never the first (a reply "um no" is still read as said).
 # Spoken contractions and "me" for "my" before a list ("chuck it on me list").
 _SLANG = {"whit's": "what's", "whit": "what", "tae": "to", "mi": "i", "lemme": "let me",
+
           "gimme": "give me", "me": "my", "wat": "what",
           "wot": "what", "wut": "what"}  # "mi just come off the phone": Jamaican "i"
 _ME_LIST = (" me list", " me todo", " me jobs", " me reminders")
@@ -60,6 +61,7 @@ _HESITATIONS = (" uh", " um", " erm", " hmm", " like,", "to like ", " like ,", "
                 "around like ")
 _RE_SLANG = re.compile(
     r"\b(?:lemme|gimme|tae)\b|^(?:wat|wot|wut|whit's|whit)(?![\w'])|^mi(?= )|"
+
     r"(?<=\bon )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)|"
     r"(?<=\bto )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)", re.IGNORECASE)
 _RE_HESITATION = re.compile(r"(?<=\s)(?:uh+|um+|uhm+|erm+|hmm+)(?:\s*,|\.{2,}|\u2026)?\s+(?=\S)|"
@@ -94,11 +96,24 @@ _RE_TO_BY = re.compile(r"(?<=\bto )by(?= (?:new|a|an|some|more|my|our|his|her)\b
 _RE_PROB = re.compile(r"\b(should|would|will|i'll|ill|shud|wud)\s+prob\b", re.IGNORECASE)
 
 
+# A word stretched for feeling ("bookedddd", "yesss", "pleaseee"): a run of three or more
+# at its end is one letter (two for letters that end words doubled: "alll" → "all").
+# Only a word of ordinary length: a run of 600 x's is data, not a feeling.
+_RE_STRETCHED = re.compile(r"\b([a-z]{1,20}?)([a-z])\2{2,7}\b", re.IGNORECASE)
+
+
+def _unstretch(m: re.Match[str]) -> str:
+    ch = m.group(2)
+    return m.group(1) + (ch * 2 if ch.lower() in "lfoz" else ch)
+
+
 def _slips(s: str, low: str) -> str:
     if any(w.strip(".,!?;:") in _WORD_SLIPS for w in low.split()):
         s = _RE_WORD_SLIP.sub(lambda m: _WORD_SLIPS[m.group(0).lower()], s)
     if "to by " in low:
         s = _RE_TO_BY.sub("buy", s)
+    if _RE_STRETCHED.search(low):
+        s = _RE_STRETCHED.sub(_unstretch, s)
     if " prob " in low:
         s = _RE_PROB.sub(r"\1 probably", s)  # "i shud prob call" ("no prob" is no problem)
     return s
@@ -138,6 +153,9 @@ def clean(text: str) -> str:
         s = _RE_SLANG.sub(lambda m: _SLANG[m.group(0).lower()], s)
     if "in" in low:
         s = _RE_G_DROPPED.sub(_g_back, s)  # "this mornin", "swimmin lessons"
+    if low.startswith("mi ") and (" di " in low or " dis " in low):
+        s = _RE_PATOIS.sub(lambda m: "the" if m.group(0).lower() == "di" else "this", s)
+        s = _RE_PATOIS_DID.sub(lambda m: _PATOIS_PAST[m[1].lower()], s, count=1)
     if " n " in s or "thru" in low:
         s = _RE_N_AND.sub(lambda m: "and" if m.group(0).lower() == "n" else "through", s)
     s = _slips(s, low)
@@ -163,6 +181,12 @@ _G_DROPPED = {form[:-1]: form for form in (
       if base.isalpha()),
     "morning", "evening", "nothing", "something", "anything", "everything")}
 _RE_G_DROPPED = re.compile(r"\b([a-z]{2,}in)'?(?![\w'])", _F)
+_RE_PATOIS = re.compile(r"\bdi(?= \w)|\bdis(?= (?:morning|evening|afternoon|week|time)\b)",
+                        re.IGNORECASE)  # "mi get di oxtail dis morning"
+# "mi get di oxtail dis morning": the deed is told (patois has no past form)
+_PATOIS_PAST = {"get": "got", "buy": "bought", "pay": "paid", "send": "sent", "fix": "fixed",
+                "call": "called", "collect": "collected", "finish": "finished", "do": "did"}
+_RE_PATOIS_DID = re.compile(r"(?<=^i )(" + "|".join(_PATOIS_PAST) + r")\b", re.IGNORECASE)
 _RE_N_AND = re.compile(r"(?<=\w )n(?= \w)|\bthru\b", _F)
 
 
@@ -201,7 +225,8 @@ def check_mark_as_done(s: str, *, is_add: bool) -> str:
 _RE_LEAD = re.compile(
     r"^(?:please|pls|plz|pleas|kindly|abeg|biko|(?:could|can|would|will|cud|cn)\s+(?:you|u|ya)"
     r"(?:\s+(?:please|possibly|kindly|mind|be\s+able\s+to))?(?:\s+(?:just|maybe|also|quickly))?|"
-    r"would\s+you\s+mind|"
+    r"would\s+you\s+mind|(?:can|could|shall)\s+we(?=\s+(?:cross|check|tick|delete|remove|mark|"
+    r"take|scratch|drop|strike|add|put)\b)|"
     r"honestly|seriously|basically|anyway|anyways|"
     r"(?:i|we)\s+can(?=\s+(?:cross|check|tick|delete|remove|mark|take|scratch|drop|strike)\b)|"
     # a voice assistant's wake word: "hey siri", "ok google", "alexa,"
@@ -386,6 +411,7 @@ _PAST_BASES = {base: past for past, base in sorted(lx.PAST_TO_BASE.items(), reve
                if " " not in base and " " not in past}
 _PAST_LONG = tuple(sorted(p for p in lx.PAST_TO_BASE if len(p) >= 5 and " " not in p))
 _PAST_LEAD = lx.frozenwords("i we just finally already")
+_SUBJECT_NEXT = lx.frozenwords("don has have is was are were 's")
 _NOT_PAST_TYPOS = lx.frozenwords("seed need feed weed heed deed bend lend send mend tend fend "
                                  "band bond brand grand stand wind kind mind find bind hand")
 _RE_LEAD_WORDS = re.compile(r"((?:(?:i|we|just|finally|already)\s+){0,3})([a-z]+)\b", re.IGNORECASE)
@@ -401,6 +427,9 @@ def fix_past_typo(s: str) -> str:
     if len(w) < 4 or len(w) > 12 or w in lx.PAST_TO_BASE or w in _PAST_BASES or (
             w in _NOT_TYPOS or w in _NOT_PAST_TYPOS or w.endswith("ed")):
         return s
+    after = s[m.end(2):].split(None, 1)[:1]
+    if after and (lx.looks_past(after[0].lower()) or after[0].lower() in _SUBJECT_NEXT):
+        return s  # "herd tested for TB", "tunde don pay": a subject, then its verb
     fixed = _past_fix(w)
     if fixed is None:
         return s

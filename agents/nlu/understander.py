@@ -856,6 +856,7 @@ def _answer(got: Understanding, s: str, pending: PendingQuestion, now_local: dat
 _RE_LET_DOWN = re.compile(
     r"\b(?:cancell?ed|bailed|flaked|pulled\s+out)\s+on\s+(?:us|me|him|her|them)\b", _F)
 _RE_CLAUSE = re.compile(r"\s*[,;]\s*|\s+so\s+")
+_RE_IS_AHEAD = re.compile(r"\s(?:is|are|'s)$", _F)
 _RE_WHEN_POLITE = re.compile(r"\s+(?:please|pls|plz|bab|babe|hun|love|mate|pet|thanks)\b.*$",
                              _F)
 # A plan the user tells, with no request ("i'll sort the car insurance at the weekend",
@@ -943,6 +944,11 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
         # "sent the patels their gallery, still need to bill them tho": what is still to do
         # is not done
         kept = tuple(r for r in got.refs if not (r.title and _RE_STILL_TO_DO.search(r.title)))
+        if kept and len(kept) < len(got.refs):
+            got = _replace(got, refs=kept)
+        # "met the solicitor today, signing is next month": what is ahead (its date read
+        # away, "is" left) is not done
+        kept = tuple(r for r in got.refs if not (r.title and _RE_IS_AHEAD.search(r.title)))
         if kept and len(kept) < len(got.refs):
             got = _replace(got, refs=kept)
     return _with_mention(_gate(got), s)

@@ -115,6 +115,8 @@ TALK = [
     ("spent ages looking for the spare key this morning", ("get spare key cut",)),
     ("got the tiles for the bathroom, fitting them saturday", ("tile the bathroom",)),
     ("boss is stressed today, not bringing up the rota", ("ask boss about the rota",)),
+    # the old thing gone is not the new one bought
+    ("the council took the old fridge away this morning", ("buy new fridge",)),
 ]
 
 NEWS = [
@@ -149,6 +151,31 @@ GONE = [
     # the app named like a person
     ("hey app please take off ring the bank they rang me", ("ring the bank", "pay the bank"),
      "ring the bank"),
+    # the visit is off; a cancel with a remark that is news of someone else
+    ("the trip to grandad's isn't happening this weekend, he's got a cold", (
+        "visit grandad", "buy grandad's present"), "visit grandad"),
+    ("cancel the coach to york, jo's driving us", ("book coach to york", "book hotel in york"),
+     "book coach to york"),
+]
+
+NEWS_2 = [
+    # a name, then its deed; pidgin and patois deeds
+    ("flock sheared this morning", ("shear the flock", "order shears"), "shear the flock"),
+    ("emeka don pay finally", ("chase payment from emeka", "pay the rent"),
+     "chase payment from emeka"),
+    # "can we", and a reason glued on after the command
+    ("can we cross off the printer ink we have loads now", ("buy printer ink", "fix printer"),
+     "buy printer ink"),
+    ("mi get di yam from di market dis morning", ("buy yam", "buy rice"), "buy yam"),
+    # a stretched word, a tag that is a time word, working again
+    ("dentist bookedddd for the kids", ("book dentist for the kids", "buy toothbrushes"),
+     "book dentist for the kids"),
+    ("all the lambs are tagged now", ("tag the lambs", "order ear tags"), "tag the lambs"),
+    ("the boiler man came, it's working grand now", ("fix the boiler", "pay the window cleaner"),
+     "fix the boiler"),
+    # what is ahead is not done beside what is
+    ("met the mortgage adviser today, signing is in january", (
+        "meet mortgage adviser", "sign mortgage papers"), "meet mortgage adviser"),
 ]
 
 
@@ -181,3 +208,10 @@ def test_a_removal_said_to_the_app(database: Database, text: str, seeds: tuple[s
                                    gone: str) -> None:
     left = tasks_after(database, seeds, text)
     assert sorted(t.title for t in left) == sorted(set(seeds) - {gone}), text
+
+
+@pytest.mark.parametrize(("text", "seeds", "done"), NEWS_2)
+def test_news_told_in_dialect_and_shorthand(database: Database, text: str,
+                                            seeds: tuple[str, ...], done: str) -> None:
+    left = tasks_after(database, seeds, text)
+    assert [t.title for t in left if t.completed] == [done], text
