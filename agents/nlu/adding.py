@@ -351,12 +351,26 @@ _RE_PLACEHOLDER_VERB = re.compile(
     r"smth|sth|a\s+thing)\b))\s+(?=\S)", _F)  # "put something in for the 14th"
 _SAID = lx.frozenwords("mentioned said told suggested asked talked recommended")
 _RELATIVE = lx.frozenwords("we i you that which he she they")
-_RE_PLACEHOLDER_EDGES = re.compile(
-    r"^(?:(?:a|an|the|some|my|one|just|quick|little|new|few|couple\s+of|couple)\s+)+|"
-    r"(?:\s+(?:for\s+me|please|later|today|tomorrow|real\s+quick|again|too|as\s+well|"
-    r"about|on|in|down|regarding))+$",
-    _F,
-)
+_RE_PLACEHOLDER_LEAD = re.compile(
+    r"^(?:(?:a|an|the|some|my|one|just|quick|little|new|few|couple\s+of|couple)\s+)+", _F)
+# Words said after a placeholder ("something for me please", "it down"), dropped one by one
+# from the end (a pattern anchored at the end would retry a long run from each word).
+_PLACEHOLDER_TAIL = lx.frozenwords(
+    "please later today tomorrow again too about on in down regarding")
+_PLACEHOLDER_TAIL_PAIRS = frozenset({("for", "me"), ("real", "quick"), ("as", "well")})
+
+
+def _placeholder_core(t: str) -> str:
+    """`t` without the articles before it and the small words after it."""
+    words = _RE_PLACEHOLDER_LEAD.sub("", t).split()
+    while words:
+        if words[-1] in _PLACEHOLDER_TAIL:
+            words.pop()
+        elif len(words) > 1 and (words[-2], words[-1]) in _PLACEHOLDER_TAIL_PAIRS:
+            del words[-2:]
+        else:
+            break
+    return " ".join(words)
 
 
 def is_placeholder(title: str) -> bool:
@@ -370,7 +384,7 @@ def is_placeholder(title: str) -> bool:
     head, but, _ = t.partition(" but ")
     if but and head in _PLACEHOLDERS:
         return True  # "something but idk what yet"
-    core = _RE_PLACEHOLDER_EDGES.sub("", t).strip()
+    core = _placeholder_core(t)
     first, _, rest = core.partition(" ")
     if first in _PLACEHOLDERS and rest.startswith("for ") and len(rest.split()) <= 3:
         return True  # "a thing for the kids": for whom, but not what

@@ -55,6 +55,9 @@ ATTACKS = {
     "still_tail_then_still_max": "x" + " -" * 1990 + " still need y",
     "hope_commas_max": "x" + "," * 3980 + " crossed",
     "no_bother_commas_max": "x" + "," * 3980 + " no",
+    # found by `bench_nlu.py --fuzz 20000`: small words after a placeholder (100 ms before)
+    "placeholder_tail_in_max": "add " + "in  " * 995 + " tags",
+    "placeholder_tail_on_max": "add " + "on " * 1320 + " tags",
 }
 
 
