@@ -191,7 +191,10 @@ RE_TITLE_TRIM = re.compile(
     r"|\s+(?:on|at|by|for)\s+(?:[\w'-]+\s+){0,2}[\w'-]+,?\s+(?:which|that)\s*(?:is|'s|will\s+be)$"
     # a remark on the task said last: "finish the module [tomorrow] its overdue oops"
     r"|\s+(?:it'?s|it\s+is)\s+(?:overdue|late|urgent|important|already\s+late|been\s+ages|"
-    r"so\s+overdue|really\s+overdue|way\s+overdue)(?:\s+(?:oops|lol|ugh|haha|again|now|tbh))?$"
+    r"so\s+overdue|really\s+overdue|way\s+overdue|disgusting|filthy|gross|minging|manky|rank|"
+    r"a\s+mess|a\s+state)(?:\s+(?:oops|lol|ugh|haha|again|now|tbh))?$"
+    # the old one's trouble, said after: "buy a new kettle, this one's leaking"
+    r"|,\s*(?:this|the\s+old|my\s+old|our\s+old)\s+one'?s\s+[\w' ]{1,30}$"
     r"|^[\s,.;:!?\-]+|[\s,;:\-]+$|(?<=\w{3})\.+$|\(\s*\)",
     _F,
 )
@@ -389,7 +392,7 @@ def is_placeholder(title: str) -> bool:
     if first in _PLACEHOLDERS and rest.startswith("for ") and len(rest.split()) <= 3:
         return True  # "a thing for the kids": for whom, but not what
     if first in _PLACEHOLDERS and rest and (rest.split(" ", 1)[0] in _RELATIVE or any(
-            w in _SAID for w in rest.split()[:4])):  # fmt: skip
+            w in _SAID for w in rest.split()[:4]) or " on about" in t):  # fmt: skip
         return True  # "the thing we talked about", "that thing jen mentioned"
     if _RE_WHOSE_THING.fullmatch(t):
         return True  # "the wife's thing", "my mum's stuff": whose, but not what
@@ -420,7 +423,8 @@ _RE_FORGOT_WHAT = re.compile(
 _EMPTY_WORDS = lx.frozenwords(
     "a an the of it its this that these those one ones other others another same too also "
     "again as well thing things stuff more some any "
-    "yeah yea yep yes ok okay k kk alright please pls plz anyway innit on")  # "… of that yeah"
+    # "… of that yeah", "sort it out"
+    "yeah yea yep yes ok okay k kk alright please pls plz anyway innit on out up")
 
 
 def clarify(

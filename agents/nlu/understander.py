@@ -95,14 +95,16 @@ _RE_REMIND_TAIL = re.compile(
     # "…2pm dont let me forget": the carrier said last, even without a comma
     r"(?:(?:don'?t|do\s+not)\s+let\s+me\s+forget(?:\s+(?:it|that|this))?|"
     # "…, remind me at 9pm": a when said with the carrier is the task's
-    r"(?:remind\s+me(?P<when>\s+(?:at|on|by|tomorrow|tonight|today|this|every)\b[^,.!?]{0,30})?|"
+    r"(?:remind\s+me(?P<when>\s+(?:at|on|by|tomorrow|tonight|today|this|every|next|in|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b[^,.!?]{0,30})?|"
     r"remind\s+me\s+(?:of|about)"
     r"\s+(?:it|that)|add\s+(?:it|that|this)(?P<when2>\s+(?:for|on|at|by)\b[^,.!?]{0,30})?|"
     r"make\s+(?:it|that)\s+a\s+(?:task|reminder)|"
     # "…, can you set that up", "…, don't let me sleep through it"
     r"set\s+(?:it|that|this)\s+up|(?:don'?t|do\s+not)\s+let\s+me\s+(?:miss|sleep\s+through)\s+"
     r"(?:it|that|this)|"
-    r"set\s+a\s+reminder|(?:put|note|write|jot)\s+(?:it|that|this)\s+down))"
+    r"set\s+a\s+reminder|(?:put|note|write|jot)\s+(?:it|that|this)\s+down"
+    r"(?P<when3>\s+(?:for|on|at|by)\b[^,.!?]{0,30})?))"
     r"(?:\s+(?:please|pls|thanks|thx))?\s*[.!?]*$",
     _F,
 )
@@ -677,18 +679,20 @@ def classify(s: str, now_local: datetime, depth: int = 0, *, small_talk: bool = 
         # the request after it settles any doubt said before ("i should probably X, can
         # you put that down")
         head = _RE_DOUBT_WORDS.sub(" ", s[: tail.start()]).strip()
-        said_when = _RE_WHEN_POLITE.sub("", tail["when"] or tail["when2"] or "")
+        said_when = _RE_WHEN_POLITE.sub(
+            "", tail["when"] or tail["when2"] or tail["when3"] or "")
         if said_when:
             head = f"{head} {said_when.strip()}"
         got = classify(head, now_local, depth + 1, small_talk=False)
-        if got.intent is Intent.UNKNOWN and got.rule == "no_rule" and "?" not in head and (
+        said = tail.group(0).lower()
+        if ((got.intent is Intent.UNKNOWN and got.rule == "no_rule") or (
+                "remind" in said and got.intent is Intent.UPDATE)) and "?" not in head and (
                 not RE_WH_START.match(head)):
             # "call mum, remind me", "i keep forgetting to X... remind me": the head is the task
             wished = _RE_WISH_LEAD.sub("", head, count=1) or head
             again = classify(f"remind me to {wished}", now_local, depth + 1, small_talk=False)
             if again.intent is Intent.ADD:
                 got = again
-        said = tail.group(0).lower()
         if got.intent is Intent.ADD and got.rule.startswith("add.bare"):
             # "i want to start flossing every night, add that please": what is wished
             got = _only_wished(got)
@@ -869,6 +873,9 @@ _RE_FUTURE_TOLD = re.compile(
 _RE_OPINION = re.compile(
     r"^(?:amazing|lovely|gorgeous|beautiful|terrible|awful|horrible|brilliant|crazy|"
     r"mad|stunning|miserable|grim)\s", _F)
+_RE_ITEM_AGAIN = re.compile(
+    r"^(add|put|get|stick|pop)\s+[^,.]{1,80}(?:,|\.+|\u2026)\s*(?:no|nah|oh)[,\s]+"
+    r"(?:wait|actually|sorry)[,\s]+(?:just\s+|make\s+(?:it|that)\s+)?", _F)
 # A command taken back and said again: "add eggs and... no actually just add bread".
 _RE_SAID_AGAIN = re.compile(
     r"\b(?:no|nah|nope|oh)[,.\s]+(?:actually|wait|sorry)[,.\s]+(?:just\s+)?"
@@ -902,6 +909,9 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
         fixed = _RE_SAID_AGAIN.search(s)
         if fixed is not None and fixed.end() < len(s):
             s = s[fixed.end():]  # "add eggs and... no actually just add bread": said again
+        else:
+            # "add eggs, no wait just bread to the list": the item said again
+            s = _RE_ITEM_AGAIN.sub(r"\1 ", s, count=1)
     now_local = dates.local_now(now, tz)
     # Small talk was tried on the whole message above; again only if politeness was cut.
     if _RE_DID_QUESTION.match(s):

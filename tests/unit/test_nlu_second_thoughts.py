@@ -73,6 +73,15 @@ ADDS = [
      "2026-11-26T19:30:00+00:00"),
     ("stick a reminder in for friday to renew the rail card", "renew the rail card",
      "2026-11-27"),
+    # the item said again; the old one's trouble and a mess said after; "put it down for X"
+    ("add rice, no wait just couscous to the shopping list", "couscous", None),
+    ("remind me tomorrow to buy a new toaster, this one's burning everything",
+     "buy a new toaster", TOMORROW),
+    ("i need to clean the fridge it's disgusting, remind me", "clean the fridge", None),
+    ("need to renew the tv licence, put it down for the 30th", "renew the tv licence",
+     MONDAY),
+    # a head that reads as a command, then "remind me <day>"
+    ("mark the year 9 essays... remind me sunday pls", "mark the year 9 essays", "2026-11-29"),
 ]
 
 VAGUE = [
@@ -86,6 +95,8 @@ VAGUE = [
     "add a reminder for my sister's thing",
     "remind me about you-know-what tomorrow",
     "pop a reminder on for me",
+    "remind me to sort it out",
+    "add that thing dad was on about",
 ]
 
 TALK = [
