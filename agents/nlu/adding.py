@@ -192,7 +192,7 @@ RE_TITLE_TRIM = re.compile(
     # a remark on the task said last: "finish the module [tomorrow] its overdue oops"
     r"|\s+(?:it'?s|it\s+is)\s+(?:overdue|late|urgent|important|already\s+late|been\s+ages|"
     r"so\s+overdue|really\s+overdue|way\s+overdue|disgusting|filthy|gross|minging|manky|rank|"
-    r"a\s+mess|a\s+state)(?:\s+(?:oops|lol|ugh|haha|again|now|tbh))?$"
+    r"a\s+mess|a\s+state|(?:[\w']+\s+){0,2}day)(?:\s+(?:oops|lol|ugh|haha|again|now|tbh))?$"
     # the old one's trouble, said after: "buy a new kettle, this one's leaking"
     r"|,\s*(?:this|the\s+old|my\s+old|our\s+old)\s+one'?s\s+[\w' ]{1,30}$"
     r"|^[\s,.;:!?\-]+|[\s,;:\-]+$|(?<=\w{3})\.+$|\(\s*\)",
@@ -394,8 +394,8 @@ def is_placeholder(title: str) -> bool:
     if first in _PLACEHOLDERS and rest and (rest.split(" ", 1)[0] in _RELATIVE or any(
             w in _SAID for w in rest.split()[:4]) or " on about" in t):  # fmt: skip
         return True  # "the thing we talked about", "that thing jen mentioned"
-    if _RE_WHOSE_THING.fullmatch(t):
-        return True  # "the wife's thing", "my mum's stuff": whose, but not what
+    if _RE_WHOSE_THING.fullmatch(t) or _RE_WHAT_THING.fullmatch(t):
+        return True  # "the wife's thing", "my mum's stuff", "wedding thing": not what
     if all(w in _EMPTY_WORDS for w in t.split()):
         return True  # "of it", "the other one too": pointers and small words, no thing
     if _RE_VERB_POINTER.fullmatch(t) or _RE_FORGOT_WHAT.search(t):
@@ -403,7 +403,11 @@ def is_placeholder(title: str) -> bool:
     return not core or core in _PLACEHOLDERS or core in lx.TASK_NOUNS
 
 
-_RE_THERES = re.compile(r"^(?:there'?s|there\s+is|i\s+have|i'?ve\s+got)\s+(?=something\b)")
+_RE_THERES = re.compile(
+    r"^(?:there'?s|there\s+is|there\s+was|i\s+have|i'?ve\s+got)\s+(?=something\b)")
+_RE_WHAT_THING = re.compile(
+    r"(?:the\s+|that\s+|this\s+)?[a-z]+\s+(?:thing|stuff|business|matter)"
+    r"(?:\s+for\s+(?:[a-z']+\s+){0,2}[a-z']+)?")
 _RE_WHOSE_THING = re.compile(r"(?:(?:the|my|our)\s+)?[a-z]+'s\s+(?:thing|stuff|thingy|one)")
 
 

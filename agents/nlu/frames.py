@@ -319,7 +319,7 @@ SLOTS: dict[str, str] = {
     "tail": r"(?:for|by|on|before|due|at|this|next|tomorrow|today|tonight|in|every)\b[^,;]{0,60}",
     # a remark after the item: "…on there, im never going anyway lol"
     "remark": r"(?:i|i'm|im|i've|ive|it's|its|they're|theyre|we're|we've|weve|we|there's|"
-              r"theres|cos|cause|because|as|since|lol|"
+              r"theres|cos|cause|because|as|since|lol|while\s+i|"
               r"haha|so\s+i|before\s+i|just\s+in\s+case|in\s+case)\b[^;]{0,100}",
 }
 

@@ -243,7 +243,9 @@ PLACEHOLDERS = phrases(
     "a to do|to do|todo|a to-do|an item|item|a new item|new item|a reminder|reminder|"
     "one|a new one|another one|a new task|new task|more|some|a note|a list|list|a new list|"
     "my list|the list|a todo list|a to do list|a new todo|a new to do|a new reminder|"
-    "an entry|entry|what|whatever|a new to-do|a to-do list|the thing|this thing|that thing|"
+    "an entry|entry|what|whatever|"
+    "that matter|the matter|matter|that issue|issue|that business|"
+    "a new to-do|a to-do list|the thing|this thing|that thing|"
     "do the thing|do a thing|do stuff|do some stuff|do that|do this|do it|the stuff|to|that|"
     "about|for|of|a|an|the|something important|an important thing|important stuff|"
     "a few|a couple|some more|more stuff|a bunch of stuff|a bunch of things|in|up|out|down|"
@@ -473,7 +475,8 @@ NOT_DONE_PHRASES = phrases("sold out|booked up|fully booked|all booked up|booked
 # News that the deed is still ahead: a thing run out again, a try cut off, a search.
 STILL_AHEAD_PHRASES = phrases(
     "finished again|done again|gone again|ran out|run out|used up|looking for|searching for|"
-    "cut off|couldn't get through|could not get through|line went dead")
+    "cut off|couldn't get through|could not get through|line went dead|got nowhere|gave up|"
+    "didn't get far|no luck")
 NOT_DONE_PHRASES = (*NOT_DONE_PHRASES, *STILL_AHEAD_PHRASES)
 # A past verb said for another task verb: "dropped the rent check in the mailbox" /
 # "mail rent check" (message verb → the task verbs it can stand for).

@@ -153,6 +153,8 @@ def clean(text: str) -> str:
         s = _RE_SLANG.sub(lambda m: _SLANG[m.group(0).lower()], s)
     if "in" in low:
         s = _RE_G_DROPPED.sub(_g_back, s)  # "this mornin", "swimmin lessons"
+    if " ah," in low or " lah," in low or " leh," in low or " lor," in low:
+        s = _RE_PARTICLE.sub("", s)  # "can add one task ah, renew my passport"
     if low.startswith("mi ") and (" di " in low or " dis " in low):
         s = _RE_PATOIS.sub(lambda m: "the" if m.group(0).lower() == "di" else "this", s)
         s = _RE_PATOIS_DID.sub(lambda m: _PATOIS_PAST[m[1].lower()], s, count=1)
@@ -181,6 +183,7 @@ _G_DROPPED = {form[:-1]: form for form in (
       if base.isalpha()),
     "morning", "evening", "nothing", "something", "anything", "everything")}
 _RE_G_DROPPED = re.compile(r"\b([a-z]{2,}in)'?(?![\w'])", _F)
+_RE_PARTICLE = re.compile(r"\s+(?:ah|lah|leh|lor)(?=,)", re.IGNORECASE)
 _RE_PATOIS = re.compile(r"\bdi(?= \w)|\bdis(?= (?:morning|evening|afternoon|week|time)\b)",
                         re.IGNORECASE)  # "mi get di oxtail dis morning"
 # "mi get di oxtail dis morning": the deed is told (patois has no past form)
@@ -234,7 +237,7 @@ _RE_LEAD = re.compile(
     r"do\s+me\s+a\s+favou?r(?:\s+and)?|"
     r"(?:i'?d|i\s+would)\s+like\s+you\s+to|i\s+(?:want|need)\s+you\s+to|go\s+ahead\s+and|"
     r"just|quickly|quick\s+(?:one|question|q)(?=\s*[-:,])|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|hiya|heya|howdy|"
-    r"ay+|yo|ya|yah|eh+|wei|um+|uh+|er+m?|ugh+|argh+|meh|omg|mate|bro|bruv|dude|hun|hunny|hon|babe|"
+    r"ay+|ayo|yo|ya|yah|eh+|wei|can(?=\s+(?:add|remind|put|help\s+me\s+add)\b)|um+|uh+|er+m?|ugh+|argh+|meh|omg|mate|bro|bruv|dude|hun|hunny|hon|babe|"
     r"(?:shoot|crap|damn|dang|darn)(?=\s+i\b)|"
     r"(?:i'?d|i\s+would)\s+love\s+(?:it\s+)?if\s+(?:you|u)\s+(?:could|can|would)|"
     # "lemme add X": the add is the command
@@ -264,7 +267,8 @@ _RE_TRAIL = re.compile(
     r"(?<=\bme )(?:love|pet|hun|babe|darling|mate|boss)|"
     r"when\s+(?:you|u)\s+(?:can|get\s+a\s+(?:chance|sec|minute))|if\s+(?:you|u)\s+don'?t\s+mind|"
     # "…, no date needed": no date is asked for
-    r"wish\s+me\s+luck|"  # "sent the cv off this morning wish me luck"
+    r"wish\s+me\s+luck|po|"  # "sent the cv off this morning wish me luck"; Filipino "po"
+    r"(?:it'?s|its)\s+(?:[\w']+\s+){0,2}day|"  # "…on the 18th its moving day"
     r"(?:please|pls|plz|ta|cheers)\s+(?:mate|love|pet|hun|babe|boss|bro|fam|darling)|"
     r"full\s+stop|period|"  # dictated punctuation
     r"(?<!with\s)(?<!tasks\s)(?<!ones\s)(?<!items\s)(?<!things\s)(?<!todos\s)"
@@ -294,13 +298,14 @@ _TRAIL_LAST = lx.frozenwords(
     "haha hahaha hahahaha hehe much bunch ton million appreciated it um umm uh uhh hmm hmmm er "
     "erm lah leh lor innit inshallah inshaallah insha'allah mashallah willing god bro bruv fam "
     "ya ye ta chance sec minute mind dont abeg boss chief mate love pet hun dear man eh "
-    "date deadline needed necessary required luck darling stop period"
+    "date deadline needed necessary required luck darling stop period po day"
 )
 # The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
 _LEAD_FIRST = lx.frozenwords(
     "please pls plz pleas kindly abeg biko could can would will cud cn do i'd i go just quickly "
     "quick ok "
-    "okay k alright all so hey hi hello hiya heya howdy ay ayy ayyy yo ugh ughh argh meh omg oh "
+    "okay k alright all so hey hi hello hiya heya howdy ay ayy ayyy ayo yo ugh ughh argh meh "
+    "omg oh "
     "mate bro bruv dude hun hunny hon babe let ya yah eh ehh ehhh wei shoot crap damn dang darn "
     "also and then now "
     "actually oops whoops well right "

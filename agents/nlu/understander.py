@@ -290,7 +290,7 @@ _RE_HEDGE = re.compile(r"^(?:maybe|probably|perhaps|possibly)\b", _F)
 _RE_HEDGE_ANY = re.compile(
     r"\b(?:probably|maybe|perhaps|if\s+it'?s\s+nice|if\s+the\s+weather|if\s+i\s+(?:have|get)"
     r"\s+time|might|apparently|can\s+(?:you|u)\s+believe|pray\s+for\s+me|wish\s+me\s+luck|"
-    r"i\s+guess|tbh|feel\s+like|bless\s+(?:her|him|them|'em)|when\s+it'?s\s+(?:dry|nice|"
+    r"i\s+guess|tbh|feel\s+like|hope|i'?ll\s+try|i\s+will\s+try|bless\s+(?:her|him|them|'em)|when\s+it'?s\s+(?:dry|nice|"
     r"warmer|sunny|quieter))\b|^(?:thinking\s+(?:about|of)|i'?m\s+thinking|feeling|i\s+feel|"
     r"i'?m\s+feeling)\b",
     _F)
@@ -931,7 +931,7 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
         got = _only_wished(got)  # "i should really get the boiler serviced"
     if got.rule.startswith(("add.desire", "add.bare")) and (
             _RE_HEDGE.match(s0) or _RE_SOMEDAY.search(s0) or _RE_HEDGE_ANY.search(s0)
-            or _RE_FUTURE_TOLD.match(s0) or _RE_OPINION.match(s0)
+            or _RE_FUTURE_TOLD.match(s) or _RE_OPINION.match(s)
             or _RE_PLAN_TOLD.match(s0) or (got.rule.startswith("add.bare") and "?" in s0)):
         got = _unknown("hedged")  # a plan said with doubt is talk: "maybe i'll wash the car"
     elif got.rule.startswith(("add.desire", "add.bare")) and (

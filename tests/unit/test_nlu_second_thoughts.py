@@ -82,6 +82,14 @@ ADDS = [
      MONDAY),
     # a head that reads as a command, then "remind me <day>"
     ("mark the year 9 essays... remind me sunday pls", "mark the year 9 essays", "2026-11-29"),
+    # particles and vocatives: Singlish "can add … ah", "ayo", Filipino "po"
+    ("eh can add one task ah, book the aircon servicing", "book the aircon servicing", None),
+    ("ayo remind me to call the landlord friday", "call the landlord", "2026-11-27"),
+    ("add 'renew the car insurance' po", "renew the car insurance", None),
+    # a remark said after a list or a date
+    ("add cling film to my shopping list while i think of it", "cling film", None),
+    ("cn u add read the gas meter on the 10th its moving day", "read the gas meter",
+     "2026-12-10"),
 ]
 
 VAGUE = [
@@ -97,6 +105,9 @@ VAGUE = [
     "pop a reminder on for me",
     "remind me to sort it out",
     "add that thing dad was on about",
+    "abeg remind me about that matter tomorrow",
+    "add the school thing for the kids",
+    "christening stuff for next week, add it",
 ]
 
 TALK = [
@@ -128,6 +139,12 @@ TALK = [
     ("boss is stressed today, not bringing up the rota", ("ask boss about the rota",)),
     # the old thing gone is not the new one bought
     ("the council took the old fridge away this morning", ("buy new fridge",)),
+    # a try that failed, a hope, a plan said after "ok ok"
+    ("started the tax return but got nowhere", ("do the tax return",)),
+    ("began clearing the loft then gave up", ("clear the loft",)),
+    ("auntie's not well, hope she's better by sunday", ("visit auntie",)),
+    ("surgery opens at 8, i'll try then", ("ring the surgery",)),
+    ("ok ok i'll sort the sofa tomorrow", ("sell the sofa",)),
 ]
 
 NEWS = [
