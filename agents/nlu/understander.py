@@ -128,7 +128,9 @@ _RE_ASSISTANT = re.compile(
     r"|^turn\s+(?:\w+\s+){0,3}?(?:on|off|up|down)\b"
     r"|^(?:wake\s+me(?:\s+up)?|play|pause|resume|skip|dim|brighten|"
     r"lock|unlock|preheat|navigate|directions\s+to|volume|mute|unmute)\b"
-    r"(?!'s|\s+(?:is|are|was|were|has|had|got|looks?)\b)",  # "resume is updated": a noun
+    # "resume is updated": a noun; "skip the reminder to X": a to-do
+    r"(?!'s|\s+(?:is|are|was|were|has|had|got|looks?)\b|\s+(?:the|my|that|this)\s+(?:reminder|"
+    r"task|todo|to-do)\b)",
     _F,
 )
 
@@ -859,6 +861,8 @@ def _answer(got: Understanding, s: str, pending: PendingQuestion, now_local: dat
 # Someone else calling it off on the user: a plan fell through, no task was cancelled.
 _RE_LET_DOWN = re.compile(
     r"\b(?:cancell?ed|bailed|flaked|pulled\s+out)\s+on\s+(?:us|me|him|her|them)\b", _F)
+_RE_SKIP_TASK = re.compile(
+    r"^skip(?=\s+(?:the|my|that|this)\s+(?:reminder|task|todo|to-do)\s+(?:to|for|about)\b)", _F)
 _RE_CLAUSE = re.compile(r"\s*[,;]\s*|\s+so\s+")
 _RE_IS_AHEAD = re.compile(r"\s(?:is|are|'s)$", _F)
 _RE_WHEN_POLITE = re.compile(r"\s+(?:please|pls|plz|bab|babe|hun|love|mate|pet|thanks)\b.*$",
@@ -903,6 +907,8 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
             return Understanding(intent=Intent.COMPLETE, refs=(TaskRef(pronoun=True),),
                                  rule="status.check_mark")  # fmt: skip
         return _unknown("only_politeness")
+    if "skip" in s:
+        s = _RE_SKIP_TASK.sub("delete", s, count=1)  # "skip the reminder to water the plants"
     if " on " in s and _RE_LET_DOWN.search(s) and not _RE_CLAUSE.search(s):
         return _unknown("let_down")  # "the babysitter cancelled on us": news, no cancel
     if "actually" in s or "wait" in s or "sorry" in s:
@@ -936,7 +942,8 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
         got = _unknown("hedged")  # a plan said with doubt is talk: "maybe i'll wash the car"
     elif got.rule.startswith(("add.desire", "add.bare")) and (
             _RE_MOOT.search(s0) or fallback.told_by_user(s0) or _RE_FEELING.search(s0)
-            or _RE_LINKED.match(s0)):
+            or _RE_LINKED.match(s0) or (got.rule.startswith("add.bare") and "!!" in s0)):
+        # "first snow today!!", "permit APPROVED!!!": an exclamation is news
         # "gonna wear my sister's blazer so no shopping needed", "mom and i talked for an
         # hour this afternoon": news, not a to-do (its mentions may name the task)
         got = _unknown("no_rule")

@@ -145,6 +145,8 @@ TALK = [
     ("auntie's not well, hope she's better by sunday", ("visit auntie",)),
     ("surgery opens at 8, i'll try then", ("ring the surgery",)),
     ("ok ok i'll sort the sofa tomorrow", ("sell the sofa",)),
+    # an exclamation is news, not a to-do
+    ("first frost this morning!!", ("cover the plants",)),
 ]
 
 NEWS = [
@@ -184,6 +186,9 @@ GONE = [
         "visit grandad", "buy grandad's present"), "visit grandad"),
     ("cancel the coach to york, jo's driving us", ("book coach to york", "book hotel in york"),
      "book coach to york"),
+    # "sorry," first; "skip the reminder to X" is no music command
+    ("sorry, skip the reminder to feed the fish, my sister's doing it",
+     ("feed the fish", "clean the fish tank"), "feed the fish"),
 ]
 
 NEWS_2 = [
