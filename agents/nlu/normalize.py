@@ -272,7 +272,8 @@ _RE_TRAIL = re.compile(
     r"(?:it'?s|its)\s+(?:[\w']+\s+){0,2}day|"  # "…on the 18th its moving day"
     r"(?:please|pls|plz|ta|cheers)\s+(?:mate|love|pet|hun|babe|boss|bro|fam|darling)|"
     r"full\s+stop|period|"  # dictated punctuation
-    r"(?<!with\s)(?<!tasks\s)(?<!ones\s)(?<!items\s)(?<!things\s)(?<!todos\s)"
+    r"(?<!with\s)(?<!tasks\s)(?<!ones\s)(?<!items\s)(?<!things\s)(?<!todos\s)(?<!have\s)"
+    r"(?<!has\s)(?<!got\s)"
     r"no\s+(?:due\s+)?(?:date|deadline)(?:\s+(?:needed|necessary|required|for\s+it))?))+$",
     _F,
 )
