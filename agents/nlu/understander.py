@@ -953,21 +953,14 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
     if pending is not None:
         got = _answer(got, s, pending, now_local)
     if got.intent in (Intent.COMPLETE, Intent.DELETE) and len(got.refs) > 1:
-        # "spent all morning weeding, the garden is done": what the user did to get there
-        # is told beside the thing, not another task
-        kept = tuple(r for r in got.refs if not (r.title and fallback.told(r.title)))
-        if kept and len(kept) < len(got.refs):
-            got = _replace(got, refs=kept)
-        # "sent the patels their gallery, still need to bill them tho": what is still to do
-        # is not done
-        kept = tuple(r for r in got.refs if not (r.title and _RE_STILL_TO_DO.search(r.title)))
-        if kept and len(kept) < len(got.refs):
-            got = _replace(got, refs=kept)
-        # "met the solicitor today, signing is next month": what is ahead (its date read
-        # away, "is" left) is not done
-        kept = tuple(r for r in got.refs if not (r.title and _RE_IS_AHEAD.search(r.title)))
-        if kept and len(kept) < len(got.refs):
-            got = _replace(got, refs=kept)
+        # Said beside the thing done, not another task (each dropped while one is left):
+        # what the user did to get there ("spent all morning weeding, the garden is done"),
+        # what is still to do ("sent the patels their gallery, still need to bill them"),
+        # what is ahead ("met the solicitor today, signing is next month": "is" left).
+        for aside in (fallback.told, _RE_STILL_TO_DO.search, _RE_IS_AHEAD.search):
+            kept = tuple(r for r in got.refs if not (r.title and aside(r.title)))
+            if kept and len(kept) < len(got.refs):
+                got = _replace(got, refs=kept)
     return _with_mention(_gate(got), s)
 
 
