@@ -433,9 +433,10 @@ def mention_match(mentions: Sequence[Mention], tasks: Sequence[dict[str, Any]]
     for mention in mentions:
         if mention.kind == "told" and scored:
             break  # told plainly is the weakest: only when no other reading names a task
-        for query in mention.refs:
+        for at, query in enumerate(mention.refs):
             found = _mention_one(query, tasks, kind=mention.kind, state=mention.state)
             if found:  # a mention's later references only stand in for its first
+                found = _tie_broken(found, mention, at, tasks)
                 scored += [(score, task_id, mention) for score, task_id in found]
                 break
         if scored and mention.kind == "cancel":
@@ -450,6 +451,27 @@ def mention_match(mentions: Sequence[Mention], tasks: Sequence[dict[str, Any]]
     close = [(task_id, mention) for score, task_id, mention in scored
              if best - score < MENTION_MARGIN]
     return list(dict.fromkeys(task_id for task_id, _ in close)), close[0][1]
+
+
+def _tie_broken(found: list[tuple[float, str]], mention: Mention, at: int,
+                tasks: Sequence[dict[str, Any]]) -> list[tuple[float, str]]:  # fmt: skip
+    """`found` with a tie settled by the mention's later, fuller references ("forget her
+    cake" fits "bake wedding cake for mrs otieno" and "order cake boxes"; the whole message,
+    "mrs otieno … the wedding is postponed … forget her cake", fits the first better)."""
+    best = max(score for score, _ in found)
+    tied = {task_id for score, task_id in found if best - score < MENTION_MARGIN}
+    if len(tied) < 2:
+        return found
+    among = [task for task in tasks if task["id"] in tied]
+    for query in mention.refs[at + 1:]:
+        again = _mention_one(query, among, kind=mention.kind, state=mention.state)
+        if len(again) == len(tied):  # each still fits the fuller words, one better
+            top = max(score for score, _ in again)
+            ahead = {task_id for score, task_id in again if top - score < MENTION_MARGIN}
+            if len(ahead) == 1:
+                return [(score, task_id) for score, task_id in found
+                        if task_id in ahead or task_id not in tied]
+    return found
 
 
 _FOR_NOW = lx.frozenwords("today tonight now yet week weekend")

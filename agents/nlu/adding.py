@@ -205,6 +205,9 @@ _RE_VAGUE_TIME = re.compile(
 # "buy suncream before the beach trip", "renew my passport before summer": the deadline's
 # event is no part of the title (a date said after "before" was read as the due already).
 _RE_BEFORE_TAIL = re.compile(r"(?<=\w)\s+before\s+(?:[\w'-]+\s+){0,5}[\w'-]+$", _F)
+_RE_OCCASION_TAIL = re.compile(
+    r"(?<=\w)\s+on\s+(?:his|her|their|my|our|your|the)\s+(?:birthday|bday|b-day|anniversary|"
+    r"big\s+day|wedding\s+day|name\s+day)$", _F)
 _RE_GERUND_LEAD = re.compile(r"^(?P<w>[a-z]+)ing\b", _F)
 
 
@@ -215,7 +218,7 @@ _RE_NOT_AN_ITEM = re.compile(
     r"\b(?:is|are|was|were|isn't|aren't|not|already|still|show|read|see|view|tell|list|display|"
     r"check|me|whats|what|everything|anything|ready|put|pit|add|go)\b|'s\b|[,.;:!?]", re.IGNORECASE)
 _PARTICLES = (" out", " away", " back", " together", " off")
-_PUT_ON = lx.frozenwords("put turn switch pop stick throw")
+_PUT_ON = lx.frozenwords("put turn switch pop stick throw leave keep plug")
 
 
 def clean_title(t: str) -> str:
@@ -311,6 +314,9 @@ def drafts_of(
         if drafts and _is_pointer(title):
             title = ""  # "…, remind me saturday": the item before, said when
         title = strip_tail(_RE_BEFORE_TAIL, title) if " before " in title else title
+        if e.due and " on " in title:
+            # "call my nephew on his birthday, the 3rd of june": the day named, then its date
+            title = _RE_OCCASION_TAIL.sub("", title, count=1) or title
         all_tags = e.tags + tuple(t for t in tags if t not in e.tags)
         if not title and not drafts and at + 1 < len(ents) and e.any:
             # "remind me at noon tomorrow, lunch with greg": a when said first, as a phrase
@@ -396,8 +402,8 @@ def is_placeholder(title: str) -> bool:
         return True  # "the thing we talked about", "that thing jen mentioned"
     if _RE_WHOSE_THING.fullmatch(t) or _RE_WHAT_THING.fullmatch(t):
         return True  # "the wife's thing", "my mum's stuff", "wedding thing": not what
-    if all(w in _EMPTY_WORDS for w in t.split()):
-        return True  # "of it", "the other one too": pointers and small words, no thing
+    if all(w in _WHEN_ONLY for w in t.split()):
+        return True  # "of it", "the other one too", "for the morning": no thing
     if _RE_VERB_POINTER.fullmatch(t) or _RE_FORGOT_WHAT.search(t):
         return True  # "sort it", "fix that again"; "… nah whatever it was"
     return not core or core in _PLACEHOLDERS or core in lx.TASK_NOUNS
@@ -428,7 +434,11 @@ _EMPTY_WORDS = lx.frozenwords(
     "a an the of it its this that these those one ones other others another same too also "
     "again as well thing things stuff more some any "
     # "… of that yeah", "sort it out"
-    "yeah yea yep yes ok okay k kk alright please pls plz anyway innit on out up")
+    "yeah yea yep yes ok okay k kk alright please pls plz anyway innit on out up there here")
+# "i need a reminder for the morning", "remind me about tonight": when, but not what
+_WHEN_ONLY = _EMPTY_WORDS | lx.frozenwords(
+    "for in at by this morning afternoon evening night tonight tomorrow today later soon "
+    "weekend week")
 
 
 def clarify(
@@ -504,7 +514,8 @@ _RE_THING_FOR = re.compile(r"\b(?:thing|things|one|ones|stuff)\s+for\s+$", re.IG
 _RE_NOT_REMINDER_SLOT = re.compile(
     r"(?:me|us)\s|\d|(?:days?|weeks?|hours?|minutes?|mins?|months?)\b|"
     # "for thursday at 11 for the dentist" (not "for friday, dentist check-up")
-    r"(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b[^,;]{0,40}?"
+    r"(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the\s+\d+(?:st|nd|rd|th)?|"
+    r"(?:this|next)\s+[a-z]+|end\s+of)\b[^,;]{0,40}?"
     r"\s(?:to|for|about)\s", re.IGNORECASE)
 
 

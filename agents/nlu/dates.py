@@ -73,6 +73,10 @@ _PRE_WORDS = (
     r"sometime|later)\s+)+"
 )
 _RE_PRE_TAIL = re.compile(_PRE_WORDS + "$", re.IGNORECASE)
+# A verb whose object is followed by "on" ("put the oven on", "leave the porch light on")
+_RE_PARTICLE_ON = re.compile(
+    r"\b(?:put|turn|switch|leave|keep|pop|stick|throw|plug)\s+(?:[\w']+\s+){0,3}"
+    r"(?!(?:out|up|off|away|back|down|in)\s)[\w']+\s+$", re.IGNORECASE)
 _TAIL = r"(?![\w/]|:\d)"
 
 _PARTS = {"morning": time(9), "afternoon": time(15), "arvo": time(15), "evening": time(19),
@@ -147,10 +151,11 @@ _RE_NUMDATE = re.compile(
     _FLAGS,
 )
 _RE_MONTHDAY_ONLY = re.compile(
-    r"(?=[tmwfs])"
-    # "the 7th", "monday the 7th" (the weekday only confirms it), "the 7th of next month"
-    r"\b(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?,?\s+)?"
-    r"the\s+(?P<d>\d{1,2})(?:st|nd|rd|th)"
+    r"(?=[tmwfs0-9])"
+    # "the 7th", "monday the 7th" (the weekday only confirms it), "the 7th of next month",
+    # "renew it on 10th" (no "the" after on/by/before/until)
+    r"(?:\b(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?,?\s+)?"
+    r"the\s+|(?<=\bon\s)|(?<=\bby\s)|(?<=\bbefore\s)|(?<=\buntil\s))(?P<d>\d{1,2})(?:st|nd|rd|th)"
     r"(?:\s+of\s+(?P<next>(?:the\s+)?ne?xt\s+month)\b|(?:\s+of\s+(?:the|this)\s+month)?"
     r"(?=\s*$|\s*[,.;!?)]|\s+(?:at|@|by|in|on|and|p[1-4]|#|every|for|\d)\b|\s*[#@]))",
     _FLAGS,
@@ -228,8 +233,9 @@ _ORDINAL_DAY = {
 }  # fmt: skip
 _ORD_WORDS = "|".join(_ORDINAL_DAY)
 _RE_REC_MONTHDAY = re.compile(
-    r"(?=[ote])"
-    r"(?:\bon\s+)?\bthe\s+(?:(?P<md>\d{1,2})(?:st|nd|rd|th)?|(?P<mdw>" + _ORD_WORDS + r"))\s+"
+    # "first of every month remind me…": "the" may be left out
+    r"(?=[otefsnl0-9])(?:(?:\bon\s+)?\bthe\s+|\b)(?:(?P<md>\d{1,2})(?:st|nd|rd|th)?|(?P<mdw>"
+    + _ORD_WORDS + r"))\s+"
     r"(?:day\s+)?of\s+(?:every|each)\s+month\b"
     r"|\bevery\s+(?P<md2>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|every)\s+month)?\b"
     r"(?!\s+" + _WDP + _TAIL + r")",
@@ -794,7 +800,7 @@ _SCANNERS = (
     (_RE_OFFSET, _tok_offset, True, ("in ", "within", "after", "from now", "from today")),
     (_RE_MONTHDAY, _tok_monthday, True, ("",)),
     (_RE_NUMDATE, _tok_numdate, True, ("/", "-")),
-    (_RE_MONTHDAY_ONLY, _tok_monthday_only, True, ("the",)),
+    (_RE_MONTHDAY_ONLY, _tok_monthday_only, True, ("the", "")),
     (_RE_TIME_AMPM, _tok_ampm, False, ("a", "p")),
     (_RE_TIME_24, _tok_24, False, (":", ".", "at ", "@")),
     (_RE_TIME_BARE, _tok_bare, False, ("at", "@", "around", "by", "clock")),
@@ -806,6 +812,7 @@ _SCANNERS = (
     ),
 )
 _ALL_NEEDLES = frozenset(n for *_, needles in _SCANNERS for n in needles if n)
+_PARTICLE_TOKENS = frozenset({_tok_relday, _tok_part})
 _NEEDS_DIGIT = frozenset(
     {_tok_monthday, _tok_numdate, _tok_monthday_only, _tok_ampm, _tok_24, _tok_bare}
 )
@@ -845,6 +852,9 @@ def _scan(text: str, now_local: datetime) -> list[Token]:
         for m in rx.finditer(text):
             start = m.start()
             pm = _RE_PRE_TAIL.search(text, max(0, start - 40), start) if takes_pre else None
+            if pm is not None and make in _PARTICLE_TOKENS and pm.group(0).strip().lower() == "on" \
+                    and _RE_PARTICLE_ON.search(text, max(0, pm.start() - 40), pm.start()):
+                pm = None  # "put the oven on tomorrow": the verb's "on", not the date's
             tok = make(m, today, now_local, pm is not None)
             if tok is None or tok.end <= tok.start:
                 continue

@@ -60,7 +60,7 @@ _PUT_VERB = lx.phrases(
 )
 _DET = lx.phrases(
     "a|an|the|another|one more|new|more|some|these|this|following|few|couple of|quick|"
-    "few more|simple|little|short|separate|recurring|repeating"
+    "few more|simple|little|short|separate|recurring|repeating|one"
 )
 # Verbs that create a task only with a noun ("make a task to X", "put a todo in"): alone,
 # "make X urgent" is an update and "put X back" a reopen.
@@ -158,6 +158,12 @@ _NOTE = lx.phrases(
     "leave a note|write a note|jot a note|note|memo|memo to self|reminder to self|"
     "write down|jot down|note down|put down"
 )
+# "i'd like to be reminded to X": the reminder asked for in the passive
+_BE_REMINDED = lx.phrases(
+    "i'd like to be reminded|i would like to be reminded|i want to be reminded|"
+    "i wanna be reminded|i need to be reminded|i'd love to be reminded|i wish to be reminded|"
+    "i'd like to get reminded|i want to get reminded|i need to get reminded"
+)
 _CALENDAR = lx.phrases(
     "set my calendar|set the calendar|use my calendar|set my phone|set the app|"
     "tell my calendar|ask my calendar|set my reminders|program my phone|get my calendar|"
@@ -192,11 +198,12 @@ _WHEN_FIRST_CMD = lx.phrases(
 )
 _POLITE = lx.phrases(
     "can you|could you|would you|will you|can u|could u|please|pls|plz|you can|you could|"
-    "u can|go ahead and|just|and|so|then|now"
+    "u can|go ahead and|just|and|so|then|now|you may|u may|feel free to"
 )
 _PRONOUN = lx.phrases(
     "it|that|this|them|em|'em|those|these|that one|this one|that task|this task|that item|"
-    "it too|them too|that too|both|that thing|this thing|the task|the thing"
+    "it too|them too|that too|both|that thing|this thing|the task|the thing|"
+    "that reminder|this reminder|the reminder|that todo|this todo|that entry|this entry"
 )
 _DELETE_CMD = lx.phrases(
     "delete|remove|get rid of|scratch|drop|erase|trash|take|take off|take out|kill|"
@@ -258,7 +265,7 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
         "tasknoun": _TASK_NOUN,
         "listnoun": _LIST_NOUN,
         "want": _WANT,
-        "remind": lx.REMIND_VERBS,
+        "remind": (*lx.REMIND_VERBS, *_BE_REMINDED),
         "about": _CONNECT_REMIND,
         # after a date phrase "of"/"on" belong to the date ("the 7th of next month")
         # ("2" for "to" is no connector after a time: "for 2 pm to call the bank")
@@ -402,7 +409,7 @@ REDIRECT_FRAMES = _frames(
 QUERY_FRAMES = _frames(
     (
         ("query.wish", "{wish} [to] {listverb} {rest}", "query", 0.9),
-        ("query.remind_what", "{remind} me {question} {rest}", "query", 0.9),
+        ("query.remind_what", "{remind} me [(,)] {question} {rest}", "query", 0.9),
     )
 )
 
@@ -596,6 +603,29 @@ COMPOUND_FRAMES = _frames(
             "compound.complete_it",
             "{ref} [{glue}] [{polite}] {completecmd} {pronoun} [{off}] [{trail}]",
             "complete",
+            0.85,
+        ),
+        # "pedro took his drill back, so this one you can erase": the pronoun said first
+        (
+            "compound.delete_it_first",
+            "{ref} [{glue}] {pronoun} [(you|u) (can|may|could)] {deletecmd} [{off}] [{trail}]",
+            "delete",
+            0.85,
+        ),
+        # "the letters are posted, so that one can be marked as done"
+        (
+            "compound.complete_passive",
+            "{ref} [{glue}] {pronoun} (can|could|should|may) [now] be (marked as done|"
+            "marked done|marked off|marked complete|marked as complete|crossed off|ticked off|"
+            "checked off|crossed out|struck off) [{trail}]",
+            "complete",
+            0.85,
+        ),
+        (
+            "compound.delete_passive",
+            "{ref} [{glue}] {pronoun} (can|could|should|may) [now] be (deleted|removed|erased|"
+            "binned|scrapped|cancelled|canceled|taken off|dropped|ditched) [{off}] [{trail}]",
+            "delete",
             0.85,
         ),
         # "reviewed the pull request, mark complete": the command without a pronoun

@@ -698,7 +698,8 @@ MENTION_NOT_DEEDS = FALLBACK_BAD_STATES | frozenwords(
     "impressed relieved pleased amazed obsessed bothered concerned delighted thrilled "
     "wondered showed happened started began seemed felt fed-up broke lost forgot "
     "fell stuck tore froze stole sank shook woke slept torn stolen "
-    "wanted needed tried hoped expected decided considered thought "
+    "wanted needed tried hoped expected decided considered thought known knew liked loved "
+    "hated meant wished believed "
     "promoted engaged fired pregnant elected graduated retired "  # someone's life news
     "spilled spilt burnt smashed cracked ripped dented"  # accidents
 )

@@ -86,7 +86,7 @@ _RE_MID_LAUGH = re.compile(r"(?<=\w)\s+(?:lol|lmao|haha+)\s+(?=(?:i|i'm|im|we|it
 # buy" (never before a time: "to by friday").
 _WORD_SLIPS = {**lx.WEEKDAY_TYPOS, "jus": "just", "rmnd": "remind", "rmd": "remind",
                "rmind": "remind", "remnd": "remind", "shud": "should", "shld": "should",
-               "prolly": "probably"}
+               "prolly": "probably", "fixd": "fixed", "cros": "cross", "crossd": "crossed"}
 _RE_WORD_SLIP = re.compile(r"\b(?:" + "|".join(sorted(_WORD_SLIPS, key=len, reverse=True))
                            + r")\b", re.IGNORECASE)
 _RE_TO_BY = re.compile(r"(?<=\bto )by(?= (?:new|a|an|some|more|my|our|his|her)\b)",
@@ -107,9 +107,30 @@ def _unstretch(m: re.Match[str]) -> str:
     return m.group(1) + (ch * 2 if ch.lower() in "lfoz" else ch)
 
 
+# Words dropped or cut short: "get rid o that" (of), "cross it of" (off), "i need remember
+# to" (need to remember), "thanks, dear, …" (a name for the listener between commas).
+_RE_X_OUT = re.compile(r"\bx(?= (?:out|off)\b)", re.IGNORECASE)
+_RE_RID_O = re.compile(r"\brid o\b", re.IGNORECASE)
+_RE_OF_OFF = re.compile(r"(?:(?<=\bit )|(?<=\bem )|(?<=\bone )|(?<=\bthat )|(?<=\bthis )|"
+                        r"(?<=\bthem ))of$", re.IGNORECASE)
+_RE_NEED_REMEMBER = re.compile(r"\b(need|have)(?= remember\b)", re.IGNORECASE)
+_RE_MID_VOCATIVE = re.compile(
+    r",\s*(?:dear|love|hun|pet|darling|babe|mate|sweetie|sweetheart|hon)\s*(?=,)", re.IGNORECASE)
+
+
 def _slips(s: str, low: str) -> str:
     if any(w.strip(".,!?;:") in _WORD_SLIPS for w in low.split()):
         s = _RE_WORD_SLIP.sub(lambda m: _WORD_SLIPS[m.group(0).lower()], s)
+    if low.startswith("x o") or " x o" in low:
+        s = _RE_X_OUT.sub("cross", s)  # "x out the glasses one"
+    if "rid o " in low:
+        s = _RE_RID_O.sub("rid of", s)
+    if low.endswith(" of"):
+        s = _RE_OF_OFF.sub("off", s)
+    if " remember" in low:
+        s = _RE_NEED_REMEMBER.sub(r"\1 to", s)
+    if low.count(",") >= 2:
+        s = _RE_MID_VOCATIVE.sub("", s)
     if "to by " in low:
         s = _RE_TO_BY.sub("buy", s)
     if _RE_STRETCHED.search(low):
@@ -226,9 +247,13 @@ def check_mark_as_done(s: str, *, is_add: bool) -> str:
 # ---------------------------------------------------------------- politeness
 
 _RE_LEAD = re.compile(
-    r"^(?:please|pls|plz|pleas|kindly|abeg|biko|(?:could|can|would|will|cud|cn)\s+(?:you|u|ya)"
-    r"(?:\s+(?:please|possibly|kindly|mind|be\s+able\s+to))?(?:\s+(?:just|maybe|also|quickly))?|"
-    r"would\s+you\s+mind|(?:can|could|shall)\s+we(?=\s+(?:cross|check|tick|delete|remove|mark|"
+    r"^(?:please|pls|plz|pleas|kindly|abeg|biko|(?:could|can|would|will|cud|cn)\s+(?:you|u|ya|ye)"
+    r"(?:\s+(?:please|possibly|kindly|mind|be\s+(?:able|willing)\s+to|be\s+so\s+kind\s+as\s+to))?(?:\s+(?:just|maybe|also|quickly))?|"
+    r"would\s+you\s+mind|"
+    r"(?:i\s+)?(?:just\s+)?(?:wanted|want)\s+to\s+let\s+(?:you|u)\s+know(?:\s+that)?|"
+    r"(?:just\s+)?(?:letting\s+(?:you|u)\s+know|so\s+(?:you|u)\s+know)(?:\s+that)?|"
+    r"mind\s+and(?=\s+(?:remind|get|pick|put|call|phone|ring|book|buy|pay|take|bring)\b)|"
+    r"(?:good\s+)?(?:morning|afternoon|evening)\s+(?:all|everyone|folks|team)|(?:can|could|shall)\s+we(?=\s+(?:cross|check|tick|delete|remove|mark|"
     r"take|scratch|drop|strike|add|put)\b)|"
     r"honestly|seriously|basically|anyway|anyways|"
     r"(?:i|we)\s+can(?=\s+(?:cross|check|tick|delete|remove|mark|take|scratch|drop|strike)\b)|"
@@ -268,7 +293,8 @@ _RE_TRAIL = re.compile(
     r"(?<=\bme )(?:love|pet|hun|babe|darling|mate|boss)|"
     r"when\s+(?:you|u)\s+(?:can|get\s+a\s+(?:chance|sec|minute))|if\s+(?:you|u)\s+don'?t\s+mind|"
     # "…, no date needed": no date is asked for
-    r"wish\s+me\s+luck|po|"  # "sent the cv off this morning wish me luck"; Filipino "po"
+    # "sent the cv off this morning wish me luck"; Filipino "po"; "… God bless"
+    r"wish\s+me\s+luck|po|god\s+bless(?:\s+(?:you|u))?|"
     r"(?:it'?s|its)\s+(?:[\w']+\s+){0,2}day|"  # "…on the 18th its moving day"
     r"(?:please|pls|plz|ta|cheers)\s+(?:mate|love|pet|hun|babe|boss|bro|fam|darling)|"
     r"full\s+stop|period|"  # dictated punctuation
@@ -300,7 +326,7 @@ _TRAIL_LAST = lx.frozenwords(
     "haha hahaha hahahaha hehe much bunch ton million appreciated it um umm uh uhh hmm hmmm er "
     "erm lah leh lor innit inshallah inshaallah insha'allah mashallah willing god bro bruv fam "
     "ya ye ta chance sec minute mind dont abeg boss chief mate love pet hun dear man eh "
-    "date deadline needed necessary required luck darling stop period po day"
+    "date deadline needed necessary required luck darling stop period po day bless"
 )
 # The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
 _LEAD_FIRST = lx.frozenwords(
@@ -315,7 +341,7 @@ _LEAD_FIRST = lx.frozenwords(
     "great "
     "cool perfect awesome nice nvm you u finally already never nevermind scratch on maybe like "
     "tell siri google alexa cortana bixby honestly seriously basically anyway anyways i we "
-    "oi dictating voice"
+    "oi dictating voice mind morning afternoon evening wanted want letting"
 )
 
 
@@ -582,8 +608,10 @@ _RE_ON_THE_ORD = re.compile(
     _F,
 )
 _RE_HOLIDAY = re.compile(
-    r"\b(?P<pre>on|by|for|until|till|til|(?<=remind )me|(?<=remind )us) "
-    rf"(?P<h>{_alt(lx.HOLIDAYS)})\b",
+    r"(?:\b(?P<pre>on|by|for|until|till|til|(?<=remind )me|(?<=remind )us) |^)"
+    rf"(?P<h>{_alt(lx.HOLIDAYS)})\b"
+    # at the start only before a command: "new year's day remind me to call granny"
+    r"(?(pre)|(?=\s*,?\s*(?:remind|add|put|set|please|can\s+you|i\s+need|i\s+have)\b))",
     _F)
 # Words that may start a spoken number, time or date (substrings: a cheap first test).
 _NUM_HINT = (
@@ -775,7 +803,8 @@ def _on_the_ord(m: re.Match[str]) -> str:
 
 
 def _holiday(m: re.Match[str]) -> str:
-    return f"{m['pre']} {lx.HOLIDAYS[' '.join(m['h'].lower().split())]}"
+    day = lx.HOLIDAYS[" ".join(m["h"].lower().split())]
+    return f"{m['pre']} {day}" if m["pre"] else day
 
 
 _ORDINAL_NEEDLES = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh",

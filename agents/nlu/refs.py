@@ -23,7 +23,7 @@ _TAIL_WINDOW = 120  # trailing-noise patterns look at the end only: linear on an
 
 RE_PRONOUN = re.compile(
     r"^(?:it|that|this|them|those|these|both|that\s+one|this\s+one|that\s+task|this\s+task|"
-    r"the\s+task|that\s+item|this\s+item|the\s+item|(?:the\s+)?(?:one|task|item|todo|thing)\s+"
+    r"the\s+task|that\s+item|this\s+item|the\s+item|th(?:at|is)\s+(?:reminder|todo|entry)|(?:the\s+)?(?:one|task|item|todo|thing)\s+"
     r"(?:that\s+)?(?:i|you)\s+(?:just\s+|last\s+)?(?:added|created|mentioned|made|showed|put\s+in)|"
     r"the\s+(?:last|latest|newest|most\s+recent)\s+(?:one|task|item)\s+(?:i|you)\s+(?:just\s+)?"
     r"(?:added|created|made)|what\s+(?:i|you)\s+just\s+added|the\s+same\s+(?:one|task)|"
@@ -64,8 +64,8 @@ _RE_FIRST_N = re.compile(
     r"(?:\s+(?:ones|tasks|items|todos))?(?:\s+(?:on|in)\s+(?:the|my)\s+list)?$",
     _F,
 )
-_RE_REF_SPLIT = re.compile(r"\s*(?:,|;|\s&\s|\s(?:and|plus|as\s+well\s+as)\s|\+)\s*", _F)
-_RE_REF_COMMA = re.compile(r"\s*[,;]\s*(?:(?:and|&)\s+)?", _F)
+_RE_REF_SPLIT = re.compile(r"\s*(?:,|;|\?(?=\s)|\s&\s|\s(?:and|plus|as\s+well\s+as)\s|\+)\s*", _F)
+_RE_REF_COMMA = re.compile(r"\s*(?:[,;]|\?(?=\s))\s*(?:(?:and|&)\s+)?", _F)
 _RE_REF_LEAD = re.compile(
     r"^(?:(?:the|a|an|my|our|that|this|your)\s+)?(?:(?:task|todo|to-?do|item|reminder|entry)"
     r"(?:\s+(?:called|named|titled|about|for|that\s+says|saying|to|with)\b|\s*:)?\s+)?"

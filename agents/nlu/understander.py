@@ -350,6 +350,13 @@ _RE_LINKED = re.compile(r"^[\w'-]+(?:\s+[\w'-]+)?\s+(?:seems|seem|seemed|looks|l
                         r"felt|sounds|sounded)\b", _F)
 _RE_COMMAND_LAST = re.compile(r"^(?:please\s+)?(?:add|put|pop|stick|chuck|remind\s+me|note|jot)\s+"
                               r"(?!(?:it|that|this)\b)", _F)
+# "midterm is over, i think i did ok?? so remove the studying thing": a removal said last,
+# naming its task, after news no rule read
+_RE_DROP_LAST = re.compile(
+    r"^(?:(?:and\s+)?so\s+)?(?:(?:you|u)\s+(?:can|may|could)\s+|please\s+|pls\s+|just\s+)?"
+    r"(?:delete|remove|get\s+rid\s+of|take|scratch|cross|tick|bin|drop|erase|cancel|scrap|"
+    r"ditch|strike)\s+(?!(?:it|that|this|them|em|that\s+one|this\s+one)(?:\s+off)?\s*$)", _F)
+_LAST_CUTS = ",.?!;"
 _RE_NO_MORE = re.compile(r"^(?:no\s+(?:more|longer)|not|never)\b", _F)
 # A plan told that makes a task moot: "gonna wear my sister's blazer so no shopping needed"
 _RE_MOOT = re.compile(r"\bso\s+(?:no\s+\w+(?:\s+\w+)?\s+(?:needed|necessary)|no\s+need\b|"
@@ -471,7 +478,7 @@ _RE_HAVE_A = re.compile(
 _RE_STATEMENT = re.compile(
     r"\b(?:is|are|was|were|am|had|went|did|felt|seemed|looked|starts|begins|ends|happens|"
     r"came|saw|heard|turns|turned|looks|sounds|said|says|told|didn't|doesn't|won't|hasn't|"
-    r"wants|loves|hates|likes|been|"
+    r"wants|loves|hates|likes|been|smells|smelt|smelled|stinks|reeks|tastes|feels|seems|"
     r"haven't|isn't|aren't|wasn't|"
     r"goes|comes|arrives|leaves|opens|closes|gets|got)\b"
     r"|'s\s+(?:\w+ing|\w+ed|closed|shut|open|over|on|off|blown|broken|gone|done|thrown|torn|"
@@ -492,7 +499,8 @@ _RE_NARRATIVE = re.compile(
     # "supplier dropped off napkins today": one word, then a verb that is only past
     r"|^(?:we|i|they|he|she)\s+(?:[\w'-]+\s+)?[a-z]{2,}ed\s+\S"  # "we watched a movie…"
     r"|^(?:[\w'-]+\s+){1,2}(?!needed\b|required\b)[a-z]{3,}(?<!e)ed\s+\S"  # "jake scored…"
-    r"|^(?!(?:get|have|need|go|make)\b)[\w'-]+\s+(?:" + "|".join(sorted(
+    # "professor byrne gave the worst lecture today": one or two words, then a past verb
+    r"|^(?!(?:get|have|need|go|make)\b)(?:[\w'-]+\s+){1,2}?(?:" + "|".join(sorted(
         (re.escape(k) for k, v in lx.PAST_TO_BASE.items() if k != v and " " not in k),
         key=len, reverse=True)) + r")\s+\S",
     _F,
@@ -865,6 +873,8 @@ _RE_SKIP_TASK = re.compile(
     r"^skip(?=\s+(?:the|my|that|this)\s+(?:reminder|task|todo|to-do)\s+(?:to|for|about)\b)", _F)
 _RE_CLAUSE = re.compile(r"\s*[,;]\s*|\s+so\s+")
 _RE_IS_AHEAD = re.compile(r"\s(?:is|are|'s)$", _F)
+# What will happen next, said beside the deed: "ordered the hymnals, they'll be here in two weeks"
+_RE_WILL_HAPPEN = re.compile(r"^(?:they|it|he|she|you)(?:'ll|\s+will|\s+should)\s+be\b", _F)
 _RE_WHEN_POLITE = re.compile(r"\s+(?:please|pls|plz|bab|babe|hun|love|mate|pet|thanks)\b.*$",
                              _F)
 # A plan the user tells, with no request ("i'll sort the car insurance at the weekend",
@@ -933,6 +943,14 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
             again = classify(last, now_local, small_talk=False)
             if again.intent is Intent.ADD:
                 got = again
+    if got.intent is Intent.UNKNOWN and got.rule == "no_rule":
+        cut = max(s.rfind(f"{c} ") for c in _LAST_CUTS)
+        last = s[cut + 2:].strip() if cut > 0 else ""
+        if last and _RE_DROP_LAST.match(last):
+            again = classify(strip_polite(last), now_local, small_talk=False)
+            if again.intent in (Intent.DELETE, Intent.COMPLETE) and again.refs and not any(
+                    ref.pronoun for ref in again.refs):
+                got = again
     if got.rule.startswith("add.desire"):
         got = _only_wished(got)  # "i should really get the boiler serviced"
     if got.rule.startswith(("add.desire", "add.bare")) and (
@@ -957,7 +975,8 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
         # what the user did to get there ("spent all morning weeding, the garden is done"),
         # what is still to do ("sent the patels their gallery, still need to bill them"),
         # what is ahead ("met the solicitor today, signing is next month": "is" left).
-        for aside in (fallback.told, _RE_STILL_TO_DO.search, _RE_IS_AHEAD.search):
+        for aside in (fallback.told, _RE_STILL_TO_DO.search, _RE_IS_AHEAD.search,
+                      _RE_WILL_HAPPEN.match):
             kept = tuple(r for r in got.refs if not (r.title and aside(r.title)))
             if kept and len(kept) < len(got.refs):
                 got = _replace(got, refs=kept)
