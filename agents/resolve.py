@@ -746,6 +746,9 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         if kind == "with" and (t_verb is None or t_verb not in _GIVEN):
             continue  # "the draft is with my supervisor" is "submit the draft", not "print it"
         lead = t_verb or t[0][1]  # "get car inspected": "get", which the word lists drop
+        if kind in ("event", "told") and not said_verb and _only_the_doer(query, state, hit):
+            continue  # "the florist sent photos" is not "confirm florist": the task's thing
+            # only did something of its own ("our dog had puppies" / "take dog to vet")
         if event is not None and event not in _GENERIC and not said_verb and lead != event:
             if lead not in _DEED.get(event, ()):
                 continue  # "the bike chain snapped" is not "oil the bike chain"
@@ -755,6 +758,30 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         scored.append((len(hit) + len(hit) / len(things) + (1.0 if said_verb else 0.0),
                        task["id"]))
     return scored
+
+
+# Deeds a doer does to something else of its own ("the florist sent photos", "our dog had
+# puppies", "the quartet played beautifully"): when the task's words are only the doer's,
+# the news is not the task done.
+_DOER_DEEDS = lx.frozenwords("had sent played gave made wrote sang baked cooked posted "
+                             "shared showed painted built")
+_IT = lx.frozenwords("it them that this those these him her me us")
+
+
+def _only_the_doer(query: str, state: str, hit: list[str]) -> bool:
+    """Every word of the task the event names is in who did it, and it was done to
+    something else (named after the verb)."""
+    said = _RE_WORDS.findall(query.lower())[:MAX_QUERY_WORDS]
+    if not state:  # told plainly: its first such deed
+        state = next((w for w in said if w in _DOER_DEEDS), "")
+    if state not in _DOER_DEEDS or state not in said:
+        return False
+    at = said.index(state)
+    after = [w for w in said[at + 1:] if w not in lx.MATCH_FILLER or w in _IT]
+    if not after or after[0] in _IT:
+        return False  # "some lad took it": the thing is the task's
+    doer = {form for word in said[:at] for form in _forms(stem(word))}
+    return bool(hit) and all(_forms(word) & doer for word in hit)
 
 
 # News read by a rule ("jake's party is all planned, invites went out"): a clause that names

@@ -456,6 +456,11 @@ def _tok_relday(m: re.Match[str], today: date, now: datetime, pre: bool) -> Toke
 # or at the very end of the text after an ordinary word ("mow lawn sat"), but not after an
 # article or a pronoun ("sit in the sun", "where we sat").
 _RE_WD_THE = re.compile(r"\bthe\s+$", _FLAGS)
+# "ring mam about sunday dinner": the meal or event named by its day, not a date
+_RE_WD_ABOUT = re.compile(r"\b(?:about|re|regarding|for\s+our|for\s+my|our|my)\s+$", _FLAGS)
+_RE_WD_NOUN = re.compile(
+    r"\s+(?:dinner|lunch|roast|brunch|service|mass|school|club|league|paper|papers|market|"
+    r"shift|football|footy|game|match|rota|class|classes|meeting|run|ride|walk|swim)\b", _FLAGS)
 _RE_WD_TO = re.compile(r"\b(?:to|til|till|until)\s+$", _FLAGS)
 _RE_WD_END = re.compile(r"\s*[.!?]*\s*(?:(?:[#@][\w-]+|p[1-4])\s*)*$", _FLAGS)
 _RE_WD_WORD_BEFORE = re.compile(
@@ -477,6 +482,8 @@ def _tok_weekday(m: re.Match[str], today: date, now: datetime, pre: bool) -> Tok
         and not _RE_TIME_AHEAD.match(m.string, m.end())
     ):
         return None  # "the sunday league", "the friday meeting": a noun, not a date
+    if not (mod or wk) and _RE_WD_ABOUT.search(before) and _RE_WD_NOUN.match(m.string, m.end()):
+        return None  # "ring mam about sunday dinner", "our saturday run"
     if (
         name in _WD_AMBIGUOUS
         and not (mod or pre or _RE_TIME_AHEAD.match(m.string, m.end()))

@@ -198,7 +198,7 @@ _WHEN_FIRST_CMD = lx.phrases(
 )
 _POLITE = lx.phrases(
     "can you|could you|would you|will you|can u|could u|please|pls|plz|you can|you could|"
-    "u can|go ahead and|just|and|so|then|now|you may|u may|feel free to"
+    "u can|go ahead and|just|and|so|then|now|you may|u may|feel free to|kindly|please kindly"
 )
 _PRONOUN = lx.phrases(
     "it|that|this|them|em|'em|those|these|that one|this one|that task|this task|that item|"
@@ -623,8 +623,16 @@ COMPOUND_FRAMES = _frames(
         ),
         (
             "compound.delete_passive",
-            "{ref} [{glue}] {pronoun} (can|could|should|may) [now] be (deleted|removed|erased|"
-            "binned|scrapped|cancelled|canceled|taken off|dropped|ditched) [{off}] [{trail}]",
+            "{ref} [{glue}] {pronoun} (can|could|should|may) [now] (be deleted|be removed|"
+            "be erased|be binned|be scrapped|be cancelled|be canceled|be taken off|be dropped|"
+            "be ditched|go|come off) [{off}] [{trail}]",
+            "delete",
+            0.85,
+        ),
+        # "done paying the kasambahay for this month, pls remove": the command, no pronoun
+        (
+            "compound.delete_tail",
+            "{ref} (,|.|;|-) [{polite}] (remove|delete|erase|bin|scrap) [{off}] [{trail}]",
             "delete",
             0.85,
         ),

@@ -237,7 +237,8 @@ TASK_NOUNS = words(
 # A slot that is only one of these names no task: the agent asks what to add instead.
 PLACEHOLDERS = phrases(
     "remember|that thing|this thing|the thing|that one thing|"
-    "something|somethin|smth|sth|something else|anything|this|that|it|these|those|them|"
+    "something|somethin|smth|sth|summat|sumthin|sumthing|something else|anything|"
+    "this|that|it|these|those|them|"
     "stuff|things|a thing|thing|some things|some stuff|a few things|few things|a couple things|"
     "a couple of things|do something|something to do|something later|a task|task|a todo|"
     "a to do|to do|todo|a to-do|an item|item|a new item|new item|a reminder|reminder|"

@@ -46,7 +46,7 @@ _RE_NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
 _RE_CTRL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\ufeff]")
 _RE_WS = re.compile(r"\s+")
 _RE_TO_DO = re.compile(
-    r"\bto[\s-]do(?=\s+lists?\b)|\b(?P<det>a|an|my|the|new|your|our|one) to[\s-]do(?P<s>s?)\b|"
+    r"\bto[\s-]do(?=\s+lists?\b)|\b(?P<det>a|an|my|the|new|your|our|one) to[\s-]do(?P<s>'?s?)\b|"
     r"^to[\s-]do(?=\s*[:-])", _F  # "to do: clean the gutters"
 )
 # Hesitations said while dictating ("add a task uh call the tire shop"): never a word of a
@@ -55,7 +55,7 @@ _RE_TO_DO = re.compile(
 _SLANG = {"whit's": "what's", "whit": "what", "tae": "to", "mi": "i", "lemme": "let me",
 
           "gimme": "give me", "me": "my", "wat": "what",
-          "wot": "what", "wut": "what"}  # "mi just come off the phone": Jamaican "i"
+          "wot": "what", "wut": "what", "fi": "to"}  # "mi just come off the phone": Jamaican "i"
 _ME_LIST = (" me list", " me todo", " me jobs", " me reminders")
 _HESITATIONS = (" uh", " um", " erm", " hmm", " like,", "to like ", " like ,", "at like ",
                 "around like ")
@@ -63,7 +63,8 @@ _RE_SLANG = re.compile(
     r"\b(?:lemme|gimme|tae)\b|^(?:wat|wot|wut|whit's|whit)(?![\w'])|^mi(?= )|"
 
     r"(?<=\bon )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)|"
-    r"(?<=\bto )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)", re.IGNORECASE)
+    r"(?<=\bto )me(?= (?:list|lists|todo|todos|jobs|reminders)\b)|"
+    r"(?<=\bme )fi(?= [a-z])", re.IGNORECASE)  # "remind me fi send money": patois "to"
 _RE_HESITATION = re.compile(r"(?<=\s)(?:uh+|um+|uhm+|erm+|hmm+)(?:\s*,|\.{2,}|\u2026)?\s+(?=\S)|"
                             r"\b(?<=add )like\s*,\s*(?=\S)|"  # "add like, buy a kettle"
                             r"(?<=\bto )like\s+(?=[a-z]{3,})|"  # "i need to like return"
@@ -110,6 +111,7 @@ def _unstretch(m: re.Match[str]) -> str:
 # Words dropped or cut short: "get rid o that" (of), "cross it of" (off), "i need remember
 # to" (need to remember), "thanks, dear, …" (a name for the listener between commas).
 _RE_X_OUT = re.compile(r"\bx(?= (?:out|off)\b)", re.IGNORECASE)
+_RE_TWELVE_NOON = re.compile(r"\btwelve\s+(noon|midnight|midday)\b", re.IGNORECASE)
 _RE_RID_O = re.compile(r"\brid o\b", re.IGNORECASE)
 _RE_OF_OFF = re.compile(r"(?:(?<=\bit )|(?<=\bem )|(?<=\bone )|(?<=\bthat )|(?<=\bthis )|"
                         r"(?<=\bthem ))of$", re.IGNORECASE)
@@ -123,6 +125,8 @@ def _slips(s: str, low: str) -> str:
         s = _RE_WORD_SLIP.sub(lambda m: _WORD_SLIPS[m.group(0).lower()], s)
     if low.startswith("x o") or " x o" in low:
         s = _RE_X_OUT.sub("cross", s)  # "x out the glasses one"
+    if "twelve " in low:
+        s = _RE_TWELVE_NOON.sub(r"\1", s)  # "at twelve noon"
     if "rid o " in low:
         s = _RE_RID_O.sub("rid of", s)
     if low.endswith(" of"):
@@ -158,7 +162,7 @@ def clean(text: str) -> str:
     low = s.lower()
     if "to do" in low or "to-do" in low:
         s = _RE_TO_DO.sub(
-            lambda m: (m["det"] + " " if m["det"] else "") + "todo" + (m["s"] or ""), s
+            lambda m: (m["det"] + " " if m["det"] else "") + "todo" + ("s" if m["s"] else ""), s
         )
     if s[:1] in "iItTwW":
         s = _RE_LEAD_CONTRACTION.sub(r"\1's", s, count=1)
@@ -169,8 +173,8 @@ def clean(text: str) -> str:
         s = _RE_COLON_WORD.sub(": ", s)  # "todo:fix the tap"
     if any(h in low for h in _HESITATIONS):
         s = _RE_HESITATION.sub("", s)
-    if "mme" in low or low[:1] == "w" or low[:3] == "mi " or " tae " in low or any(
-            n in low for n in _ME_LIST):
+    if "mme" in low or low[:1] == "w" or low[:3] == "mi " or " tae " in low or (
+            " me fi " in low) or any(n in low for n in _ME_LIST):
         s = _RE_SLANG.sub(lambda m: _SLANG[m.group(0).lower()], s)
     if "in" in low:
         s = _RE_G_DROPPED.sub(_g_back, s)  # "this mornin", "swimmin lessons"
@@ -249,7 +253,7 @@ def check_mark_as_done(s: str, *, is_add: bool) -> str:
 _RE_LEAD = re.compile(
     r"^(?:please|pls|plz|pleas|kindly|abeg|biko|(?:could|can|would|will|cud|cn)\s+(?:you|u|ya|ye)"
     r"(?:\s+(?:please|possibly|kindly|mind|be\s+(?:able|willing)\s+to|be\s+so\s+kind\s+as\s+to))?(?:\s+(?:just|maybe|also|quickly))?|"
-    r"would\s+you\s+mind|"
+    r"(?:would|do)\s+(?:you|u|ya)\s+mind|"
     r"(?:i\s+)?(?:just\s+)?(?:wanted|want)\s+to\s+let\s+(?:you|u)\s+know(?:\s+that)?|"
     r"(?:just\s+)?(?:letting\s+(?:you|u)\s+know|so\s+(?:you|u)\s+know)(?:\s+that)?|"
     r"mind\s+and(?=\s+(?:remind|get|pick|put|call|phone|ring|book|buy|pay|take|bring)\b)|"
@@ -291,12 +295,16 @@ _RE_TRAIL = re.compile(
     r"please\s+god|bro|bruv|fam|would\s+(?:ya|you|u|ye)|will\s+(?:ya|you|u)|ta|abeg|eh|"
     r"(?:thanks|cheers|ta)\s+(?:boss|chief|mate|love|pet|hun|dear|man)|"
     r"(?<=\bme )(?:love|pet|hun|babe|darling|mate|boss)|"
+    # a name for the listener said last, not after a possessive: "… for today mate"
+    r"(?<!\bmy )(?<!\bour )(?<!\bthe )(?<!\ba )(?<!\byour )(?<!\bhis )(?<!\bher )"
+    r"(?<!\btheir )(?<!\bold )(?<!\bsoul )(?:mate|love|dear|bwoy|bruh)|"
+    r"salamat(?:\s+po)?|(?:real|right)\s+quick|quickly|"
     r"when\s+(?:you|u)\s+(?:can|get\s+a\s+(?:chance|sec|minute))|if\s+(?:you|u)\s+don'?t\s+mind|"
     # "…, no date needed": no date is asked for
     # "sent the cv off this morning wish me luck"; Filipino "po"; "… God bless"
     r"wish\s+me\s+luck|po|god\s+bless(?:\s+(?:you|u))?|"
     r"(?:it'?s|its)\s+(?:[\w']+\s+){0,2}day|"  # "…on the 18th its moving day"
-    r"(?:please|pls|plz|ta|cheers)\s+(?:mate|love|pet|hun|babe|boss|bro|fam|darling)|"
+    r"(?:please|pls|plz|ta|cheers)\s+(?:mate|love|pet|hun|babe|boss|bro|fam|darling|dear)|"
     r"full\s+stop|period|"  # dictated punctuation
     r"(?<!with\s)(?<!tasks\s)(?<!ones\s)(?<!items\s)(?<!things\s)(?<!todos\s)(?<!have\s)"
     r"(?<!has\s)(?<!got\s)"
@@ -326,7 +334,8 @@ _TRAIL_LAST = lx.frozenwords(
     "haha hahaha hahahaha hehe much bunch ton million appreciated it um umm uh uhh hmm hmmm er "
     "erm lah leh lor innit inshallah inshaallah insha'allah mashallah willing god bro bruv fam "
     "ya ye ta chance sec minute mind dont abeg boss chief mate love pet hun dear man eh "
-    "date deadline needed necessary required luck darling stop period po day bless"
+    "date deadline needed necessary required luck darling stop period po day bless bwoy bruh "
+    "salamat quick quickly"
 )
 # The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
 _LEAD_FIRST = lx.frozenwords(
@@ -362,12 +371,26 @@ def _strip_trail(s: str) -> str:
     return head + _RE_TRAIL.sub("", tail, count=1)
 
 
+# "would you mind crossing off the stamps one": the command after "mind" is said in -ing
+_MIND_VERBS = {_ing(v): v for v in lx.words(
+    "add put remind cross tick check mark delete remove take scratch set make show list clear "
+    "move change rename get drop cancel erase bin strike note jot write pop stick")}
+
+
+def _after_mind(t: str) -> str:
+    first, _, rest = t.partition(" ")
+    base = _MIND_VERBS.get(first.lower())
+    return f"{base} {rest}".rstrip() if base else t
+
+
 def strip_polite(s: str) -> str:
     """Drop politeness and filler at both ends ("could you please …", "… thanks!")."""
     for _ in range(6):
         first = s.split(" ", 1)[0].lower().rstrip(",!.:;-")
         lead = first in _LEAD_FIRST or first.startswith(("um", "uh", "er", "hmm"))
         t = _RE_LEAD.sub("", s, count=1) if lead else s
+        if lead and t != s and s[: len(s) - len(t)].rstrip(" ,").lower().endswith("mind"):
+            t = _after_mind(t)
         t = _strip_trailing_marks(_strip_trail(t)).strip()
         if t == s:
             break

@@ -79,6 +79,7 @@ _RE_REF_TRAIL = re.compile(
     r"(?:\s+(?:please|already|now|too|again|as\s+well|any\s*more|anymore|for\s+good|then))*$",
     _F,
 )
+_RE_THE_X_ONE = re.compile(r"^the\s+[\w' -]{1,40}\s+one$", _F)
 RE_QUOTED = re.compile(r"^[\"'`](.+)[\"'`]$")
 _RE_ANYMORE_ON = re.compile(r"(?<=\w)\s+(?:anymore|any\s+more|any\s+longer)\s+(?=\w).*$", _F)
 
@@ -164,6 +165,9 @@ def parse_refs(text: str) -> tuple[TaskRef, ...]:
             # "tick the kitchen lightbulb off, new one's in": the particle ends the first
             commas[0] = _RE_OFF_END.sub("", commas[0]) or commas[0]
             refs2 = [_one_ref(p) for p in commas[: MAX_REFS + 1]]
+            if len(commas) == 2 and refs2[0] is not None and refs2[0].position is not None \
+                    and refs2[1] is not None and _RE_THE_X_ONE.match(commas[1]):
+                return (refs2[1],)  # "the second one, the bank one": one task, said twice
             return tuple(r for r in refs2 if r is not None)
     r = _one_ref(s)
     return (r,) if r else ()

@@ -357,6 +357,9 @@ _RE_DROP_LAST = re.compile(
     r"(?:delete|remove|get\s+rid\s+of|take|scratch|cross|tick|bin|drop|erase|cancel|scrap|"
     r"ditch|strike)\s+(?!(?:it|that|this|them|em|that\s+one|this\s+one)(?:\s+off)?\s*$)", _F)
 _LAST_CUTS = ",.?!;"
+_TERSE_NEWS = ("status.news_terse", "status.news_bare")  # news read from a clause or two
+_RE_ASKED = re.compile(r"^(?:(?:can|could|would|will)\s+(?:you|u|ya|ye)|please|pls|plz|"
+                       r"remind\s+me)\b", _F)
 _RE_NO_MORE = re.compile(r"^(?:no\s+(?:more|longer)|not|never)\b", _F)
 # A plan told that makes a task moot: "gonna wear my sister's blazer so no shopping needed"
 _RE_MOOT = re.compile(r"\bso\s+(?:no\s+\w+(?:\s+\w+)?\s+(?:needed|necessary)|no\s+need\b|"
@@ -506,6 +509,21 @@ _RE_NARRATIVE = re.compile(
     _F,
 )
 # Terse news with a mark after the deed: "taxes filed!! never again", "gutters cleaned, phew".
+# A verdict said last, with no verb: "di weather nice today bwoy", "traffic mad this morning"
+_RE_VERDICT_LAST = re.compile(
+    r"(?<=\w)\s+(?:nice|lovely|gorgeous|beautiful|awful|terrible|horrible|amazing|brilliant|grim|"
+    r"miserable|rubbish|mad|crazy|wild|freezing|boiling|sunny|rainy|windy|chilly|roasting|"
+    r"baltic|dead|quiet|packed|heaving|insane|unreal|savage|class|gorgeous|sweet|cool|hot|cold)"
+    r"(?:\s+(?:af|innit|mate|man|bwoy|lol|eh|though|tho))?$", _F)
+_DEED_BASES = frozenset(lx.PAST_TO_BASE.values())
+
+
+def _verdict(rest: str) -> bool:
+    """A thing and a verdict on it, no deed ("traffic mad", not "pick up something sweet")."""
+    first = rest.split(" ", 1)[0].lower()
+    return first not in _DEED_BASES and _RE_VERDICT_LAST.search(rest) is not None
+
+
 _RE_TERSE_NEWS = re.compile(r"^(?:[\w'-]+\s+){1,2}?(?:" + _PAST_WORDS + r")\s*[!,.]", _F)
 _RE_PAST_START = re.compile(
     # "holy moly just booked my flight home for xmas", "spent the whole sunday at nan's"
@@ -581,7 +599,7 @@ def _rule_bare_add(s: str, now_local: datetime, depth: int) -> Understanding | N
     have = _RE_HAVE_A.match(s)
     rest = extract(s[have.end() :], now_local).rest if have else e.rest
     if _RE_STATEMENT.search(rest) or _RE_NARRATIVE.match(rest) or _RE_TERSE_NEWS.match(s) \
-            or _RE_IS_ON.search(s):  # fmt: skip
+            or _RE_IS_ON.search(s) or _verdict(rest):  # fmt: skip
         return None  # "the meeting went well this morning", "my kids have soccer on sundays"
     if have and not any(w in lx.EVENT_NOUNS for w in _RE_WORD.findall(s[have.end() :].lower())):
         return None  # "i have a headache today" is news; "i have a dentist appointment" a to-do
@@ -617,7 +635,8 @@ _RE_QUOTED_ADD = re.compile(
 _RE_QUOTED_WHERE = re.compile(
     r"^(?:on|to|in|onto|into)\s+(?:it|there|(?:my|the|our)\s+(?:[\w-]+\s+){0,2}?(?:list|todos?|"
     r"to-?dos?|to-?do\s+list|todo\s+list|tasks|reminders|agenda|calendar))\b|"
-    r"^(?:as\s+a\s+(?:task|todo|reminder))\b",
+    r"^(?:as\s+a\s+(?:task|todo|reminder))\b|"
+    r"^(?:on|in|down)(?=(?:\s+(?:for\s+me|please|pls|there))*$)",  # "pop 'X' on for me"
     _F,
 )
 
@@ -874,6 +893,12 @@ _RE_SKIP_TASK = re.compile(
 _RE_CLAUSE = re.compile(r"\s*[,;]\s*|\s+so\s+")
 _RE_IS_AHEAD = re.compile(r"\s(?:is|are|'s)$", _F)
 # What will happen next, said beside the deed: "ordered the hymnals, they'll be here in two weeks"
+# A word or two said beside the deed that names nothing: "…, had a £4 fine, annoying. can you
+# remove it", "…, so yeah that one's finished"
+_RE_REMARK_REF = re.compile(
+    r"^(?:(?:so|and|yeah|ok|okay|well|but)\s+)*(?:annoying|annoyingly|typical|brilliant|lovely|"
+    r"great|fab|finally|cheers|lol|ugh|yay|sadly|whatever|anyway|phew|thank\s+god|that|it|this|"
+    r"that\s+one|this\s+one)$", _F)
 _RE_WILL_HAPPEN = re.compile(r"^(?:they|it|he|she|you)(?:'ll|\s+will|\s+should)\s+be\b", _F)
 _RE_WHEN_POLITE = re.compile(r"\s+(?:please|pls|plz|bab|babe|hun|love|mate|pet|thanks)\b.*$",
                              _F)
@@ -935,11 +960,14 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
     if s[:4].lower() in ("next", "the ", "when"):
         s = _RE_NEXT_TIME.sub("", s, count=1) or s  # "next time i'm in town i need to X"
     got = classify(s, now_local, small_talk=s != s0)
-    if got.intent is Intent.UNKNOWN and got.rule == "no_rule" and "," in s:
-        # "i wish i was better at flossing, put floss every night on the list": a command
-        # after a remark
-        last = s.rsplit(",", 1)[1].strip()
-        if _RE_COMMAND_LAST.match(last):
+    if ((got.intent is Intent.UNKNOWN and got.rule == "no_rule") or got.rule in _TERSE_NEWS) \
+            and "," in s:
+        # "i wish i was better at flossing, put floss every night on the list", "my sister's
+        # coming over…, can you remind me to buy lumpia wrappers": a command after a remark
+        said_last = s.rsplit(",", 1)[1].strip()
+        last = strip_polite(said_last)
+        if _RE_COMMAND_LAST.match(last) and (got.intent is Intent.UNKNOWN or (
+                _RE_ASKED.match(said_last))):  # "…, put new rope on it" after news: told
             again = classify(last, now_local, small_talk=False)
             if again.intent is Intent.ADD:
                 got = again
@@ -976,7 +1004,7 @@ def _understand(text: str, now: datetime, tz: ZoneInfo, memory: MemoryView | Non
         # what is still to do ("sent the patels their gallery, still need to bill them"),
         # what is ahead ("met the solicitor today, signing is next month": "is" left).
         for aside in (fallback.told, _RE_STILL_TO_DO.search, _RE_IS_AHEAD.search,
-                      _RE_WILL_HAPPEN.match):
+                      _RE_WILL_HAPPEN.match, _RE_REMARK_REF.match):
             kept = tuple(r for r in got.refs if not (r.title and aside(r.title)))
             if kept and len(kept) < len(got.refs):
                 got = _replace(got, refs=kept)

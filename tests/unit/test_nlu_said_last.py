@@ -1,4 +1,4 @@
-"""What sets 51-52 showed (issue 12): a removal said last, after news no rule reads ("…, so
+"""What sets 51-54 showed (issue 12): a removal said last, after news no rule reads ("…, so
 remove the revision thing"), the pronoun said before its command ("so this one you can
 bin"), a reminder asked for in the passive ("i'd like to be reminded to X"), a date that
 opens the message ("first of every month remind me…"), "on" that belongs to the verb ("put
@@ -42,10 +42,31 @@ ADDS = [
     ("remind me to put the bins out on tomorrow", "put the bins out", TOMORROW, None),
 ]
 
+ADDS_2 = [
+    # patois "fi", a day that names a meal, a remark after church, "twelve noon", "to do's"
+    ("remind me fi collect the barrel on saturday", "collect the barrel", "2026-11-28", None),
+    ("add text Nana about Sunday lunch", "text Nana about Sunday lunch", None, None),
+    ("remind me to ring the vicar on sunday after church at two pm", "ring the vicar",
+     "2026-11-29T14:00:00+00:00", None),
+    ("remind me to file the timesheet at twelve noon", "file the timesheet",
+     "2026-11-26T12:00:00+00:00", None),
+    ("add order school shoes to my to do's", "order school shoes", None, None),
+    # "would you mind" + -ing; a quoted title put "on"; the listener named last
+    ("would you mind adding oat milk", "oat milk", None, None),
+    ("could you stick 'book the MOT' on for me please", "book the MOT", None, None),
+    ("add renew the car tax to my list please dear", "renew the car tax", None, None),
+    ("Can you please add call Lola on Friday? Salamat po", "call Lola", TOMORROW, None),
+    # a request after news the rules read
+    ("my in-laws are coming this weekend and I forgot to get a gift, can you remind me to buy "
+     "flowers tomorrow", "buy flowers", TOMORROW, None),
+]
+
 VAGUE = [
     "ok i need another task on there",
     "i need a reminder for the morning",
     "remind me about tonight",
+    "yo add something to my to do's real quick",
+    "remind us about summat tomorrow love",
 ]
 
 TALK = [
@@ -57,6 +78,13 @@ TALK = [
     ("the fridge smells a bit off today", ("clean the fridge",)),
     # knowing someone is no deed
     ("kev's a good lad, known him ages", ("call Kev about the van",)),
+    # a verdict with no deed; what the task's thing did to something of its own
+    ("di traffic mad today bwoy", ()),
+    ("our cat had kittens!!", ("take cat to vet",)),
+    ("the caterer sent photos, the canapes look amazing", ("confirm caterer",)),
+    ("the choir sang beautifully at the carol service", ("book the choir",)),
+    # the list asked for, with the listener named last
+    ("tell me my jobs for today mate", ("mow the lawn",)),
 ]
 
 REMOVED = [
@@ -90,13 +118,28 @@ REMOVED = [
     # a tie broken by the whole message ("her cake" fits both; the wedding names one)
     ("mrs byrne rang, the wedding is off so forget her cake",
      ("bake wedding cake for Mrs Byrne", "order cake boxes"), "bake wedding cake for Mrs Byrne"),
+    # "kindly", "that one can go", a command with no pronoun after the news, a remark word
+    ("I already paid the school fees, kindly remove it from my list. Thank you po",
+     ("pay school fees", "buy rice"), "pay school fees"),
+    ("electrician came and went, all good, that one can go",
+     ("meet the electrician", "buy bulbs"), "meet the electrician"),
+    ("done paying the cleaner for this month, pls remove", ("pay the cleaner", "buy mop"),
+     "pay the cleaner"),
+    ("took the bottles to the bottle bank, queue was huge, annoying. can you remove it",
+     ("take bottles to the bottle bank", "buy milk"), "take bottles to the bottle bank"),
+    ("the lambs got tagged by the contractor, so yeah that one's finished, cheers",
+     ("tag the lambs", "ring the vet"), "tag the lambs"),
+    ("ok the third one, the dentist one, is done",
+     ("buy eggs", "pay the phone bill", "ring the dentist"), "ring the dentist"),
+    ("would you mind crossing off the bin bags one? got some at the shop",
+     ("buy bin bags", "wash the car"), "buy bin bags"),
     # what will happen next, said beside the deed, is not a second task
     ("ordered the new curtains online, they'll be here friday. you can remove that",
      ("order new curtains", "hoover the stairs"), "order new curtains"),
 ]
 
 
-@pytest.mark.parametrize(("text", "title", "due", "rule"), ADDS)
+@pytest.mark.parametrize(("text", "title", "due", "rule"), ADDS + ADDS_2)
 def test_the_task_as_meant(text: str, title: str, due: str | None, rule: str | None) -> None:
     got = u(text)
     assert got.intent is Intent.ADD, (text, got.rule)
@@ -111,6 +154,10 @@ def test_nothing_named_asks(text: str) -> None:
 @pytest.mark.parametrize(("text", "seeds"), TALK)
 def test_talk_changes_nothing(database: Database, text: str, seeds: tuple[str, ...]) -> None:
     assert open_after(database, seeds, text) == (sorted(seeds), len(seeds)), text
+
+
+def test_the_list_asked_for_is_shown() -> None:
+    assert u("tell me my jobs for today mate").intent is Intent.LIST
 
 
 @pytest.mark.parametrize(("text", "seeds", "done"), REMOVED)
