@@ -626,6 +626,11 @@ def _named_subject(query: str, title: str) -> bool:
 _RE_THEIR_OWN = re.compile(
     r"^(?:so\s+|and\s+)?(?:my\s+|our\s+)?(?P<who>(?:[\w']+\s+){0,2}[\w']+)\s+"
     r"(?:got|had|has|gets|finally\s+got)\s+(?:her|his|their)\s", re.IGNORECASE)
+# A thing of someone outside the household: "our neighbour's boiler", "my mate's van"
+_RE_SOMEONE_ELSES = re.compile(
+    r"^(?:(?:my|our|the)\s+)?(?:next\s+door\s+)?(?P<who>neighbou?rs?|friends?|mates?|"
+    r"colleagues?|co-?workers?|boss)'s?\s+(?!(?:kids?|son|daughter|lad|boy|girl|husband|wife|"
+    r"partner|guy|man|bloke|fella|dad|mum|mom)\b)[a-z]", re.IGNORECASE)  # their kid did ours
 _HOUSEHOLD = lx.frozenwords("kids kid boys girls boy girl son sons daughter daughters children "
                             "child baby wife husband partner dog cat both twins")
 _NOT_WHO = frozenset(stem(w) for w in lx.words("friend mate buddy pal colleague neighbour "
@@ -667,10 +672,15 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
     who = {form for _, word in _stems(theirs["who"]) for form in _forms(word)} - _NOT_WHO \
         if theirs else set()  # fmt: skip
     age = _AGES & {raw for raw, _ in q}
+    owner = _RE_SOMEONE_ELSES.match(query)
+    owners = {form for word in (owner["who"],) for form in _forms(stem(word.lower()))} \
+        if owner else set()  # fmt: skip
     for task in tasks:
         t = _stems(task["title"])
         if theirs and not any(_forms(word) & who for _, word in t):
             continue  # "my friend priya got her passport renewed": hers, not "renew passport"
+        if owners and not any(_forms(word) & owners for _, word in t):
+            continue  # "our neighbour's boiler went bang" is not "book the boiler service"
         if len(age) == 1 and (_AGES - age) & {raw for raw, _ in t}:
             continue  # "took the old mattress away" is not "buy new mattress"
         if not t:

@@ -435,7 +435,8 @@ _EMPTY_WORDS = lx.frozenwords(
     "a an the of it its this that these those one ones other others another same too also "
     "again as well thing things stuff more some any "
     # "… of that yeah", "sort it out"
-    "yeah yea yep yes ok okay k kk alright please pls plz anyway innit on out up there here")
+    "yeah yea yep yes ok okay k kk alright please pls plz anyway innit on out up there here "
+    "me us")
 # "i need a reminder for the morning", "remind me about tonight": when, but not what
 _WHEN_ONLY = _EMPTY_WORDS | lx.frozenwords(
     "for in at by this morning afternoon evening night tonight tomorrow today later soon "

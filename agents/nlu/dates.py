@@ -180,6 +180,9 @@ _RE_TIME_BARE = re.compile(
     r"(?:\b(?:at|around|by)\s+|@\s*)(?P<h>\d{1,2})(?:\s*o'?clock)?(?![\w/:.%])"
     r"(?!\s*(?:st|nd|rd|th|days?|weeks?|months?|years?|hours?|minutes?|mins?|people|"
     r"persons?|items?|pieces?|times|percent|of)\b)"
+    # a house number: "put the board up at 12 Birch Avenue"
+    r"(?!\s+[A-Za-z]+\s+(?:avenue|ave|road|rd|street|st|lane|ln|close|drive|dr|way|court|"
+    r"crescent|terrace|grove|gardens|place|row|square|walk)\b)"
     r"|\b(?P<h2>\d{1,2})\s*o'?clock\b",
     _FLAGS,
 )

@@ -530,6 +530,9 @@ _RE_WORKS_FINE = re.compile(
 _RE_RELIEF_TAIL = re.compile(r"[\s,!.]+(?:thank\s+(?:god|goodness|heavens|fuck)|phew)[\s!.]*$")
 _RE_WENT_OFF_TO = re.compile(r"\bwent\s+off(?=\s+(?:at|to|in\s+the\s+post|today|this|yesterday|"
                              r"last|first\s+thing)\b)")
+# What goes off by sounding or spoiling, not by being sent: "the car alarm went off at 3am"
+_RE_GOES_OFF = re.compile(r"\b(?:alarms?|detectors?|sirens?|bells?|fireworks?|milk|power|"
+                          r"lights?|electrics?|electricity|gun|bomb)\s+went\s+off\b")
 _RE_WENT_SOLD = re.compile(
     r"\bwent\s+(?=(?:on\s+(?:ebay|gumtree|vinted|depop|craigslist|marketplace|facebook)|"
     r"at\s+(?:the\s+)?(?:sale|auction|mart|market)|for\s+(?:[£$€]\s?\d|\d+\s?(?:quid|bucks|"
@@ -751,7 +754,7 @@ def mentions(text: str) -> tuple[Mention, ...]:
         low = _RE_NOT_BAD.sub("good", low)  # "went for £90, not bad": no negation
     if "believe" in low:
         low = _RE_CANT_BELIEVE.sub("wow", low)  # "can't believe it only took 3 weeks"
-    if "went off" in low:
+    if "went off" in low and not _RE_GOES_OFF.search(low):
         low = _RE_WENT_OFF_TO.sub("is sent", low)  # "jen's parcel went off at the post office"
     if "no " in low:
         low = _RE_NO_BOTHER.sub(",", low)  # "passed its wof no dramas": all went well

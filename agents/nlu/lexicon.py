@@ -394,6 +394,7 @@ FALLBACK_STATE_VERBS = {
     "empty": words("empty unload"),
     "full": words("fill refill stock restock"),
     "up": words("set put hang pick post publish install mount assemble build erect get share "
+                "list advertise "
                 "upload"),
     "on": words("put turn install replace change mount get upload save share update post"),
     "in": words("hand turn put submit send mail file replace install change enter input log "
@@ -553,6 +554,7 @@ FALLBACK_PHRASAL = {("went", "back"): "returned", ("came", "back"): "returned",
                     ("turned", "up"): "arrived", ("got", "here"): "arrived",
                     ("came", "in"): "arrived", ("came", "through"): "arrived",
                     ("gone", "out"): "sent", ("got", "hold"): "called",
+                    ("gone", "over"): "sent", ("sent", "over"): "sent",
                     ("went", "round"): "visited", ("popped", "round"): "visited",
                     ("sailed", "through"): "passed", ("flew", "through"): "passed"}
 # Arrival ("the new charger came today", "grocery delivery just showed up"): news that what

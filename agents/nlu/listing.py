@@ -274,11 +274,13 @@ def _try_list(s: str) -> Understanding | None:
     found_other = found and (flt.text is None or flt != TaskFilter(text=flt.text))
     if (noun or found_other) and not left:
         return Understanding(intent=Intent.LIST, filter=flt)
-    if noun and flt.text and not any(map(lx.looks_past, left)):
+    if noun and flt.text and not any(map(lx.looks_past, left)) and not _RE_TO_SOMEONE.match(
+            flt.text):  # "the notary called me back and everything is fine": a call, no search
         return Understanding(intent=Intent.LIST, filter=flt)  # not "cv updated with the X stuff"
     return None
 
 
+_RE_TO_SOMEONE = re.compile(r"(?:me|us|him|her|them)\b", _F)
 _RE_NEGATED_START = re.compile(r"^(?:not|no|never|don'?t|didn'?t|won'?t)\b", _F)
 
 

@@ -111,6 +111,7 @@ def _unstretch(m: re.Match[str]) -> str:
 # Words dropped or cut short: "get rid o that" (of), "cross it of" (off), "i need remember
 # to" (need to remember), "thanks, dear, …" (a name for the listener between commas).
 _RE_X_OUT = re.compile(r"\bx(?= (?:out|off)\b)", re.IGNORECASE)
+_RE_O_CLOCK = re.compile(r"\bo\s+clock\b", re.IGNORECASE)
 _RE_TWELVE_NOON = re.compile(r"\btwelve\s+(noon|midnight|midday)\b", re.IGNORECASE)
 _RE_RID_O = re.compile(r"\brid o\b", re.IGNORECASE)
 _RE_OF_OFF = re.compile(r"(?:(?<=\bit )|(?<=\bem )|(?<=\bone )|(?<=\bthat )|(?<=\bthis )|"
@@ -125,6 +126,8 @@ def _slips(s: str, low: str) -> str:
         s = _RE_WORD_SLIP.sub(lambda m: _WORD_SLIPS[m.group(0).lower()], s)
     if low.startswith("x o") or " x o" in low:
         s = _RE_X_OUT.sub("cross", s)  # "x out the glasses one"
+    if "o clock" in low:
+        s = _RE_O_CLOCK.sub("o'clock", s)  # dictated "four o clock"
     if "twelve " in low:
         s = _RE_TWELVE_NOON.sub(r"\1", s)  # "at twelve noon"
     if "rid o " in low:
@@ -255,6 +258,9 @@ _RE_LEAD = re.compile(
     r"(?:\s+(?:please|possibly|kindly|mind|be\s+(?:able|willing)\s+to|be\s+so\s+kind\s+as\s+to))?(?:\s+(?:just|maybe|also|quickly))?|"
     r"(?:would|do)\s+(?:you|u|ya)\s+mind|"
     r"(?:i\s+)?(?:just\s+)?(?:wanted|want)\s+to\s+let\s+(?:you|u)\s+know(?:\s+that)?|"
+    r"i\s+(?:was\s+)?wonder(?:ing)?\s+(?:if\s+)?(?:(?:you|u)\s+(?:could|can|would)|"
+    r"(?:could|can|would)\s+(?:you|u))|"
+    r"sorry\s+to\s+(?:bother|trouble|disturb)\s+(?:you|u)(?:\s+but)?|"
     r"(?:just\s+)?(?:letting\s+(?:you|u)\s+know|so\s+(?:you|u)\s+know)(?:\s+that)?|"
     r"mind\s+and(?=\s+(?:remind|get|pick|put|call|phone|ring|book|buy|pay|take|bring)\b)|"
     r"(?:good\s+)?(?:morning|afternoon|evening)\s+(?:all|everyone|folks|team)|(?:can|could|shall)\s+we(?=\s+(?:cross|check|tick|delete|remove|mark|"
@@ -265,7 +271,7 @@ _RE_LEAD = re.compile(
     r"siri|google|alexa|cortana|bixby|"
     r"do\s+me\s+a\s+favou?r(?:\s+and)?|"
     r"(?:i'?d|i\s+would)\s+like\s+you\s+to|i\s+(?:want|need)\s+you\s+to|go\s+ahead\s+and|"
-    r"just|quickly|quick\s+(?:one|question|q)(?=\s*[-:,])|quick|ok(?:ay)?|k|alright|all\s+right|so|hey|hi|hello|hiya|heya|howdy|"
+    r"just|quickly|quick\s+(?:one|question|q)(?=\s*[-:,])|quick|ok(?:ay)?|k|alright|all\s+right|so|(?:hey|hi|hello)\s+there|hey|hi|hello|hiya|heya|howdy|"
     r"ay+|ayo|yo|ya|yah|eh+|wei|can(?=\s+(?:add|remind|put|help\s+me\s+add)\b)|um+|uh+|er+m?|ugh+|argh+|meh|omg|mate|bro|bruv|dude|hun|hunny|hon|babe|"
     r"(?:shoot|crap|damn|dang|darn)(?=\s+i\b)|"
     r"(?:i'?d|i\s+would)\s+love\s+(?:it\s+)?if\s+(?:you|u)\s+(?:could|can|would)|"

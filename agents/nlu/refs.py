@@ -79,6 +79,9 @@ _RE_REF_TRAIL = re.compile(
     r"(?:\s+(?:please|already|now|too|again|as\s+well|any\s*more|anymore|for\s+good|then))*$",
     _F,
 )
+_RE_ONE_THEN_CLAUSE = re.compile(
+    r"(?<=\w)\s+one\s+(?:it'?s|it\s+(?:is|was|has)|which|cos|cause|because|as|since|coz)\s.*$",
+    _F)
 _RE_THE_X_ONE = re.compile(r"^the\s+[\w' -]{1,40}\s+one$", _F)
 RE_QUOTED = re.compile(r"^[\"'`](.+)[\"'`]$")
 _RE_ANYMORE_ON = re.compile(r"(?<=\w)\s+(?:anymore|any\s+more|any\s+longer)\s+(?=\w).*$", _F)
@@ -116,6 +119,8 @@ def _one_ref(part: str) -> TaskRef | None:
     q = RE_QUOTED.match(p)
     if q:
         return TaskRef(title=q.group(1).strip())
+    if " one " in p:
+        p = _RE_ONE_THEN_CLAUSE.sub("", p, count=1)  # "the parents evening one its been moved…"
     t = _RE_REF_LEAD.sub("", _RE_REF_LEAD.sub("", p, count=1), count=1)
     if "any" in t:
         # "no need for the kennel anymore my mum said she'll have rex": the kennel

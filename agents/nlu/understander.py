@@ -897,6 +897,7 @@ _RE_IS_AHEAD = re.compile(r"\s(?:is|are|'s)$", _F)
 # remove it", "…, so yeah that one's finished"
 _RE_REMARK_REF = re.compile(
     r"^(?:(?:so|and|yeah|ok|okay|well|but)\s+)*(?:annoying|annoyingly|typical|brilliant|lovely|"
+    r"unbelievable|ridiculous|crazy|mental|madness|daylight\s+robbery|rip\s+off|"
     r"great|fab|finally|cheers|lol|ugh|yay|sadly|whatever|anyway|phew|thank\s+god|that|it|this|"
     r"that\s+one|this\s+one)$", _F)
 _RE_WILL_HAPPEN = re.compile(r"^(?:they|it|he|she|you)(?:'ll|\s+will|\s+should)\s+be\b", _F)
