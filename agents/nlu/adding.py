@@ -396,8 +396,8 @@ def is_placeholder(title: str) -> bool:
         return True  # "something but idk what yet"
     core = _placeholder_core(t)
     first, _, rest = core.partition(" ")
-    if first in _PLACEHOLDERS and rest.startswith("for ") and len(rest.split()) <= 3:
-        return True  # "a thing for the kids": for whom, but not what
+    if first in _PLACEHOLDERS and rest.startswith(("for ", "with ")) and len(rest.split()) <= 3:
+        return True  # "a thing for the kids", "the thing with the lads": whose, but not what
     if first in _PLACEHOLDERS and rest and (rest.split(" ", 1)[0] in _RELATIVE or any(
             w in _SAID for w in rest.split()[:4]) or " on about" in t):  # fmt: skip
         return True  # "the thing we talked about", "that thing jen mentioned"

@@ -730,10 +730,18 @@ def told(text: str) -> bool:
     return bool(first) and (_is_past(first[0]) or first[0] in lx.MENTION_PAST)
 
 
+_RE_HABIT = re.compile(r"(?:\b(?:is|are|was|were)|'s|'re)\s+(?:always|never|usually)\b")
+# A price said: "silage wrap is gone very dear this year" (nothing was done)
+_RE_GONE_DEAR = re.compile(r"\b(?:gone|went|got|getting)\s+(?:(?:very|so|really|awful|fierce|"
+                           r"mad)\s+)?(?:dear|expensive|pricey|dearer)\b")
+
+
 def mentions(text: str) -> tuple[Mention, ...]:
     """The mention readings of a statement (module comment above): one per clause that says
     something is done, the weakest (an event) last; () for anything else."""
     low = _RE_LEAD_IN.sub("", text.lower(), count=1)  # "just wanted to say the forms are in"
+    if _RE_GONE_DEAR.search(low) or _RE_HABIT.search(low):
+        return ()  # a price ("gone very dear"), a habit ("the plumber's phone is always off")
     if "phone" in low or "call" in low:
         low = _RE_OFF_THE_PHONE.sub("called", low)  # "just come off the phone wid auntie"
     if "again" in low:
@@ -893,7 +901,8 @@ def told_done(text: str) -> str | None:
         return None
     low = text.lower()
     ws = _words(low)
-    if not ws or _asks(ws) or _RE_TOLD_SPOILED.search(low) or _RE_ANOTHER.search(low) or any(
+    if not ws or _asks(ws) or _RE_TOLD_SPOILED.search(low) or _RE_GONE_DEAR.search(low) or (
+            _RE_ANOTHER.search(low)) or any(
             f" {p} " in f" {low} " for p in lx.NOT_DONE_PHRASES) or any(
             w in _TOLD_DENY or w.endswith("n't") for w in ws):
         return None

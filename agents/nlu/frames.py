@@ -60,7 +60,7 @@ _PUT_VERB = lx.phrases(
 )
 _DET = lx.phrases(
     "a|an|the|another|one more|new|more|some|these|this|following|few|couple of|quick|"
-    "few more|simple|little|short|separate|recurring|repeating|one"
+    "few more|simple|little|wee|short|separate|recurring|repeating|one"
 )
 # Verbs that create a task only with a noun ("make a task to X", "put a todo in"): alone,
 # "make X urgent" is an update and "put X back" a reopen.
@@ -81,7 +81,7 @@ _TASK_NOUN = lx.phrases(
 _LIST_NOUN = lx.LIST_NOUNS
 _REMINDER_ADJ = lx.phrases(
     "new|quick|recurring|repeating|daily|weekly|monthly|yearly|annual|nightly|morning|"
-    "evening|little|short|one-time|one time|friendly"
+    "evening|little|wee|short|one-time|one time|friendly"
 )
 _WANT = lx.phrases(
     "i need|we need|need|i want|i'd like|i would like|i'd love|i wanna|can i get|can i have|"
@@ -265,7 +265,8 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
         "tasknoun": _TASK_NOUN,
         "listnoun": _LIST_NOUN,
         "want": _WANT,
-        "remind": (*lx.REMIND_VERBS, *_BE_REMINDED),
+        "remind": lx.REMIND_VERBS,
+        "bereminded": _BE_REMINDED,
         "about": _CONNECT_REMIND,
         # after a date phrase "of"/"on" belong to the date ("the 7th of next month")
         # ("2" for "to" is no connector after a time: "for 2 pm to call the bank")
@@ -430,6 +431,8 @@ REMINDER_FRAMES = _frames(
         # "remind me to X", "remind me tomorrow at 5 to X", "remind me X", "remind me"
         ("add.remind", "{remind} [me|us] {about} {task}", "task", 0.95),
         ("add.remind_when", "{remind} [me|us] {when} {about_when} {task}", "task", 0.95),
+        # "i'd like to be reminded to X": one frame, so messages starting "i" try one more
+        ("add.remind_passive", "{bereminded} {about} {task}", "task", 0.95),
         # "remind me when i get home to X": the app has no place triggers; the task is X
         (
             "add.remind_condition",

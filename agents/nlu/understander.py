@@ -564,6 +564,8 @@ _NEGATED_DEED = lx.frozenwords("didn't didnt haven't havent hasn't hasnt couldn'
 _RE_BARE_REMARK = re.compile(
     r"\b(?:can'?t|cannot|couldn'?t|won'?t|wouldn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|"
     r"doesn'?t|haven'?t|hasn'?t|finally|again|still|if|nah)\b"
+    # an exclamation: "praise the lord, what a service this morning"
+    r"|\bpraise\s+(?:the\s+lord|god|jesus)\b|(?:^|,\s*)what\s+an?\s+[a-z]"
     # someone asked, the user answered: "ah seng ask when i want to pay, i say end of month"
     r"|\b(?:ask|asks|asked)\s+(?:when|if|whether|what|how)\b|\bi\s+(?:say|said)\b"
     r"|^no\s+(?!later\b)", _F)  # "no power again this morning": trouble, not a to-do

@@ -1,4 +1,4 @@
-"""What sets 51-56 showed (issue 12): a removal said last, after news no rule reads ("…, so
+"""What sets 51-58 showed (issue 12): a removal said last, after news no rule reads ("…, so
 remove the revision thing"), the pronoun said before its command ("so this one you can
 bin"), a reminder asked for in the passive ("i'd like to be reminded to X"), a date that
 opens the message ("first of every month remind me…"), "on" that belongs to the verb ("put
@@ -76,6 +76,8 @@ VAGUE = [
     "yo add something to my to do's real quick",
     "remind us about summat tomorrow love",
     "pop a reminder on for me there",
+    "remind me about the thing with the girls",
+    "can ye add a wee reminder",
 ]
 
 TALK = [
@@ -96,6 +98,10 @@ TALK = [
     ("tell me my jobs for today mate", ("mow the lawn",)),
     # someone else's thing
     ("our neighbour's car alarm went off at 3am, again", ("get the car alarm fixed",)),
+    # a habit, a price, an exclamation
+    ("the electrician's phone is always off", ("ring the electrician",)),
+    ("fertiliser is gone very dear this year", ("order fertiliser",)),
+    ("Praise the Lord, what a choir this morning", ()),
 ]
 
 REMOVED = [
