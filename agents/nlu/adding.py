@@ -220,12 +220,16 @@ _RE_NOT_AN_ITEM = re.compile(
     r"check|me|whats|what|everything|anything|ready|put|pit|add|go)\b|'s\b|[,.;:!?]", re.IGNORECASE)
 _PARTICLES = (" out", " away", " back", " together", " off")
 _PUT_ON = lx.frozenwords("put turn switch pop stick throw leave keep plug")
+_PUT_ON_DONE = lx.frozenwords("put turned switched plugged")
 
 
 def clean_title(t: str) -> str:
     """Trim connectors and punctuation left at the edges of a title; unquote it."""
     t = " ".join(t.split())
-    put_on = t.lower().endswith(" on") and t.split(" ", 1)[0].lower() in _PUT_ON
+    said = t.lower().split()
+    # "put the rice on", "get the snow tyres put on": the verb's "on", not a date's
+    put_on = t.lower().endswith(" on") and (said[0] in _PUT_ON or (
+        len(said) > 2 and said[-2] in _PUT_ON_DONE))
     for _ in range(4):
         u = RE_TITLE_TRIM.sub("", t).strip()
         if u == t:
@@ -362,7 +366,7 @@ _RE_PLACEHOLDER_VERB = re.compile(
 _SAID = lx.frozenwords("mentioned said told suggested asked talked recommended")
 _RELATIVE = lx.frozenwords("we i you that which he she they")
 _RE_PLACEHOLDER_LEAD = re.compile(
-    r"^(?:(?:a|an|the|some|my|one|just|quick|little|new|few|couple\s+of|couple)\s+)+", _F)
+    r"^(?:(?:a|an|the|some|my|one|just|quick|little|wee|new|few|couple\s+of|couple|me|us)\s+)+", _F)
 # Words said after a placeholder ("something for me please", "it down"), dropped one by one
 # from the end (a pattern anchored at the end would retry a long run from each word).
 _PLACEHOLDER_TAIL = lx.frozenwords(

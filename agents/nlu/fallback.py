@@ -733,7 +733,12 @@ def told(text: str) -> bool:
 _RE_HABIT = re.compile(r"(?:\b(?:is|are|was|were)|'s|'re)\s+(?:always|never|usually)\b")
 # A price said: "silage wrap is gone very dear this year" (nothing was done)
 _RE_GONE_DEAR = re.compile(r"\b(?:gone|went|got|getting)\s+(?:(?:very|so|really|awful|fierce|"
-                           r"mad)\s+)?(?:dear|expensive|pricey|dearer)\b")
+                           r"mad)\s+)?(?:dear|expensive|pricey|dearer)\b"
+                           r"|\b(?:prices?|costs?)\s+(?:have\s+|has\s+|'ve\s+|are\s+)?(?:gone|went|"
+                           r"going|shot)\s+(?:up|mad|crazy|daft|silly|through)\b")
+# Told of another year: "the christmas concert got cancelled last year" is no removal now
+_RE_LONG_AGO = re.compile(r"\b(?:last|the\s+other)\s+(?:year|summer|winter|spring|autumn|fall|"
+                          r"christmas|easter)\b|\byears?\s+ago\b")
 
 
 def mentions(text: str) -> tuple[Mention, ...]:
@@ -833,8 +838,10 @@ def mentions(text: str) -> tuple[Mention, ...]:
             cues.insert(0, (Intent.DELETE, "cancel", said[1:], ""))
     if _RE_DOING_IT_LATER.search(low):
         return ()  # "bought the paint for the fence, doing it sunday": the deed is ahead
-    if "not" in all_words and not _FOR_NOW.isdisjoint(all_words):
-        # "not asking about the raise today": put off, not dropped
+    if ("not" in all_words and not _FOR_NOW.isdisjoint(all_words)) or (
+            ("last" in all_words or "ago" in all_words) and _RE_LONG_AGO.search(low)):
+        # "not asking about the raise today": put off, not dropped; "the christmas concert
+        # got cancelled last year": another year's
         cues = [cue for cue in cues if cue[1] != "cancel"]
     # something that happened to a thing is the weakest cue: a deed or cancel goes first
     # ("professor said yes to the extension so you can cross that email off")

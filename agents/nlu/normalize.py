@@ -263,7 +263,8 @@ _RE_LEAD = re.compile(
     r"sorry\s+to\s+(?:bother|trouble|disturb)\s+(?:you|u)(?:\s+but)?|"
     r"(?:just\s+)?(?:letting\s+(?:you|u)\s+know|so\s+(?:you|u)\s+know)(?:\s+that)?|"
     r"mind\s+and(?=\s+(?:remind|get|pick|put|call|phone|ring|book|buy|pay|take|bring)\b)|"
-    r"(?:good\s+)?(?:morning|afternoon|evening)\s+(?:all|everyone|folks|team)|(?:can|could|shall)\s+we(?=\s+(?:cross|check|tick|delete|remove|mark|"
+    r"(?:good\s+)?(?:morning|afternoon|evening)\s+(?:all|everyone|folks|team)|"
+    r"(?:ey|ay|eh)\s+up|eyup|tolong|(?:can|could|shall)\s+we(?=\s+(?:cross|check|tick|delete|remove|mark|"
     r"take|scratch|drop|strike|add|put)\b)|"
     r"honestly|seriously|basically|anyway|anyways|"
     r"(?:i|we)\s+can(?=\s+(?:cross|check|tick|delete|remove|mark|take|scratch|drop|strike)\b)|"
@@ -303,7 +304,8 @@ _RE_TRAIL = re.compile(
     r"(?<=\bme )(?:love|pet|hun|babe|darling|mate|boss)|"
     # a name for the listener said last, not after a possessive: "… for today mate"
     r"(?<!\bmy )(?<!\bour )(?<!\bthe )(?<!\ba )(?<!\byour )(?<!\bhis )(?<!\bher )"
-    r"(?<!\btheir )(?<!\bold )(?<!\bsoul )(?:mate|love|dear|bwoy|bruh)|"
+    r"(?<!\btheir )(?<!\bold )(?<!\bsoul )(?:mate|love|luv|dear|bwoy|bruh)|"
+    r"(?<!\bsee )(?<!\blove )(?<!\bmiss )(?<!\bthank )(?<!\bgot )ya|"
     r"salamat(?:\s+po)?|(?:real|right)\s+quick|quickly|"
     r"when\s+(?:you|u)\s+(?:can|get\s+a\s+(?:chance|sec|minute))|if\s+(?:you|u)\s+don'?t\s+mind|"
     # "…, no date needed": no date is asked for
@@ -341,7 +343,7 @@ _TRAIL_LAST = lx.frozenwords(
     "erm lah leh lor innit inshallah inshaallah insha'allah mashallah willing god bro bruv fam "
     "ya ye ta chance sec minute mind dont abeg boss chief mate love pet hun dear man eh "
     "date deadline needed necessary required luck darling stop period po day bless bwoy bruh "
-    "salamat quick quickly"
+    "salamat quick quickly luv"
 )
 # The first word of every leading politeness phrase (and the filler sounds um/uh/er/hmm).
 _LEAD_FIRST = lx.frozenwords(
@@ -356,7 +358,7 @@ _LEAD_FIRST = lx.frozenwords(
     "great "
     "cool perfect awesome nice nvm you u finally already never nevermind scratch on maybe like "
     "tell siri google alexa cortana bixby honestly seriously basically anyway anyways i we "
-    "oi dictating voice mind morning afternoon evening wanted want letting"
+    "oi dictating voice mind morning afternoon evening wanted want letting ey eyup tolong"
 )
 
 

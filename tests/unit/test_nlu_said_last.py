@@ -1,4 +1,4 @@
-"""What sets 51-58 showed (issue 12): a removal said last, after news no rule reads ("…, so
+"""What sets 51-60 showed (issue 12): a removal said last, after news no rule reads ("…, so
 remove the revision thing"), the pronoun said before its command ("so this one you can
 bin"), a reminder asked for in the passive ("i'd like to be reminded to X"), a date that
 opens the message ("first of every month remind me…"), "on" that belongs to the verb ("put
@@ -62,6 +62,12 @@ ADDS_2 = [
 ]
 
 ADDS_3 = [
+    # a lead ("ey up", Malay "tolong"), a listener named last ("luv"), the verb's "on"
+    ("ey up, add mop the kitchen", "mop the kitchen", None, None),
+    ("tolong add beli sayur for tomorrow", "beli sayur", TOMORROW, None),
+    ("add wash the nets to the list luv", "wash the nets", None, None),
+    ("i need to get the winter tyres put on, add that for me", "get the winter tyres put on",
+     None, None),
     # dictated "o clock", a house number is no time
     ("remind me to start the roast at five o clock this afternoon", "start the roast",
      "2026-11-26T17:00:00+00:00", None),
@@ -78,6 +84,8 @@ VAGUE = [
     "pop a reminder on for me there",
     "remind me about the thing with the girls",
     "can ye add a wee reminder",
+    "set me a reminder ya",
+    "ey up, add us a task will ya",
 ]
 
 TALK = [
@@ -102,6 +110,8 @@ TALK = [
     ("the electrician's phone is always off", ("ring the electrician",)),
     ("fertiliser is gone very dear this year", ("order fertiliser",)),
     ("Praise the Lord, what a choir this morning", ()),
+    ("flour prices have gone mad at the wholesaler", ("buy flour for the bakery",)),
+    ("the spring fair got cancelled last year cos of the rain", ("plan the summer fair",)),
 ]
 
 REMOVED = [
