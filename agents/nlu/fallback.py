@@ -745,7 +745,9 @@ def mentions(text: str) -> tuple[Mention, ...]:
     """The mention readings of a statement (module comment above): one per clause that says
     something is done, the weakest (an event) last; () for anything else."""
     low = _RE_LEAD_IN.sub("", text.lower(), count=1)  # "just wanted to say the forms are in"
-    if _RE_GONE_DEAR.search(low) or _RE_HABIT.search(low):
+    if (("dear" in low or "pric" in low or "expensive" in low or "cost" in low)
+            and _RE_GONE_DEAR.search(low)) or (
+            ("always" in low or "never" in low or "usually" in low) and _RE_HABIT.search(low)):
         return ()  # a price ("gone very dear"), a habit ("the plumber's phone is always off")
     if "phone" in low or "call" in low:
         low = _RE_OFF_THE_PHONE.sub("called", low)  # "just come off the phone wid auntie"

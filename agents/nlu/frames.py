@@ -379,6 +379,11 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "add.noun_colon": _TASK_WORDS,
     "add.noun": _TASK_WORDS,
     "add.noun_bare": _TASK_WORDS,
+    # frames that start with any words: tried only when their command word is said
+    "compound.delete_it_first": tuple({p.split()[0] for p in _DELETE_CMD}),
+    "compound.complete_passive": ("be",),
+    "compound.delete_passive": ("be", "go", "come"),
+    "compound.delete_tail": ("remove", "delete", "erase", "bin", "scrap"),
 }
 
 

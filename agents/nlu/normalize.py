@@ -117,6 +117,7 @@ _RE_RID_O = re.compile(r"\brid o\b", re.IGNORECASE)
 _RE_OF_OFF = re.compile(r"(?:(?<=\bit )|(?<=\bem )|(?<=\bone )|(?<=\bthat )|(?<=\bthis )|"
                         r"(?<=\bthem ))of$", re.IGNORECASE)
 _RE_NEED_REMEMBER = re.compile(r"\b(need|have)(?= remember\b)", re.IGNORECASE)
+_VOCATIVES = ("dear", "love", "hun", "pet", "darling", "babe", "mate", "sweet", "hon")
 _RE_MID_VOCATIVE = re.compile(
     r",\s*(?:dear|love|hun|pet|darling|babe|mate|sweetie|sweetheart|hon)\s*(?=,)", re.IGNORECASE)
 
@@ -136,7 +137,7 @@ def _slips(s: str, low: str) -> str:
         s = _RE_OF_OFF.sub("off", s)
     if " remember" in low:
         s = _RE_NEED_REMEMBER.sub(r"\1 to", s)
-    if low.count(",") >= 2:
+    if low.count(",") >= 2 and any(v in low for v in _VOCATIVES):
         s = _RE_MID_VOCATIVE.sub("", s)
     if "to by " in low:
         s = _RE_TO_BY.sub("buy", s)
