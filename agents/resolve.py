@@ -673,8 +673,7 @@ def _mention_one(query: str, tasks: Sequence[dict[str, Any]], *, kind: str,
         if theirs else set()  # fmt: skip
     age = _AGES & {raw for raw, _ in q}
     owner = _RE_SOMEONE_ELSES.match(query)
-    owners = {form for word in (owner["who"],) for form in _forms(stem(word.lower()))} \
-        if owner else set()  # fmt: skip
+    owners = set(_forms(stem(owner["who"].lower()))) if owner else set()
     for task in tasks:
         t = _stems(task["title"])
         if theirs and not any(_forms(word) & who for _, word in t):

@@ -508,12 +508,11 @@ _RE_NARRATIVE = re.compile(
         key=len, reverse=True)) + r")\s+\S",
     _F,
 )
-# Terse news with a mark after the deed: "taxes filed!! never again", "gutters cleaned, phew".
 # A verdict said last, with no verb: "di weather nice today bwoy", "traffic mad this morning"
 _RE_VERDICT_LAST = re.compile(
     r"(?<=\w)\s+(?:nice|lovely|gorgeous|beautiful|awful|terrible|horrible|amazing|brilliant|grim|"
     r"miserable|rubbish|mad|crazy|wild|freezing|boiling|sunny|rainy|windy|chilly|roasting|"
-    r"baltic|dead|quiet|packed|heaving|insane|unreal|savage|class|gorgeous|sweet|cool|hot|cold)"
+    r"baltic|dead|quiet|packed|heaving|insane|unreal|savage|class|sweet|cool|hot|cold)"
     r"(?:\s+(?:af|innit|mate|man|bwoy|lol|eh|though|tho))?$", _F)
 _DEED_BASES = frozenset(lx.PAST_TO_BASE.values())
 
@@ -524,6 +523,7 @@ def _verdict(rest: str) -> bool:
     return first not in _DEED_BASES and _RE_VERDICT_LAST.search(rest) is not None
 
 
+# Terse news with a mark after the deed: "taxes filed!! never again", "gutters cleaned, phew".
 _RE_TERSE_NEWS = re.compile(r"^(?:[\w'-]+\s+){1,2}?(?:" + _PAST_WORDS + r")\s*[!,.]", _F)
 _RE_PAST_START = re.compile(
     # "holy moly just booked my flight home for xmas", "spent the whole sunday at nan's"
@@ -894,7 +894,6 @@ _RE_SKIP_TASK = re.compile(
     r"^skip(?=\s+(?:the|my|that|this)\s+(?:reminder|task|todo|to-do)\s+(?:to|for|about)\b)", _F)
 _RE_CLAUSE = re.compile(r"\s*[,;]\s*|\s+so\s+")
 _RE_IS_AHEAD = re.compile(r"\s(?:is|are|'s)$", _F)
-# What will happen next, said beside the deed: "ordered the hymnals, they'll be here in two weeks"
 # A word or two said beside the deed that names nothing: "…, had a £4 fine, annoying. can you
 # remove it", "…, so yeah that one's finished"
 _RE_REMARK_REF = re.compile(
@@ -902,6 +901,7 @@ _RE_REMARK_REF = re.compile(
     r"unbelievable|ridiculous|crazy|mental|madness|daylight\s+robbery|rip\s+off|"
     r"great|fab|finally|cheers|lol|ugh|yay|sadly|whatever|anyway|phew|thank\s+god|that|it|this|"
     r"that\s+one|this\s+one)$", _F)
+# What will happen next, said beside the deed: "ordered the hymnals, they'll be here in two weeks"
 _RE_WILL_HAPPEN = re.compile(r"^(?:they|it|he|she|you)(?:'ll|\s+will|\s+should)\s+be\b", _F)
 _RE_WHEN_POLITE = re.compile(r"\s+(?:please|pls|plz|bab|babe|hun|love|mate|pet|thanks)\b.*$",
                              _F)
